@@ -1,0 +1,73 @@
+/**
+ * Typed columnar tables: the in-memory form of lead and event history that
+ * the simulator's compiled kernel reads directly (no object per lead).
+ *
+ * Invariants:
+ * - a LeadTable has `n` rows; every column has exactly `n` entries;
+ * - numbers and dates are Float64Array with NaN for missing;
+ * - text is dictionary-coded: `codes[i]` indexes `dict`, -1 = missing;
+ * - bools are Uint8Array: 0 false, 1 true, 2 missing;
+ * - `outcome[i]`: 1 won, 0 lost, -1 open (no decided outcome);
+ * - an EventTable is in CSR order: the events of lead i are the indexes
+ *   `offsets[i] .. offsets[i+1]-1`, sorted by time (stable for equal times);
+ *   `types[j]` indexes `typeNames` (the ruleset's activities, in declaration
+ *   order, then any other types seen in the file), `times[j]` is epoch ms.
+ */
+import type { AttrType } from '../../language/syntax/ast.js';
+import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
+
+export type Column =
+  | { type: 'number'; values: Float64Array }
+  | { type: 'date'; values: Float64Array }
+  | { type: 'text'; codes: Int32Array; dict: string[] }
+  | { type: 'bool'; values: Uint8Array };
+
+export interface LeadTable {
+  /** file name as given, for messages */
+  file: string;
+  n: number;
+  ids: string[];
+  /** 1-based source line of each row (its first line, for multi-line records) */
+  lines: Int32Array;
+  outcome: Int8Array;
+  createdAt: Float64Array;
+  closedAt: Float64Array;
+  /** attribute columns by name (the id, outcome, created_at and closed_at columns excluded) */
+  columns: Map<string, Column>;
+  /** column names in file order (all of them, including id/outcome) */
+  header: string[];
+  /** rows skipped with --lenient, and what was wrong with them (capped list, full count) */
+  rejected: { rows: number; diagnostics: Diagnostic[] };
+  /** non-fatal notes (e.g. columns typed by inference) */
+  warnings: Diagnostic[];
+}
+
+export interface EventTable {
+  file: string;
+  /** length n+1 */
+  offsets: Int32Array;
+  types: Int32Array;
+  times: Float64Array;
+  typeNames: string[];
+  /** events whose lead_id is not in the leads table (counted and reported, never silently dropped) */
+  unknownLeads: { events: number; sample: string[] };
+  /** events whose type is not a declared activity, by type */
+  unknownTypes: Record<string, number>;
+  rejected: { rows: number; diagnostics: Diagnostic[] };
+}
+
+export interface LoadOptions {
+  /** id column name, or '@row' to number rows 1, 2, ... */
+  id?: string;
+  outcome?: string;
+  /** placeholder values read as missing, e.g. ['Select', 'unknown'] */
+  missing?: string[];
+  /** skip bad rows and count them instead of stopping */
+  lenient?: boolean;
+  /** types from the ruleset's declarations/inference; other columns are inferred */
+  types?: Record<string, AttrType>;
+  /** called now and then with bytes read so far and the total */
+  onProgress?: (done: number, total: number) => void;
+  /** return true to stop early (cancellation) */
+  isCancelled?: () => boolean;
+}
