@@ -1,0 +1,1144 @@
+/**
+ * The LQL parser: source text -> AST (`ast.ts`) and syntax diagnostics.
+ *
+ * Input: any string. Output: `{ program, diagnostics }`; never throws.
+ * Built on chevrotain (EmbeddedActionsParser) with error recovery, so one
+ * run reports every syntax error it can and still returns a tree for the
+ * checker, the formatter and the editor. Chevrotain's own messages never
+ * reach users: the error message provider below writes ours.
+ * Invariants: every node has a range; nodes rebuilt by recovery use a Name
+ * with empty text (`''`), which later phases treat as "already reported".
+ */
+import {
+  EmbeddedActionsParser,
+  EOF,
+  tokenMatcher,
+  type IToken,
+  type TokenType,
+  type IParserErrorMessageProvider,
+  type IRecognitionException,
+} from 'chevrotain';
+import * as T from './tokens.js';
+import type * as A from './ast.js';
+import { DURATION_MS, type DurationUnit } from './ast.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { diag } from '../diagnostics/registry.js';
+
+// ---------------------------------------------------------------------------
+// Plain words for tokens, used in our own messages.
+
+const TOKEN_WORDS: Record<string, string> = {
+  Identifier: 'a name',
+  QuotedIdentifier: 'a name',
+  StringLiteral: 'a text in double quotes',
+  NumberLiteral: 'a number',
+  DateTime: 'a date (like 2026-01-10)',
+  RegexLiteral: 'a regular expression (like /vp|director/i)',
+  EqEq: '==',
+  NotEq: '!=',
+  LtEq: '<=',
+  GtEq: '>=',
+  Lt: '<',
+  Gt: '>',
+  Equals: '=',
+  Plus: '+',
+  Minus: '-',
+  Star: '*',
+  LBrace: '{',
+  RBrace: '}',
+  LBracket: '[',
+  RBracket: ']',
+  LParen: '(',
+  RParen: ')',
+  Comma: ',',
+  Colon: ':',
+  EOF: 'the end of the file',
+};
+
+export function tokenWord(t: TokenType): string {
+  const w = TOKEN_WORDS[t.name];
+  if (w) return w;
+  const p = t.PATTERN;
+  if (p instanceof RegExp) return `\`${p.source.replace(/\\-/g, '-')}\``;
+  return t.name;
+}
+
+function describeFound(tok: IToken): string {
+  if (tok.tokenType === EOF) return 'the end of the file';
+  const img = tok.image.length > 30 ? tok.image.slice(0, 27) + '...' : tok.image;
+  return `\`${img}\``;
+}
+
+function listWords(words: string[]): string {
+  const uniq = [...new Set(words)];
+  if (uniq.length <= 1) return uniq[0] ?? 'something else';
+  if (uniq.length > 6) return uniq.slice(0, 6).join(', ') + ', ...';
+  return uniq.slice(0, -1).join(', ') + ' or ' + uniq[uniq.length - 1];
+}
+
+const RULE_WORDS: Record<string, string> = {
+  declaration: 'a declaration (attribute, activity, list, segment, fit, engagement, score, band, stages, route or test)',
+  rule: 'a rule such as `+10 when ...`, `+2 per ACTIVITY` or `decay half-life 30 days`',
+  points: 'points with a sign, like +10 or -5',
+  condition: 'a condition',
+  value: 'a value (a name, number, text, date, count(...) or days since ...)',
+  duration: 'a duration like 30 days',
+  arith: 'a score, number or attribute',
+  testItem: '`lead { }`, `events { }`, `at DATE` or `expect CONDITION`',
+  literal: 'a number, text, date, true or false',
+};
+
+const RESUME_MARK = 'a new declaration was expected here.';
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual }) {
+    if (expected === EOF) return `Unexpected ${describeFound(actual)}: ${RESUME_MARK}`;
+    return `Expected ${tokenWord(expected)} here, but found ${describeFound(actual)}.`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }) {
+    return `Unexpected ${describeFound(firstRedundant)}: ${RESUME_MARK}`;
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
+    const firsts = expectedPathsPerAlt.flat().map((path) => (path[0] ? tokenWord(path[0]) : ''));
+    const what = RULE_WORDS[ruleName] ?? listWords(firsts.filter(Boolean));
+    return `Expected ${what}, but found ${describeFound(actual[0])}.`;
+  },
+  buildEarlyExitMessage({ expectedIterationPaths, actual, ruleName }) {
+    const firsts = expectedIterationPaths.map((path) => (path[0] ? tokenWord(path[0]) : ''));
+    const what = RULE_WORDS[ruleName] ?? listWords(firsts.filter(Boolean));
+    return `Expected at least one ${what}, but found ${describeFound(actual[0])}.`;
+  },
+};
+
+// ---------------------------------------------------------------------------
+
+const ZERO: A.Pos = { offset: 0, line: 1, column: 1 };
+
+function startPos(t: IToken): A.Pos {
+  return { offset: t.startOffset, line: t.startLine ?? 1, column: t.startColumn ?? 1 };
+}
+function endPos(t: IToken): A.Pos {
+  return { offset: (t.endOffset ?? t.startOffset) + 1, line: t.endLine ?? t.startLine ?? 1, column: (t.endColumn ?? t.startColumn ?? 0) + 1 };
+}
+function tokRange(t: IToken): A.Range {
+  return { start: startPos(t), end: endPos(t) };
+}
+function isReal(t: IToken | undefined): t is IToken {
+  return !!t && !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
+}
+
+const UNIT_OF: Record<string, DurationUnit> = {
+  minute: 'minute',
+  minutes: 'minute',
+  hour: 'hour',
+  hours: 'hour',
+  day: 'day',
+  days: 'day',
+  week: 'week',
+  weeks: 'week',
+};
+
+/** Decode a double-quoted string token's escapes; returns the value and any bad escape's offset. */
+export function unquoteString(image: string): { value: string; badEscape: number | null } {
+  const body = image.slice(1, image.endsWith('"') && image.length > 1 ? -1 : undefined);
+  let out = '';
+  let bad: number | null = null;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const n = body[i + 1];
+    i++;
+    if (n === '"' || n === '\\') out += n;
+    else if (n === 'n') out += '\n';
+    else if (n === 't') out += '\t';
+    else if (n === 'u' && body[i + 1] === '{') {
+      const close = body.indexOf('}', i + 2);
+      const hex = close > 0 ? body.slice(i + 2, close) : '';
+      const cp = /^[0-9a-fA-F]{1,6}$/.test(hex) ? parseInt(hex, 16) : NaN;
+      if (Number.isFinite(cp) && cp <= 0x10ffff) {
+        out += String.fromCodePoint(cp);
+        i = close;
+      } else {
+        if (bad === null) bad = i;
+        out += '\\u';
+      }
+    } else {
+      if (bad === null) bad = i;
+      out += '\\' + (n ?? '');
+    }
+  }
+  return { value: out, badEscape: bad };
+}
+
+/** Parse an LQL date/time literal to epoch ms (UTC when no offset). NaN if not a real date. */
+export function parseDateLiteral(raw: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(raw);
+  if (!m) return NaN;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0', off] = m;
+  const yy = +y, mm = +mo, dd = +d, hh = +h, mn = +mi, ss = +s;
+  if (mm < 1 || mm > 12 || dd < 1 || hh > 23 || mn > 59 || ss > 59) return NaN;
+  const ms = Math.round(+('0.' + frac) * 1000);
+  let t = Date.UTC(yy, mm - 1, dd, hh, mn, ss, ms);
+  const check = new Date(Date.UTC(yy, mm - 1, dd));
+  if (check.getUTCDate() !== dd || check.getUTCMonth() !== mm - 1) return NaN;
+  if (off && off !== 'Z') {
+    const sign = off[0] === '-' ? -1 : 1;
+    const oh = +off.slice(1, 3), om = +off.slice(4, 6);
+    if (oh > 23 || om > 59) return NaN;
+    t -= sign * (oh * 60 + om) * 60_000;
+  }
+  return t;
+}
+
+class LqlParser extends EmbeddedActionsParser {
+  private last: IToken | undefined;
+
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
+    this.performSelfAnalysis();
+    // Resuming after a broken declaration is done by `parse()` itself, at the next
+    // declaration keyword; chevrotain's skipping inside repetitions would hide errors.
+    (this as unknown as { attemptInRepetitionRecovery: () => void }).attemptInRepetitionRecovery = () => {};
+  }
+
+  /** The next unconsumed token, or null at the end of the input. */
+  nextToken(): IToken | null {
+    const t = this.LA(1);
+    return t.tokenType === EOF ? null : t;
+  }
+
+  resetLast(): void {
+    this.last = undefined;
+  }
+
+  private tk(t: IToken): IToken {
+    if (isReal(t)) this.last = t;
+    return t;
+  }
+
+  /** A range from a start token to the last consumed token. */
+  private span(start: IToken): A.Range {
+    const s = isReal(start) ? startPos(start) : this.last ? startPos(this.last) : ZERO;
+    const e = this.last ? endPos(this.last) : s;
+    if (e.offset < s.offset) return { start: s, end: s };
+    return { start: s, end: e };
+  }
+
+  private nameOf(t: IToken): A.Name {
+    if (!isReal(t)) return { kind: 'Name', text: '', quoted: false, range: this.last ? tokRange(this.last) : { start: ZERO, end: ZERO } };
+    const quoted = t.image.startsWith('`');
+    return { kind: 'Name', text: quoted ? t.image.slice(1, -1) : t.image, quoted, range: tokRange(t) };
+  }
+
+  // --- names ---------------------------------------------------------------------
+
+  public name = this.RULE('name', (): A.Name => {
+    const t = this.tk(
+      this.OR([
+        { ALT: () => this.CONSUME(T.Identifier) },
+        { ALT: () => this.CONSUME(T.QuotedIdentifier) },
+      ]),
+    );
+    return this.RECORDING_PHASE ? (null as never) : this.nameOf(t);
+  });
+
+  // --- program ---------------------------------------------------------------------
+
+  public program = this.RULE('program', (): A.Program => {
+    const first = this.LA(1);
+    const decls: A.Decl[] = [];
+    this.MANY(() => {
+      const d = this.SUBRULE(this.declaration);
+      if (!this.RECORDING_PHASE && d) decls.push(d);
+    });
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'Program', decls, comments: [], range: this.span(first) };
+  });
+
+  public declaration = this.RULE(
+    'declaration',
+    (): A.Decl =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.rulesetDecl) },
+        { ALT: () => this.SUBRULE(this.attributeDecl) },
+        { ALT: () => this.SUBRULE(this.activityDecl) },
+        { ALT: () => this.SUBRULE(this.listDecl) },
+        { ALT: () => this.SUBRULE(this.segmentDecl) },
+        { ALT: () => this.SUBRULE(this.fitOrEngagement) },
+        { ALT: () => this.SUBRULE(this.scoreDecl) },
+        { ALT: () => this.SUBRULE(this.bandDecl) },
+        { ALT: () => this.SUBRULE(this.stagesDecl) },
+        { ALT: () => this.SUBRULE(this.routeDecl) },
+        { ALT: () => this.SUBRULE(this.testDecl) },
+      ]),
+    { resyncEnabled: true, recoveryValueFunc: () => undefined as never },
+  );
+
+  public rulesetDecl = this.RULE('rulesetDecl', (): A.RulesetDecl => {
+    const first = this.tk(this.CONSUME(T.Ruleset));
+    const s = this.SUBRULE(this.stringLit);
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'Ruleset', name: s, range: this.span(first) };
+  });
+
+  public attributeDecl = this.RULE('attributeDecl', (): A.AttributeDecl => {
+    const first = this.tk(this.CONSUME(T.Attribute));
+    const name = this.SUBRULE(this.name);
+    this.tk(this.CONSUME(T.Colon));
+    const type = this.SUBRULE2(this.name);
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'Attribute', name, type, range: this.span(first) };
+  });
+
+  public activityDecl = this.RULE('activityDecl', (): A.ActivityDecl => {
+    const first = this.tk(this.CONSUME(T.Activity));
+    const names: A.Name[] = [];
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        const n = this.SUBRULE(this.name);
+        if (!this.RECORDING_PHASE && n) names.push(n);
+      },
+    });
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'Activity', names, range: this.span(first) };
+  });
+
+  public listDecl = this.RULE('listDecl', (): A.ListDecl => {
+    const first = this.tk(this.CONSUME(T.List));
+    const name = this.SUBRULE(this.name);
+    this.tk(this.CONSUME(T.Equals));
+    this.tk(this.CONSUME(T.LBracket));
+    const items: A.Literal[] = [];
+    this.MANY(() => {
+      const l = this.SUBRULE(this.literal);
+      if (!this.RECORDING_PHASE && l) items.push(l);
+      this.OPTION(() => this.tk(this.CONSUME(T.Comma)));
+    });
+    this.tk(this.CONSUME(T.RBracket));
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'List', name, items, range: this.span(first) };
+  });
+
+  public segmentDecl = this.RULE('segmentDecl', (): A.SegmentDecl => {
+    const first = this.tk(this.CONSUME(T.Segment));
+    const name = this.SUBRULE(this.name);
+    this.tk(this.CONSUME(T.Equals));
+    const cond = this.SUBRULE(this.condition);
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'Segment', name, cond: cond ?? this.missingExpr(), range: this.span(first) };
+  });
+
+  public fitOrEngagement = this.RULE('fitOrEngagement', (): A.ScoreBlock => {
+    const kw = this.tk(this.OR([{ ALT: () => this.CONSUME(T.Fit) }, { ALT: () => this.CONSUME(T.Engagement) }]));
+    const items = this.SUBRULE(this.blockBody);
+    if (this.RECORDING_PHASE) return null as never;
+    const block = kw.image === 'fit' ? 'fit' : 'engagement';
+    return { kind: 'ScoreBlock', block, name: this.nameOf(kw), items: items ?? [], range: this.span(kw) };
+  });
+
+  public scoreDecl = this.RULE('scoreDecl', (): A.ScoreBlock | A.DerivedScoreDecl => {
+    const first = this.tk(this.CONSUME(T.Score));
+    const name = this.SUBRULE(this.name);
+    return this.OR([
+      {
+        ALT: () => {
+          const items = this.SUBRULE(this.blockBody);
+          if (this.RECORDING_PHASE) return null as never;
+          return { kind: 'ScoreBlock', block: 'score', name, items: items ?? [], range: this.span(first) } as A.ScoreBlock;
+        },
+      },
+      {
+        ALT: () => {
+          this.tk(this.CONSUME(T.Equals));
+          const expr = this.SUBRULE(this.arith);
+          if (this.RECORDING_PHASE) return null as never;
+          return { kind: 'DerivedScore', name, expr: expr ?? this.missingArith(), range: this.span(first) } as A.DerivedScoreDecl;
+        },
+      },
+    ]);
+  });
+
+  public blockBody = this.RULE('blockBody', (): (A.Rule | A.DecayClause)[] => {
+    this.tk(this.CONSUME(T.LBrace));
+    const items: (A.Rule | A.DecayClause)[] = [];
+    this.MANY(() => {
+      const item = this.OR([{ ALT: () => this.SUBRULE(this.rule) }, { ALT: () => this.SUBRULE(this.decayClause) }]);
+      if (!this.RECORDING_PHASE && item) items.push(item);
+      this.OPTION(() => this.tk(this.CONSUME(T.Comma)));
+    });
+    this.tk(this.CONSUME(T.RBrace));
+    return items;
+  });
+
+  public decayClause = this.RULE('decayClause', (): A.DecayClause => {
+    const first = this.tk(this.CONSUME(T.Decay));
+    this.tk(this.CONSUME(T.HalfLife));
+    const d = this.SUBRULE(this.duration);
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'Decay', halfLife: d, range: this.span(first) };
+  });
+
+  public points = this.RULE('points', (): A.PointsLit => {
+    const first = this.LA(1);
+    let sign = '';
+    this.OPTION(() => {
+      sign = this.tk(this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }])).image;
+    });
+    const n = this.tk(this.CONSUME(T.NumberLiteral));
+    if (this.RECORDING_PHASE) return null as never;
+    const v = numberValue(n.image);
+    return { kind: 'Points', value: sign === '-' ? -v : v, raw: sign + n.image, range: this.span(first) };
+  });
+
+  public rule = this.RULE('rule', (): A.Rule => {
+    const first = this.LA(1);
+    const points = this.SUBRULE(this.points);
+    return this.OR([
+      {
+        ALT: () => {
+          this.tk(this.CONSUME(T.When));
+          const cond = this.SUBRULE(this.condition);
+          if (this.RECORDING_PHASE) return null as never;
+          return { kind: 'WhenRule', points, cond: cond ?? this.missingExpr(), range: this.span(first) } as A.WhenRule;
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.tk(this.OR2([{ ALT: () => this.CONSUME(T.Per) }, { ALT: () => this.CONSUME(T.Once) }]));
+          const target = this.SUBRULE(this.name);
+          let window: A.DurationLit | null = null;
+          let max: A.NumberLit | null = null;
+          this.OPTION(() => {
+            this.tk(this.CONSUME(T.In));
+            this.tk(this.CONSUME(T.Last));
+            window = this.SUBRULE(this.duration);
+          });
+          this.OPTION2({
+            GATE: () => tokenMatcher(this.LA(1), T.Comma) && tokenMatcher(this.LA(2), T.Max),
+            DEF: () => {
+              this.tk(this.CONSUME(T.Comma));
+              this.tk(this.CONSUME(T.Max));
+              max = this.SUBRULE(this.numberLit);
+            },
+          });
+          if (this.RECORDING_PHASE) return null as never;
+          return {
+            kind: kw.image === 'once' ? 'OnceRule' : 'PerRule',
+            points,
+            target,
+            window,
+            max,
+            range: this.span(first),
+          } as A.PerRule | A.OnceRule;
+        },
+      },
+    ]);
+  });
+
+  public bandDecl = this.RULE('bandDecl', (): A.BandDecl => {
+    const first = this.tk(this.CONSUME(T.Band));
+    const name = this.SUBRULE(this.name);
+    this.tk(this.CONSUME(T.From));
+    const source = this.SUBRULE2(this.name);
+    this.tk(this.CONSUME(T.LBrace));
+    const entries: A.BandEntry[] = [];
+    this.MANY(() => {
+      const e = this.SUBRULE(this.bandEntry);
+      if (!this.RECORDING_PHASE && e) entries.push(e);
+      this.OPTION(() => this.tk(this.CONSUME(T.Comma)));
+    });
+    this.tk(this.CONSUME(T.RBrace));
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'Band', name, source, entries, range: this.span(first) };
+  });
+
+  public bandEntry = this.RULE('bandEntry', (): A.BandEntry => {
+    const first = this.LA(1);
+    const label = this.SUBRULE(this.name);
+    let threshold: A.NumberLit | null = null;
+    this.OR([
+      {
+        ALT: () => {
+          this.tk(this.CONSUME(T.GtEq));
+          threshold = this.SUBRULE(this.signedNumber);
+        },
+      },
+      { ALT: () => this.tk(this.CONSUME(T.Otherwise)) },
+    ]);
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'BandEntry', label, threshold, range: this.span(first) };
+  });
+
+  public stagesDecl = this.RULE('stagesDecl', (): A.StagesDecl => {
+    const first = this.tk(this.CONSUME(T.Stages));
+    this.tk(this.CONSUME(T.LBrace));
+    const entries: A.StageEntry[] = [];
+    this.MANY(() => {
+      const e = this.SUBRULE(this.stageEntry);
+      if (!this.RECORDING_PHASE && e) entries.push(e);
+      this.OPTION(() => this.tk(this.CONSUME(T.Comma)));
+    });
+    this.tk(this.CONSUME(T.RBrace));
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'Stages', entries, range: this.span(first) };
+  });
+
+  public stageEntry = this.RULE('stageEntry', (): A.StageEntry => {
+    const first = this.LA(1);
+    const name = this.SUBRULE(this.name);
+    const cond = this.SUBRULE(this.whenOrOtherwise);
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'StageEntry', name, cond: cond ?? null, range: this.span(first) };
+  });
+
+  public whenOrOtherwise = this.RULE('whenOrOtherwise', (): A.Expr | null =>
+    this.OR([
+      {
+        ALT: () => {
+          this.tk(this.CONSUME(T.When));
+          const c = this.SUBRULE(this.condition);
+          return this.RECORDING_PHASE ? (null as never) : (c ?? this.missingExpr());
+        },
+      },
+      {
+        ALT: () => {
+          this.tk(this.CONSUME(T.Otherwise));
+          return null;
+        },
+      },
+    ]),
+  );
+
+  public routeDecl = this.RULE('routeDecl', (): A.RouteDecl => {
+    const first = this.tk(this.CONSUME(T.Route));
+    this.tk(this.CONSUME(T.LBrace));
+    const entries: A.RouteEntry[] = [];
+    this.MANY(() => {
+      const e = this.SUBRULE(this.routeEntry);
+      if (!this.RECORDING_PHASE && e) entries.push(e);
+      this.OPTION(() => this.tk(this.CONSUME(T.Comma)));
+    });
+    this.tk(this.CONSUME(T.RBrace));
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'Route', entries, range: this.span(first) };
+  });
+
+  public routeEntry = this.RULE('routeEntry', (): A.RouteEntry => {
+    const first = this.LA(1);
+    const action = this.SUBRULE(this.stringLit);
+    const cond = this.SUBRULE(this.whenOrOtherwise);
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'RouteEntry', action, cond: cond ?? null, range: this.span(first) };
+  });
+
+  public testDecl = this.RULE('testDecl', (): A.TestDecl => {
+    const first = this.tk(this.CONSUME(T.Test));
+    const name = this.SUBRULE(this.stringLit);
+    this.tk(this.CONSUME(T.LBrace));
+    const lead: A.TestLeadField[] = [];
+    const events: A.TestEvent[] = [];
+    const expects: A.Expect[] = [];
+    let at: A.DateLit | null = null;
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.tk(this.CONSUME(T.Lead));
+            this.tk(this.CONSUME2(T.LBrace));
+            this.MANY2(() => {
+              const fFirst = this.LA(1);
+              const key = this.OR2([
+                { ALT: () => this.SUBRULE(this.name) },
+                {
+                  ALT: () => {
+                    const s = this.SUBRULE2(this.stringLit);
+                    return this.RECORDING_PHASE ? (null as never) : ({ kind: 'Name', text: s.value, quoted: true, range: s.range } as A.Name);
+                  },
+                },
+              ]);
+              this.tk(this.CONSUME(T.Colon));
+              const value = this.SUBRULE(this.literal);
+              if (!this.RECORDING_PHASE && key && value) lead.push({ kind: 'TestLeadField', key, value, range: this.span(fFirst) });
+              this.OPTION(() => this.tk(this.CONSUME(T.Comma)));
+            });
+            this.tk(this.CONSUME2(T.RBrace));
+          },
+        },
+        {
+          ALT: () => {
+            this.tk(this.CONSUME(T.Events));
+            this.tk(this.CONSUME3(T.LBrace));
+            this.MANY3(() => {
+              const eFirst = this.LA(1);
+              const type = this.SUBRULE2(this.name);
+              this.tk(this.CONSUME(T.At));
+              const d = this.SUBRULE(this.dateLit);
+              if (!this.RECORDING_PHASE && type && d) events.push({ kind: 'TestEvent', type, at: d, range: this.span(eFirst) });
+              this.OPTION2(() => this.tk(this.CONSUME2(T.Comma)));
+            });
+            this.tk(this.CONSUME3(T.RBrace));
+          },
+        },
+        {
+          ALT: () => {
+            this.tk(this.CONSUME2(T.At));
+            const d = this.SUBRULE2(this.dateLit);
+            if (!this.RECORDING_PHASE) at = d;
+          },
+        },
+        {
+          ALT: () => {
+            const eFirst = this.tk(this.CONSUME(T.Expect));
+            const c = this.SUBRULE(this.condition);
+            if (!this.RECORDING_PHASE) expects.push({ kind: 'Expect', cond: c ?? this.missingExpr(), range: this.span(eFirst) });
+          },
+        },
+      ]);
+      this.OPTION3(() => this.tk(this.CONSUME3(T.Comma)));
+    });
+    this.tk(this.CONSUME(T.RBrace));
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'Test', name, lead, events, at, expects, range: this.span(first) };
+  });
+
+  // --- conditions -----------------------------------------------------------------
+
+  public condition = this.RULE('condition', (): A.Expr => {
+    const first = this.LA(1);
+    let left = this.SUBRULE(this.andExpr);
+    this.MANY(() => {
+      this.tk(this.CONSUME(T.Or));
+      const right = this.SUBRULE2(this.andExpr);
+      if (!this.RECORDING_PHASE) left = { kind: 'Or', left: left ?? this.missingExpr(), right: right ?? this.missingExpr(), range: this.span(first) };
+    });
+    return left;
+  });
+
+  public andExpr = this.RULE('andExpr', (): A.Expr => {
+    const first = this.LA(1);
+    let left = this.SUBRULE(this.notExpr);
+    this.MANY(() => {
+      this.tk(this.CONSUME(T.And));
+      const right = this.SUBRULE2(this.notExpr);
+      if (!this.RECORDING_PHASE) left = { kind: 'And', left: left ?? this.missingExpr(), right: right ?? this.missingExpr(), range: this.span(first) };
+    });
+    return left;
+  });
+
+  public notExpr = this.RULE('notExpr', (): A.Expr =>
+    this.OR([
+      {
+        ALT: () => {
+          const first = this.tk(this.CONSUME(T.Not));
+          const operand = this.SUBRULE(this.notExpr);
+          if (this.RECORDING_PHASE) return null as never;
+          return { kind: 'Not', operand: operand ?? this.missingExpr(), range: this.span(first) } as A.Not;
+        },
+      },
+      {
+        ALT: () => {
+          const first = this.tk(this.CONSUME(T.LParen));
+          const inner = this.SUBRULE(this.condition);
+          this.tk(this.CONSUME(T.RParen));
+          if (this.RECORDING_PHASE) return null as never;
+          return { kind: 'Paren', inner: inner ?? this.missingExpr(), range: this.span(first) } as A.Paren;
+        },
+      },
+      { ALT: () => this.SUBRULE(this.predicate) },
+    ]),
+  );
+
+  public predicate = this.RULE('predicate', (): A.Expr => {
+    const first = this.LA(1);
+    const value = this.SUBRULE(this.value);
+    let result: A.Expr | undefined;
+    const mk = (e: Omit<A.Expr, 'range'>): void => {
+      if (!this.RECORDING_PHASE) result = { ...e, range: this.span(first) } as A.Expr;
+    };
+    this.OPTION(() => {
+      this.OR([
+        {
+          ALT: () => {
+            const opTok = this.tk(
+              this.OR2([
+                { ALT: () => this.CONSUME(T.EqEq) },
+                { ALT: () => this.CONSUME(T.NotEq) },
+                { ALT: () => this.CONSUME(T.LtEq) },
+                { ALT: () => this.CONSUME(T.GtEq) },
+                { ALT: () => this.CONSUME(T.Lt) },
+                { ALT: () => this.CONSUME(T.Gt) },
+                { ALT: () => this.CONSUME(T.Equals) },
+              ]),
+            );
+            const right = this.SUBRULE2(this.value);
+            if (this.RECORDING_PHASE) return;
+            if (opTok.image === '=') this.extraErrors.push(diag('LQL104', tokRange(opTok)));
+            const op = (opTok.image === '=' ? '==' : opTok.image) as A.CompareOp;
+            mk({ kind: 'Compare', op, left: value, right: right ?? this.missingValue() } as A.Compare);
+          },
+        },
+        {
+          ALT: () => {
+            let negated = false;
+            this.OPTION2(() => {
+              this.tk(this.CONSUME(T.Not));
+              negated = true;
+            });
+            this.tk(this.CONSUME(T.In));
+            const list = this.SUBRULE(this.listOrRef);
+            mk({ kind: 'In', value, list: list ?? this.missingRef(), negated } as A.In);
+          },
+        },
+        {
+          ALT: () => {
+            this.tk(this.CONSUME(T.Between));
+            const low = this.SUBRULE3(this.value);
+            this.tk(this.CONSUME(T.And));
+            const high = this.SUBRULE4(this.value);
+            mk({ kind: 'Between', value, low: low ?? this.missingValue(), high: high ?? this.missingValue() } as A.Between);
+          },
+        },
+        {
+          ALT: () => {
+            let op: A.TextOp = 'contains';
+            this.OR3([
+              { ALT: () => this.tk(this.CONSUME(T.Contains)) },
+              {
+                ALT: () => {
+                  this.tk(this.CONSUME(T.Starts));
+                  this.tk(this.CONSUME(T.With));
+                  op = 'starts_with';
+                },
+              },
+              {
+                ALT: () => {
+                  this.tk(this.CONSUME(T.Ends));
+                  this.tk(this.CONSUME2(T.With));
+                  op = 'ends_with';
+                },
+              },
+            ]);
+            const arg = this.SUBRULE5(this.value);
+            mk({ kind: 'TextTest', op, value, arg: arg ?? this.missingValue() } as A.TextTest);
+          },
+        },
+        {
+          ALT: () => {
+            this.tk(this.CONSUME(T.Matches));
+            const re = this.tk(this.CONSUME(T.RegexLiteral));
+            if (this.RECORDING_PHASE) return;
+            const m = /^\/(.*)\/([A-Za-z]*)$/s.exec(re.image);
+            const regex: A.RegexLit = {
+              kind: 'Regex',
+              pattern: m ? m[1] : '',
+              flags: m ? m[2] : '',
+              raw: re.image,
+              range: isReal(re) ? tokRange(re) : this.span(first),
+            };
+            mk({ kind: 'Matches', value, regex } as A.Matches);
+          },
+        },
+        {
+          ALT: () => {
+            this.tk(this.CONSUME(T.Is));
+            let neg = false;
+            this.OPTION3(() => {
+              this.tk(this.CONSUME2(T.Not));
+              neg = true;
+            });
+            const w = this.tk(this.OR4([{ ALT: () => this.CONSUME(T.Missing) }, { ALT: () => this.CONSUME(T.Present) }]));
+            const missing = (w.image === 'missing') !== neg;
+            mk({ kind: 'Presence', value, missing } as A.Presence);
+          },
+        },
+      ]);
+    });
+    if (this.RECORDING_PHASE) return null as never;
+    return result ?? { kind: 'Truthy', value: value ?? this.missingValue(), range: this.span(first) };
+  });
+
+  public listOrRef = this.RULE('listOrRef', (): A.ListLit | A.Ref =>
+    this.OR([
+      {
+        ALT: () => {
+          const first = this.tk(this.CONSUME(T.LBracket));
+          const items: (A.Literal | A.Ref)[] = [];
+          this.MANY(() => {
+            const item = this.OR2([
+              { ALT: () => this.SUBRULE(this.literal) },
+              {
+                ALT: () => {
+                  const n = this.SUBRULE(this.name);
+                  return this.RECORDING_PHASE ? (null as never) : ({ kind: 'Ref', name: n, range: n.range } as A.Ref);
+                },
+              },
+            ]);
+            if (!this.RECORDING_PHASE && item) items.push(item);
+            this.OPTION(() => this.tk(this.CONSUME(T.Comma)));
+          });
+          this.tk(this.CONSUME(T.RBracket));
+          if (this.RECORDING_PHASE) return null as never;
+          return { kind: 'ListLit', items, range: this.span(first) } as A.ListLit;
+        },
+      },
+      {
+        ALT: () => {
+          const n = this.SUBRULE2(this.name);
+          if (this.RECORDING_PHASE) return null as never;
+          return { kind: 'Ref', name: n, range: n.range } as A.Ref;
+        },
+      },
+    ]),
+  );
+
+  public value = this.RULE('value', (): A.Value =>
+    this.OR([
+      { ALT: () => this.SUBRULE(this.signedNumber) },
+      { ALT: () => this.SUBRULE(this.stringLit) },
+      { ALT: () => this.SUBRULE(this.dateLit) },
+      { ALT: () => this.SUBRULE(this.boolLit) },
+      {
+        ALT: () => {
+          const first = this.tk(this.CONSUME(T.Count));
+          this.tk(this.CONSUME(T.LParen));
+          const activity = this.SUBRULE(this.name);
+          let window: A.DurationLit | null = null;
+          this.OPTION(() => {
+            this.tk(this.CONSUME(T.In));
+            this.tk(this.CONSUME(T.Last));
+            window = this.SUBRULE(this.duration);
+          });
+          this.tk(this.CONSUME(T.RParen));
+          if (this.RECORDING_PHASE) return null as never;
+          return { kind: 'Count', activity, window, range: this.span(first) } as A.Count;
+        },
+      },
+      {
+        ALT: () => {
+          const first = this.tk(this.CONSUME(T.Days));
+          this.tk(this.CONSUME(T.Since));
+          let last = false;
+          this.OPTION2(() => {
+            this.tk(this.CONSUME2(T.Last));
+            last = true;
+          });
+          const target = this.SUBRULE2(this.name);
+          if (this.RECORDING_PHASE) return null as never;
+          return { kind: 'DaysSince', target, last, range: this.span(first) } as A.DaysSince;
+        },
+      },
+      {
+        ALT: () => {
+          const first = this.LA(1);
+          const n = this.SUBRULE3(this.name);
+          let args: A.Value[] | null = null;
+          this.OPTION3(() => {
+            this.tk(this.CONSUME2(T.LParen));
+            args = [];
+            this.MANY_SEP({
+              SEP: T.Comma,
+              DEF: () => {
+                const a = this.SUBRULE(this.value);
+                if (!this.RECORDING_PHASE && a) args!.push(a);
+              },
+            });
+            this.tk(this.CONSUME2(T.RParen));
+          });
+          if (this.RECORDING_PHASE) return null as never;
+          if (args) return { kind: 'Call', callee: n, args, range: this.span(first) } as A.Call;
+          return { kind: 'Ref', name: n, range: n.range } as A.Ref;
+        },
+      },
+    ]),
+  );
+
+  // --- arithmetic (derived scores) -----------------------------------------------------
+
+  public arith = this.RULE('arith', (): A.Arith => {
+    const first = this.LA(1);
+    let left = this.SUBRULE(this.term);
+    this.MANY(() => {
+      const op = this.tk(this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]));
+      const right = this.SUBRULE2(this.term);
+      if (!this.RECORDING_PHASE)
+        left = { kind: 'ArithBinary', op: op.image as '+' | '-', left: left ?? this.missingArith(), right: right ?? this.missingArith(), range: this.span(first) };
+    });
+    return left;
+  });
+
+  public term = this.RULE('term', (): A.Arith => {
+    const first = this.LA(1);
+    let left = this.SUBRULE(this.factor);
+    this.MANY(() => {
+      this.tk(this.CONSUME(T.Star));
+      const right = this.SUBRULE2(this.factor);
+      if (!this.RECORDING_PHASE)
+        left = { kind: 'ArithBinary', op: '*', left: left ?? this.missingArith(), right: right ?? this.missingArith(), range: this.span(first) };
+    });
+    return left;
+  });
+
+  public factor = this.RULE('factor', (): A.Arith =>
+    this.OR([
+      {
+        ALT: () => {
+          const first = this.tk(this.CONSUME(T.Minus));
+          const operand = this.SUBRULE(this.factor);
+          if (this.RECORDING_PHASE) return null as never;
+          return { kind: 'ArithNeg', operand: operand ?? this.missingArith(), range: this.span(first) } as A.ArithNeg;
+        },
+      },
+      {
+        ALT: () => {
+          const first = this.tk(this.CONSUME(T.LParen));
+          const inner = this.SUBRULE(this.arith);
+          this.tk(this.CONSUME(T.RParen));
+          if (this.RECORDING_PHASE) return null as never;
+          return { kind: 'ArithParen', inner: inner ?? this.missingArith(), range: this.span(first) } as A.ArithParen;
+        },
+      },
+      { ALT: () => this.SUBRULE(this.numberLit) },
+      {
+        ALT: () => {
+          const n = this.SUBRULE(this.name);
+          if (this.RECORDING_PHASE) return null as never;
+          return { kind: 'Ref', name: n, range: n.range } as A.Ref;
+        },
+      },
+    ]),
+  );
+
+  // --- literals -------------------------------------------------------------------------
+
+  public literal = this.RULE('literal', (): A.Literal =>
+    this.OR([
+      { ALT: () => this.SUBRULE(this.signedNumber) },
+      { ALT: () => this.SUBRULE(this.stringLit) },
+      { ALT: () => this.SUBRULE(this.dateLit) },
+      { ALT: () => this.SUBRULE(this.boolLit) },
+    ]),
+  );
+
+  public numberLit = this.RULE('numberLit', (): A.NumberLit => {
+    const t = this.tk(this.CONSUME(T.NumberLiteral));
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'Number', value: numberValue(t.image), raw: t.image, range: isReal(t) ? tokRange(t) : this.span(t) };
+  });
+
+  public signedNumber = this.RULE('signedNumber', (): A.NumberLit => {
+    const first = this.LA(1);
+    let neg = false;
+    this.OPTION(() => {
+      this.tk(this.CONSUME(T.Minus));
+      neg = true;
+    });
+    const t = this.tk(this.CONSUME(T.NumberLiteral));
+    if (this.RECORDING_PHASE) return null as never;
+    const v = numberValue(t.image);
+    return { kind: 'Number', value: neg ? -v : v, raw: (neg ? '-' : '') + t.image, range: this.span(first) };
+  });
+
+  public stringLit = this.RULE('stringLit', (): A.StringLit => {
+    const t = this.tk(this.CONSUME(T.StringLiteral));
+    if (this.RECORDING_PHASE) return null as never;
+    const { value, badEscape } = unquoteString(t.image);
+    if (badEscape !== null && isReal(t)) {
+      const col = t.startColumn! + 1 + badEscape;
+      this.extraErrors.push(
+        diag('LQL103', {
+          start: { offset: t.startOffset + 1 + badEscape, line: t.startLine!, column: col },
+          end: { offset: t.startOffset + 3 + badEscape, line: t.startLine!, column: col + 2 },
+        }),
+      );
+    }
+    return { kind: 'String', value, range: isReal(t) ? tokRange(t) : this.span(t) };
+  });
+
+  public dateLit = this.RULE('dateLit', (): A.DateLit => {
+    const t = this.tk(this.CONSUME(T.DateTime));
+    if (this.RECORDING_PHASE) return null as never;
+    const value = parseDateLiteral(t.image);
+    if (isReal(t) && Number.isNaN(value)) this.extraErrors.push(diag('LQL105', tokRange(t), { text: t.image }));
+    return { kind: 'Date', value, raw: t.image, range: isReal(t) ? tokRange(t) : this.span(t) };
+  });
+
+  public boolLit = this.RULE('boolLit', (): A.BoolLit => {
+    const t = this.tk(this.OR([{ ALT: () => this.CONSUME(T.True) }, { ALT: () => this.CONSUME(T.False) }]));
+    if (this.RECORDING_PHASE) return null as never;
+    return { kind: 'Bool', value: t.image === 'true', range: isReal(t) ? tokRange(t) : this.span(t) };
+  });
+
+  public duration = this.RULE('duration', (): A.DurationLit => {
+    const first = this.LA(1);
+    const n = this.tk(this.CONSUME(T.NumberLiteral));
+    const u = this.tk(
+      this.OR([
+        { ALT: () => this.CONSUME(T.Minutes) },
+        { ALT: () => this.CONSUME(T.Minute) },
+        { ALT: () => this.CONSUME(T.Hours) },
+        { ALT: () => this.CONSUME(T.Hour) },
+        { ALT: () => this.CONSUME(T.Days) },
+        { ALT: () => this.CONSUME(T.Day) },
+        { ALT: () => this.CONSUME(T.Weeks) },
+        { ALT: () => this.CONSUME(T.Week) },
+      ]),
+    );
+    if (this.RECORDING_PHASE) return null as never;
+    const amount = numberValue(n.image);
+    const unit = UNIT_OF[u.image] ?? 'day';
+    return { kind: 'Duration', amount, unit, unitRaw: u.image || 'days', ms: amount * DURATION_MS[unit], range: this.span(first) };
+  });
+
+  // --- recovery placeholders -----------------------------------------------------------
+
+  extraErrors: Diagnostic[] = [];
+
+  private here(): A.Range {
+    return this.last ? tokRange(this.last) : { start: ZERO, end: ZERO };
+  }
+  private missingName(): A.Name {
+    return { kind: 'Name', text: '', quoted: false, range: this.here() };
+  }
+  missingRef(): A.Ref {
+    return { kind: 'Ref', name: this.missingName(), range: this.here() };
+  }
+  missingValue(): A.Value {
+    return this.missingRef();
+  }
+  missingExpr(): A.Expr {
+    return { kind: 'Truthy', value: this.missingRef(), range: this.here() };
+  }
+  missingArith(): A.Arith {
+    return this.missingRef();
+  }
+}
+
+function numberValue(raw: string): number {
+  const v = Number(raw.replace(/_/g, ''));
+  return Number.isFinite(v) ? v : NaN;
+}
+
+let shared: LqlParser | null = null;
+function parserInstance(): LqlParser {
+  return (shared ??= new LqlParser());
+}
+
+export interface ParseResult {
+  program: A.Program;
+  diagnostics: Diagnostic[];
+  /** the lexed tokens (without comments), for editor features */
+  tokens: IToken[];
+}
+
+/** Parse LQL source text. Never throws. */
+export function parse(text: string): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  let lexed;
+  try {
+    lexed = T.lexer.tokenize(text);
+  } catch {
+    return { program: emptyProgram(), diagnostics: [diag('LQL100', { start: ZERO, end: ZERO }, { text: '?' })], tokens: [] };
+  }
+  for (const e of lexed.errors) {
+    const line = e.line ?? 1;
+    const column = e.column ?? 1;
+    const ch = text.slice(e.offset, e.offset + Math.max(1, Math.min(e.length, 1)));
+    diagnostics.push(
+      diag('LQL100', { start: { offset: e.offset, line, column }, end: { offset: e.offset + e.length, line, column: column + e.length } }, {
+        text: ch === '\n' ? '\\n' : ch,
+      }),
+    );
+  }
+  // Tokens that only exist to give a better message.
+  const tokens: IToken[] = [];
+  for (const t of lexed.tokens) {
+    if (t.tokenType === T.UnterminatedString) {
+      diagnostics.push(diag('LQL101', tokRange(t)));
+      tokens.push({ ...t, tokenType: T.StringLiteral, image: t.image + '"' });
+      continue;
+    }
+    if (t.tokenType === T.UnterminatedQuotedIdentifier) {
+      diagnostics.push(diag('LQL102', tokRange(t)));
+      tokens.push({ ...t, tokenType: T.QuotedIdentifier, image: t.image + '`' });
+      continue;
+    }
+    tokens.push(t);
+  }
+  const p = parserInstance();
+  p.extraErrors = [];
+  const decls: A.Decl[] = [];
+  const errors: IRecognitionException[] = [];
+  let from = 0;
+  // Parse; when a declaration cannot continue, report it and resume at the next
+  // token that starts a declaration, so one run finds every independent mistake.
+  for (let guard = 0; guard < 10_000 && from < tokens.length; guard++) {
+    p.resetLast();
+    p.input = tokens.slice(from);
+    let part: A.Program | undefined;
+    try {
+      part = p.program();
+    } catch {
+      part = undefined;
+    }
+    if (part) decls.push(...part.decls);
+    errors.push(...(p.errors as IRecognitionException[]));
+    const rest = p.nextToken();
+    if (!rest) break;
+    const stoppedAt = tokens.indexOf(rest, from);
+    if (stoppedAt < 0) break;
+    if (!errors.some((e) => e.token === rest)) {
+      const r = tokRange(rest);
+      diagnostics.push(diag('LQL110', r, { message: `Unexpected ${describeFound(rest)}: ${RESUME_MARK}` }));
+    }
+    let next = stoppedAt + 1;
+    // `... and fit {`: the soft keyword was taken as a name; resume at it.
+    if (stoppedAt > from && tokens[stoppedAt].tokenType === T.LBrace && SOFT_STARTS.has(tokens[stoppedAt - 1].tokenType)) next = stoppedAt - 1;
+    while (next < tokens.length && !startsDeclaration(tokens, next)) next++;
+    from = next;
+  }
+  const program: A.Program = { kind: 'Program', decls, comments: [], range: { start: ZERO, end: endOfText(text).start } };
+  const seen = new Set<number>();
+  for (const e of errors) {
+    const t = e.token;
+    let range: A.Range;
+    if (isReal(t)) range = tokRange(t);
+    else {
+      // EOF or an inserted token: point just after the previous real token
+      const prev = (e as { previousToken?: IToken }).previousToken;
+      range = isReal(prev) ? { start: endPos(prev), end: { ...endPos(prev), column: endPos(prev).column + 1 } } : endOfText(text);
+    }
+    if (seen.has(range.start.offset)) continue; // one message per place
+    seen.add(range.start.offset);
+    diagnostics.push(diag('LQL110', range, { message: e.message }));
+  }
+  diagnostics.push(...p.extraErrors);
+  program.comments = lexed.groups.comments?.map((c: IToken) => ({ kind: 'Comment', text: c.image.slice(1), range: tokRange(c) })) ?? [];
+  diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
+  return { program, diagnostics, tokens };
+}
+
+const HARD_STARTS = new Set([T.Ruleset, T.Attribute, T.Activity, T.List, T.Segment, T.Score, T.Band, T.Stages, T.Test]);
+const SOFT_STARTS = new Set([T.Fit, T.Engagement, T.Route]);
+
+/** Does the token at i begin a declaration (a resume point after an error)? */
+function startsDeclaration(tokens: IToken[], i: number): boolean {
+  const t = tokens[i].tokenType;
+  if (HARD_STARTS.has(t)) return true;
+  return SOFT_STARTS.has(t) && tokens[i + 1]?.tokenType === T.LBrace;
+}
+
+function endOfText(text: string): A.Range {
+  const lines = text.split('\n');
+  const line = lines.length;
+  const column = lines[lines.length - 1].length + 1;
+  const pos = { offset: text.length, line, column };
+  return { start: pos, end: pos };
+}
+
+function emptyProgram(): A.Program {
+  return { kind: 'Program', decls: [], comments: [], range: { start: ZERO, end: ZERO } };
+}
