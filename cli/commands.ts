@@ -1,0 +1,334 @@
+/**
+ * The `lql` commands: each one parses its options (declared here, which
+ * also drives `--help`), calls the language or simulator modules, and
+ * prints. Input: parsed options. Output: an exit code.
+ * Invariants: results go to stdout, messages to stderr; a ruleset with
+ * errors is never run; data problems are reported with file:line:col.
+ */
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { compileSource, COMPILER_VERSION, type CompileResult } from '../language/index.js';
+import { formatDiagnostics } from './print.js';
+import { UsageError, ExitError, InputError } from './errors.js';
+import { runTests, formatTestReport } from '../language/interpret/index.js';
+import { compileScorer, emitModule, emitDts } from '../language/compile/emit-js.js';
+import { format as formatSource } from '../language/format/formatter.js';
+import { printExplain } from './explain.js';
+import { simulateCommand, scoreCommand, suggestCommand, DATA_OPTIONS } from './sim-commands.js';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  arg?: string;
+  help: string;
+}
+
+export interface Args {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+export interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  description?: string;
+  options: Record<string, OptionSpec>;
+  run: (args: Args, io: Io) => Promise<number>;
+}
+
+export function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new InputError(`${file}: cannot read it (${why}).`);
+  }
+}
+
+
+export function str(v: Args['values'][string]): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Read and compile a ruleset; print its diagnostics; stop (exit 1) on errors. */
+export function loadRuleset(file: string, io: Io, opts: { warnings?: boolean } = {}): CompileResult & { text: string } {
+  const text = readText(file);
+  const r = compileSource(text);
+  const shown = opts.warnings === false ? r.diagnostics.filter((d) => d.severity === 'error') : r.diagnostics;
+  if (shown.length) io.err(formatDiagnostics(shown, file, text, { color: !!process.stderr.isTTY }));
+  if (!r.ir) throw new ExitError(1);
+  return { ...r, text };
+}
+
+function needFiles(args: Args, what = 'FILE'): string[] {
+  if (args.positionals.length === 0) throw new UsageError(`missing ${what}.`);
+  return args.positionals;
+}
+
+function needOne(args: Args): string {
+  const f = needFiles(args);
+  if (f.length > 1) throw new UsageError(`expected one ruleset file, got ${f.length}.`);
+  return f[0];
+}
+
+async function guard(io: Io, f: () => Promise<number> | number): Promise<number> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.err(e.message);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+const check: Command = {
+  name: 'check',
+  usage: 'check FILE...',
+  summary: 'parse and check rulesets; print every error and warning',
+  options: {
+    'no-warnings': { type: 'boolean', help: 'print errors only' },
+    json: { type: 'boolean', help: 'print the diagnostics as JSON' },
+  },
+  run: async (args, io) =>
+    guard(io, () => {
+      let errors = 0;
+      let warnings = 0;
+      const all: unknown[] = [];
+      for (const file of needFiles(args)) {
+        const text = readText(file);
+        const r = compileSource(text);
+        const shown = args.values['no-warnings'] ? r.diagnostics.filter((d) => d.severity === 'error') : r.diagnostics;
+        errors += r.diagnostics.filter((d) => d.severity === 'error').length;
+        warnings += r.diagnostics.filter((d) => d.severity === 'warning').length;
+        if (args.values.json) all.push(...shown.map((d) => ({ file, ...d })));
+        else if (shown.length) io.out(formatDiagnostics(shown, file, text, { color: !!process.stdout.isTTY }));
+      }
+      if (args.values.json) io.out(JSON.stringify(all, null, 2));
+      else io.err(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+      return errors ? 1 : 0;
+    }),
+};
+
+const test: Command = {
+  name: 'test',
+  usage: 'test FILE...',
+  summary: 'run the `test` blocks of rulesets; ends with "N passed, N failed"',
+  options: {},
+  run: async (args, io) =>
+    guard(io, () => {
+      let passed = 0;
+      let failed = 0;
+      const lines: string[] = [];
+      for (const file of needFiles(args)) {
+        const r = loadRuleset(file, io, { warnings: false });
+        const outcomes = runTests(r.program, r.checked.attributeTypes, r.text);
+        // The compiled scorer must agree with the reference interpreter on each test lead.
+        const scorer = compileScorer(r.ir!);
+        r.ir!.tests.forEach((t, i) => {
+          const o = outcomes[i];
+          if (!o) return;
+          const c = scorer.score(t.lead, t.events, t.at ?? undefined);
+          if (c.stage !== o.result.stage || Object.keys(o.result.scores).some((k) => Math.abs(c.scores[k] - o.result.scores[k]) > 1e-9)) {
+            o.passed = false;
+            o.failures.push({ line: o.line, column: 1, text: '(compiled scorer agrees with the interpreter)', details: [`compiled: stage ${c.stage}, scores ${JSON.stringify(c.scores)}`] });
+          }
+        });
+        const report = formatTestReport(outcomes, file).split('\n');
+        report.pop(); // the per-file summary; one summary line at the end
+        lines.push(...report);
+        passed += outcomes.filter((o) => o.passed).length;
+        failed += outcomes.filter((o) => !o.passed).length;
+      }
+      io.out(lines.join('\n'));
+      io.out(`${passed} passed, ${failed} failed`);
+      return failed ? 1 : 0;
+    }),
+};
+
+const fmt: Command = {
+  name: 'fmt',
+  usage: 'fmt FILE... [--check | --write]',
+  summary: 'format rulesets in the canonical layout (comments kept)',
+  description: 'Without --check or --write, prints the formatted text of each file.',
+  options: {
+    check: { type: 'boolean', help: 'exit 1 if any file is not formatted (prints their names)' },
+    write: { type: 'boolean', help: 'rewrite the files in place' },
+  },
+  run: async (args, io) =>
+    guard(io, () => {
+      if (args.values.check && args.values.write) throw new UsageError('use either --check or --write, not both.');
+      let bad = 0;
+      for (const file of needFiles(args)) {
+        const text = readText(file);
+        const r = formatSource(text);
+        if ('error' in r) {
+          io.err(formatDiagnostics(r.error, file, text));
+          io.err(`${file}: not formatted: fix the errors above first.`);
+          bad++;
+          continue;
+        }
+        if (args.values.check) {
+          if (r.changed) {
+            io.out(`${file}: would be reformatted`);
+            bad++;
+          }
+        } else if (args.values.write) {
+          if (r.changed) writeFileSync(file, r.text);
+        } else io.out(r.text.replace(/\n$/, ''));
+      }
+      return bad ? 1 : 0;
+    }),
+};
+
+const explain: Command = {
+  name: 'explain',
+  usage: 'explain FILE --lead LEAD.json [--events EVENTS.json|CSV] [--at DATE]',
+  summary: 'score one lead and show why: every rule, condition and value read',
+  options: {
+    lead: { type: 'string', arg: 'LEAD.json', help: 'the lead: a JSON object of attributes' },
+    events: { type: 'string', arg: 'FILE', help: 'its events: a JSON array of {type, at}, JSON Lines, or a CSV with type,at columns' },
+    at: { type: 'string', arg: 'DATE', help: 'evaluate as of this date (default: the latest event)' },
+    json: { type: 'boolean', help: 'print the full result and trace as JSON' },
+  },
+  run: async (args, io) =>
+    guard(io, () => {
+      const file = needOne(args);
+      const leadFile = str(args.values.lead);
+      if (!leadFile) throw new UsageError('missing --lead LEAD.json.');
+      const r = loadRuleset(file, io, { warnings: false });
+      const lead = readJsonObject(leadFile);
+      const events = args.values.events ? readEvents(str(args.values.events)!) : [];
+      const at = str(args.values.at);
+      if (at !== undefined && Number.isNaN(Date.parse(at))) throw new InputError(`--at: '${at}' is not a date (use 2026-01-10 or 2026-01-10T09:30:00Z).`);
+      const scorer = compileScorer(r.ir!, { explain: true });
+      const result = scorer.score(lead, events, at);
+      io.out(args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: leadFile }));
+      return 0;
+    }),
+};
+
+const compile: Command = {
+  name: 'compile',
+  usage: 'compile FILE --target esm|cjs|sql|json [--dialect duckdb|postgres] [-o OUT]',
+  summary: 'export the compiled scorer (JS module with types, SQL query, or IR as JSON)',
+  description:
+    'esm/cjs: one standalone module with no imports; with -o OUT.js a .d.ts is written beside it.\n' +
+    'sql: one query over tables `leads` and `events` (see docs/sql.md). json: the IR (docs/ir.md).',
+  options: {
+    target: { type: 'string', arg: 'esm|cjs|sql|json', help: 'what to produce (default esm)' },
+    dialect: { type: 'string', arg: 'duckdb|postgres', help: 'SQL dialect (default duckdb)' },
+    'as-of': { type: 'string', arg: 'DATE', help: 'SQL only: evaluate as of this date (default: the latest event)' },
+    out: { type: 'string', short: 'o', arg: 'OUT', help: 'write to this file instead of stdout' },
+  },
+  run: async (args, io) =>
+    guard(io, async () => {
+      const file = needOne(args);
+      const target = str(args.values.target) ?? 'esm';
+      if (!['esm', 'cjs', 'sql', 'json'].includes(target)) throw new UsageError(`--target must be esm, cjs, sql or json (got '${target}').`);
+      const dialect = str(args.values.dialect) ?? 'duckdb';
+      if (!['duckdb', 'postgres'].includes(dialect)) throw new UsageError(`--dialect must be duckdb or postgres (got '${dialect}').`);
+      const r = loadRuleset(file, io, { warnings: false });
+      const out = str(args.values.out);
+      let text: string;
+      if (target === 'json') text = JSON.stringify(r.ir, null, 2) + '\n';
+      else if (target === 'sql') {
+        const { emitSql } = await import('../language/compile/emit-sql.js');
+        const asOfRaw = str(args.values['as-of']);
+        const asOf = asOfRaw === undefined ? undefined : Date.parse(asOfRaw.length === 10 ? asOfRaw + 'T00:00:00Z' : asOfRaw);
+        if (asOf !== undefined && Number.isNaN(asOf)) throw new InputError(`--as-of: '${asOfRaw}' is not a date.`);
+        text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres', asOf });
+      } else text = emitModule(r.ir!, { format: target as 'esm' | 'cjs', compilerVersion: COMPILER_VERSION });
+      if (!out) {
+        io.out(text.replace(/\n$/, ''));
+        return 0;
+      }
+      writeFileSync(out, text);
+      if (target === 'esm' || target === 'cjs') {
+        const dts = out.replace(/\.(m|c)?js$/, '') + (target === 'esm' && extname(out) === '.mjs' ? '.d.mts' : target === 'cjs' && extname(out) === '.cjs' ? '.d.cts' : '.d.ts');
+        writeFileSync(dts, emitDts(r.ir!));
+        io.err(`wrote ${out} and ${basename(dts)}`);
+      } else io.err(`wrote ${out}`);
+      return 0;
+    }),
+};
+
+// ---------------------------------------------------------------------------
+
+export function readJsonObject(file: string): Record<string, unknown> {
+  const text = readText(file);
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${file}: not valid JSON: ${(e as Error).message}`);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new InputError(`${file}: expected one JSON object of lead attributes, like {"industry": "services"}.`);
+  return v as Record<string, unknown>;
+}
+
+/** Events for one lead: a JSON array, JSON Lines, or a CSV with `type` and `at` columns. */
+export function readEvents(file: string): { type: string; at: string | number }[] {
+  if (!existsSync(file)) throw new InputError(`${file}: cannot read it (no such file).`);
+  const text = readText(file).replace(/^\uFEFF/, '');
+  const trimmed = text.trimStart();
+  const out: { type: string; at: string | number }[] = [];
+  const take = (o: unknown, where: string): void => {
+    const rec = o as { type?: unknown; at?: unknown };
+    if (!rec || typeof rec !== 'object' || typeof rec.type !== 'string' || (typeof rec.at !== 'string' && typeof rec.at !== 'number')) {
+      throw new InputError(`${where}: expected an event like {"type": "web_visit", "at": "2026-01-02"}.`);
+    }
+    out.push({ type: rec.type, at: rec.at });
+  };
+  if (trimmed.startsWith('[')) {
+    let arr: unknown;
+    try {
+      arr = JSON.parse(text);
+    } catch (e) {
+      throw new InputError(`${file}: not valid JSON: ${(e as Error).message}`);
+    }
+    (arr as unknown[]).forEach((o, i) => take(o, `${file}: item ${i + 1}`));
+    return out;
+  }
+  const lines = text.split(/\r?\n/);
+  if (trimmed.startsWith('{')) {
+    lines.forEach((l, i) => {
+      if (!l.trim()) return;
+      let o: unknown;
+      try {
+        o = JSON.parse(l);
+      } catch (e) {
+        throw new InputError(`${file}:${i + 1}:1: not valid JSON: ${(e as Error).message}`);
+      }
+      take(o, `${file}:${i + 1}:1`);
+    });
+    return out;
+  }
+  // CSV: header with type and at (lead_id ignored)
+  const delim = (lines[0].match(/;/g)?.length ?? 0) > (lines[0].match(/,/g)?.length ?? 0) ? ';' : ',';
+  const head = lines[0].split(delim).map((h) => h.trim().replace(/^"|"$/g, ''));
+  const ti = head.indexOf('type');
+  const ai = head.indexOf('at');
+  if (ti < 0 || ai < 0) throw new InputError(`${file}:1:1: an events CSV needs the columns type and at; found ${head.join(', ')}.`);
+  lines.slice(1).forEach((l, i) => {
+    if (!l.trim()) return;
+    const cells = l.split(delim).map((c) => c.trim().replace(/^"|"$/g, ''));
+    const at = cells[ai];
+    take({ type: cells[ti], at: /^\d+$/.test(at ?? '') ? Number(at) : at }, `${file}:${i + 2}:1`);
+  });
+  return out;
+}
+
+export const COMMANDS: Command[] = [check, test, fmt, explain, compile, simulateCommand, scoreCommand, suggestCommand];
+export { DATA_OPTIONS };

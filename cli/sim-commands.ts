@@ -1,0 +1,279 @@
+/**
+ * The data commands of `lql`: `simulate` (backtest), `score` (one row per
+ * lead) and `suggest` (points from close rates, thresholds for a goal).
+ *
+ * Input: a ruleset file and data files (CSV/JSONL; see spec/DATA.md).
+ * Output: a human report (default) or JSON on stdout; data problems as
+ * `file:line:col: error CODE: message` on stderr with exit 1.
+ * Invariant: metrics are never printed for data with silently dropped rows:
+ * skipped rows (`--lenient`) and events of unknown leads are always shown.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command, Io, Args, OptionSpec } from './commands.js';
+import { UsageError, InputError } from './errors.js';
+import { formatDiagnostics } from './print.js';
+import { DataError } from '../simulator/data/errors.js';
+import { loadLeadsFile, loadEventsFile } from '../simulator/data/files.js';
+import { progressBar } from '../simulator/data/progress.js';
+import type { EventTable, LeadTable, LoadOptions } from '../simulator/data/table.js';
+import type { IR } from '../language/compile/ir.js';
+import { simulateFull, scoredRows, type ScoreRow } from '../simulator/simulate.js';
+import { replay } from '../simulator/replay.js';
+import { printReport } from './report.js';
+
+export const DATA_OPTIONS: Record<string, OptionSpec> = {
+  leads: { type: 'string', arg: 'FILE', help: 'leads table: CSV (, or ;) or JSON Lines' },
+  events: { type: 'string', arg: 'FILE', help: 'events table (lead_id, type, at): CSV or JSON Lines; without it the data is a snapshot' },
+  id: { type: 'string', arg: 'COL', help: "id column (default 'id'; '@row' numbers the rows 1, 2, ...)" },
+  outcome: { type: 'string', arg: 'COL', help: "outcome column (default 'outcome')" },
+  missing: { type: 'string', arg: 'A,B', help: 'values that mean missing, e.g. Select,unknown' },
+  lenient: { type: 'boolean', help: 'skip bad rows and count them in the report instead of stopping' },
+  'as-of': { type: 'string', arg: 'DATE', help: 'evaluate open leads as of this date (default: the latest date in the data)' },
+  engine: { type: 'string', arg: 'js|duckdb', help: 'run in JS (default) or inside embedded DuckDB (large files)' },
+};
+
+export interface LoadedData {
+  leads: LeadTable;
+  events: EventTable | null;
+}
+
+function parseDateOpt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? v + 'T00:00:00Z' : v);
+  if (Number.isNaN(t)) throw new InputError(`--${name}: '${v}' is not a date (use 2026-01-10 or 2026-01-10T09:30:00Z).`);
+  return t;
+}
+
+function s(v: Args['values'][string]): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Load the data named by the options, typed by the ruleset; print data errors and stop on them. */
+export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> {
+  const leadsFile = s(args.values.leads);
+  if (!leadsFile) throw new UsageError('missing --leads FILE.');
+  const types: Record<string, 'text' | 'number' | 'bool' | 'date'> = Object.create(null);
+  for (const a of ir.attributes) if (a.declared) types[a.name] = a.type;
+  const opts: LoadOptions = {
+    id: s(args.values.id),
+    outcome: s(args.values.outcome),
+    missing: s(args.values.missing)?.split(',').map((x) => x.trim()).filter(Boolean),
+    lenient: !!args.values.lenient,
+    types,
+  };
+  try {
+    const bar = progressBar({ label: leadsFile });
+    const leads = await loadLeadsFile(leadsFile, { ...opts, onProgress: bar.onProgress });
+    bar.finish();
+    let events: EventTable | null = null;
+    const ev = s(args.values.events);
+    if (ev) {
+      const bar2 = progressBar({ label: ev });
+      events = await loadEventsFile(ev, leads, ir.activities, { lenient: opts.lenient, onProgress: bar2.onProgress });
+      bar2.finish();
+    }
+    // Columns the ruleset reads must exist in the data (a typo would silently read as missing).
+    const missingCols = ir.attributes.filter((a) => !leads.columns.has(a.name) && !isSpecial(a.name, leads));
+    if (missingCols.length) {
+      const have = [...leads.columns.keys()];
+      const lines = missingCols.map((a) => {
+        const near = nearestNames(a.name, have);
+        return `${leadsFile}:1:1: error LQL210: The data has no column \`${a.name}\`, which the ruleset reads.${near.length ? ` The nearest columns are ${near.map((c) => '`' + c + '`').join(', ')}.` : ''}`;
+      });
+      throw new InputError(lines.join('\n'));
+    }
+    return { leads, events };
+  } catch (e) {
+    if (e instanceof DataError) {
+      io.err(formatDiagnostics(e.diagnostics, leadsFile, null));
+      const n = e.diagnostics.filter((d) => d.severity === 'error').length;
+      throw new InputError(`${n} data error${n === 1 ? '' : 's'}; nothing was computed.${args.values.lenient ? '' : ' Fix the file, or use --lenient to skip bad rows (they are counted in the report).'}`);
+    }
+    throw e;
+  }
+}
+
+function isSpecial(name: string, leads: LeadTable): boolean {
+  return name === 'created_at' || name === 'closed_at' ? true : leads.header.includes(name) && !leads.columns.has(name) ? true : false;
+}
+
+function nearestNames(name: string, have: string[]): string[] {
+  const lower = name.toLowerCase();
+  const scored = have.map((h) => ({ h, d: lev(lower, h.toLowerCase()) }));
+  scored.sort((a, b) => a.d - b.d);
+  return scored.slice(0, 3).map((x) => x.h);
+}
+
+function lev(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+async function withRuleset(args: Args, io: Io): Promise<{ file: string; ir: IR }> {
+  const { loadRuleset } = await import('./commands.js');
+  if (args.positionals.length !== 1) throw new UsageError(args.positionals.length ? 'expected one ruleset file.' : 'missing FILE.');
+  const file = args.positionals[0]!;
+  const r = loadRuleset(file, io, { warnings: false });
+  return { file, ir: r.ir! };
+}
+
+function engineOf(args: Args): 'js' | 'duckdb' {
+  const e = s(args.values.engine) ?? 'js';
+  if (e !== 'js' && e !== 'duckdb') throw new UsageError(`--engine must be js or duckdb (got '${e}').`);
+  return e;
+}
+
+async function guard(io: Io, f: () => Promise<number>): Promise<number> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.err(e.message);
+      return 1;
+    }
+    if (e instanceof DataError) {
+      io.err(formatDiagnostics(e.diagnostics, '', null));
+      return 1;
+    }
+    throw e;
+  }
+}
+
+export const simulateCommand: Command = {
+  name: 'simulate',
+  usage: 'simulate FILE --leads CSV|JSONL [--events CSV|JSONL] [--id COL] [--outcome COL] [--baseline FILE2] [--json] [--lenient]',
+  summary: 'backtest a ruleset on historical leads: per stage reached, precision, recall, lift',
+  options: {
+    ...DATA_OPTIONS,
+    baseline: { type: 'string', arg: 'FILE2', help: 'the rules in use today: adds their report, the deltas and the leads that changed' },
+    json: { type: 'boolean', help: 'print the report as JSON (the documented contract)' },
+    changes: { type: 'string', arg: 'N', help: 'with --baseline: list at most N changed leads in the human report (default 20)' },
+  },
+  run: (args, io) =>
+    guard(io, async () => {
+      const { ir } = await withRuleset(args, io);
+      let baseline: IR | undefined;
+      const bfile = s(args.values.baseline);
+      if (bfile) {
+        const { loadRuleset } = await import('./commands.js');
+        baseline = loadRuleset(bfile, io, { warnings: false }).ir!;
+      }
+      const asOf = parseDateOpt('as-of', s(args.values['as-of']));
+      if (engineOf(args) === 'duckdb') {
+        const { simulateWithDuckDB } = await import('./duckdb-commands.js');
+        const report = await simulateWithDuckDB(ir, args, { asOf, baseline });
+        io.out(args.values.json ? JSON.stringify(report, null, 2) : printReport(report, { changes: Number(s(args.values.changes) ?? 20) }));
+        return 0;
+      }
+      const data = await loadData(ir, args, io);
+      const { report } = simulateFull(ir, data.leads, data.events, { asOf, baseline });
+      io.out(args.values.json ? JSON.stringify(report, null, 2) : printReport(report, { changes: Number(s(args.values.changes) ?? 20) }));
+      return 0;
+    }),
+};
+
+function rowsToCsv(rows: ScoreRow[], ir: IR): string {
+  const scoreNames = ir.scores.map((x) => x.name);
+  const bandNames = ir.bands.map((b) => b.name);
+  const stageNames = ir.stages.map((x) => x.name);
+  const head = ['id', ...scoreNames, ...bandNames, 'stage', 'route', ...stageNames.map((x) => `reached_${x}`)];
+  const q = (v: string) => (/[",\r\n]/.test(v) || /^[=+\-@]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v);
+  const out = [head.map(q).join(',')];
+  for (const r of rows) {
+    out.push(
+      [
+        q(r.id),
+        ...scoreNames.map((n) => String(r.scores[n])),
+        ...bandNames.map((n) => q(r.bands[n] ?? '')),
+        q(r.stage),
+        q(r.route ?? ''),
+        ...stageNames.map((n) => (r.reached[n] === null || r.reached[n] === undefined ? '' : new Date(r.reached[n]!).toISOString())),
+      ].join(','),
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+function rowsToJsonl(rows: ScoreRow[]): string {
+  return rows.map((r) => JSON.stringify({ id: r.id, scores: { ...r.scores }, bands: { ...r.bands }, stage: r.stage, route: r.route, reached: { ...r.reached } })).join('\n') + '\n';
+}
+
+export const scoreCommand: Command = {
+  name: 'score',
+  usage: 'score FILE --leads ... [--events ...] [--as-of DATE] [-o OUT.csv|OUT.jsonl]',
+  summary: 'score every lead: one row with id, every score, band, stage, route and stage times',
+  options: {
+    ...DATA_OPTIONS,
+    out: { type: 'string', short: 'o', arg: 'OUT', help: 'write CSV (.csv) or JSON Lines (.jsonl) to this file (default: CSV on stdout)' },
+    jsonl: { type: 'boolean', help: 'print JSON Lines instead of CSV' },
+  },
+  run: (args, io) =>
+    guard(io, async () => {
+      const { ir } = await withRuleset(args, io);
+      const asOf = parseDateOpt('as-of', s(args.values['as-of']));
+      let rows: ScoreRow[];
+      if (engineOf(args) === 'duckdb') {
+        const { scoreRowsWithDuckDB } = await import('./duckdb-commands.js');
+        rows = await scoreRowsWithDuckDB(ir, args, { asOf });
+      } else {
+        const data = await loadData(ir, args, io);
+        rows = scoredRows(replay(ir, data.leads, data.events, { asOf, useClosedAt: false }));
+        if (data.leads.rejected.rows) io.err(`${data.leads.rejected.rows} lead rows skipped (--lenient)`);
+      }
+      const out = s(args.values.out);
+      const jsonl = args.values.jsonl || (out ? /\.jsonl?$/i.test(out) : false);
+      const text = jsonl ? rowsToJsonl(rows) : rowsToCsv(rows, ir);
+      if (out) {
+        writeFileSync(out, text);
+        io.err(`wrote ${rows.length} rows to ${out}`);
+      } else io.out(text.replace(/\n$/, ''));
+      return 0;
+    }),
+};
+
+export const suggestCommand: Command = {
+  name: 'suggest',
+  usage: 'suggest FILE --leads ... [--events ...] [--precision P | --capacity N/week] [--stage NAME]',
+  summary: 'close rate per activity and attribute value vs the base rate, suggested points and stage thresholds',
+  options: {
+    ...DATA_OPTIONS,
+    precision: { type: 'string', arg: 'P', help: 'propose a stage threshold reaching this precision (e.g. 0.6 or 60%)' },
+    capacity: { type: 'string', arg: 'N/week', help: 'propose a stage threshold for this sales capacity (e.g. 40/week)' },
+    stage: { type: 'string', arg: 'NAME', help: 'the stage to tune (default: the first stage after the lowest, e.g. MQL)' },
+    json: { type: 'boolean', help: 'print JSON' },
+  },
+  run: (args, io) =>
+    guard(io, async () => {
+      const { ir } = await withRuleset(args, io);
+      const data = await loadData(ir, args, io);
+      const precisionRaw = s(args.values.precision);
+      const capacityRaw = s(args.values.capacity);
+      if (precisionRaw && capacityRaw) throw new UsageError('use either --precision or --capacity, not both.');
+      let precision: number | undefined;
+      if (precisionRaw) {
+        precision = precisionRaw.endsWith('%') ? Number(precisionRaw.slice(0, -1)) / 100 : Number(precisionRaw);
+        if (!(precision > 0 && precision <= 1)) throw new UsageError(`--precision must be between 0 and 1 (or 0% and 100%), got '${precisionRaw}'.`);
+      }
+      let capacity: number | undefined;
+      if (capacityRaw) {
+        const m = /^(\d+(?:\.\d+)?)\s*(?:\/\s*(week|wk|w|day|d|month|mo))?$/i.exec(capacityRaw);
+        if (!m) throw new UsageError(`--capacity must look like 40/week, got '${capacityRaw}'.`);
+        const per = (m[2] ?? 'week').toLowerCase();
+        capacity = Number(m[1]) * (per.startsWith('d') ? 7 : per.startsWith('m') ? 7 / 30.4375 : 1);
+      }
+      const { suggest, printSuggestions } = await import('../simulator/suggest.js');
+      const asOf = parseDateOpt('as-of', s(args.values['as-of']));
+      const result = suggest(ir, data.leads, data.events, { precision, capacityPerWeek: capacity, stage: s(args.values.stage), asOf });
+      io.out(args.values.json ? JSON.stringify(result, null, 2) : printSuggestions(result));
+      return 0;
+    }),
+};

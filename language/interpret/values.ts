@@ -1,0 +1,103 @@
+/**
+ * Reading raw values as LQL types: the table in docs/semantics.md
+ * ("Reading values"), plus the ISO 8601 time reader used for attributes,
+ * event times and `asOf`.
+ *
+ * Input: any JS value (a cell of a lead record, a literal, an event time).
+ * Output: a value of the requested type (number, text, bool, or a date as
+ * epoch milliseconds), or `null` for missing.
+ * Invariants: pure functions; never throw; numbers are always finite; text is
+ * never the empty string; a date string without an offset is UTC.
+ */
+import type { AttrType } from '../syntax/ast.js';
+
+/** A typed LQL value: number, text, bool, or a date as epoch ms; `null` is missing. */
+export type Val = number | string | boolean | null;
+
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * Epoch ms of an ISO 8601 date or date-time string: `YYYY-MM-DD`, optionally
+ * followed by `T` (or a space) and `HH:MM`, `:SS`, `.fraction`, then `Z` or an
+ * offset `+HH:MM` / `+HHMM` / `+HH`. No offset means UTC. Returns null when the
+ * text is not such a string or names an impossible date (2026-02-30).
+ */
+export function parseIsoDate(text: string): number | null {
+  const m = ISO.exec(text.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', off] = m;
+  const year = Number(y), month = Number(mo), day = Number(d);
+  const hour = Number(h), minute = Number(mi), second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
+  const ms = frac === '' ? 0 : Number((frac + '00').slice(0, 3));
+  const t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  // Date.UTC maps years 0-99 to 1900-1999; rebuild to be exact.
+  const date = new Date(t);
+  date.setUTCFullYear(year);
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  let offsetMin = 0;
+  if (off !== undefined && off !== 'Z') {
+    const sign = off[0] === '-' ? -1 : 1;
+    const digits = off.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+    if (oh > 23 || om > 59) return null;
+    offsetMin = sign * (oh * 60 + om);
+  }
+  const result = date.getTime() - offsetMin * 60_000;
+  return Number.isFinite(result) ? result : null;
+}
+
+/** A time given as a Date, epoch ms or ISO string, as epoch ms; null if unreadable. */
+export function toEpochMs(raw: unknown): number | null {
+  if (raw instanceof Date) {
+    const t = raw.getTime();
+    return Number.isFinite(t) ? t : null;
+  }
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : null;
+  if (typeof raw === 'string') return parseIsoDate(raw);
+  return null;
+}
+
+/** Read a raw value as the given type (docs/semantics.md, "Reading values"). */
+export function readAs(raw: unknown, type: AttrType): Val {
+  if (raw === null || raw === undefined || raw === '') return null;
+  if (typeof raw === 'number' && Number.isNaN(raw)) return null;
+  switch (type) {
+    case 'number': {
+      if (typeof raw === 'number') return Number.isFinite(raw) ? raw : null;
+      if (typeof raw === 'string') {
+        const s = raw.trim();
+        if (!DECIMAL.test(s)) return null;
+        const n = Number(s);
+        return Number.isFinite(n) ? n : null;
+      }
+      return null;
+    }
+    case 'text': {
+      if (typeof raw === 'string') return raw;
+      if (typeof raw === 'number') return Number.isFinite(raw) ? String(raw) : null;
+      if (typeof raw === 'boolean') return raw ? 'true' : 'false';
+      return null;
+    }
+    case 'bool': {
+      if (typeof raw === 'boolean') return raw;
+      if (typeof raw === 'number') return raw === 1 ? true : raw === 0 ? false : null;
+      if (typeof raw === 'string') {
+        const s = raw.trim().toLowerCase();
+        if (s === 'true' || s === 'yes' || s === 'y' || s === '1') return true;
+        if (s === 'false' || s === 'no' || s === 'n' || s === '0') return false;
+      }
+      return null;
+    }
+    case 'date':
+      return toEpochMs(raw);
+  }
+}
+
+/** An own property of a record, or undefined (never reads the prototype chain). */
+export function ownValue(record: Record<string, unknown>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
