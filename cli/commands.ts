@@ -49,7 +49,7 @@ export function readText(file: string): string {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new InputError(`${file}: cannot read it (${why}).`);
+    throw new InputError(`${file}:1:1: error LQL601: Cannot read ${file}: ${why}.`);
   }
 }
 

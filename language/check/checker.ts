@@ -112,15 +112,16 @@ class Checker {
   }
 
   run(): CheckResult {
+    let order: { kind: 'score' | 'band'; name: string }[] = [];
     try {
       this.declare();
       this.checkAll();
       this.unused();
+      order = this.orderScores();
     } catch (e) {
       // The checker must never throw: report what happened as an internal error.
       this.report('LQL110', this.program.range, { message: `Internal checker error: ${(e as Error).message}` });
     }
-    const order = this.orderScores();
     const attributeTypes = new Map<string, AttrType>();
     for (const [k, v] of this.attrTypes) attributeTypes.set(k, v.type);
     for (const s of this.symbols.values()) if (s.kind === 'attribute' && !attributeTypes.has(s.name)) attributeTypes.set(s.name, 'text');
@@ -352,7 +353,8 @@ class Checker {
       });
       return null;
     }
-    return this.useAttr(n, NUM);
+    this.useAttr(n, NUM);
+    return this.symbols.get(n.text) ?? null;
   }
 
   namesOf(kind: SymbolKind): string[] {
@@ -619,6 +621,14 @@ class Checker {
       else if (a !== known) {
         const at = a.t.t === 'label' ? 'text' : a.t.t;
         if (at !== base && !(at === 'text' && a.x.kind === 'String' && base === 'date' && !Number.isNaN(Date.parse((a.x as A.StringLit).value)))) {
+          const inferred = [known, a].find((o) => o.x.kind === 'Ref' && this.attrTypes.get(o.x.name.text)?.declared === false);
+          if (inferred) {
+            const nm = (inferred.x as A.Ref).name.text;
+            const first = this.attrTypes.get(nm)!;
+            const other = inferred === known ? a : known;
+            this.report('LQL302', range, { name: nm, t1: typeWord(other.t), t2: first.type, line: first.range.start.line });
+            return ERR;
+          }
           this.report('LQL300', range, { left: describeValue(known.x), ltype: typeWord(kt), right: describeValue(a.x), rtype: typeWord(a.t) });
           return ERR;
         }

@@ -31,7 +31,7 @@ export function editDistance(a: string, b: string): number {
 
 /** The candidates close enough to `name` to suggest, best first (at most `limit`). */
 export function suggest(name: string, candidates: Iterable<string>, limit = 1): string[] {
-  const max = Math.max(1, Math.min(3, Math.floor(name.length / 3)));
+  const max = name.length <= 2 ? 0.5 : Math.max(1, Math.min(3, Math.floor(name.length / 3)));
   const scored: { c: string; d: number; i: number }[] = [];
   let i = 0;
   for (const c of candidates) {

@@ -98,9 +98,48 @@ export const REGISTRY = {
   LQL521: { severity: 'warning', title: 'Declared column not in the data', message: 'The ruleset reads `{column}` but the leads file has no such column; every lead is missing it.{hint}' },
   LQL522: { severity: 'error', title: 'Cannot read data file', message: 'Cannot read `{file}`: {reason}.' },
   // --- LQL6xx tests, CLI and usage ------------------------------------------------
-  LQL600: { severity: 'error', title: 'Test failed', message: 'Test "{name}" failed: {detail}' },
   LQL601: { severity: 'error', title: 'Cannot read file', message: 'Cannot read {file}: {reason}' },
   // --- LQL7xx SQL export and database engines -------------------------------------
+  LQL701: {
+    severity: 'error',
+    title: 'regular expression not portable to PostgreSQL',
+    message: 'The pattern /{pattern}/ uses {construct}, which PostgreSQL regular expressions cannot express with the same meaning; rewrite the pattern without it, or export for DuckDB.',
+  },
+  LQL702: {
+    severity: 'error',
+    title: 'two output columns with the same name',
+    message: 'The SQL result would have two columns named "{name}" and "{other}" (column names are compared without case); rename one of them.',
+  },
+  LQL703: {
+    severity: 'error',
+    title: 'name too long for PostgreSQL',
+    message: 'The output column "{name}" is longer than 63 bytes, the most PostgreSQL keeps; use a shorter name.',
+  },
+  LQL704: {
+    severity: 'error',
+    title: 'text with a NUL character',
+    message: 'This text contains the character U+0000, which PostgreSQL cannot store or compare; remove it.',
+  },
+  LQL705: {
+    severity: 'error',
+    title: 'cannot be exported as SQL',
+    message: 'The SQL export cannot compute {what}.',
+  },
+  LQL710: {
+    severity: 'error',
+    title: 'data file unreadable by DuckDB',
+    message: 'DuckDB could not read {file}: {reason}',
+  },
+  LQL711: {
+    severity: 'error',
+    title: 'required column missing',
+    message: '{file} has no column "{column}" ({role}); columns are: {columns}.',
+  },
+  LQL712: {
+    severity: 'error',
+    title: 'duplicate lead id',
+    message: '{file} has more than one row with the same lead id ({ids}); each lead needs a unique id (or number the rows with --id @row).',
+  },
 } satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof REGISTRY;

@@ -85,6 +85,16 @@ const RULE_WORDS: Record<string, string> = {
   duration: 'a duration like 30 days',
   arith: 'a score, number or attribute',
   testItem: '`lead { }`, `events { }`, `at DATE` or `expect CONDITION`',
+  notExpr: 'a condition',
+  andExpr: 'a condition',
+  predicate: 'a condition',
+  listOrRef: 'a list (like [A, B] or the name of a list)',
+  term: 'a score, number or attribute',
+  factor: 'a score, number or attribute',
+  whenOrOtherwise: '`when CONDITION` or `otherwise`',
+  bandEntry: 'a band label like `A >= 50` or `D otherwise`',
+  name: 'a name',
+  fitOrEngagement: '`fit` or `engagement`',
   literal: 'a number, text, date, true or false',
 };
 
@@ -162,11 +172,11 @@ export function unquoteString(image: string): { value: string; badEscape: number
         out += String.fromCodePoint(cp);
         i = close;
       } else {
-        if (bad === null) bad = i;
+        if (bad === null) bad = i - 1;
         out += '\\u';
       }
     } else {
-      if (bad === null) bad = i;
+      if (bad === null) bad = i - 1;
       out += '\\' + (n ?? '');
     }
   }
@@ -195,6 +205,8 @@ export function parseDateLiteral(raw: string): number {
 
 class LqlParser extends EmbeddedActionsParser {
   private last: IToken | undefined;
+  /** declarations parsed so far by `program` (kept when a later one aborts the rule) */
+  collected: A.Decl[] = [];
 
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
@@ -249,7 +261,7 @@ class LqlParser extends EmbeddedActionsParser {
 
   public program = this.RULE('program', (): A.Program => {
     const first = this.LA(1);
-    const decls: A.Decl[] = [];
+    const decls: A.Decl[] = (this.collected = []);
     this.MANY(() => {
       const d = this.SUBRULE(this.declaration);
       if (!this.RECORDING_PHASE && d) decls.push(d);
@@ -1084,7 +1096,7 @@ export function parse(text: string): ParseResult {
     } catch {
       part = undefined;
     }
-    if (part) decls.push(...part.decls);
+    decls.push(...(part ? part.decls : p.collected));
     errors.push(...(p.errors as IRecognitionException[]));
     const rest = p.nextToken();
     if (!rest) break;
@@ -1100,8 +1112,10 @@ export function parse(text: string): ParseResult {
     while (next < tokens.length && !startsDeclaration(tokens, next)) next++;
     from = next;
   }
-  const program: A.Program = { kind: 'Program', decls, comments: [], range: { start: ZERO, end: endOfText(text).start } };
-  const seen = new Set<number>();
+  const program: A.Program = { kind: 'Program', decls: decls.filter(Boolean), comments: [], range: { start: ZERO, end: endOfText(text).start } };
+  repair(program);
+  // one message per place: a lexer message wins over the parse error it causes
+  const seen = new Set<number>(diagnostics.map((d) => d.range.start.offset));
   for (const e of errors) {
     const t = e.token;
     let range: A.Range;
@@ -1119,6 +1133,47 @@ export function parse(text: string): ParseResult {
   program.comments = lexed.groups.comments?.map((c: IToken) => ({ kind: 'Comment', text: c.image.slice(1), range: tokRange(c) })) ?? [];
   diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
   return { program, diagnostics, tokens };
+}
+
+const NAME_FIELDS = new Set(['name', 'type', 'target', 'callee', 'activity', 'source', 'label', 'key']);
+const EXPR_PARENTS = new Set(['Or', 'And', 'Not', 'Paren', 'Segment', 'WhenRule', 'Expect']);
+
+/**
+ * After error recovery some parts of a node may be absent; fill them with
+ * empty placeholders (a Name with text '') so later phases never meet
+ * `undefined`. Placeholders are only ever in trees that have syntax errors.
+ */
+function repair(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (let i = node.length - 1; i >= 0; i--) {
+      if (node[i] === undefined || node[i] === null) node.splice(i, 1);
+      else repair(node[i]);
+    }
+    return;
+  }
+  const n = node as Record<string, unknown> & { kind?: string; range?: A.Range };
+  if (!n.kind) return;
+  const range: A.Range = n.range ?? { start: ZERO, end: ZERO };
+  if (!n.range) n.range = range;
+  const name = (): A.Name => ({ kind: 'Name', text: '', quoted: false, range });
+  const ref = (): A.Ref => ({ kind: 'Ref', name: name(), range });
+  for (const [k, v] of Object.entries(n)) {
+    if (v !== undefined) {
+      repair(v);
+      continue;
+    }
+    if (NAME_FIELDS.has(k)) n[k] = name();
+    else if (['items', 'args', 'entries', 'names', 'lead', 'events', 'expects', 'decls'].includes(k)) n[k] = [];
+    else if (k === 'points') n[k] = { kind: 'Points', value: 0, raw: '+0', range };
+    else if (k === 'halfLife') n[k] = { kind: 'Duration', amount: 1, unit: 'day', unitRaw: 'day', ms: DURATION_MS.day, range };
+    else if (k === 'regex') n[k] = { kind: 'Regex', pattern: '', flags: '', raw: '//', range };
+    else if (k === 'at') n[k] = n.kind === 'TestEvent' ? { kind: 'Date', value: NaN, raw: '', range } : null;
+    else if (k === 'window' || k === 'max' || k === 'threshold') n[k] = null;
+    else if (EXPR_PARENTS.has(n.kind) && ['cond', 'left', 'right', 'operand', 'inner'].includes(k)) n[k] = { kind: 'Truthy', value: ref(), range };
+    else if (k === 'cond') n[k] = null;
+    else n[k] = ref();
+  }
 }
 
 const HARD_STARTS = new Set([T.Ruleset, T.Attribute, T.Activity, T.List, T.Segment, T.Score, T.Band, T.Stages, T.Test]);

@@ -1,0 +1,978 @@
+/**
+ * The columnar kernel emitter: IR -> a JS function (source text run through
+ * `new Function`) that scores a whole LeadTable (and its EventTable) by
+ * reading the typed arrays directly, with no object per lead.
+ *
+ * Input: a checked IR (ir.ts). `compileKernel(ir)` emits the code once;
+ * `bind(input)` resolves it against one dataset (columns coerced to the
+ * ruleset's types, text literals resolved to dictionary codes, text tests,
+ * `matches`, `lower` and `domain` evaluated once per dictionary entry into
+ * lookup tables), allocates the outputs, and returns `run(lo, hi)` which
+ * scores leads lo..hi-1 (so callers can run in chunks, report progress and
+ * cancel between chunks).
+ * Output (per lead, preallocated typed arrays): every score (Float64Array,
+ * `ir.scores` order), every band's label index (Int32Array, `ir.bands`
+ * order), the stage index into `ir.stages` (0 = furthest), the time each
+ * stage was first reached (Float64Array per stage, NaN = not reached) and
+ * the route index into `ir.routes` (-1 = none).
+ * Invariants:
+ * - semantics are exactly docs/semantics.md, including "In the simulator":
+ *   a lead with a known closed_at is evaluated at asOf = closed_at with only
+ *   its events strictly before closed_at, and (event mode) a stage counts
+ *   only if reached strictly before closed_at; the lowest stage always
+ *   counts. The route is evaluated at asOf and reads the stage as counted.
+ *   In snapshot mode the single evaluation point is asOf (closed_at when
+ *   known) and no reached-before filter applies (there is no time order);
+ * - event mode is incremental: running decay factors per half-life, one
+ *   trailing pointer per window length, stage conditions evaluated at each
+ *   distinct event time until the furthest stage is reached (then only the
+ *   running state is advanced, to give the final scores at asOf);
+ * - the generated code contains no user text at all: names become indexes,
+ *   literals become numbers or dictionary codes bound at run time.
+ */
+import type { IR, IRArith, IRBand, IRCond, IRRule, IRScore, IRType, IRValue } from './ir.js';
+import type { EventTable, LeadTable } from '../../simulator/data/table.js';
+import { columnAs, regexTest, textOp, KERNEL_RUNTIME, type TypedColumn } from './kernel-runtime.js';
+import { parseIsoDate } from '../../simulator/data/values.js';
+
+export type KernelMode = 'snapshot' | 'events';
+
+export interface KernelInput {
+  leads: LeadTable;
+  /** required in event mode */
+  events?: EventTable | null;
+  mode: KernelMode;
+  /** evaluation time (epoch ms) of leads without a known closed_at */
+  asOf: number;
+  /** apply the closed_at rules of docs/semantics.md "In the simulator" (default true) */
+  useClosedAt?: boolean;
+}
+
+export interface KernelOutput {
+  n: number;
+  scores: Float64Array[];
+  bands: Int32Array[];
+  stage: Int32Array;
+  reached: Float64Array[];
+  route: Int32Array;
+}
+
+export interface BoundKernel {
+  out: KernelOutput;
+  /** score leads lo .. hi-1 into `out` */
+  run(lo: number, hi: number): void;
+}
+
+export interface CompiledKernel {
+  ir: IR;
+  /** the generated source (for inspection and tests) */
+  source: string;
+  bind(input: KernelInput): BoundKernel;
+}
+
+/** An IR construct the kernel cannot run (e.g. `route` outside tests). */
+export class KernelError extends Error {}
+
+// ---------------------------------------------------------------------------
+// Emission
+
+type TextFn = 'lower' | 'domain';
+
+/** What a value compiles to. */
+type V =
+  | { t: 'num'; e: string; present: string }
+  | { t: 'bool'; e: string }
+  | { t: 'boolc'; v: boolean }
+  | { t: 'numc'; v: number }
+  | { t: 'strc'; v: string }
+  | { t: 'tcol'; col: number; chain: TextFn[] }
+  | { t: 'band'; band: number }
+  | { t: 'stage' };
+
+/** A per-dictionary-entry table to build at bind time. */
+interface TableSpec {
+  col: number;
+  chain: TextFn[];
+  pred: (s: string | null) => boolean;
+}
+
+/** A text literal to resolve to a dictionary code at bind time. */
+interface CodeSpec {
+  col: number;
+  value: string;
+}
+
+interface AttrSlot {
+  name: string;
+  type: IRType;
+}
+
+/** An event accumulator: count or decayed sum of one activity, maybe windowed. */
+interface Acc {
+  act: number;
+  win: number | null; // window ms
+  hl: number | null; // half-life ms
+}
+
+const DAY = 86_400_000;
+
+function numLit(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '(-Infinity)';
+  if (Object.is(v, -0)) return '(-0)';
+  return v < 0 ? `(${String(v)})` : String(v);
+}
+
+class Emitter {
+  readonly attrs: AttrSlot[] = [];
+  readonly attrIndex = new Map<string, number>();
+  readonly tables: TableSpec[] = [];
+  readonly codes: CodeSpec[] = [];
+  readonly acts = new Map<string, number>();
+  readonly accs: Acc[] = [];
+  readonly windows: number[] = [];
+  readonly halfLives: number[] = [];
+  readonly scoreIndex = new Map<string, number>();
+  readonly bandIndex = new Map<string, number>();
+  readonly stageIndex = new Map<string, number>();
+  /** activities whose latest time is read */
+  readonly usesLast = new Set<number>();
+  /** activities whose total count is read */
+  readonly usesCount = new Set<number>();
+
+  constructor(readonly ir: IR) {
+    ir.scores.forEach((s, i) => this.scoreIndex.set(s.name, i));
+    ir.bands.forEach((b, i) => this.bandIndex.set(b.name, i));
+    ir.stages.forEach((s, i) => this.stageIndex.set(s.name, i));
+    ir.activities.forEach((a, i) => this.acts.set(a, i));
+  }
+
+  attrType(name: string, fallback: IRType): IRType {
+    const a = this.ir.attributes.find((x) => x.name === name);
+    return a ? a.type : fallback;
+  }
+
+  attr(name: string, type: IRType): number {
+    const key = `${type}\u0000${name}`;
+    let i = this.attrIndex.get(key);
+    if (i === undefined) {
+      i = this.attrs.length;
+      this.attrs.push({ name, type });
+      this.attrIndex.set(key, i);
+    }
+    return i;
+  }
+
+  act(name: string): number {
+    const i = this.acts.get(name);
+    if (i === undefined) throw new KernelError(`unknown activity ${JSON.stringify(name)}`);
+    return i;
+  }
+
+  acc(act: number, win: number | null, hl: number | null): number {
+    let i = this.accs.findIndex((a) => a.act === act && a.win === win && a.hl === hl);
+    if (i < 0) {
+      i = this.accs.length;
+      this.accs.push({ act, win, hl });
+      if (win !== null && !this.windows.includes(win)) this.windows.push(win);
+      if (hl !== null && !this.halfLives.includes(hl)) this.halfLives.push(hl);
+      // a decayed windowed sum needs the window's plain count too (exact zero when empty)
+      if (win !== null && hl !== null) this.acc(act, win, null);
+    }
+    return i;
+  }
+
+  table(col: number, chain: TextFn[], pred: (s: string | null) => boolean): string {
+    this.tables.push({ col, chain, pred });
+    return `(T${this.tables.length - 1}[c${col}] === 1)`;
+  }
+
+  code(col: number, value: string): string {
+    this.codes.push({ col, value });
+    return `K${this.codes.length - 1}`;
+  }
+
+  // --- values -----------------------------------------------------------------
+
+  value(v: IRValue): V {
+    switch (v.k) {
+      case 'attr': {
+        const type = this.attrType(v.name, v.type);
+        const i = this.attr(v.name, type);
+        if (type === 'text') return { t: 'tcol', col: i, chain: [] };
+        if (type === 'bool') return { t: 'bool', e: `c${i}` };
+        return { t: 'num', e: `c${i}`, present: `(c${i} === c${i})` };
+      }
+      case 'score': {
+        const i = this.scoreIndex.get(v.name);
+        if (i === undefined) throw new KernelError(`unknown score ${JSON.stringify(v.name)}`);
+        return { t: 'num', e: `s${i}`, present: 'true' };
+      }
+      case 'band': {
+        const i = this.bandIndex.get(v.name);
+        if (i === undefined) throw new KernelError(`unknown band ${JSON.stringify(v.name)}`);
+        return { t: 'band', band: i };
+      }
+      case 'num':
+        return { t: 'numc', v: v.value };
+      case 'date':
+        return { t: 'numc', v: v.value };
+      case 'str':
+        return { t: 'strc', v: v.value };
+      case 'bool':
+        return { t: 'boolc', v: v.value };
+      case 'lower':
+      case 'domain': {
+        const a = this.value(v.arg);
+        if (a.t === 'strc') {
+          const r = v.k === 'lower' ? KERNEL_RUNTIME.lower(a.v) : KERNEL_RUNTIME.domain(a.v);
+          if (r === null) return { t: 'num', e: 'NaN', present: 'false' }; // a missing constant
+          return { t: 'strc', v: r };
+        }
+        if (a.t === 'tcol') return { t: 'tcol', col: a.col, chain: [...a.chain, v.k] };
+        throw new KernelError(`${v.k}() of a non-text value`);
+      }
+      case 'count': {
+        const a = this.act(v.activity);
+        if (v.windowMs === null) {
+          this.usesCount.add(a);
+          return { t: 'num', e: `n${a}`, present: 'true' };
+        }
+        return { t: 'num', e: `q${this.acc(a, v.windowMs, null)}`, present: 'true' };
+      }
+      case 'daysSince': {
+        const i = this.attr(v.attr, 'date');
+        return { t: 'num', e: `((t - c${i}) / ${DAY})`, present: `(c${i} === c${i})` };
+      }
+      case 'daysSinceLast': {
+        const a = this.act(v.activity);
+        this.usesLast.add(a);
+        return { t: 'num', e: `((t - l${a}) / ${DAY})`, present: `(l${a} === l${a})` };
+      }
+      case 'stage':
+        return { t: 'stage' };
+      case 'route':
+        throw new KernelError('`route` can only be read in tests');
+    }
+  }
+
+  numExpr(x: V): string {
+    switch (x.t) {
+      case 'num':
+        return x.e;
+      case 'numc':
+        return numLit(x.v);
+      case 'bool':
+        return `(${x.e} === 2 ? NaN : ${x.e})`;
+      case 'boolc':
+        return x.v ? '1' : '0';
+      default:
+        throw new KernelError('a text value used as a number');
+    }
+  }
+
+  /** A JS expression giving the value as text or null (slow path). */
+  strExpr(x: V): string {
+    switch (x.t) {
+      case 'strc':
+        return JSON.stringify(x.v);
+      case 'tcol': {
+        let e = `(c${x.col} >= 0 ? D${x.col}[c${x.col}] : null)`;
+        for (const f of x.chain) e = `R.${f}(${e})`;
+        return e;
+      }
+      case 'band':
+        return `BL${x.band}[g${x.band}]`;
+      case 'stage':
+        return 'SN[stg]';
+      case 'num':
+        return `(${x.e} === ${x.e} ? String(${x.e}) : null)`;
+      case 'numc':
+        return JSON.stringify(String(x.v));
+      case 'bool':
+        return `(${x.e} === 1 ? "true" : ${x.e} === 0 ? "false" : null)`;
+      case 'boolc':
+        return x.v ? '"true"' : '"false"';
+    }
+  }
+
+  labelIndex(x: V, label: string | number | boolean): number {
+    const s = String(label);
+    if (x.t === 'band') return this.ir.bands[x.band]!.labels.findIndex((l) => l.label === s);
+    if (x.t === 'stage') return this.ir.stages.findIndex((st) => st.name === s);
+    return -1;
+  }
+
+  // --- conditions ---------------------------------------------------------------
+
+  cond(c: IRCond): string {
+    switch (c.k) {
+      case 'and':
+        return c.args.length === 0 ? 'true' : `(${c.args.map((a) => this.cond(a)).join(' && ')})`;
+      case 'or':
+        return c.args.length === 0 ? 'false' : `(${c.args.map((a) => this.cond(a)).join(' || ')})`;
+      case 'not':
+        return `!${this.cond(c.arg)}`;
+      case 'const':
+        return c.value ? 'true' : 'false';
+      case 'has': {
+        const a = this.act(c.activity);
+        this.usesCount.add(a);
+        return `(n${a} > 0)`;
+      }
+      case 'reached': {
+        const i = this.stageIndex.get(c.stage);
+        if (i === undefined) throw new KernelError(`unknown stage ${JSON.stringify(c.stage)}`);
+        return `(r${i} === r${i})`;
+      }
+      case 'truthy': {
+        const x = this.value(c.value);
+        if (x.t === 'bool') return `(${x.e} === 1)`;
+        if (x.t === 'boolc') return x.v ? 'true' : 'false';
+        throw new KernelError('a non-bool value used as a condition');
+      }
+      case 'present':
+        return this.present(this.value(c.value));
+      case 'cmp':
+        return this.cmp(c.op, c.type, this.value(c.left), this.value(c.right));
+      case 'in':
+        return this.inList(c.type, this.value(c.value), c.items);
+      case 'between': {
+        const x = this.value(c.value);
+        const lo = this.value(c.low);
+        const hi = this.value(c.high);
+        if (c.type === 'text') {
+          return `(${this.cmp('>=', 'text', x, lo)} && ${this.cmp('<=', 'text', x, hi)})`;
+        }
+        const e = this.numExpr(x);
+        return `(${this.numExpr(lo)} <= ${e} && ${e} <= ${this.numExpr(hi)})`;
+      }
+      case 'text': {
+        const x = this.value(c.value);
+        const a = this.value(c.arg);
+        const op = c.op;
+        if (x.t === 'tcol' && a.t === 'strc') {
+          const arg = a.v;
+          return this.table(x.col, x.chain, (s) => s !== null && textOp(op, s, arg));
+        }
+        if (x.t === 'strc' && a.t === 'tcol') {
+          const val = x.v;
+          return this.table(a.col, a.chain, (s) => s !== null && textOp(op, val, s));
+        }
+        const xs = this.strExpr(x);
+        const as = this.strExpr(a);
+        return `((xs, as) => xs !== null && as !== null && R.textOp(${JSON.stringify(op)}, xs, as))(${xs}, ${as})`;
+      }
+      case 'matches': {
+        const x = this.value(c.value);
+        const test = regexTest(c.pattern, c.flags);
+        if (x.t === 'tcol') return this.table(x.col, x.chain, (s) => s !== null && test(s));
+        if (x.t === 'strc') return test(x.v) ? 'true' : 'false';
+        throw new KernelError('`matches` on a value that is not text');
+      }
+    }
+  }
+
+  present(x: V): string {
+    switch (x.t) {
+      case 'num':
+        return x.present;
+      case 'bool':
+        return `(${x.e} !== 2)`;
+      case 'tcol':
+        if (x.chain.includes('domain')) return this.table(x.col, x.chain, (s) => s !== null);
+        return `(c${x.col} >= 0)`;
+      case 'numc':
+        return x.v === x.v ? 'true' : 'false';
+      default:
+        return 'true';
+    }
+  }
+
+  cmp(op: string, type: IRType, l: V, r: V): string {
+    // text-like values against constants: integer compares / lookup tables
+    if (l.t === 'strc' && r.t !== 'strc' && (op === '==' || op === '!=')) return this.cmp(op, type, r, l);
+    if (r.t === 'strc' && (op === '==' || op === '!=')) {
+      const v = r.v;
+      if (l.t === 'tcol') {
+        if (l.chain.length === 0) {
+          const k = this.code(l.col, v);
+          return op === '==' ? `(c${l.col} === ${k})` : `(c${l.col} >= 0 && c${l.col} !== ${k})`;
+        }
+        return this.table(l.col, l.chain, (s) => s !== null && (op === '==' ? s === v : s !== v));
+      }
+      if (l.t === 'band' || l.t === 'stage') {
+        const k = this.labelIndex(l, v);
+        const e = l.t === 'band' ? `g${l.band}` : 'stg';
+        return op === '==' ? `(${e} === ${k})` : `(${e} !== ${k})`;
+      }
+      if (l.t === 'strc') return (op === '==') === (l.v === v) ? 'true' : 'false';
+    }
+    if (l.t === 'band' && r.t === 'band' && l.band === r.band && (op === '==' || op === '!=')) {
+      return op === '==' ? 'true' : 'false';
+    }
+    if (type === 'text' || l.t === 'tcol' || r.t === 'tcol' || l.t === 'strc' || r.t === 'strc' || l.t === 'band' || r.t === 'band' || l.t === 'stage' || r.t === 'stage') {
+      return `R.cmpText(${JSON.stringify(op)}, ${this.strExpr(l)}, ${this.strExpr(r)})`;
+    }
+    if (type === 'bool' || l.t === 'bool' || r.t === 'bool') {
+      if (op !== '==' && op !== '!=') return 'false';
+      const be = (x: V): string => (x.t === 'bool' ? x.e : x.t === 'boolc' ? (x.v ? '1' : '0') : `(${this.numExpr(x)} === 1 ? 1 : ${this.numExpr(x)} === 0 ? 0 : 2)`);
+      if (r.t === 'boolc' || l.t === 'boolc') {
+        const [x, c] = r.t === 'boolc' ? [l, r.v] : [r, (l as { v: boolean }).v];
+        const want = (op === '==') === c ? 1 : 0;
+        return `(${be(x)} === ${want})`;
+      }
+      const a = be(l);
+      const b = be(r);
+      return `(${a} !== 2 && ${b} !== 2 && ${a} ${op === '==' ? '===' : '!=='} ${b})`;
+    }
+    const a = this.numExpr(l);
+    const b = this.numExpr(r);
+    switch (op) {
+      case '==':
+        return `(${a} === ${b})`;
+      case '!=': {
+        const pa = l.t === 'numc' ? '' : `${a} === ${a} && `;
+        const pb = r.t === 'numc' ? '' : `${b} === ${b} && `;
+        return `(${pa}${pb}${a} !== ${b})`;
+      }
+      default:
+        return `(${a} ${op} ${b})`;
+    }
+  }
+
+  inList(type: IRType, x: V, items: (string | number | boolean)[]): string {
+    if (items.length === 0) return 'false';
+    if (x.t === 'band' || x.t === 'stage') {
+      const e = x.t === 'band' ? `g${x.band}` : 'stg';
+      const ks = [...new Set(items.map((it) => this.labelIndex(x, it)).filter((k) => k >= 0))];
+      return ks.length === 0 ? 'false' : `(${ks.map((k) => `${e} === ${k}`).join(' || ')})`;
+    }
+    if (x.t === 'tcol') {
+      const set = new Set(items.map((it) => String(it)));
+      if (x.chain.length === 0 && set.size <= 4) {
+        return `(${[...set].map((s) => `c${x.col} === ${this.code(x.col, s)}`).join(' || ')})`;
+      }
+      return this.table(x.col, x.chain, (s) => s !== null && set.has(s));
+    }
+    if (x.t === 'strc') return items.some((it) => String(it) === x.v) ? 'true' : 'false';
+    if (type === 'bool' || x.t === 'bool' || x.t === 'boolc') {
+      return `(${items.map((it) => this.cmp('==', 'bool', x, { t: 'boolc', v: it === true || it === 'true' })).join(' || ')})`;
+    }
+    const e = this.numExpr(x);
+    const nums = items.map((it) => (typeof it === 'number' ? it : typeof it === 'string' ? (type === 'date' ? parseIsoDate(it) : Number(it)) : NaN));
+    return `(${nums.filter((v) => v === v).map((v) => `${e} === ${numLit(v)}`).join(' || ') || 'false'})`;
+  }
+
+  // --- scores ------------------------------------------------------------------
+
+  clamp(e: string, max: number | null): string {
+    if (max === null) return e;
+    const m = Math.abs(max);
+    return `Math.max(${numLit(-m)}, Math.min(${numLit(m)}, ${e}))`;
+  }
+
+  rule(r: IRRule, hl: number | null): string {
+    const p = numLit(r.points);
+    switch (r.k) {
+      case 'when':
+        return `(${this.cond(r.cond)} ? ${p} : 0)`;
+      case 'perActivity': {
+        const a = this.act(r.activity);
+        let x: string;
+        if (r.windowMs === null && hl === null) {
+          this.usesCount.add(a);
+          x = `n${a}`;
+        } else {
+          x = `q${this.acc(a, r.windowMs, hl)}`;
+        }
+        return this.clamp(`${p} * ${x}`, r.max);
+      }
+      case 'once': {
+        const a = this.act(r.activity);
+        this.usesLast.add(a);
+        const inWin = r.windowMs === null ? `l${a} === l${a}` : `l${a} > t - ${numLit(r.windowMs)}`;
+        const w = hl === null ? p : `${p} * Math.pow(0.5, (t - l${a}) / ${numLit(hl)})`;
+        return `(${inWin} ? ${this.clamp(w, r.max)} : 0)`;
+      }
+      case 'perAttribute': {
+        const i = this.attr(r.attr, 'number');
+        return `(c${i} === c${i} ? ${this.clamp(`${p} * c${i}`, r.max)} : 0)`;
+      }
+    }
+  }
+
+  arith(a: IRArith): string {
+    switch (a.k) {
+      case 'add':
+        return `(${this.arith(a.left)} + ${this.arith(a.right)})`;
+      case 'sub':
+        return `(${this.arith(a.left)} - ${this.arith(a.right)})`;
+      case 'mul':
+        return `(${this.arith(a.left)} * ${this.arith(a.right)})`;
+      case 'neg':
+        return `(-${this.arith(a.arg)})`;
+      case 'num':
+        return numLit(a.value);
+      case 'score': {
+        const i = this.scoreIndex.get(a.name);
+        if (i === undefined) throw new KernelError(`unknown score ${JSON.stringify(a.name)}`);
+        return `s${i}`;
+      }
+      case 'attr': {
+        const i = this.attr(a.name, 'number');
+        return `(c${i} === c${i} ? c${i} : 0)`;
+      }
+    }
+  }
+
+  scoreStmt(s: IRScore, i: number): string {
+    if (s.kind === 'derived') return `s${i} = ${this.arith(s.expr)};`;
+    const parts = s.rules.map((r) => this.rule(r, s.halfLifeMs));
+    return `s${i} = ${parts.length === 0 ? '0' : ['0', ...parts].join(' + ')};`;
+  }
+
+  bandStmt(b: IRBand, i: number): string {
+    let src: string;
+    if (b.source.k === 'score') {
+      const si = this.scoreIndex.get(b.source.name);
+      if (si === undefined) throw new KernelError(`unknown score ${JSON.stringify(b.source.name)}`);
+      src = `s${si}`;
+    } else {
+      src = `c${this.attr(b.source.name, 'number')}`;
+    }
+    let e = String(b.labels.length - 1);
+    for (let k = b.labels.length - 2; k >= 0; k--) {
+      const min = b.labels[k]!.min;
+      if (min === null) continue;
+      e = `(${src} >= ${numLit(min)} ? ${k} : ${e})`;
+    }
+    return `g${i} = ${e};`;
+  }
+}
+
+// --- dependency analysis --------------------------------------------------------
+
+function condUses(c: IRCond | null, f: (n: IRValue | IRCond) => void): void {
+  if (!c) return;
+  f(c);
+  switch (c.k) {
+    case 'and':
+    case 'or':
+      c.args.forEach((a) => condUses(a, f));
+      break;
+    case 'not':
+      condUses(c.arg, f);
+      break;
+    case 'cmp':
+      valUses(c.left, f);
+      valUses(c.right, f);
+      break;
+    case 'in':
+    case 'present':
+    case 'truthy':
+      valUses(c.value, f);
+      break;
+    case 'between':
+      valUses(c.value, f);
+      valUses(c.low, f);
+      valUses(c.high, f);
+      break;
+    case 'text':
+      valUses(c.value, f);
+      valUses(c.arg, f);
+      break;
+    case 'matches':
+      valUses(c.value, f);
+      break;
+    default:
+      break;
+  }
+}
+
+function valUses(v: IRValue, f: (n: IRValue | IRCond) => void): void {
+  f(v);
+  if (v.k === 'lower' || v.k === 'domain') valUses(v.arg, f);
+}
+
+function arithScores(a: IRArith, out: string[]): void {
+  if (a.k === 'score') out.push(a.name);
+  else if (a.k === 'add' || a.k === 'sub' || a.k === 'mul') {
+    arithScores(a.left, out);
+    arithScores(a.right, out);
+  } else if (a.k === 'neg') arithScores(a.arg, out);
+}
+
+interface Deps {
+  scores: Set<string>;
+  bands: Set<string>;
+  time: boolean;
+}
+
+function condDeps(c: IRCond | null): Deps {
+  const d: Deps = { scores: new Set(), bands: new Set(), time: false };
+  condUses(c, (n) => {
+    if (n.k === 'score') d.scores.add(n.name);
+    else if (n.k === 'band') d.bands.add(n.name);
+    else if (n.k === 'count' || n.k === 'daysSince' || n.k === 'daysSinceLast' || n.k === 'has' || n.k === 'reached' || n.k === 'stage') d.time = true;
+  });
+  return d;
+}
+
+/** Per score/band: does it change with time (events, asOf)? and what it reads. */
+function analyse(ir: IR): { timeDep: Set<string>; reads: Map<string, Deps> } {
+  const reads = new Map<string, Deps>();
+  for (const s of ir.scores) {
+    const d: Deps = { scores: new Set(), bands: new Set(), time: false };
+    if (s.kind === 'derived') {
+      const names: string[] = [];
+      arithScores(s.expr, names);
+      names.forEach((x) => d.scores.add(x));
+    } else {
+      for (const r of s.rules) {
+        if (r.k === 'perActivity' || r.k === 'once') d.time = true;
+        if (r.k === 'when') {
+          const cd = condDeps(r.cond);
+          cd.scores.forEach((x) => d.scores.add(x));
+          cd.bands.forEach((x) => d.bands.add(x));
+          d.time ||= cd.time;
+        }
+      }
+    }
+    reads.set(`score:${s.name}`, d);
+  }
+  for (const b of ir.bands) {
+    const d: Deps = { scores: new Set(), bands: new Set(), time: false };
+    if (b.source.k === 'score') d.scores.add(b.source.name);
+    reads.set(`band:${b.name}`, d);
+  }
+  const timeDep = new Set<string>();
+  for (const o of ir.order) {
+    const key = `${o.kind}:${o.name}`;
+    const d = reads.get(key);
+    if (!d) continue;
+    let t = d.time;
+    for (const s of d.scores) if (timeDep.has(`score:${s}`)) t = true;
+    for (const b of d.bands) if (timeDep.has(`band:${b}`)) t = true;
+    if (t) timeDep.add(key);
+  }
+  return { timeDep, reads };
+}
+
+/** The order entries (keys) needed to evaluate `roots`, in evaluation order. */
+function closure(ir: IR, reads: Map<string, Deps>, roots: Deps[]): Set<string> {
+  const need = new Set<string>();
+  const stack: string[] = [];
+  for (const r of roots) {
+    r.scores.forEach((s) => stack.push(`score:${s}`));
+    r.bands.forEach((b) => stack.push(`band:${b}`));
+  }
+  while (stack.length) {
+    const k = stack.pop()!;
+    if (need.has(k)) continue;
+    need.add(k);
+    const d = reads.get(k);
+    if (!d) continue;
+    d.scores.forEach((s) => stack.push(`score:${s}`));
+    d.bands.forEach((b) => stack.push(`band:${b}`));
+  }
+  return need;
+}
+
+// ---------------------------------------------------------------------------
+
+/** Compile the IR to a columnar kernel. Throws KernelError on constructs the kernel cannot run. */
+export function compileKernel(ir: IR): CompiledKernel {
+  const em = new Emitter(ir);
+  const { timeDep, reads } = analyse(ir);
+  const nStages = ir.stages.length;
+  const low = nStages - 1;
+
+  // statements for every score and band, by order key
+  const stmt = new Map<string, string>();
+  for (const o of ir.order) {
+    if (o.kind === 'score') {
+      const i = ir.scores.findIndex((s) => s.name === o.name);
+      stmt.set(`score:${o.name}`, em.scoreStmt(ir.scores[i]!, i));
+    } else {
+      const i = ir.bands.findIndex((b) => b.name === o.name);
+      stmt.set(`band:${o.name}`, em.bandStmt(ir.bands[i]!, i));
+    }
+  }
+  const orderKeys = ir.order.map((o) => `${o.kind}:${o.name}`);
+  const staticStmts = orderKeys.filter((k) => !timeDep.has(k)).map((k) => stmt.get(k)!);
+  const dynAll = orderKeys.filter((k) => timeDep.has(k)).map((k) => stmt.get(k)!);
+
+  // stage conditions and what they need
+  const stageConds: string[] = [];
+  const stageDeps: Deps[] = [];
+  for (let k = 0; k < nStages; k++) {
+    const c = ir.stages[k]!.cond;
+    stageConds.push(c ? em.cond(c) : 'false');
+    stageDeps.push(condDeps(c));
+  }
+  const needForStages = closure(ir, reads, stageDeps);
+  const dynStage = orderKeys.filter((k) => timeDep.has(k) && needForStages.has(k)).map((k) => stmt.get(k)!);
+
+  const routeConds = ir.routes.map((r) => (r.cond ? em.cond(r.cond) : 'true'));
+
+  // Static guards: the conjuncts of a stage condition that do not change
+  // with time (e.g. `fit >= 30`); when false the stage can never be reached
+  // by this lead, so its condition is not evaluated at any event time.
+  const guards: string[] = [];
+  for (let k = 0; k < low; k++) {
+    const c = ir.stages[k]!.cond;
+    const conj = c === null ? [] : c.k === 'and' ? c.args : [c];
+    const stat = conj.filter((x) => {
+      const d = condDeps(x);
+      if (d.time) return false;
+      for (const sc of d.scores) if (timeDep.has(`score:${sc}`)) return false;
+      for (const b of d.bands) if (timeDep.has(`band:${b}`)) return false;
+      return true;
+    });
+    guards.push(stat.length ? `(${stat.map((x) => em.cond(x)).join(' && ')})` : 'true');
+  }
+  const guardDecl = guards.map((g, k) => `const G${k} = ${g};`);
+  const doneExpr = low > 0 ? Array.from({ length: low }, (_, k) => `(r${k} === r${k} || !G${k})`).join(' && ') : 'true';
+
+
+  // --- code pieces -------------------------------------------------------------
+  const nS = ir.scores.length;
+  const nB = ir.bands.length;
+  const usedActs = [...new Set([...em.usesCount, ...em.usesLast, ...em.accs.map((a) => a.act)])].sort((a, b) => a - b);
+
+  const head: string[] = [];
+  em.attrs.forEach((a, i) => {
+    head.push(`const A${i} = C.cols[${i}];`);
+    if (a.type === 'text') head.push(`const D${i} = C.dicts[${i}];`);
+  });
+  em.tables.forEach((_, i) => head.push(`const T${i} = C.tables[${i}];`));
+  em.codes.forEach((_, i) => head.push(`const K${i} = C.codes[${i}];`));
+  for (let i = 0; i < nS; i++) head.push(`const OS${i} = C.out.scores[${i}];`);
+  for (let i = 0; i < nB; i++) head.push(`const OB${i} = C.out.bands[${i}];`);
+  for (let k = 0; k < nStages; k++) head.push(`const OR${k} = C.out.reached[${k}];`);
+  head.push('const OST = C.out.stage, ORT = C.out.route, CL = C.closedAt, UC = C.useClosed, ASOF = C.asOf;');
+  head.push('const BL = C.bandLabels, SN = C.stageNames;');
+  for (let i = 0; i < nB; i++) head.push(`const BL${i} = BL[${i}];`);
+
+  const perLead: string[] = [];
+  perLead.push('const ca = CL[L]; const closed = UC && ca === ca; const T = closed ? ca : ASOF;');
+  em.attrs.forEach((a, i) => perLead.push(a.type === 'text' ? `const c${i} = A${i}[L];` : `const c${i} = A${i}[L];`));
+  if (nS) perLead.push(`let ${Array.from({ length: nS }, (_, i) => `s${i} = 0`).join(', ')};`);
+  if (nB) perLead.push(`let ${Array.from({ length: nB }, (_, i) => `g${i} = 0`).join(', ')};`);
+  if (nStages) perLead.push(`let ${Array.from({ length: nStages }, (_, k) => `r${k} = NaN`).join(', ')};`);
+  perLead.push('let t = T;');
+  perLead.push(...staticStmts);
+
+  // stage evaluation at time t (lowest first); sets `done` once no further stage can be reached
+  const evalStages: string[] = [...dynStage];
+  for (let k = low - 1; k >= 0; k--) {
+    const below: string[] = [];
+    for (let j = k + 1; j < nStages; j++) below.push(`if (r${j} !== r${j}) r${j} = t;`);
+    evalStages.push(`if (r${k} !== r${k} && G${k} && ${stageConds[k]}) { r${k} = t; ${below.join(' ')} }`);
+  }
+  evalStages.push(`done = ${doneExpr};`);
+
+  const finish: string[] = [];
+  finish.push(...dynAll);
+  // reached-before-close filter (event mode only; set by the caller)
+  finish.push('if (FILTER && closed) {');
+  for (let k = 0; k < low; k++) finish.push(`  if (r${k} >= T) r${k} = NaN;`);
+  finish.push('}');
+  let stg = String(low);
+  for (let k = low - 1; k >= 0; k--) stg = `(r${k} === r${k} ? ${k} : ${stg})`;
+  finish.push(`const stg = ${nStages ? stg : '-1'};`);
+  let rt = '-1';
+  for (let i = routeConds.length - 1; i >= 0; i--) rt = `(${routeConds[i]} ? ${i} : ${rt})`;
+  finish.push(`ORT[L] = ${rt};`);
+  finish.push('OST[L] = stg;');
+  for (let i = 0; i < nS; i++) finish.push(`OS${i}[L] = s${i};`);
+  for (let i = 0; i < nB; i++) finish.push(`OB${i}[L] = g${i};`);
+  for (let k = 0; k < nStages; k++) finish.push(`OR${k}[L] = r${k};`);
+
+  // --- snapshot function ----------------------------------------------------------
+  const snap: string[] = [];
+  snap.push('function snapshot(C, lo, hi) {', ...head, 'const FILTER = false;');
+  snap.push('for (let L = lo; L < hi; L++) {', ...perLead);
+  for (const a of usedActs) snap.push(`const n${a} = 0, l${a} = NaN;`);
+  em.accs.forEach((_, i) => snap.push(`const q${i} = 0;`));
+  snap.push(...guardDecl, `let done = ${doneExpr};`);
+  if (nStages) snap.push(`r${low} = t;`);
+  snap.push(...evalStages, ...finish, '}', '}');
+
+  // --- event function -------------------------------------------------------------
+  const ev: string[] = [];
+  ev.push('function events(C, lo, hi) {', ...head, 'const FILTER = true;');
+  ev.push('const OFF = C.offsets, TY = C.types, TM = C.times, TMAP = C.tmap;');
+  ev.push('for (let L = lo; L < hi; L++) {', ...perLead);
+  ev.push('const s = OFF[L]; let e = OFF[L + 1];');
+  ev.push('if (closed) { while (e > s && TM[e - 1] >= T) e--; } else { while (e > s && TM[e - 1] > T) e--; }');
+  for (const a of usedActs) ev.push(`let n${a} = 0, l${a} = NaN;`);
+  em.accs.forEach((_, i) => ev.push(`let q${i} = 0;`));
+  em.windows.forEach((_, w) => ev.push(`let p${w} = s;`));
+  ev.push(...guardDecl, `let done = ${doneExpr};`);
+  ev.push('let prev = NaN;');
+  ev.push('let j = s;');
+
+  // decay advance from prev to t
+  const decayAdvance: string[] = [];
+  em.halfLives.forEach((hl) => {
+    const members = em.accs.map((a, i) => ({ a, i })).filter((x) => x.a.hl === hl);
+    if (!members.length) return;
+    decayAdvance.push(`{ const f = Math.pow(0.5, (t - prev) / ${numLit(hl)}); ${members.map((m) => `q${m.i} *= f;`).join(' ')} }`);
+  });
+  // applying one event of activity a at time t
+  const applyCases: string[] = [];
+  for (const a of usedActs) {
+    const body: string[] = [`n${a}++;`, `l${a} = t;`];
+    em.accs.forEach((acc, i) => {
+      if (acc.act === a) body.push(`q${i} += 1;`);
+    });
+    applyCases.push(`case ${a}: ${body.join(' ')} break;`);
+  }
+  // trailing pointers: events leaving each window at time t
+  const trail: string[] = [];
+  em.windows.forEach((w, wi) => {
+    const cases: string[] = [];
+    for (const a of usedActs) {
+      const cnt = em.accs.findIndex((x) => x.act === a && x.win === w && x.hl === null);
+      if (cnt < 0) continue;
+      const body: string[] = [`q${cnt} -= 1;`];
+      em.accs.forEach((acc, i) => {
+        if (acc.act === a && acc.win === w && acc.hl !== null) {
+          body.push(`q${i} = q${cnt} === 0 ? 0 : q${i} - Math.pow(0.5, (t - TM[p${wi}]) / ${numLit(acc.hl)});`);
+        }
+      });
+      cases.push(`case ${a}: ${body.join(' ')} break;`);
+    }
+    if (cases.length) {
+      trail.push(`while (p${wi} < j && TM[p${wi}] <= t - ${numLit(w)}) { switch (TMAP[TY[p${wi}]]) { ${cases.join(' ')} } p${wi}++; }`);
+    } else {
+      trail.push(`p${wi} = j;`);
+    }
+  });
+
+  // evaluation points: the distinct times of events of declared activities
+  // (events of other types are skipped), then T when later
+  ev.push('for (;;) {');
+  ev.push('while (j < e && TMAP[TY[j]] < 0) j++;');
+  ev.push('if (j >= e) break;');
+  ev.push('t = TM[j];');
+  ev.push(`if (prev !== prev) { prev = t;${nStages ? ` r${low} = t;` : ''} }`);
+  if (decayAdvance.length) ev.push('if (t !== prev) {', ...decayAdvance, '}');
+  if (applyCases.length) {
+    ev.push(`do { switch (TMAP[TY[j]]) { ${applyCases.join(' ')} } j++; } while (j < e && TM[j] === t);`);
+  } else {
+    ev.push('do { j++; } while (j < e && TM[j] === t);');
+  }
+  ev.push(...trail);
+  ev.push('prev = t;');
+  ev.push('if (!done) {', ...evalStages, '}');
+  ev.push('}');
+  // the final evaluation point at T (when later than the last event, or no events)
+  ev.push('if (prev !== prev || prev < T) {');
+  ev.push('t = T;');
+  ev.push(`if (prev !== prev) { prev = T;${nStages ? ` r${low} = T;` : ''} }`);
+  if (decayAdvance.length) ev.push('if (t !== prev) {', ...decayAdvance, '}');
+  ev.push(...trail);
+  ev.push('if (!done) {', ...evalStages, '}');
+  ev.push('}');
+  ev.push('t = T;');
+  ev.push(...finish, '}', '}');
+
+  const source = [
+    '"use strict";',
+    snap.join('\n'),
+    ev.join('\n'),
+    'return { snapshot, events };',
+  ].join('\n');
+
+  let fns: { snapshot: KernelFn; events: KernelFn };
+  try {
+    fns = new Function('R', source)(KERNEL_RUNTIME) as { snapshot: KernelFn; events: KernelFn };
+  } catch (e) {
+    throw new KernelError(`internal error: the generated kernel does not compile (${(e as Error).message})\n${source}`);
+  }
+
+  const attrs = em.attrs;
+  const tables = em.tables;
+  const codes = em.codes;
+
+  function bind(input: KernelInput): BoundKernel {
+    const { leads, mode } = input;
+    const n = leads.n;
+    const cols: (Float64Array | Int32Array | Uint8Array)[] = [];
+    const dicts: (string[] | null)[] = [];
+    const typed: TypedColumn[] = attrs.map((a) => columnAs(leads, a.name, leads.columns.get(a.name), a.type, n));
+    typed.forEach((c) => {
+      if (c.type === 'text') {
+        cols.push(c.codes);
+        dicts.push(c.dict);
+      } else {
+        cols.push(c.values);
+        dicts.push(null);
+      }
+    });
+    const tabs = tables.map((spec) => {
+      const c = typed[spec.col] as { dict: string[] };
+      const t = new Uint8Array(c.dict.length);
+      for (let i = 0; i < c.dict.length; i++) {
+        let s: string | null = c.dict[i]!;
+        for (const f of spec.chain) s = KERNEL_RUNTIME[f](s);
+        t[i] = spec.pred(s) ? 1 : 0;
+      }
+      return t;
+    });
+    const codeVals = codes.map((spec) => {
+      const c = typed[spec.col] as { dict: string[] };
+      const i = c.dict.indexOf(spec.value);
+      return i < 0 ? -2 : i;
+    });
+    const out: KernelOutput = {
+      n,
+      scores: ir.scores.map(() => new Float64Array(n)),
+      bands: ir.bands.map(() => new Int32Array(n)),
+      stage: new Int32Array(n),
+      reached: ir.stages.map(() => new Float64Array(n).fill(NaN)),
+      route: new Int32Array(n).fill(-1),
+    };
+    const ctx: Record<string, unknown> = {
+      cols,
+      dicts,
+      tables: tabs,
+      codes: codeVals,
+      out,
+      closedAt: leads.closedAt,
+      useClosed: input.useClosedAt !== false,
+      asOf: input.asOf,
+      bandLabels: ir.bands.map((b) => b.labels.map((l) => l.label)),
+      stageNames: ir.stages.map((s) => s.name),
+    };
+    let fn: KernelFn = fns.snapshot;
+    if (mode === 'events') {
+      const ev = input.events;
+      if (!ev) throw new KernelError('event mode needs an events table');
+      const tmap = new Int32Array(Math.max(1, ev.typeNames.length)).fill(-1);
+      ev.typeNames.forEach((name, i) => {
+        const a = ir.activities.indexOf(name);
+        tmap[i] = a;
+      });
+      ctx.offsets = ev.offsets;
+      ctx.types = ev.types;
+      ctx.times = ev.times;
+      ctx.tmap = tmap;
+      fn = fns.events;
+    }
+    return {
+      out,
+      run(lo: number, hi: number) {
+        fn(ctx, Math.max(0, lo), Math.min(n, hi));
+      },
+    };
+  }
+
+  return { ir, source, bind };
+}
+
+type KernelFn = (ctx: Record<string, unknown>, lo: number, hi: number) => void;

@@ -1,0 +1,164 @@
+/**
+ * Runtime support for the simulator's columnar kernel (`emit-kernel.ts`):
+ * column coercion to the ruleset's attribute types, per-dictionary lookup
+ * tables, and the few text helpers the generated code calls on its slow
+ * (non-tabulated) paths.
+ *
+ * Input: typed columns of a LeadTable (simulator/data/table.ts) and the type
+ * the ruleset reads each attribute as.
+ * Output: columns of exactly that type (numbers/dates: Float64Array with NaN
+ * for missing; text: Int32Array codes into a duplicate-free dictionary, -1
+ * missing; bools: Uint8Array 0/1/2), built once per (table, column, type).
+ * Invariants: reading follows docs/semantics.md "Reading values" (the same
+ * readers as the data layer); no user text is ever evaluated as code.
+ */
+import type { Column } from '../../simulator/data/table.js';
+import type { IRType } from './ir.js';
+import { parseNumber, parseIsoDate, parseBool } from '../../simulator/data/values.js';
+import { RE2JS } from 're2js';
+
+export type NumColumn = { type: 'number' | 'date'; values: Float64Array };
+export type TextColumn = { type: 'text'; codes: Int32Array; dict: string[] };
+export type BoolColumn = { type: 'bool'; values: Uint8Array };
+export type TypedColumn = NumColumn | TextColumn | BoolColumn;
+
+const cache = new WeakMap<object, Map<string, TypedColumn>>();
+
+function numToText(v: number): string | null {
+  return v === v && Number.isFinite(v) ? String(v) : null;
+}
+
+/** Text column from per-row strings (null = missing), with a duplicate-free dictionary. */
+function textFrom(n: number, get: (i: number) => string | null): TextColumn {
+  const codes = new Int32Array(n);
+  const dict: string[] = [];
+  const index = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const s = get(i);
+    if (s === null || s === '') {
+      codes[i] = -1;
+      continue;
+    }
+    let c = index.get(s);
+    if (c === undefined) {
+      c = dict.length;
+      dict.push(s);
+      index.set(s, c);
+    }
+    codes[i] = c;
+  }
+  return { type: 'text', codes, dict };
+}
+
+/**
+ * The column read as `type`, converting when the table typed it otherwise
+ * (e.g. a zip-code column inferred as number but declared text). A column
+ * that does not exist is all missing.
+ */
+export function columnAs(owner: object, name: string, col: Column | undefined, type: IRType, n: number): TypedColumn {
+  if (col && col.type === type) {
+    if (col.type !== 'text') return col;
+    // Integer equality on codes needs a duplicate-free dictionary.
+    if (new Set(col.dict).size === col.dict.length) return col;
+  }
+  let m = cache.get(owner);
+  if (!m) {
+    m = new Map();
+    cache.set(owner, m);
+  }
+  const key = `${type}\u0000${name}`;
+  const hit = m.get(key);
+  if (hit) return hit;
+  const out = convert(col, type, n);
+  m.set(key, out);
+  return out;
+}
+
+function convert(col: Column | undefined, type: IRType, n: number): TypedColumn {
+  if (type === 'text') {
+    if (!col) return { type: 'text', codes: new Int32Array(n).fill(-1), dict: [] };
+    switch (col.type) {
+      case 'text':
+        return textFrom(n, (i) => (col.codes[i] >= 0 ? col.dict[col.codes[i]] : null));
+      case 'number':
+        return textFrom(n, (i) => numToText(col.values[i]));
+      case 'date':
+        return textFrom(n, (i) => (col.values[i] === col.values[i] ? new Date(col.values[i]).toISOString() : null));
+      case 'bool':
+        return textFrom(n, (i) => (col.values[i] === 1 ? 'true' : col.values[i] === 0 ? 'false' : null));
+    }
+  }
+  if (type === 'bool') {
+    const values = new Uint8Array(n).fill(2);
+    if (col) {
+      if (col.type === 'text') {
+        const t = col.dict.map((s) => parseBool(s));
+        for (let i = 0; i < n; i++) values[i] = col.codes[i] >= 0 ? t[col.codes[i]] : 2;
+      } else if (col.type === 'number') {
+        for (let i = 0; i < n; i++) values[i] = col.values[i] === 1 ? 1 : col.values[i] === 0 ? 0 : 2;
+      } else if (col.type === 'bool') {
+        values.set(col.values);
+      }
+    }
+    return { type: 'bool', values };
+  }
+  // number or date
+  const values = new Float64Array(n).fill(NaN);
+  if (col) {
+    if (col.type === 'text') {
+      const t = col.dict.map((s) => (type === 'number' ? parseNumber(s) : parseIsoDate(s)));
+      for (let i = 0; i < n; i++) values[i] = col.codes[i] >= 0 ? t[col.codes[i]] : NaN;
+    } else if (col.type === 'bool') {
+      if (type === 'number') for (let i = 0; i < n; i++) values[i] = col.values[i] === 2 ? NaN : col.values[i];
+    } else {
+      values.set(col.values);
+    }
+  }
+  return { type, values };
+}
+
+/** lower() of a text value; null stays null. */
+export function lower(s: string | null): string | null {
+  return s === null ? null : s.toLowerCase();
+}
+
+/** domain(): the part after the last `@`, lower-cased; null without `@`. */
+export function domain(s: string | null): string | null {
+  if (s === null) return null;
+  const at = s.lastIndexOf('@');
+  return at < 0 ? null : s.slice(at + 1).toLowerCase();
+}
+
+/** A compiled `matches` test (RE2 semantics, searches anywhere). */
+export function regexTest(pattern: string, flags: string): (s: string) => boolean {
+  const re = RE2JS.compile(pattern, flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);
+  return (s: string) => re.matcher(s).find();
+}
+
+export function textOp(op: 'contains' | 'starts_with' | 'ends_with', s: string, arg: string): boolean {
+  return op === 'contains' ? s.includes(arg) : op === 'starts_with' ? s.startsWith(arg) : s.endsWith(arg);
+}
+
+/** Slow-path text comparison of two possibly-missing values (false when either is missing). */
+export function cmpText(op: string, a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return false;
+  switch (op) {
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+  }
+  return false;
+}
+
+/** The runtime object handed to generated kernels. */
+export const KERNEL_RUNTIME = { lower, domain, cmpText, textOp };
+export type KernelRuntime = typeof KERNEL_RUNTIME;
