@@ -1113,7 +1113,7 @@ export function parse(text: string): ParseResult {
     from = next;
   }
   const program: A.Program = { kind: 'Program', decls: decls.filter(Boolean), comments: [], range: { start: ZERO, end: endOfText(text).start } };
-  repair(program);
+  if (errors.length || diagnostics.length || p.extraErrors.length) repair(program);
   // one message per place: a lexer message wins over the parse error it causes
   const seen = new Set<number>(diagnostics.map((d) => d.range.start.offset));
   for (const e of errors) {

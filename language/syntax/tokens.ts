@@ -204,7 +204,7 @@ export const TOKEN_TABLE: readonly { name: string; category: HighlightCategory; 
   },
 );
 
-export const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
+export const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: true });
 
 /** Does a name need backticks to be written in LQL? */
 export function needsQuoting(name: string): boolean {
