@@ -17,6 +17,12 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diag, type Code } from '../diagnostics/registry.js';
 import { didYouMean, nearest, suggest } from './names.js';
 import { validateRegex } from './regex.js';
+import { needsQuoting } from '../syntax/tokens.js';
+
+/** A name as it must be written in LQL (backticks when needed). */
+function written(name: string): string {
+  return needsQuoting(name) ? '`' + name + '`' : name;
+}
 
 export type SymbolKind = 'attribute' | 'activity' | 'list' | 'segment' | 'score' | 'band' | 'stage';
 
@@ -175,7 +181,7 @@ class Checker {
           const t = d.type.text as AttrType;
           if (d.type.text !== '' && !ATTR_TYPES.includes(t)) {
             this.report('LQL301', d.type.range, { name: d.type.text }, {
-              fix: suggest(d.type.text, ATTR_TYPES).map((s) => ({ title: `Change to ${s}`, range: d.type.range, text: s })),
+              fix: suggest(d.type.text, ATTR_TYPES).map((s) => ({ title: `Change to ${s}`, range: d.type.range, text: written(s) })),
             });
           }
           const s = this.define(d.name, { kind: 'attribute', type: ATTR_TYPES.includes(t) ? t : 'text' }, d);
@@ -349,7 +355,7 @@ class Checker {
     const close = suggest(n.text, activities);
     if (r.kind === 'OnceRule' || close.length) {
       this.report('LQL201', n.range, { name: n.text, hint: close.length ? ` Did you mean \`${close[0]}\`?` : '' }, {
-        fix: close.map((c) => ({ title: `Change to ${c}`, range: n.range, text: c })),
+        fix: close.map((c) => ({ title: `Change to ${c}`, range: n.range, text: written(c) })),
       });
       return null;
     }
@@ -374,7 +380,7 @@ class Checker {
           else this.report('LQL312', src.range, { what: `\`${src.text}\``, type: article(s.kind) });
         } else {
           const close = suggest(src.text, this.namesOf('score'));
-          if (close.length) this.report('LQL200', src.range, { name: src.text, hint: ` Did you mean \`${close[0]}\`?` }, { fix: [{ title: `Change to ${close[0]}`, range: src.range, text: close[0] }] });
+          if (close.length) this.report('LQL200', src.range, { name: src.text, hint: ` Did you mean \`${close[0]}\`?` }, { fix: [{ title: `Change to ${close[0]}`, range: src.range, text: written(close[0]) }] });
           else this.useAttr(src, NUM);
         }
       }
@@ -552,7 +558,7 @@ class Checker {
       label,
       labels: lt.labels.join(', '),
       hint: didYouMean(label, lt.labels),
-    }, { fix: suggest(label, lt.labels).map((s) => ({ title: `Change to ${s}`, range: v.range, text: s })) });
+    }, { fix: suggest(label, lt.labels).map((s) => ({ title: `Change to ${s}`, range: v.range, text: written(s) })) });
   }
 
   checkIn(e: A.In): void {
@@ -637,7 +643,18 @@ class Checker {
     return kt;
   }
 
+  /** each value node is typed (and its problems reported) once */
+  typed = new Map<A.Value, VType>();
+
   typeOf(v: A.Value): VType {
+    const known = this.typed.get(v);
+    if (known && known.t !== 'attr?') return known;
+    const t = this.typeOfUncached(v);
+    this.typed.set(v, t);
+    return t;
+  }
+
+  typeOfUncached(v: A.Value): VType {
     switch (v.kind) {
       case 'Number':
         return NUM;
@@ -672,7 +689,7 @@ class Checker {
       case 'Call': {
         const f = v.callee.text;
         if (!BUILTIN_FUNCS.includes(f)) {
-          if (f !== '') this.report('LQL207', v.callee.range, { name: f, hint: didYouMean(f, BUILTIN_FUNCS) }, { fix: suggest(f, BUILTIN_FUNCS).map((s) => ({ title: `Change to ${s}`, range: v.callee.range, text: s })) });
+          if (f !== '') this.report('LQL207', v.callee.range, { name: f, hint: didYouMean(f, BUILTIN_FUNCS) }, { fix: suggest(f, BUILTIN_FUNCS).map((s) => ({ title: `Change to ${s}`, range: v.callee.range, text: written(s) })) });
           for (const a of v.args) this.typeOf(a);
           return ERR;
         }
@@ -762,7 +779,7 @@ class Checker {
     }
     const close = suggest(n.text, this.namesOf('activity'));
     this.report('LQL201', n.range, { name: n.text, hint: close.length ? ` Did you mean \`${close[0]}\`?` : '' }, {
-      fix: close.map((c) => ({ title: `Change to ${c}`, range: n.range, text: c })),
+      fix: close.map((c) => ({ title: `Change to ${c}`, range: n.range, text: written(c) })),
     });
   }
 
@@ -787,14 +804,14 @@ class Checker {
       if (!cols.includes(n.text)) {
         const near = nearest(n.text, cols);
         this.report('LQL210', n.range, { name: n.text, hint: near.length ? ` The nearest columns are ${near.map((c) => '`' + c + '`').join(', ')}.` : '' }, {
-          fix: near.slice(0, 1).map((c) => ({ title: `Change to ${c}`, range: n.range, text: c })),
+          fix: near.slice(0, 1).map((c) => ({ title: `Change to ${c}`, range: n.range, text: written(c) })),
         });
       }
       return;
     }
     const declared = [...this.symbols.values()].filter((s) => s.declared).map((s) => s.name);
     const close = suggest(n.text, declared);
-    if (close.length) this.report('LQL405', n.range, { name: n.text, suggestion: close[0] }, { fix: [{ title: `Change to ${close[0]}`, range: n.range, text: close[0] }] });
+    if (close.length) this.report('LQL405', n.range, { name: n.text, suggestion: close[0] }, { fix: [{ title: `Change to ${close[0]}`, range: n.range, text: written(close[0]) }] });
   }
 
   inferAttr(name: string, type: AttrType, range: Range): void {

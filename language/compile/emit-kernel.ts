@@ -820,7 +820,8 @@ export function compileKernel(ir: IR): CompiledKernel {
   em.halfLives.forEach((hl) => {
     const members = em.accs.map((a, i) => ({ a, i })).filter((x) => x.a.hl === hl);
     if (!members.length) return;
-    decayAdvance.push(`{ const f = Math.pow(0.5, (t - prev) / ${numLit(hl)}); ${members.map((m) => `q${m.i} *= f;`).join(' ')} }`);
+    // 0.5 ^ (dt / hl) as exp(dt * -ln2 / hl): equal within 1e-15 relative, several times faster
+    decayAdvance.push(`{ const f = Math.exp((t - prev) * ${numLit(-Math.LN2 / hl)}); ${members.map((m) => `q${m.i} *= f;`).join(' ')} }`);
   });
   // applying one event of activity a at time t
   const applyCases: string[] = [];
@@ -841,7 +842,7 @@ export function compileKernel(ir: IR): CompiledKernel {
       const body: string[] = [`q${cnt} -= 1;`];
       em.accs.forEach((acc, i) => {
         if (acc.act === a && acc.win === w && acc.hl !== null) {
-          body.push(`q${i} = q${cnt} === 0 ? 0 : q${i} - Math.pow(0.5, (t - TM[p${wi}]) / ${numLit(acc.hl)});`);
+          body.push(`q${i} = q${cnt} === 0 ? 0 : q${i} - Math.exp((t - TM[p${wi}]) * ${numLit(-Math.LN2 / acc.hl)});`);
         }
       });
       cases.push(`case ${a}: ${body.join(' ')} break;`);

@@ -426,7 +426,7 @@ class Emitter {
       case 'present':
         return `(${this.value(c.value, ctx).sql} IS NOT NULL)`;
       case 'has':
-        return `(${this.count(c.activity, null, c.src)} > 0)`;
+        return `(${this.last(c.activity, c.src)} IS NOT NULL)`;
       case 'reached':
         return this.reachedRef(c.stage, c.src, ctx);
       case 'truthy':
@@ -505,7 +505,10 @@ class Emitter {
         return this.clamp(`${n} * ${x}`, r.max);
       }
       case 'once': {
-        const has = `${this.count(r.activity, r.windowMs, r.src)} > 0`;
+        // the latest event at or before the point is in the window iff the window has one
+        const l = this.last(r.activity, r.src);
+        const has =
+          r.windowMs === null ? `${l} IS NOT NULL` : r.windowMs <= 0 ? 'FALSE' : `${l} > "t" - ${bigint(r.windowMs)}`;
         const w = hl === null ? '' : ` * ${halfPow(`${dbl(`"t" - ${this.last(r.activity, r.src)}`)} / ${num(hl)}`)}`;
         return this.clamp(`(CASE WHEN ${has} THEN ${n}${w} ELSE ${num(0)} END)`, r.max);
       }

@@ -369,7 +369,7 @@ function candidates(c: Cursor): CompletionItem[] {
   const valuePos = ['When', 'And', 'Or', 'Not', 'Expect', 'Between', 'Contains', 'With'].includes(n(1)) || (n(1) === 'LParen' && cond) || (n(1) === 'Equals' && cond);
   if (valuePos) return values(c, where);
   if (cond && isValueEnd(k(1))) {
-    const rightSide = COMPARE.has(n(2)) || ['In', 'Contains', 'With', 'Matches', 'Is'].includes(n(2)) || ['RBracket', 'RegexLiteral', 'Missing', 'Present'].includes(n(1));
+    const rightSide = (COMPARE.has(n(2)) && n(2) !== 'Equals') || ['In', 'Contains', 'With', 'Matches', 'Is'].includes(n(2)) || ['RBracket', 'RegexLiteral', 'Missing', 'Present'].includes(n(1));
     if (n(2) === 'Between') out.push(keyword(c, 'and'));
     else {
       if (!rightSide) out.push(...operators(c));
@@ -382,10 +382,11 @@ function candidates(c: Cursor): CompletionItem[] {
       if (['LBrace', 'Comma', 'Otherwise'].includes(n(2)) || isValueEnd(k(2))) out.push(keyword(c, 'when', 'when '), keyword(c, 'otherwise'));
     }
   }
-  if (where === 'test' && !EXPECTS_MORE.has(n(1))) {
+  const itemStart = ['LBrace', 'RBrace', 'Comma'].includes(n(1)) || !EXPECTS_MORE.has(n(1));
+  if (where === 'test' && itemStart) {
     out.push(keyword(c, 'lead', 'lead { '), keyword(c, 'events', 'events { '), keyword(c, 'at', 'at '), keyword(c, 'expect', 'expect '));
   }
-  if (where === 'score' && !EXPECTS_MORE.has(n(1))) out.push(keyword(c, 'decay', 'decay half-life '));
+  if (where === 'score' && itemStart) out.push(keyword(c, 'decay', 'decay half-life '));
   if (where === 'top' && (prev.length === 0 || !EXPECTS_MORE.has(n(1)))) out.push(...DECL_KEYWORDS.map((w) => keyword(c, w)));
   return out;
 }

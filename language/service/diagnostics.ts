@@ -6,7 +6,7 @@
  * reported). Output: `LspDiagnostic[]`, sorted by position, each with its
  * code, severity, plain-words message, a link to its help page
  * (`docs/errors/CODE.md`) and the checker's quick fixes in `data.fixes`.
- * Invariant: pure; never throws.
+ * Invariant: pure; never throws; one diagnostic per (code, range, message).
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { needsQuoting } from '../syntax/tokens.js';
@@ -57,5 +57,13 @@ export function toLsp(d: Diagnostic, lines: LineIndex, uri = ''): LspDiagnostic 
 export function getDiagnostics(text: string, ctx: ServiceContext = {}): LspDiagnostic[] {
   const a = analyze(text, ctx);
   const all = [...a.parseDiagnostics, ...a.checked.diagnostics].sort((x, y) => x.range.start.offset - y.range.start.offset);
-  return all.map((d) => toLsp(d, a.lines, ctx.uri));
+  // The same problem reported twice at one place is shown once.
+  const seen = new Set<string>();
+  const unique = all.filter((d) => {
+    const key = `${d.code}:${d.range.start.offset}:${d.range.end.offset}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return unique.map((d) => toLsp(d, a.lines, ctx.uri));
 }
