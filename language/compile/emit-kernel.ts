@@ -25,8 +25,13 @@
  *   known) and no reached-before filter applies (there is no time order);
  * - event mode is incremental: running decay factors per half-life, one
  *   trailing pointer per window length, stage conditions evaluated at each
- *   distinct event time until the furthest stage is reached (then only the
- *   running state is advanced, to give the final scores at asOf);
+ *   distinct time of an event of a declared activity (other event types are
+ *   skipped) until no further stage can be reached: the furthest is reached,
+ *   or a stage's time-independent conjuncts (e.g. `fit >= 30`) are false for
+ *   the lead; after that only the running state is advanced, to give the
+ *   final scores at asOf. Running decay factors use exp(-dt ln2 / half-life)
+ *   (equal to 0.5 ^ (dt / half-life) within 1e-15 relative); `once` weights
+ *   use 0.5 ^ (dt / half-life) exactly as the object scorer does;
  * - the generated code contains no user text at all: names become indexes,
  *   literals become numbers or dictionary codes bound at run time.
  */
@@ -893,7 +898,7 @@ export function compileKernel(ir: IR): CompiledKernel {
   try {
     fns = new Function('R', source)(KERNEL_RUNTIME) as { snapshot: KernelFn; events: KernelFn };
   } catch (e) {
-    throw new KernelError(`internal error: the generated kernel does not compile (${(e as Error).message})\n${source}`);
+    throw new KernelError(`internal error: the generated kernel does not compile (${(e as Error).message})`);
   }
 
   const attrs = em.attrs;

@@ -1,0 +1,148 @@
+/**
+ * Replay: runs a ruleset's columnar kernel over a LeadTable (and, in event
+ * mode, its EventTable) and returns a ScoredTable.
+ *
+ * Input: IR (or an already compiled kernel), a LeadTable, an optional
+ * EventTable, options (mode, asOf, chunking, progress, cancellation).
+ * Output: a ScoredTable: the kernel's typed arrays (scores, band label
+ * indexes, stage index, reached times, route index) plus every name needed
+ * to read them, and per activity which leads did it (at least one replayed
+ * event: strictly before closed_at when known, at or before asOf).
+ * Invariants: no object per lead; the run asOf defaults to the latest
+ * timestamp in the data (events, created_at, closed_at), else now; mode
+ * defaults to `events` when an EventTable is given, else `snapshot`.
+ */
+import type { IR } from '../language/compile/ir.js';
+import { compileKernel, type CompiledKernel, type KernelMode, type KernelOutput } from '../language/compile/emit-kernel.js';
+import type { EventTable, LeadTable } from './data/table.js';
+
+export interface ScoredTable extends KernelOutput {
+  mode: KernelMode;
+  /** the run's evaluation time for leads without closed_at (epoch ms) */
+  asOf: number;
+  ids: string[];
+  outcome: Int8Array;
+  scoreNames: string[];
+  bandNames: string[];
+  bandLabels: string[][];
+  /** furthest first, as declared */
+  stageNames: string[];
+  routeNames: string[];
+  activityNames: string[];
+  /** per activity (ir.activities order): 1 if the lead did it (event mode; all 0 in snapshot mode) */
+  did: Uint8Array[];
+}
+
+export interface ReplayOptions {
+  mode?: KernelMode;
+  asOf?: number;
+  /** apply the closed_at rules (default true) */
+  useClosedAt?: boolean;
+  /** leads per chunk between progress reports / cancellation checks */
+  chunk?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The run's default asOf: the latest timestamp in the data, or now when there is none. */
+export function defaultAsOf(leads: LeadTable, events?: EventTable | null): number {
+  let m = -Infinity;
+  const scan = (a: Float64Array) => {
+    for (let i = 0; i < a.length; i++) if (a[i]! > m) m = a[i]!;
+  };
+  if (events) scan(events.times);
+  scan(leads.createdAt);
+  scan(leads.closedAt);
+  return Number.isFinite(m) ? m : Date.now();
+}
+
+/** Prepared replay: call `step()` until it returns true (lets callers yield between chunks). */
+export interface ReplayJob {
+  total: number;
+  done: number;
+  step(): boolean;
+  result(): ScoredTable;
+}
+
+export function startReplay(
+  irOrKernel: IR | CompiledKernel,
+  leads: LeadTable,
+  events: EventTable | null | undefined,
+  opts: ReplayOptions = {},
+): ReplayJob {
+  const kernel = 'bind' in irOrKernel ? irOrKernel : compileKernel(irOrKernel);
+  const ir = kernel.ir;
+  const mode: KernelMode = opts.mode ?? (events ? 'events' : 'snapshot');
+  const asOf = opts.asOf ?? defaultAsOf(leads, mode === 'events' ? events : null);
+  const useClosedAt = opts.useClosedAt !== false;
+  const bound = kernel.bind({ leads, events: events ?? null, mode, asOf, useClosedAt });
+  const chunk = Math.max(1, opts.chunk ?? 65_536);
+  const n = leads.n;
+  const job: ReplayJob = {
+    total: n,
+    done: 0,
+    step() {
+      if (job.done >= n) return true;
+      const hi = Math.min(n, job.done + chunk);
+      bound.run(job.done, hi);
+      job.done = hi;
+      opts.onProgress?.(hi, n);
+      return job.done >= n;
+    },
+    result() {
+      while (!job.step()) {
+        /* run to the end */
+      }
+      const did = ir.activities.map(() => new Uint8Array(n));
+      if (mode === 'events' && events) activityFlags(ir, leads, events, asOf, useClosedAt, did);
+      return {
+        ...bound.out,
+        mode,
+        asOf,
+        ids: leads.ids,
+        outcome: leads.outcome,
+        scoreNames: ir.scores.map((s) => s.name),
+        bandNames: ir.bands.map((b) => b.name),
+        bandLabels: ir.bands.map((b) => b.labels.map((l) => l.label)),
+        stageNames: ir.stages.map((s) => s.name),
+        routeNames: ir.routes.map((r) => r.action),
+        activityNames: [...ir.activities],
+        did,
+      };
+    },
+  };
+  return job;
+}
+
+/** Replay every lead at once. */
+export function replay(
+  irOrKernel: IR | CompiledKernel,
+  leads: LeadTable,
+  events?: EventTable | null,
+  opts: ReplayOptions = {},
+): ScoredTable {
+  return startReplay(irOrKernel, leads, events, opts).result();
+}
+
+function activityFlags(
+  ir: IR,
+  leads: LeadTable,
+  events: EventTable,
+  asOf: number,
+  useClosedAt: boolean,
+  did: Uint8Array[],
+): void {
+  const tmap = events.typeNames.map((t) => ir.activities.indexOf(t));
+  const { offsets, types, times } = events;
+  const closedAt = leads.closedAt;
+  for (let i = 0; i < leads.n; i++) {
+    const ca = closedAt[i]!;
+    const closed = useClosedAt && ca === ca;
+    const end = offsets[i + 1]!;
+    for (let j = offsets[i]!; j < end; j++) {
+      const t = times[j]!;
+      if (closed ? t >= ca : t > asOf) break;
+      const a = tmap[types[j]!]!;
+      if (a >= 0) did[a]![i] = 1;
+    }
+  }
+}

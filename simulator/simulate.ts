@@ -1,0 +1,115 @@
+/**
+ * The simulator's one entry point, used by the CLI (`lql simulate`,
+ * `lql score`), the browser worker and the tests.
+ *
+ * Input: a ruleset's IR, a LeadTable, an optional EventTable (event history;
+ * without it the data is a snapshot), options.
+ * Output: `simulate` -> the Report of spec/CLI.md (`simulate --json`), with
+ * `baseline`, `delta` and `changes` when a baseline IR is given;
+ * `scoreAll` -> one row per lead (id, every score, band labels, stage,
+ * route, stage times) for `lql score`.
+ * Invariants: simulation applies the closed_at rules of docs/semantics.md
+ * ("In the simulator"); `scoreAll` by default does not (it answers what the
+ * compiled scorer answers for each lead at the run's asOf: `--as-of`, else
+ * the latest timestamp in the data). Maps keyed by user names in rows are
+ * null-prototype objects.
+ */
+import type { IR } from '../language/compile/ir.js';
+import type { EventTable, LeadTable } from './data/table.js';
+import { computeReport, type Report } from './metrics.js';
+import { replay, type ReplayOptions, type ScoredTable } from './replay.js';
+import { leadChanges, reportDelta } from './compare.js';
+
+export interface SimulateOptions extends ReplayOptions {
+  /** the rules in use today: adds `baseline`, `delta` and `changes` */
+  baseline?: IR;
+  /** target histogram bins per score (default 10) */
+  bins?: number;
+  /** at most this many changed leads listed (default all) */
+  maxChanges?: number;
+}
+
+export interface SimulateResult {
+  report: Report;
+  scored: ScoredTable;
+  baselineScored?: ScoredTable;
+}
+
+function rejected(leads: LeadTable, events?: EventTable | null) {
+  return { rows: leads.rejected.rows, events: events ? events.rejected.rows : 0 };
+}
+
+/** Report from an already scored table. */
+export function reportOf(ir: IR, scored: ScoredTable, leads: LeadTable, events?: EventTable | null, bins?: number): Report {
+  return computeReport(scored, {
+    ruleset: ir.name,
+    rejected: rejected(leads, events),
+    unknownLeadEvents: events ? events.unknownLeads.events : 0,
+    ...(bins !== undefined ? { bins } : {}),
+  });
+}
+
+/** Backtest a ruleset and keep the per-lead results too. */
+export function simulateFull(ir: IR, leads: LeadTable, events?: EventTable | null, opts: SimulateOptions = {}): SimulateResult {
+  const scored = replay(ir, leads, events, opts);
+  const report = reportOf(ir, scored, leads, events, opts.bins);
+  if (!opts.baseline) return { report, scored };
+  const bopts: ReplayOptions = { ...opts, asOf: scored.asOf, mode: scored.mode };
+  delete bopts.onProgress;
+  const baselineScored = replay(opts.baseline, leads, events, bopts);
+  const baseline = reportOf(opts.baseline, baselineScored, leads, events, opts.bins);
+  report.baseline = baseline;
+  report.delta = reportDelta(report, baseline);
+  report.changes = leadChanges(scored, baselineScored, opts.maxChanges ?? Infinity);
+  return { report, scored, baselineScored };
+}
+
+/** Backtest a ruleset: the report of spec/CLI.md. */
+export function simulate(ir: IR, leads: LeadTable, events?: EventTable | null, opts: SimulateOptions = {}): Report {
+  return simulateFull(ir, leads, events, opts).report;
+}
+
+export interface ScoreRow {
+  id: string;
+  scores: Record<string, number>;
+  bands: Record<string, string>;
+  stage: string;
+  route: string | null;
+  /** epoch ms each stage was first reached, null when not reached */
+  reached: Record<string, number | null>;
+}
+
+/** Rows of a scored table, in lead order. */
+export function scoredRows(st: ScoredTable): ScoreRow[] {
+  const rows: ScoreRow[] = [];
+  for (let i = 0; i < st.n; i++) {
+    const scores = Object.create(null) as Record<string, number>;
+    st.scoreNames.forEach((name, s) => (scores[name] = st.scores[s]![i]!));
+    const bands = Object.create(null) as Record<string, string>;
+    st.bandNames.forEach((name, b) => (bands[name] = st.bandLabels[b]![st.bands[b]![i]!]!));
+    const reached = Object.create(null) as Record<string, number | null>;
+    st.stageNames.forEach((name, k) => {
+      const t = st.reached[k]![i]!;
+      reached[name] = t === t ? t : null;
+    });
+    const r = st.route[i]!;
+    rows.push({
+      id: st.ids[i]!,
+      scores,
+      bands,
+      stage: st.stageNames[st.stage[i]!] ?? '',
+      route: r >= 0 ? st.routeNames[r]! : null,
+      reached,
+    });
+  }
+  return rows;
+}
+
+/**
+ * Score every lead (`lql score`). By default every lead is evaluated at the
+ * run's asOf with all its events up to then, as the compiled scorer would;
+ * pass `useClosedAt: true` for the simulator's closed_at rules.
+ */
+export function scoreAll(ir: IR, leads: LeadTable, events?: EventTable | null, opts: ReplayOptions = {}): ScoreRow[] {
+  return scoredRows(replay(ir, leads, events, { useClosedAt: false, ...opts }));
+}

@@ -1,0 +1,483 @@
+/**
+ * Suggest: points from close rates, and stage thresholds for a goal
+ * (`lql suggest`).
+ *
+ * Input: a ruleset's IR, a LeadTable, an optional EventTable, options (a
+ * target precision or a sales capacity per week, the stage to tune, asOf).
+ * Output: a SuggestResult:
+ * - per activity (event history: leads with at least one replayed event,
+ *   strictly before closed_at when known) and per attribute value (the top
+ *   values of text columns, or of `domain(x)` for e-mail-like columns with
+ *   many distinct values; quantile bins of number columns; true/false of
+ *   bool columns): leads, won, lost, close rate with a 95% Wilson interval,
+ *   ratio to the base rate, a small-sample warning (fewer than 30 decided
+ *   leads), and suggested points;
+ * - a ready-to-paste LQL snippet of those points;
+ * - for the stage to tune (default: the one just above the lowest, usually
+ *   MQL): each comparison of a score with a number in its condition, swept
+ *   over thresholds (multiples of the current one and quantiles of the
+ *   score at asOf), with reached,
+ *   precision, recall and volume per week at each, and the threshold that
+ *   best meets the goal.
+ * How points are computed ("Points from close rates", DOMAIN.md): the close
+ * rate of the leads who did it is first shrunk toward the base rate by
+ * adding 10 pseudo-leads at the base rate ((won + 10 * base) / (decided +
+ * 10)), so that a handful of leads cannot produce a large weight; then
+ * points = round(10 * log2(shrunk rate / base rate)), clamped to [-50, 50].
+ * An action with 2x the base close rate earns +10, 4x earns +20, half earns
+ * -10. A suggestion is `significant` when the Wilson interval excludes the
+ * base rate.
+ * Invariants: pure (no printing); the sweep reruns the kernel on a copy of
+ * the IR with one threshold changed, never mutating the caller's IR.
+ */
+import type { IR, IRCond, IRValue } from '../language/compile/ir.js';
+import { compileKernel } from '../language/compile/emit-kernel.js';
+import { KEYWORDS } from '../language/syntax/tokens.js';
+import type { EventTable, LeadTable } from './data/table.js';
+import { rate, wilson } from './metrics.js';
+import { replay, type ScoredTable } from './replay.js';
+
+export interface SuggestOptions {
+  /** goal: the lowest precision acceptable for the stage */
+  precision?: number;
+  /** goal: leads per week the sales team can take */
+  capacityPerWeek?: number;
+  /** the stage to tune (default: the one above the lowest) */
+  stage?: string;
+  asOf?: number;
+  /** fewer decided leads than this get a warning (default 30) */
+  minSample?: number;
+  /** text values listed per column (default 8) */
+  topValues?: number;
+  /** number columns are cut into this many quantile bins (default 5) */
+  quantiles?: number;
+}
+
+export interface Suggestion {
+  kind: 'activity' | 'attribute';
+  /** activity or attribute name */
+  name: string;
+  /** the LQL condition or rule text this row is about, e.g. `industry == "services"`, `once demo_request` */
+  condition: string;
+  leads: number;
+  won: number;
+  lost: number;
+  closeRate: number | null;
+  closeRateCI: [number, number] | null;
+  ratio: number | null;
+  points: number;
+  significant: boolean;
+  warning: string | null;
+}
+
+export interface ThresholdCandidate {
+  threshold: number;
+  reached: number;
+  won: number;
+  lost: number;
+  precision: number | null;
+  precisionCI: [number, number] | null;
+  recall: number | null;
+  perWeek: number;
+}
+
+export interface ThresholdSweep {
+  /** the comparison as written, e.g. `engagement >= 40` */
+  comparison: string;
+  score: string;
+  op: string;
+  current: number;
+  candidates: ThresholdCandidate[];
+  /** the threshold that best meets the goal, or null */
+  recommended: number | null;
+  note: string;
+}
+
+export interface ThresholdProposal {
+  stage: string;
+  goal: { precision: number } | { capacityPerWeek: number } | null;
+  /** weeks covered by the data (volume per week = reached / weeks) */
+  weeks: number;
+  sweeps: ThresholdSweep[];
+}
+
+export interface SuggestResult {
+  ruleset: string | null;
+  leads: number;
+  decided: number;
+  won: number;
+  baseRate: number | null;
+  activities: Suggestion[];
+  attributes: Suggestion[];
+  snippet: string;
+  thresholds: ThresholdProposal | null;
+}
+
+const SHRINK = 10;
+const MAX_POINTS = 50;
+
+/** Suggested points for a group's close rate against the base rate (see the header). */
+export function suggestedPoints(won: number, lost: number, baseRate: number | null): number {
+  if (baseRate === null || baseRate <= 0 || baseRate >= 1) return 0;
+  const shrunk = (won + SHRINK * baseRate) / (won + lost + SHRINK);
+  const p = Math.round(10 * Math.log2(shrunk / baseRate));
+  return Math.max(-MAX_POINTS, Math.min(MAX_POINTS, p)) || 0;
+}
+
+/** A name as written in LQL (backticks when it is not a plain identifier or is a keyword). */
+export function lqlName(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !KEYWORDS.includes(name) ? name : '`' + name.replace(/`/g, '') + '`';
+}
+
+function lqlNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(+v.toPrecision(6));
+}
+
+function row(
+  kind: Suggestion['kind'],
+  name: string,
+  condition: string,
+  out: Int8Array,
+  member: (i: number) => boolean,
+  baseRate: number | null,
+  minSample: number,
+): Suggestion {
+  let leads = 0;
+  let won = 0;
+  let lost = 0;
+  for (let i = 0; i < out.length; i++) {
+    if (!member(i)) continue;
+    leads++;
+    if (out[i] === 1) won++;
+    else if (out[i] === 0) lost++;
+  }
+  const closeRate = rate(won, lost);
+  const ci = wilson(won, won + lost);
+  const ratio = closeRate !== null && baseRate !== null && baseRate > 0 ? closeRate / baseRate : null;
+  const decided = won + lost;
+  return {
+    kind,
+    name,
+    condition,
+    leads,
+    won,
+    lost,
+    closeRate,
+    closeRateCI: ci,
+    ratio,
+    points: suggestedPoints(won, lost, baseRate),
+    significant: ci !== null && baseRate !== null && (ci[0] > baseRate || ci[1] < baseRate),
+    warning: decided < minSample ? `only ${decided} decided lead${decided === 1 ? '' : 's'}: too few to trust` : null,
+  };
+}
+
+function quantileEdges(values: Float64Array, q: number): number[] {
+  const present: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) present.push(values[i]!);
+  if (!present.length) return [];
+  present.sort((a, b) => a - b);
+  const edges: number[] = [];
+  for (let k = 1; k < q; k++) {
+    const v = present[Math.min(present.length - 1, Math.floor((k * present.length) / q))]!;
+    if (!edges.includes(v)) edges.push(v);
+  }
+  return edges.filter((e) => e > present[0]!);
+}
+
+export function suggest(ir: IR, leads: LeadTable, events?: EventTable | null, opts: SuggestOptions = {}): SuggestResult {
+  const minSample = opts.minSample ?? 30;
+  const kernel = compileKernel(ir);
+  const scored = replay(kernel, leads, events, opts.asOf !== undefined ? { asOf: opts.asOf } : {});
+  const out = leads.outcome;
+  let won = 0;
+  let lost = 0;
+  for (let i = 0; i < leads.n; i++) {
+    if (out[i] === 1) won++;
+    else if (out[i] === 0) lost++;
+  }
+  const baseRate = rate(won, lost);
+
+  const activities: Suggestion[] =
+    scored.mode === 'events'
+      ? scored.activityNames.map((name, a) =>
+          row('activity', name, `once ${lqlName(name)}`, out, (i) => scored.did[a]![i] === 1, baseRate, minSample),
+        )
+      : [];
+
+  const attributes: Suggestion[] = [];
+  const topN = opts.topValues ?? 8;
+  for (const [name, col] of leads.columns) {
+    const ln = lqlName(name);
+    if (col.type === 'text') {
+      const counts = new Int32Array(col.dict.length);
+      for (let i = 0; i < leads.n; i++) if (col.codes[i]! >= 0) counts[col.codes[i]!]++;
+      const distinct = counts.reduce((a, c) => a + (c > 0 ? 1 : 0), 0);
+      if (distinct > 50) {
+        // many distinct values: group e-mail-like columns by domain(), skip the others (ids, names)
+        const dom = col.dict.map((x) => {
+          const at = x.lastIndexOf('@');
+          return at < 0 ? null : x.slice(at + 1).toLowerCase();
+        });
+        const withAt = dom.reduce((a, d, k) => a + (d !== null ? counts[k]! : 0), 0);
+        if (withAt < 0.8 * counts.reduce((a, c) => a + c, 0)) continue;
+        const byDom = new Map<string, number>();
+        dom.forEach((d, k) => d !== null && byDom.set(d, (byDom.get(d) ?? 0) + counts[k]!));
+        const top = [...byDom].sort((x, y) => y[1] - x[1]).slice(0, topN);
+        for (const [d] of top) {
+          const member = Uint8Array.from(dom, (x) => (x === d ? 1 : 0));
+          attributes.push(row('attribute', name, `domain(${ln}) == ${JSON.stringify(d)}`, out, (i) => col.codes[i]! >= 0 && member[col.codes[i]!] === 1, baseRate, minSample));
+        }
+        continue;
+      }
+      const order = Array.from(counts.keys())
+        .filter((k) => counts[k]! > 0)
+        .sort((x, y) => counts[y]! - counts[x]!)
+        .slice(0, topN);
+      for (const k of order) {
+        attributes.push(row('attribute', name, `${ln} == ${JSON.stringify(col.dict[k])}`, out, (i) => col.codes[i] === k, baseRate, minSample));
+      }
+      attributes.push(row('attribute', name, `${ln} is missing`, out, (i) => col.codes[i]! < 0, baseRate, minSample));
+    } else if (col.type === 'number') {
+      const edges = quantileEdges(col.values, opts.quantiles ?? 5);
+      const v = col.values;
+      const bounds = [-Infinity, ...edges, Infinity];
+      for (let b = 0; b + 1 < bounds.length; b++) {
+        const lo = bounds[b]!;
+        const hi = bounds[b + 1]!;
+        const cond =
+          lo === -Infinity && hi === Infinity
+            ? `${ln} is present`
+            : lo === -Infinity
+              ? `${ln} < ${lqlNumber(hi)}`
+              : hi === Infinity
+                ? `${ln} >= ${lqlNumber(lo)}`
+                : `${ln} >= ${lqlNumber(lo)} and ${ln} < ${lqlNumber(hi)}`;
+        attributes.push(row('attribute', name, cond, out, (i) => v[i]! >= lo && v[i]! < hi, baseRate, minSample));
+      }
+      attributes.push(row('attribute', name, `${ln} is missing`, out, (i) => v[i] !== v[i], baseRate, minSample));
+    } else if (col.type === 'bool') {
+      const v = col.values;
+      attributes.push(row('attribute', name, ln, out, (i) => v[i] === 1, baseRate, minSample));
+      attributes.push(row('attribute', name, `not ${ln}`, out, (i) => v[i] === 0, baseRate, minSample));
+    }
+  }
+  for (const list of [activities, attributes]) {
+    for (let k = list.length - 1; k >= 0; k--) if (list[k]!.leads === 0) list.splice(k, 1);
+  }
+
+  const thresholds = proposeThresholds(ir, leads, events ?? null, scored, opts);
+  const result: SuggestResult = {
+    ruleset: ir.name,
+    leads: leads.n,
+    decided: won + lost,
+    won,
+    baseRate,
+    activities,
+    attributes,
+    snippet: '',
+    thresholds,
+  };
+  result.snippet = snippet(result);
+  return result;
+}
+
+function pct(x: number | null): string {
+  return x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`;
+}
+
+function comment(s: Suggestion): string {
+  const parts = [`${pct(s.closeRate)} close rate`, s.ratio === null ? '' : `${s.ratio.toFixed(2)}x base`, `n=${s.won + s.lost}`];
+  if (s.warning) parts.push('small sample');
+  else if (!s.significant) parts.push('not significant');
+  return parts.filter(Boolean).join(', ');
+}
+
+/** The suggestions as LQL, ready to paste (rules with 0 points are left out). */
+export function snippet(r: SuggestResult): string {
+  const lines: string[] = [];
+  lines.push(`# Suggested from ${r.decided} leads with a decided outcome (base close rate ${pct(r.baseRate)}).`);
+  lines.push('# points = round(10 * log2(close rate / base rate)); close rates are shrunk toward the base for small samples.');
+  const rule = (s: Suggestion, text: string) => {
+    const p = `${s.points > 0 ? '+' : ''}${s.points}`;
+    return `  ${p.padStart(3)} ${text}`.padEnd(48) + `  # ${comment(s)}`;
+  };
+  const acts = r.activities.filter((s) => s.points !== 0);
+  if (acts.length) {
+    lines.push('engagement {');
+    for (const s of acts) lines.push(rule(s, s.condition));
+    lines.push('}');
+  }
+  const attrs = r.attributes.filter((s) => s.points !== 0);
+  if (attrs.length) {
+    lines.push('fit {');
+    for (const s of attrs) lines.push(rule(s, `when ${s.condition}`));
+    lines.push('}');
+  }
+  if (!acts.length && !attrs.length) lines.push('# (no action or attribute value differs enough from the base rate)');
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// Stage thresholds
+
+interface CmpRef {
+  path: (string | number)[];
+  score: string;
+  op: string;
+  /** which side holds the number */
+  numSide: 'left' | 'right';
+  value: number;
+  text: string;
+}
+
+function findScoreCmps(c: IRCond, path: (string | number)[], out: CmpRef[]): void {
+  switch (c.k) {
+    case 'and':
+    case 'or':
+      c.args.forEach((a, i) => findScoreCmps(a, [...path, 'args', i], out));
+      break;
+    case 'not':
+      findScoreCmps(c.arg, [...path, 'arg'], out);
+      break;
+    case 'cmp': {
+      if (!['>=', '>', '<=', '<'].includes(c.op)) break;
+      const isScore = (v: IRValue) => v.k === 'score';
+      if (isScore(c.left) && c.right.k === 'num') {
+        out.push({ path, score: (c.left as { name: string }).name, op: c.op, numSide: 'right', value: c.right.value, text: c.src.text });
+      } else if (isScore(c.right) && c.left.k === 'num') {
+        out.push({ path, score: (c.right as { name: string }).name, op: c.op, numSide: 'left', value: c.left.value, text: c.src.text });
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+function dataWeeks(leads: LeadTable, events: EventTable | null, asOf: number): number {
+  let lo = Infinity;
+  for (let i = 0; i < leads.n; i++) if (leads.createdAt[i]! < lo) lo = leads.createdAt[i]!;
+  if (events && events.times.length) for (let j = 0; j < events.times.length; j++) if (events.times[j]! < lo) lo = events.times[j]!;
+  if (!Number.isFinite(lo) || !(asOf > lo)) return 1;
+  return Math.max(1, (asOf - lo) / (7 * 86_400_000));
+}
+
+function proposeThresholds(
+  ir: IR,
+  leads: LeadTable,
+  events: EventTable | null,
+  scored: ScoredTable,
+  opts: SuggestOptions,
+): ThresholdProposal | null {
+  if (ir.stages.length < 2) return null;
+  const k = opts.stage !== undefined ? ir.stages.findIndex((s) => s.name === opts.stage) : ir.stages.length - 2;
+  if (k < 0 || k >= ir.stages.length - 1) return null;
+  const stage = ir.stages[k]!;
+  const refs: CmpRef[] = [];
+  if (stage.cond) findScoreCmps(stage.cond, [], refs);
+  const goal: ThresholdProposal['goal'] =
+    opts.precision !== undefined
+      ? { precision: opts.precision }
+      : opts.capacityPerWeek !== undefined
+        ? { capacityPerWeek: opts.capacityPerWeek }
+        : null;
+  const weeks = dataWeeks(leads, scored.mode === 'events' ? events : null, scored.asOf);
+  let totalWon = 0;
+  for (let i = 0; i < leads.n; i++) if (leads.outcome[i] === 1) totalWon++;
+
+  const sweeps: ThresholdSweep[] = refs.map((ref) => {
+    const si = scored.scoreNames.indexOf(ref.score);
+    const vals = Array.from(scored.scores[si]!).sort((a, b) => a - b);
+    const span = vals.length ? vals[vals.length - 1]! - vals[0]! : 0;
+    const nice = (v: number) => (span > 20 || Math.abs(ref.value) >= 10 ? Math.round(v) : +v.toPrecision(2));
+    // candidates: multiples of the current threshold and quantiles of the score at asOf
+    const cands = new Set<number>([ref.value]);
+    if (ref.value !== 0) for (const m of [0.25, 0.5, 0.75, 0.875, 1.125, 1.25, 1.5, 2, 3]) cands.add(nice(ref.value * m));
+    for (let q = 1; q < 10; q++) {
+      const v = vals[Math.floor((q * vals.length) / 10)];
+      if (v !== undefined) cands.add(nice(v));
+    }
+    const thresholds = [...cands].sort((a, b) => a - b);
+    const candidates: ThresholdCandidate[] = thresholds.map((thr) => {
+      const copy = structuredClone(ir) as IR;
+      let node: unknown = copy.stages[k]!.cond;
+      for (const p of ref.path) node = (node as Record<string | number, unknown>)[p];
+      const cmp = node as { left: IRValue; right: IRValue };
+      (cmp[ref.numSide] as { value: number }).value = thr;
+      const st = replay(copy, leads, events, { asOf: scored.asOf, mode: scored.mode });
+      const r = st.reached[k]!;
+      let reached = 0;
+      let w = 0;
+      let l = 0;
+      for (let i = 0; i < st.n; i++) {
+        if (r[i] === r[i]) {
+          reached++;
+          if (st.outcome[i] === 1) w++;
+          else if (st.outcome[i] === 0) l++;
+        }
+      }
+      return {
+        threshold: thr,
+        reached,
+        won: w,
+        lost: l,
+        precision: rate(w, l),
+        precisionCI: wilson(w, w + l),
+        recall: totalWon ? w / totalWon : null,
+        perWeek: reached / weeks,
+      };
+    });
+    let recommended: number | null = null;
+    let note = 'no goal given: pass a target precision or a capacity per week';
+    if (goal) {
+      const ok = candidates.filter((c) =>
+        'precision' in goal ? c.precision !== null && c.precision >= goal.precision : c.perWeek <= goal.capacityPerWeek,
+      );
+      if (ok.length) {
+        const best = ok.reduce((a, b) => (b.reached > a.reached || (b.reached === a.reached && b.won > a.won) ? b : a));
+        recommended = best.threshold;
+        note = `${ref.score} ${ref.op} ${lqlNumber(best.threshold)}: ${best.reached} leads (${best.perWeek.toFixed(1)}/week), precision ${pct(best.precision)}, recall ${pct(best.recall)}`;
+      } else {
+        note = 'precision' in goal ? `no threshold of ${ref.score} reaches precision ${pct(goal.precision)}` : `no threshold of ${ref.score} keeps the volume under ${goal.capacityPerWeek}/week`;
+      }
+    }
+    return { comparison: ref.text, score: ref.score, op: ref.op, current: ref.value, candidates, recommended, note };
+  });
+  return { stage: stage.name, goal, weeks, sweeps };
+}
+
+/** A human-readable rendering of a SuggestResult. */
+export function printSuggestions(r: SuggestResult): string {
+  const out: string[] = [];
+  out.push(`${r.ruleset ?? 'ruleset'}: ${r.leads} leads, ${r.decided} decided, base close rate ${pct(r.baseRate)}`);
+  const table = (title: string, rows: Suggestion[]) => {
+    if (!rows.length) return;
+    out.push('', title);
+    for (const s of rows) {
+      const ci = s.closeRateCI ? `[${pct(s.closeRateCI[0])}, ${pct(s.closeRateCI[1])}]` : '';
+      out.push(
+        `  ${s.condition.padEnd(44)} n=${String(s.won + s.lost).padStart(6)}  ${pct(s.closeRate).padStart(6)} ${ci.padEnd(17)} ${s.ratio === null ? '' : s.ratio.toFixed(2) + 'x'}  ${s.points > 0 ? '+' : ''}${s.points}${s.warning ? '  (' + s.warning + ')' : ''}`,
+      );
+    }
+  };
+  table('Activities (close rate of leads who did it):', r.activities);
+  table('Attribute values:', r.attributes);
+  out.push('', r.snippet);
+  if (r.thresholds) {
+    const t = r.thresholds;
+    out.push('', `Thresholds for stage ${t.stage} (${t.weeks.toFixed(1)} weeks of data):`);
+    if (!t.sweeps.length) out.push('  (its condition has no comparison of a score with a number)');
+    for (const s of t.sweeps) {
+      out.push(`  ${s.comparison} (now ${lqlNumber(s.current)}):`);
+      out.push('    threshold   reached  per week  precision  recall');
+      for (const c of s.candidates) {
+        const mark = c.threshold === s.recommended ? ' <- suggested' : c.threshold === s.current ? ' (current)' : '';
+        out.push(
+          `    ${lqlNumber(c.threshold).padStart(9)}  ${String(c.reached).padStart(8)}  ${c.perWeek.toFixed(1).padStart(8)}  ${pct(c.precision).padStart(9)}  ${pct(c.recall).padStart(6)}${mark}`,
+        );
+      }
+      out.push(`    ${s.note}`);
+    }
+  }
+  return out.join('\n');
+}
