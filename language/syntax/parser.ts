@@ -23,6 +23,7 @@ import type * as A from './ast.js';
 import { DURATION_MS, type DurationUnit } from './ast.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diag } from '../diagnostics/registry.js';
+import { suggest } from '../check/names.js';
 
 // ---------------------------------------------------------------------------
 // Plain words for tokens, used in our own messages.
@@ -1104,7 +1105,7 @@ export function parse(text: string): ParseResult {
     if (stoppedAt < 0) break;
     if (!errors.some((e) => e.token === rest)) {
       const r = tokRange(rest);
-      diagnostics.push(diag('LQL110', r, { message: `Unexpected ${describeFound(rest)}: ${RESUME_MARK}` }));
+      diagnostics.push(diag('LQL110', r, { message: withKeywordHint(`Unexpected ${describeFound(rest)}: ${RESUME_MARK}`, rest) }));
     }
     let next = stoppedAt + 1;
     // `... and fit {`: the soft keyword was taken as a name; resume at it.
@@ -1127,7 +1128,7 @@ export function parse(text: string): ParseResult {
     }
     if (seen.has(range.start.offset)) continue; // one message per place
     seen.add(range.start.offset);
-    diagnostics.push(diag('LQL110', range, { message: e.message }));
+    diagnostics.push(diag('LQL110', range, { message: withKeywordHint(e.message, t) }));
   }
   diagnostics.push(...p.extraErrors);
   program.comments = lexed.groups.comments?.map((c: IToken) => ({ kind: 'Comment', text: c.image.slice(1), range: tokRange(c) })) ?? [];
@@ -1174,6 +1175,15 @@ function repair(node: unknown): void {
     else if (k === 'cond') n[k] = null;
     else n[k] = ref();
   }
+}
+
+const DECLARATION_WORDS = ['ruleset', 'attribute', 'activity', 'list', 'segment', 'fit', 'engagement', 'score', 'band', 'stages', 'route', 'test'];
+
+/** `segmnt x = ...`: point out the declaration keyword that was probably meant. */
+function withKeywordHint(message: string, t: IToken | undefined): string {
+  if (!t || !message.endsWith(RESUME_MARK) || !/^[A-Za-z_]\w*$/.test(t.image)) return message;
+  const [best] = suggest(t.image, DECLARATION_WORDS);
+  return best ? `${message} Did you mean \`${best}\`?` : message;
 }
 
 const HARD_STARTS = new Set([T.Ruleset, T.Attribute, T.Activity, T.List, T.Segment, T.Score, T.Band, T.Stages, T.Test]);

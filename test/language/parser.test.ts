@@ -196,6 +196,13 @@ describe('errors and recovery', () => {
     expect(r.program.decls.map((d) => d.kind)).toEqual(['Segment', 'ScoreBlock']);
   });
 
+  it('suggests the declaration keyword a misspelt word was probably meant to be', () => {
+    const r = parse('fit { +1 when a }\nengagment { +1 when b }');
+    expect(r.diagnostics.map((d) => [d.range.start.line, d.range.start.column, d.message])).toEqual([
+      [2, 1, 'Unexpected `engagment`: a new declaration was expected here. Did you mean `engagement`?'],
+    ]);
+  });
+
   it('says what was expected in plain words', () => {
     const r = parse('band g from fit { A >= high }');
     expect(r.diagnostics[0].message).toBe('Expected a number here, but found `high`.');
