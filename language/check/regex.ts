@@ -13,10 +13,33 @@ export function re2Flags(flags: string): number {
   return flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0;
 }
 
+const compiled = new Map<string, RE2JS>();
+
+/**
+ * RE2JS.compile with a cache: a pattern is compiled once per process
+ * (compiled programs are immutable; matchers are made per match).
+ */
+export function compileRe2(pattern: string, flags: number): RE2JS {
+  const key = flags + '/' + pattern;
+  let re = compiled.get(key);
+  if (!re) {
+    re = RE2JS.compile(pattern, flags);
+    if (compiled.size > 5_000) compiled.clear();
+    compiled.set(key, re);
+  }
+  return re;
+}
+
+/** RE2JS with a compile cache, for generated scorers (same API they call). */
+export const CachedRE2JS = {
+  compile: compileRe2,
+  CASE_INSENSITIVE: RE2JS.CASE_INSENSITIVE,
+} as unknown as typeof RE2JS;
+
 export function validateRegex(pattern: string, flags: string): string | null {
   if (pattern.length > 10_000) return 'it is longer than 10,000 characters';
   try {
-    RE2JS.compile(pattern, re2Flags(flags));
+    compileRe2(pattern, re2Flags(flags));
     return null;
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
@@ -28,6 +51,6 @@ export function validateRegex(pattern: string, flags: string): string | null {
 
 /** A compiled matcher: `test(s)` searches anywhere in s. */
 export function compileRegex(pattern: string, flags: string): { test(s: string): boolean } {
-  const re = RE2JS.compile(pattern, re2Flags(flags));
+  const re = compileRe2(pattern, re2Flags(flags));
   return { test: (s: string) => re.matcher(s).find() };
 }

@@ -41,6 +41,7 @@
  */
 
 import { RE2JS } from 're2js';
+import { CachedRE2JS } from '../check/regex.js';
 import type { IR, IRArith, IRBlockScore, IRCond, IRRule, IRScore, IRType, IRValue } from './ir.js';
 import { JS_RUNTIME } from './js-runtime.js';
 import { re2jsEmbed } from './js-re2.js';
@@ -928,7 +929,7 @@ export function compileScorer(ir: IR, opts: EmitOptions = {}): Scorer {
     score: ScoreFn;
     ruleset: RulesetInfo;
   };
-  const made = factory(RE2JS);
+  const made = factory(CachedRE2JS);
   return { score: made.score, ruleset: made.ruleset, source: body };
 }
 

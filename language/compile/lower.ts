@@ -33,7 +33,9 @@ class Lowerer {
   }
 
   src(node: { range: A.Range }): IRSrc {
-    const text = this.source.slice(node.range.start.offset, node.range.end.offset).replace(/\s+/g, ' ').trim();
+    let text = this.source.slice(node.range.start.offset, node.range.end.offset);
+    if (/\s\s|[\t\r\n]/.test(text)) text = text.replace(/\s+/g, ' ');
+    if (text.length && (text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32)) text = text.trim();
     return { line: node.range.start.line, col: node.range.start.column, text };
   }
 

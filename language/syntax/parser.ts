@@ -124,6 +124,7 @@ const messages: IParserErrorMessageProvider = {
 // ---------------------------------------------------------------------------
 
 const ZERO: A.Pos = { offset: 0, line: 1, column: 1 };
+const NO_RANGE: A.Range = { start: ZERO, end: ZERO };
 
 function startPos(t: IToken): A.Pos {
   return { offset: t.startOffset, line: t.startLine ?? 1, column: t.startColumn ?? 1 };
@@ -669,8 +670,10 @@ class LqlParser extends EmbeddedActionsParser {
     const first = this.LA(1);
     const value = this.SUBRULE(this.value);
     let result: A.Expr | undefined;
-    const mk = (e: Omit<A.Expr, 'range'>): void => {
-      if (!this.RECORDING_PHASE) result = { ...e, range: this.span(first) } as A.Expr;
+    const mk = (e: A.Expr): void => {
+      if (this.RECORDING_PHASE) return;
+      e.range = this.span(first);
+      result = e;
     };
     this.OPTION(() => {
       this.OR([
@@ -691,7 +694,7 @@ class LqlParser extends EmbeddedActionsParser {
             if (this.RECORDING_PHASE) return;
             if (opTok.image === '=') this.extraErrors.push(diag('LQL104', tokRange(opTok)));
             const op = (opTok.image === '=' ? '==' : opTok.image) as A.CompareOp;
-            mk({ kind: 'Compare', op, left: value, right: right ?? this.missingValue() } as A.Compare);
+            mk({ kind: 'Compare', op, left: value, right: right ?? this.missingValue(), range: NO_RANGE } as A.Compare);
           },
         },
         {
@@ -703,7 +706,7 @@ class LqlParser extends EmbeddedActionsParser {
             });
             this.tk(this.CONSUME(T.In));
             const list = this.SUBRULE(this.listOrRef);
-            mk({ kind: 'In', value, list: list ?? this.missingRef(), negated } as A.In);
+            mk({ kind: 'In', value, list: list ?? this.missingRef(), negated, range: NO_RANGE } as A.In);
           },
         },
         {
@@ -712,7 +715,7 @@ class LqlParser extends EmbeddedActionsParser {
             const low = this.SUBRULE3(this.value);
             this.tk(this.CONSUME(T.And));
             const high = this.SUBRULE4(this.value);
-            mk({ kind: 'Between', value, low: low ?? this.missingValue(), high: high ?? this.missingValue() } as A.Between);
+            mk({ kind: 'Between', value, low: low ?? this.missingValue(), high: high ?? this.missingValue(), range: NO_RANGE } as A.Between);
           },
         },
         {
@@ -736,7 +739,7 @@ class LqlParser extends EmbeddedActionsParser {
               },
             ]);
             const arg = this.SUBRULE5(this.value);
-            mk({ kind: 'TextTest', op, value, arg: arg ?? this.missingValue() } as A.TextTest);
+            mk({ kind: 'TextTest', op, value, arg: arg ?? this.missingValue(), range: NO_RANGE } as A.TextTest);
           },
         },
         {
@@ -752,7 +755,7 @@ class LqlParser extends EmbeddedActionsParser {
               raw: re.image,
               range: isReal(re) ? tokRange(re) : this.span(first),
             };
-            mk({ kind: 'Matches', value, regex } as A.Matches);
+            mk({ kind: 'Matches', value, regex, range: NO_RANGE } as A.Matches);
           },
         },
         {
@@ -765,7 +768,7 @@ class LqlParser extends EmbeddedActionsParser {
             });
             const w = this.tk(this.OR4([{ ALT: () => this.CONSUME(T.Missing) }, { ALT: () => this.CONSUME(T.Present) }]));
             const missing = (w.image === 'missing') !== neg;
-            mk({ kind: 'Presence', value, missing } as A.Presence);
+            mk({ kind: 'Presence', value, missing, range: NO_RANGE } as A.Presence);
           },
         },
       ]);
