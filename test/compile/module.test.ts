@@ -49,7 +49,8 @@ describe('emitModule', () => {
   test('golden ESM for a small ruleset', () => {
     const text = emitModule(irOf(GOLDEN_SRC), { format: 'esm', compilerVersion: '0.0.0-golden' });
     const golden = fileURLToPath(new URL('./golden/small.mjs', import.meta.url));
-    if (process.env.UPDATE_GOLDEN || !existsSync(golden)) writeFileSync(golden, text);
+    if (process.env.UPDATE_GOLDEN) writeFileSync(golden, text);
+    expect(existsSync(golden), 'golden file missing: run with UPDATE_GOLDEN=1 and review it').toBe(true);
     expect(text).toBe(readFileSync(golden, 'utf8'));
     expect(text).not.toMatch(/^\s*import\b/m);
     expect(text).toContain('// Compiled by lql "0.0.0-golden"');
@@ -58,7 +59,8 @@ describe('emitModule', () => {
   test('golden .d.ts', () => {
     const text = emitDts(irOf(GOLDEN_SRC));
     const golden = fileURLToPath(new URL('./golden/small.d.mts', import.meta.url));
-    if (process.env.UPDATE_GOLDEN || !existsSync(golden)) writeFileSync(golden, text);
+    if (process.env.UPDATE_GOLDEN) writeFileSync(golden, text);
+    expect(existsSync(golden), 'golden file missing: run with UPDATE_GOLDEN=1 and review it').toBe(true);
     expect(text).toBe(readFileSync(golden, 'utf8'));
   });
 

@@ -1,0 +1,333 @@
+const __hasOwn = Object.prototype.hasOwnProperty;
+const __toStr = Object.prototype.toString;
+const __dateGetTime = Date.prototype.getTime;
+const __EMPTY = Object.freeze(Object.create(null));
+const __DAY = 86400000;
+function __own(o, k) { return __hasOwn.call(o, k) ? o[k] : undefined; }
+const __NUM_RE = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+function __num(v) {
+  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
+  if (typeof v === "string") {
+    const s = v.trim();
+    if (!__NUM_RE.test(s)) return undefined;
+    const n = +s;
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+function __text(v) {
+  if (typeof v === "string") return v === "" ? undefined : v;
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : undefined;
+  if (typeof v === "boolean") return v ? "true" : "false";
+  return undefined;
+}
+function __bool(v) {
+  if (typeof v === "boolean") return v;
+  if (typeof v === "number") return v === 1 ? true : v === 0 ? false : undefined;
+  if (typeof v === "string") {
+    switch (v.trim().toLowerCase()) {
+      case "true": case "yes": case "y": case "1": return true;
+      case "false": case "no": case "n": case "0": return false;
+    }
+  }
+  return undefined;
+}
+const __DATE_RE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?)?(?:(Z)|([+-])([0-9]{2})(?::?([0-9]{2}))?)?$/;
+function __parseDate(s) {
+  const m = __DATE_RE.exec(s);
+  if (m === null) return undefined;
+  const y = +m[1], mo = +m[2], d = +m[3];
+  const h = m[4] === undefined ? 0 : +m[4], mi = m[5] === undefined ? 0 : +m[5];
+  const sec = m[6] === undefined ? 0 : +m[6];
+  const ms = m[7] === undefined ? 0 : +(m[7] + "00").slice(0, 3);
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return undefined;
+  const dt = new Date(0);
+  dt.setUTCFullYear(y, mo - 1, d);
+  if (dt.getUTCDate() !== d || dt.getUTCMonth() !== mo - 1) return undefined;
+  dt.setUTCHours(h, mi, sec, ms);
+  let t = dt.getTime();
+  if (m[9] !== undefined) {
+    const oh = +m[10], om = m[11] === undefined ? 0 : +m[11];
+    if (oh > 23 || om > 59) return undefined;
+    const off = (oh * 60 + om) * 60000;
+    t = m[9] === "+" ? t - off : t + off;
+  }
+  return Number.isFinite(t) ? t : undefined;
+}
+function __date(v) {
+  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
+  if (typeof v === "string") return __parseDate(v.trim());
+  if (v !== null && typeof v === "object" && __toStr.call(v) === "[object Date]") {
+    const t = __dateGetTime.call(v);
+    return Number.isFinite(t) ? t : undefined;
+  }
+  return undefined;
+}
+function __lower(v) { return v === undefined ? undefined : v.toLowerCase(); }
+function __domain(v) {
+  if (v === undefined) return undefined;
+  const i = v.lastIndexOf("@");
+  if (i < 0 || i === v.length - 1) return undefined;
+  return v.slice(i + 1).toLowerCase();
+}
+function __ub(a, t) {
+  let hi = a.length;
+  if (hi === 0 || a[hi - 1] <= t) return hi;
+  let lo = 0;
+  while (lo < hi) { const m = (lo + hi) >>> 1; if (a[m] <= t) lo = m + 1; else hi = m; }
+  return lo;
+}
+function __cnt(a, t, w) { return __ub(a, t) - __ub(a, t - w); }
+function __has(a, t) { return a.length > 0 && a[0] <= t; }
+function __ds(d, t) { return d === undefined ? undefined : (t - d) / __DAY; }
+function __dsl(a, t) { const i = __ub(a, t) - 1; return i < 0 ? undefined : (t - a[i]) / __DAY; }
+function __eq(a, b) { return a === b && a !== undefined; }
+function __ne(a, b) { return a !== b && a !== undefined && b !== undefined; }
+function __btw(v, lo, hi) { return v >= lo && v <= hi; }
+function __contains(a, b) { return a !== undefined && b !== undefined && a.includes(b); }
+function __starts(a, b) { return a !== undefined && b !== undefined && a.startsWith(b); }
+function __ends(a, b) { return a !== undefined && b !== undefined && a.endsWith(b); }
+function __set(conv, items) {
+  const s = new Set();
+  for (let i = 0; i < items.length; i++) { const v = conv(items[i]); if (v !== undefined) s.add(v); }
+  return s;
+}
+function __match(re, cache, s) {
+  if (s === undefined) return false;
+  let r = cache.get(s);
+  if (r === undefined) {
+    r = re.test(s);
+    if (cache.size >= 65536) cache.clear();
+    cache.set(s, r);
+  }
+  return r;
+}
+function __numSort(a, b) { return a - b; }
+function __sortTimes(a) {
+  for (let i = 1; i < a.length; i++) if (a[i] < a[i - 1]) { a.sort(__numSort); return; }
+}
+function __points(E, T) {
+  let all;
+  if (E.length === 1) all = E[0];
+  else { all = []; for (let k = 0; k < E.length; k++) { const a = E[k]; for (let i = 0; i < a.length; i++) all.push(a[i]); } all.sort(__numSort); }
+  const out = [];
+  for (let i = 0; i < all.length; i++) {
+    const t = all[i];
+    if (t >= T) break;
+    if (out.length === 0 || out[out.length - 1] !== t) out.push(t);
+  }
+  return out;
+}
+function __map(entries) {
+  const o = Object.create(null);
+  for (let i = 0; i < entries.length; i++) o[entries[i][0]] = entries[i][1];
+  return o;
+}
+function __xv(id, src, type, v) { return { id: id, src: src, type: type, value: v === undefined ? null : v }; }
+function __xl(id, src, line, value, reads) { return { id: id, src: src, line: line, value: value, reads: reads, args: [] }; }
+function __xand(id, src, line, args) { let v = true; for (let i = 0; i < args.length; i++) if (!args[i].value) v = false; return { id: id, src: src, line: line, value: v, reads: [], args: args }; }
+function __xor(id, src, line, args) { let v = false; for (let i = 0; i < args.length; i++) if (args[i].value) v = true; return { id: id, src: src, line: line, value: v, reads: [], args: args }; }
+function __xnot(id, src, line, arg) { return { id: id, src: src, line: line, value: !arg.value, reads: [], args: [arg] }; }
+
+// --- the ruleset
+const __ACT = new Map([["web_visit", 0], ["content_download", 1], ["webinar_attended", 2], ["pricing_page_view", 3], ["demo_request", 4], ["quote_request", 5], ["email_click", 6], ["unsubscribe", 7]]);
+const L0 = __set(__text, ["A", "B"]);
+const L1 = __set(__text, ["A", "B"]);
+const R2 = RE2JS.compile("director|vp|head|chief", RE2JS.CASE_INSENSITIVE);
+const C3 = new Map();
+const L4 = __set(__text, ["gmail.com", "hotmail.com", "yahoo.com", "outlook.com"]);
+const R5 = RE2JS.compile("director|vp|head|chief", RE2JS.CASE_INSENSITIVE);
+const C6 = new Map();
+const __ruleset = Object.freeze({ name: "ACME B2B qualification", stages: Object.freeze(["SQL", "MQL", "lead"]), scores: Object.freeze(["fit", "engagement", "bant", "total"]), bands: Object.freeze(__map([["grade", Object.freeze(["A", "B", "C", "D"])], ["temperature", Object.freeze(["hot", "warm", "cold"])]])) });
+function __score(lead, events, asOf) {
+  if (lead === null || typeof lead !== "object") lead = __EMPTY;
+  const r0 = __own(lead, "industry");
+  const a0 = __text(r0);
+  const r1 = __own(lead, "employees");
+  const a1 = __num(r1);
+  const r2 = __own(lead, "title");
+  const a2 = __text(r2);
+  const r3 = __own(lead, "email");
+  const a3 = __text(r3);
+  const r4 = __own(lead, "budget");
+  const a4 = __num(r4);
+  const r5 = __own(lead, "timeframe_days");
+  const a5 = __num(r5);
+  let k0_0;
+  k0_0 = ((a0 === "financial_services") && (a1 >= 5000)) ? 30 : 0;
+  let k0_1;
+  k0_1 = ((a0 === "services") && (a1 < 100)) ? 20 : 0;
+  let k0_2;
+  k0_2 = (a0 === "manufacturing") ? 15 : 0;
+  let k0_3;
+  k0_3 = __match(R2, C3, a2) ? 10 : 0;
+  let k0_4;
+  k0_4 = L4.has(__domain(a3)) ? (-50) : 0;
+  let k2_0;
+  k2_0 = (a4 >= 10000) ? 1 : 0;
+  let k2_1;
+  k2_1 = __match(R5, C6, a2) ? 1 : 0;
+  let k2_3;
+  k2_3 = (a5 <= 90) ? 1 : 0;
+  const E = [[], [], [], [], [], [], [], []];
+  const E0 = E[0];
+  const E1 = E[1];
+  const E2 = E[2];
+  const E3 = E[3];
+  const E4 = E[4];
+  const E5 = E[5];
+  const E6 = E[6];
+  const E7 = E[7];
+  const hasT = asOf !== undefined && asOf !== null;
+  let T = hasT ? __date(asOf) : 0;
+  if (T === undefined) throw new RangeError("score: asOf is not a valid date");
+  let ne = 0, maxT = -Infinity, minT = Infinity;
+  if (events !== undefined && events !== null) {
+    for (let j = 0, n = events.length; j < n; j++) {
+      const e = events[j];
+      if (e === null || typeof e !== "object") continue;
+      const k = __ACT.get(e.type);
+      if (k === undefined) continue;
+      const at = __date(e.at);
+      if (at === undefined || (hasT && at > T)) continue;
+      E[k].push(at); ne++;
+      if (at > maxT) maxT = at;
+      if (at < minT) minT = at;
+    }
+  }
+  if (!hasT && ne > 0) T = maxT;
+  if (ne > 1) for (let k = 0; k < E.length; k++) __sortTimes(E[k]);
+  let q0 = null;
+  let q1 = null;
+  let q2 = null;
+  if (ne > 0) {
+    const P = __points(E, T);
+    for (let p = 0; p < P.length; p++) {
+      const t = P[p];
+      {
+        let s0 = 0;
+        s0 += k0_0;
+        s0 += k0_1;
+        s0 += k0_2;
+        s0 += k0_3;
+        s0 += k0_4;
+        let s1 = 0;
+        let k1_0;
+        k1_0 = 0;
+        for (let i = 0, hi = __ub(E0, t); i < hi; i++) k1_0 += 2 * Math.pow(0.5, (t - E0[i]) / 2592000000);
+        if (k1_0 > 20) k1_0 = 20; else if (k1_0 < -20) k1_0 = -20;
+        s1 += k1_0;
+        let k1_1;
+        k1_1 = 0;
+        for (let i = 0, hi = __ub(E1, t); i < hi; i++) k1_1 += 8 * Math.pow(0.5, (t - E1[i]) / 2592000000);
+        s1 += k1_1;
+        let k1_2;
+        k1_2 = 0;
+        for (let i = 0, hi = __ub(E2, t); i < hi; i++) k1_2 += 12 * Math.pow(0.5, (t - E2[i]) / 2592000000);
+        s1 += k1_2;
+        let k1_3;
+        { const i = __ub(E3, t) - 1; k1_3 = i >= 0 ? 15 * Math.pow(0.5, (t - E3[i]) / 2592000000) : 0; }
+        s1 += k1_3;
+        let k1_4;
+        { const i = __ub(E4, t) - 1; k1_4 = i >= 0 ? 40 * Math.pow(0.5, (t - E4[i]) / 2592000000) : 0; }
+        s1 += k1_4;
+        let k1_5;
+        k1_5 = 0;
+        for (let i = __ub(E6, t - 2592000000), hi = __ub(E6, t); i < hi; i++) k1_5 += 5 * Math.pow(0.5, (t - E6[i]) / 2592000000);
+        if (k1_5 > 15) k1_5 = 15; else if (k1_5 < -15) k1_5 = -15;
+        s1 += k1_5;
+        let k1_6;
+        { const i = __ub(E7, t) - 1; k1_6 = i >= 0 ? (-30) * Math.pow(0.5, (t - E7[i]) / 2592000000) : 0; }
+        s1 += k1_6;
+        let k1_7;
+        k1_7 = (__cnt(E0, t, 2592000000) > 15) ? 10 : 0;
+        s1 += k1_7;
+        let s2 = 0;
+        s2 += k2_0;
+        s2 += k2_1;
+        let k2_2;
+        k2_2 = (__has(E4, t) || __has(E5, t)) ? 1 : 0;
+        s2 += k2_2;
+        s2 += k2_3;
+        if (q2 === null) { q2 = t; }
+        if (q1 === null && ((s0 >= 30) && (s1 >= 40))) { q1 = t; if (q2 === null) { q2 = t; } }
+        if (q0 === null && ((s0 >= 30) && (__has(E5, t) || (s2 >= 3)))) { q0 = t; if (q2 === null) { q2 = t; } if (q1 === null) { q1 = t; } }
+        if (q0 !== null) break;
+      }
+    }
+  }
+  {
+    const t = T;
+    let s0 = 0;
+    s0 += k0_0;
+    s0 += k0_1;
+    s0 += k0_2;
+    s0 += k0_3;
+    s0 += k0_4;
+    let s1 = 0;
+    let k1_0;
+    k1_0 = 0;
+    for (let i = 0, hi = __ub(E0, t); i < hi; i++) k1_0 += 2 * Math.pow(0.5, (t - E0[i]) / 2592000000);
+    if (k1_0 > 20) k1_0 = 20; else if (k1_0 < -20) k1_0 = -20;
+    s1 += k1_0;
+    let k1_1;
+    k1_1 = 0;
+    for (let i = 0, hi = __ub(E1, t); i < hi; i++) k1_1 += 8 * Math.pow(0.5, (t - E1[i]) / 2592000000);
+    s1 += k1_1;
+    let k1_2;
+    k1_2 = 0;
+    for (let i = 0, hi = __ub(E2, t); i < hi; i++) k1_2 += 12 * Math.pow(0.5, (t - E2[i]) / 2592000000);
+    s1 += k1_2;
+    let k1_3;
+    { const i = __ub(E3, t) - 1; k1_3 = i >= 0 ? 15 * Math.pow(0.5, (t - E3[i]) / 2592000000) : 0; }
+    s1 += k1_3;
+    let k1_4;
+    { const i = __ub(E4, t) - 1; k1_4 = i >= 0 ? 40 * Math.pow(0.5, (t - E4[i]) / 2592000000) : 0; }
+    s1 += k1_4;
+    let k1_5;
+    k1_5 = 0;
+    for (let i = __ub(E6, t - 2592000000), hi = __ub(E6, t); i < hi; i++) k1_5 += 5 * Math.pow(0.5, (t - E6[i]) / 2592000000);
+    if (k1_5 > 15) k1_5 = 15; else if (k1_5 < -15) k1_5 = -15;
+    s1 += k1_5;
+    let k1_6;
+    { const i = __ub(E7, t) - 1; k1_6 = i >= 0 ? (-30) * Math.pow(0.5, (t - E7[i]) / 2592000000) : 0; }
+    s1 += k1_6;
+    let k1_7;
+    k1_7 = (__cnt(E0, t, 2592000000) > 15) ? 10 : 0;
+    s1 += k1_7;
+    let s2 = 0;
+    s2 += k2_0;
+    s2 += k2_1;
+    let k2_2;
+    k2_2 = (__has(E4, t) || __has(E5, t)) ? 1 : 0;
+    s2 += k2_2;
+    s2 += k2_3;
+    const s3 = (s0 + s1);
+    const b0 = s0 >= 50 ? "A" : s0 >= 30 ? "B" : s0 >= 10 ? "C" : "D";
+    const b1 = s1 >= 60 ? "hot" : s1 >= 25 ? "warm" : "cold";
+    if (q2 === null) { q2 = t; }
+    if (q1 === null && ((s0 >= 30) && (s1 >= 40))) { q1 = t; if (q2 === null) { q2 = t; } }
+    if (q0 === null && ((s0 >= 30) && (__has(E5, t) || (s2 >= 3)))) { q0 = t; if (q2 === null) { q2 = t; } if (q1 === null) { q1 = t; } }
+    let __route = null;
+    if ((L0.has(b0) && (b1 === "hot"))) __route = "Sales: call within 24h"; else if (L1.has(b0)) __route = "Marketing: nurture"; else if ((b1 === "hot")) __route = "Sales: low-cost follow-up"; else __route = "Drop from flow";
+    const __reasons = [];
+    if (k0_0 !== 0) __reasons.push({ score: "fit", points: k0_0, line: 24, rule: "+30 when enterprise_finance" });
+    if (k0_1 !== 0) __reasons.push({ score: "fit", points: k0_1, line: 25, rule: "+20 when small_services" });
+    if (k0_2 !== 0) __reasons.push({ score: "fit", points: k0_2, line: 26, rule: "+15 when manufacturing" });
+    if (k0_3 !== 0) __reasons.push({ score: "fit", points: k0_3, line: 27, rule: "+10 when decision_maker" });
+    if (k0_4 !== 0) __reasons.push({ score: "fit", points: k0_4, line: 28, rule: "-50 when domain(email) in freemail" });
+    if (k1_0 !== 0) __reasons.push({ score: "engagement", points: k1_0, line: 33, rule: "+2 per web_visit, max 20" });
+    if (k1_1 !== 0) __reasons.push({ score: "engagement", points: k1_1, line: 34, rule: "+8 per content_download" });
+    if (k1_2 !== 0) __reasons.push({ score: "engagement", points: k1_2, line: 35, rule: "+12 per webinar_attended" });
+    if (k1_3 !== 0) __reasons.push({ score: "engagement", points: k1_3, line: 36, rule: "+15 once pricing_page_view" });
+    if (k1_4 !== 0) __reasons.push({ score: "engagement", points: k1_4, line: 37, rule: "+40 once demo_request" });
+    if (k1_5 !== 0) __reasons.push({ score: "engagement", points: k1_5, line: 38, rule: "+5 per email_click in last 30 days, max 15" });
+    if (k1_6 !== 0) __reasons.push({ score: "engagement", points: k1_6, line: 39, rule: "-30 once unsubscribe" });
+    if (k1_7 !== 0) __reasons.push({ score: "engagement", points: k1_7, line: 40, rule: "+10 when count(web_visit in last 30 days) > 15" });
+    if (k2_0 !== 0) __reasons.push({ score: "bant", points: k2_0, line: 45, rule: "+1 when budget >= 10000" });
+    if (k2_1 !== 0) __reasons.push({ score: "bant", points: k2_1, line: 46, rule: "+1 when decision_maker" });
+    if (k2_2 !== 0) __reasons.push({ score: "bant", points: k2_2, line: 47, rule: "+1 when demo_request or quote_request" });
+    if (k2_3 !== 0) __reasons.push({ score: "bant", points: k2_3, line: 48, rule: "+1 when timeframe_days \u003c= 90" });
+    return { scores: __map([["fit", s0], ["engagement", s1], ["bant", s2], ["total", s3]]), bands: __map([["grade", b0], ["temperature", b1]]), stage: (q0 !== null ? "SQL" : (q1 !== null ? "MQL" : "lead")), reached: __map([["SQL", q0], ["MQL", q1], ["lead", q2]]), route: __route, reasons: __reasons };
+  }
+}
