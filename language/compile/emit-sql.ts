@@ -91,12 +91,39 @@ export interface EmitSqlOptions {
   asOfColumn?: string;
   /** leads columns copied to the output as text, after the reached columns */
   extraColumns?: string[];
+  /**
+   * With `closedAtColumn`: count a stage only when it was reached strictly
+   * before closed_at (default true; the lowest stage always counts). Snapshot
+   * backtests set it to false: their one evaluation point is closed_at itself.
+   */
+  reachedBeforeClose?: boolean;
+  /**
+   * Output codes instead of labels (for engines that read the rows back into
+   * typed arrays): each band as its label's index in the band, `stage` as its
+   * index in `ir.stages` (furthest first), `route` as the index of the route
+   * entry in `ir.routes` (NULL for none).
+   */
+  codes?: boolean;
+  /**
+   * Add `did_0`, `did_1`, ...: per lead, a bitmask (BIGINT) of the declared
+   * activities (bit i % 31 of `did_<floor(i / 31)>` for activity i) with at least one
+   * replayed event (at or before asOf; strictly before closed_at when known).
+   */
+  presence?: boolean;
+  /** order the rows by this leads column (its own type) instead of by id */
+  orderColumn?: string;
+  /**
+   * The leads column holding attribute `name` when read as `type` (default:
+   * the column named `name`). Lets an engine give each reading its own,
+   * already canonical column.
+   */
+  columnFor?: (name: string, type: IRType) => string;
 }
 
 export interface SqlColumn {
   /** the output column's name */
   name: string;
-  kind: 'id' | 'score' | 'band' | 'stage' | 'route' | 'reached' | 'extra';
+  kind: 'id' | 'score' | 'band' | 'stage' | 'route' | 'reached' | 'extra' | 'did';
   /** the score, band, stage or extra column it reports (for id/stage/route: the same as name) */
   key: string;
 }
@@ -588,6 +615,8 @@ class Emitter {
     columns.push({ name: 'stage', kind: 'stage', key: 'stage' }, { name: 'route', kind: 'route', key: 'route' });
     for (const s of ir.stages) columns.push({ name: `reached_${s.name}`, kind: 'reached', key: s.name });
     for (const x of o.extraColumns ?? []) columns.push({ name: x, kind: 'extra', key: x });
+    const didCols = o.presence && eventsT ? Math.ceil(ir.activities.length / 31) : 0;
+    for (let i = 0; i < didCols; i++) columns.push({ name: `did_${i}`, kind: 'did', key: String(i) });
     const seen = new Map<string, SqlColumn>();
     const origin = (c: SqlColumn): IRSrc => {
       const s =
@@ -667,20 +696,22 @@ class Emitter {
     let routeHasOtherwise = false;
     for (const r of ir.routes) {
       this.checkText(r.action, r.src);
+      const label = o.codes ? String(ir.routes.indexOf(r)) : str(r.action);
       if (r.cond === null) {
-        routeParts.push(`      -- line ${r.src.line}: ${commentText(r.src.text)}\n      ELSE ${str(r.action)}`);
+        routeParts.push(`      -- line ${r.src.line}: ${commentText(r.src.text)}\n      ELSE ${label}`);
         routeHasOtherwise = true;
         break;
       }
-      routeParts.push(`      -- line ${r.src.line}: ${commentText(r.src.text)}\n      WHEN ${this.cond(r.cond, 'final')} THEN ${str(r.action)}`);
+      routeParts.push(`      -- line ${r.src.line}: ${commentText(r.src.text)}\n      WHEN ${this.cond(r.cond, 'final')} THEN ${label}`);
     }
     const first = ir.routes[0];
+    const noRoute = o.codes ? 'CAST(NULL AS INTEGER)' : 'CAST(NULL AS VARCHAR)';
     const routeSql =
       routeParts.length === 0
-        ? 'CAST(NULL AS VARCHAR)'
+        ? noRoute
         : first && first.cond === null
-          ? `${str(first.action)} -- line ${first.src.line}: ${commentText(first.src.text)}\n   `
-          : `CASE\n${routeParts.join('\n')}${routeHasOtherwise ? '' : '\n      ELSE CAST(NULL AS VARCHAR)'}\n    END`;
+          ? `${o.codes ? '0' : str(first.action)} -- line ${first.src.line}: ${commentText(first.src.text)}\n   `
+          : `CASE\n${routeParts.join('\n')}${routeHasOtherwise ? '' : `\n      ELSE ${noRoute}`}\n    END`;
 
     // --- assemble ----------------------------------------------------------------
     const ctes: string[] = [];
@@ -740,10 +771,10 @@ class Emitter {
     const dateInputs: { src: string; out: string }[] = [];
     const attrLines: string[] = [];
     for (const r of this.attrReads.values()) {
-      const c = ident(raw(r.name));
+      const c = ident(raw(o.columnFor ? o.columnFor(r.name, r.type) : r.name));
       let read: string;
       if (r.type === 'date') {
-        dateInputs.push({ src: raw(r.name), out: `${r.col}_ms` });
+        dateInputs.push({ src: raw(o.columnFor ? o.columnFor(r.name, r.type) : r.name), out: `${r.col}_ms` });
         read = dbl(ident(`${r.col}_ms`));
       } else read = r.type === 'number' ? readNumber(d, c) : r.type === 'text' ? readText(c) : readBool(d, c);
       attrLines.push(`    -- attribute ${commentText(r.name)} as ${r.type}\n    ${read} AS ${ident(r.col)}`);
@@ -762,10 +793,11 @@ class Emitter {
       `    row_number() OVER () AS "lk"`,
       `    CAST(${leadsT}.${idCol} AS VARCHAR) AS "id"`,
       `    ${asOfExpr} AS "as_of0"`,
+      ...(o.orderColumn !== undefined ? [`    ${leadsT}.${ident(o.orderColumn)} AS "ord"`] : []),
       ...[...rawCols.entries()].map(([name, c]) => `    CAST(${leadsT}.${ident(name)} AS VARCHAR) AS ${ident(c)}`),
     ];
     cte('leads_raw', 'leads: the columns the ruleset reads, as text', `  SELECT\n${rawSel.join(',\n')}\n  FROM ${leadFrom}`);
-    const passCols = ['lk', 'id', 'as_of0', ...rawCols.values()];
+    const passCols = ['lk', 'id', 'as_of0', ...(o.orderColumn !== undefined ? ['ord'] : []), ...rawCols.values()];
     cte(
       'leads_dates',
       dateInputs.length ? 'leads: date columns as epoch ms (ISO 8601 text or epoch ms; anything else is missing)' : 'leads: no date columns',
@@ -774,6 +806,7 @@ class Emitter {
     const leadSel = [
       `    "lk"`,
       `    "id"`,
+      ...(o.orderColumn !== undefined ? [`    "ord"`] : []),
       ...(closed ? [`    "closed_ms"`] : []),
       `    ${asOfRead} AS "as_of"`,
       ...attrLines,
@@ -830,7 +863,7 @@ class Emitter {
         feats.map((f) => `,\n    -- ${commentText(f.comment)}\n    ${f.sql} AS ${ident(f.col)}`).join('') +
         `\n  FROM "timeline"\n  WINDOW "upto" AS (PARTITION BY "lk" ORDER BY "t" RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`,
     );
-    const leadCols = ['"id"', '"as_of"', ...(closed ? ['"closed_ms"'] : []), ...[...this.attrReads.values()].map((r) => ident(r.col)), ...(o.extraColumns ?? []).map((_, i) => ident(`x${i}`))];
+    const leadCols = ['"id"', ...(o.orderColumn !== undefined ? ['"ord"'] : []), '"as_of"', ...(closed ? ['"closed_ms"'] : []), ...[...this.attrReads.values()].map((r) => ident(r.col)), ...(o.extraColumns ?? []).map((_, i) => ident(`x${i}`))];
     cte(
       'points',
       'one row per lead and evaluation point, with the lead\'s attributes',
@@ -872,7 +905,7 @@ class Emitter {
     for (let k = 0; k < K; k++) {
       const raw = ident(`raw_${this.reachedCol(k)}`);
       rCols.push(
-        closed
+        closed && k > 0 && o.reachedBeforeClose !== false
           ? `    CASE WHEN "closed_ms" IS NULL OR ${raw} < "closed_ms" THEN ${raw} END AS ${ident(this.reachedCol(k))}`
           : `    ${raw} AS ${ident(this.reachedCol(k))}`,
       );
@@ -891,12 +924,41 @@ class Emitter {
     cte('staged', 'the furthest stage reached', `  SELECT *,\n    ${stageCase} AS "stage"\n  FROM "at_as_of"`);
     cte('routed', 'the route: the first entry whose condition holds at asOf', `  SELECT *,\n    ${routeSql} AS "route"\n  FROM "staged"`);
 
+    if (didCols > 0) {
+      const bits = (c: number) =>
+        acts
+          .map((_, i) => i)
+          .filter((i) => Math.floor(i / 31) === c)
+          .map((i) => `WHEN ${i} THEN ${bigint(2 ** (i % 31))}`)
+          .join(' ');
+      cte(
+        'presence',
+        'per lead, the activities with at least one replayed event (bit i % 31 of did_<floor(i / 31)> for activity i)',
+        `  SELECT "lk", ${Array.from({ length: didCols }, (_, c) => `bit_or(CASE "k" ${bits(c)} ELSE ${bigint(0)} END) AS ${ident(`did_${c}`)}`).join(', ')}\n` +
+          `  FROM "events_in"\n  GROUP BY "lk"`,
+      );
+    }
+    const fromFinal = didCols > 0 ? `"routed" LEFT JOIN "presence" ON "presence"."lk" = "routed"."lk"` : '"routed"';
     const out: string[] = [`  "id"`];
     for (const s of ir.scores) out.push(`  ${ident(this.scoreCols.get(s.name) ?? 'x')} AS ${ident(s.name)}`);
-    for (const b of ir.bands) out.push(`  ${ident(this.bandCols.get(b.name) ?? 'x')} AS ${ident(b.name)}`);
-    out.push(`  "stage"`, `  "route"`);
+    for (const b of ir.bands) {
+      const col = ident(this.bandCols.get(b.name) ?? 'x');
+      if (!o.codes) out.push(`  ${col} AS ${ident(b.name)}`);
+      else {
+        const seenLabels = new Set<string>();
+        const whens = b.labels.flatMap((l, i) => (seenLabels.has(l.label) ? [] : (seenLabels.add(l.label), [`WHEN ${str(l.label)} THEN ${i}`])));
+        out.push(`  CASE ${col} ${whens.join(' ')} END AS ${ident(b.name)}`);
+      }
+    }
+    if (!o.codes) out.push(`  "stage"`);
+    else {
+      const whens = ir.stages.map((st, i) => `WHEN ${ident(this.reachedCol(this.low.indexOf(st.name)))} IS NOT NULL THEN ${i}`);
+      out.push(whens.length ? `  CASE ${whens.join(' ')} END AS "stage"` : `  CAST(NULL AS INTEGER) AS "stage"`);
+    }
+    out.push(`  "route"`);
     for (const s of ir.stages) out.push(`  ${ident(this.reachedCol(this.low.indexOf(s.name)))} AS ${ident(`reached_${s.name}`)}`);
     (o.extraColumns ?? []).forEach((x, i) => out.push(`  ${ident(`x${i}`)} AS ${ident(x)}`));
+    for (let c = 0; c < didCols; c++) out.push(`  COALESCE(${ident(`did_${c}`)}, ${bigint(0)}) AS ${ident(`did_${c}`)}`);
 
     const header = [
       `-- LQL ruleset${ir.name ? ` "${commentText(ir.name)}"` : ''} as SQL (${d === 'duckdb' ? 'DuckDB' : 'PostgreSQL'} dialect)`,
@@ -905,7 +967,7 @@ class Emitter {
       `-- Output: one row per lead: id, every score and band, stage, route, reached_<stage> (epoch ms)`,
       `-- asOf: ${typeof o.asOf === 'number' ? `${o.asOf} (${new Date(o.asOf).toISOString()})` : o.asOf === 'per-lead' ? "each lead's latest event" : 'the latest event time in the data'}`,
     ];
-    const sql = `${header.join('\n')}\nWITH\n${ctes.join(',\n')}\nSELECT\n${out.join(',\n')}\nFROM "routed"\nORDER BY "id"\n`;
+    const sql = `${header.join('\n')}\nWITH\n${ctes.join(',\n')}\nSELECT\n${out.join(',\n')}\nFROM ${fromFinal}\nORDER BY ${o.orderColumn !== undefined ? '"ord"' : '"id"'}\n`;
     return { sql, columns };
   }
 }

@@ -25,6 +25,7 @@
  * idempotent (`format(format(x)) == format(x)`) and keeps the meaning (the
  * compiled IR is the same, apart from source positions); never throws.
  */
+import { printName, printString, printLiteral } from '../syntax/print.js';
 import type { IToken, TokenType } from 'chevrotain';
 import type * as A from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
@@ -42,26 +43,7 @@ const INDENT = 2;
 // ---------------------------------------------------------------------------
 // Printing single tokens and expressions
 
-/** A name as it must be written: plain when it can be, else in backticks. */
-export function printName(n: A.Name | string): string {
-  const text = typeof n === 'string' ? n : n.text;
-  return needsQuoting(text) ? '`' + text + '`' : text;
-}
-
-/** A text value as a canonical double-quoted LQL string. */
-export function printString(value: string): string {
-  let out = '"';
-  for (const ch of value) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (cp < 0x20 || cp === 0x7f || cp === 0x2028 || cp === 0x2029) out += `\\u{${cp.toString(16)}}`;
-    else out += ch;
-  }
-  return out + '"';
-}
+export { printName, printString } from '../syntax/print.js';
 
 class Printer {
   constructor(private src: string) {}
@@ -72,16 +54,7 @@ class Printer {
   }
 
   literal(l: A.Literal): string {
-    switch (l.kind) {
-      case 'Number':
-        return l.raw;
-      case 'String':
-        return printString(l.value);
-      case 'Bool':
-        return l.value ? 'true' : 'false';
-      case 'Date':
-        return l.raw;
-    }
+    return printLiteral(l);
   }
 
   value(v: A.Value): string {

@@ -7,6 +7,7 @@
  * the node printed back in canonical LQL syntax.
  * Invariants: pure; never throws on a well-formed tree.
  */
+import { printName, printLiteral } from '../syntax/print.js';
 import type { Arith, Expr, Literal, Name, NodeBase, Rule, Value, ListLit, Ref, DurationLit } from '../syntax/ast.js';
 
 /** The node's source text (whitespace-normalised), or a canonical printing of it. */
@@ -47,35 +48,7 @@ function printNode(node: NodeBase & { kind: string }): string {
   }
 }
 
-export function printName(n: Name): string {
-  return n.quoted ? '`' + n.text + '`' : n.text;
-}
-
-function printString(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch.charCodeAt(0) < 0x20) out += `\\u{${ch.charCodeAt(0).toString(16)}}`;
-    else out += ch;
-  }
-  return out + '"';
-}
-
-function printLiteral(l: Literal): string {
-  switch (l.kind) {
-    case 'Number':
-      return l.raw;
-    case 'String':
-      return printString(l.value);
-    case 'Bool':
-      return String(l.value);
-    case 'Date':
-      return l.raw;
-  }
-}
+export { printName };
 
 function printDuration(d: DurationLit): string {
   return `${d.amount} ${d.unitRaw}`;

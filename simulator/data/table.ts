@@ -51,7 +51,7 @@ export interface EventTable {
   typeNames: string[];
   /** events whose lead_id is not in the leads table (counted and reported, never silently dropped) */
   unknownLeads: { events: number; sample: string[] };
-  /** events whose type is not a declared activity, by type */
+  /** events whose type is not a declared activity, by type (a null-prototype record: any type name is an own key) */
   unknownTypes: Record<string, number>;
   rejected: { rows: number; diagnostics: Diagnostic[] };
 }
@@ -64,10 +64,10 @@ export interface LoadOptions {
   missing?: string[];
   /** skip bad rows and count them instead of stopping */
   lenient?: boolean;
-  /** types from the ruleset's declarations/inference; other columns are inferred */
-  types?: Record<string, AttrType>;
+  /** types from the ruleset's declarations/inference, read as own entries only; other columns are inferred */
+  types?: Record<string, AttrType> | ReadonlyMap<string, AttrType>;
   /** called now and then with bytes read so far and the total */
   onProgress?: (done: number, total: number) => void;
-  /** return true to stop early (cancellation) */
+  /** return true to stop early: the load then throws LoadCancelledError (checked before every chunk) */
   isCancelled?: () => boolean;
 }

@@ -1,0 +1,372 @@
+/**
+ * Loading an events table (CSV or JSON Lines: `lead_id`, `type`, `at`) into
+ * CSR order for replay.
+ *
+ * Input: a DataSource, the LeadTable the events belong to, the ruleset's
+ * activity names in declaration order, and LoadOptions (lenient, progress,
+ * cancellation).
+ * Output: an EventTable (see `table.ts`): `offsets` (n leads + 1), and per
+ * event a type code and a time in epoch ms, the events of lead i at
+ * `offsets[i] .. offsets[i+1]-1`, sorted by time; type codes are the
+ * activities' positions, then types not declared in first-seen order.
+ * Invariants: stable: events with equal times keep their file order; an
+ * event whose lead id is not in the leads table is counted (with a sample of
+ * up to 10 such ids), never stored and never silently dropped; events of an
+ * undeclared type are kept and counted per type; no string is kept per
+ * event, and the finished table takes 12 bytes per event plus 4 per lead
+ * (rows are collected in growable typed arrays: lead, type, time).
+ */
+import { diag } from '../../language/diagnostics/registry.js';
+import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
+import { CsvReader } from './csv.js';
+import { Issues } from './errors.js';
+import { JsonlReader } from './jsonl.js';
+import { leadIndex, showValue, type ReadOptions } from './leads.js';
+import { at, cellText, type Locator, type RecordReader, type RecordSink, type RowView } from './records.js';
+import { Interner } from './intern.js';
+import { feed, feedSync, type DataFormat, type DataSource } from './source.js';
+import type { EventTable, LeadTable, LoadOptions } from './table.js';
+import { growF64, growI32 } from './columns.js';
+import { detach, isBlankRange, parseTimeRange } from './values.js';
+
+const SAMPLE = 10;
+
+const REQUIRED: [string, string][] = [
+  ['lead_id', 'the id of a lead in the leads file'],
+  ['type', 'the name of an activity, such as demo_request'],
+  ['at', 'a time: ISO 8601 such as 2026-01-10T09:30:00Z, or epoch milliseconds'],
+];
+
+class EventsBuilder implements RecordSink {
+  readonly issues: Issues;
+  private started = false;
+  private leadCol = -1;
+  private typeCol = -1;
+  private atCol = -1;
+  private readonly header: string[] = [];
+  private readonly ids: Interner;
+  private readonly typeMap = new Interner();
+  readonly typeNames: string[];
+  private readonly declared: number;
+  private typeCounts: number[] = [];
+  /** the previous row's lead id and row: events often come grouped by lead */
+  private lastId = '';
+  private lastLead = -2;
+  unknownEvents = 0;
+  readonly sample: string[] = [];
+  private readonly sampled = new Set<string>();
+
+  n = 0;
+  private cap = 1 << 16;
+  lead = new Int32Array(this.cap);
+  type = new Int32Array(this.cap);
+  time = new Float64Array(this.cap);
+  /** bytes read so far and in all, to size the arrays from the first rows */
+  done = 0;
+  total = 0;
+
+  constructor(
+    readonly file: string,
+    readonly leads: LeadTable,
+    activities: readonly string[],
+    options: LoadOptions,
+  ) {
+    this.issues = new Issues(options.lenient === true);
+    this.ids = leadIndex(leads);
+    this.typeNames = [];
+    for (const a of activities) {
+      this.typeMap.add(a, this.typeNames.length);
+      if (this.typeMap.added) this.typeNames.push(a);
+    }
+    this.declared = this.typeNames.length;
+    this.typeCounts = new Array<number>(this.declared).fill(0);
+  }
+
+  addColumns(names: string[], loc: Locator): void {
+    for (const name of names) {
+      const j = this.header.length;
+      this.header.push(name);
+      if (name === 'lead_id' && this.leadCol < 0) this.leadCol = j;
+      else if (name === 'type' && this.typeCol < 0) this.typeCol = j;
+      else if (name === 'at' && this.atCol < 0) this.atCol = j;
+    }
+    if (this.started) return;
+    this.started = true;
+    const cols = [this.leadCol, this.typeCol, this.atCol];
+    for (let k = 0; k < 3; k++) {
+      if (cols[k]! >= 0) continue;
+      const found = this.header.slice(0, 12).map((n) => '`' + showValue(n) + '`');
+      if (this.header.length > 12) found.push(`and ${this.header.length - 12} more`);
+      this.issues.fatal(
+        diag(
+          'LQL502',
+          loc.recordRange(),
+          { kind: 'events', column: REQUIRED[k]![0], hint: ' Expected the columns lead_id, type and at.', found: found.join(', ') || '(none)' },
+          { file: this.file },
+        ),
+      );
+    }
+  }
+
+  private grow(): void {
+    let cap = Math.ceil(this.cap * 1.5);
+    if (this.done > 0 && this.total > this.done && this.cap === 1 << 16) {
+      // size from the rows so far: rows per byte times the whole file, plus a margin
+      cap = Math.max(cap, Math.ceil(((this.n * this.total) / this.done) * 1.05));
+    }
+    this.cap = cap;
+    this.lead = growI32(this.lead, cap);
+    this.type = growI32(this.type, cap);
+    this.time = growF64(this.time, cap);
+  }
+
+  private missingField(k: number, loc: Locator, j: number): void {
+    this.issues.reject(
+      diag('LQL517', loc.fieldRange(j), { column: REQUIRED[k]![0], expected: REQUIRED[k]![1] }, { file: this.file }),
+    );
+  }
+
+  row(row: RowView, loc: Locator): void {
+    const count = row.count;
+    const buf = row.buf;
+    const lc = this.leadCol;
+    const tc = this.typeCol;
+    const ac = this.atCol;
+    // lead id
+    let ls = buf;
+    let la = 0;
+    let lb = 0;
+    if (lc < count) {
+      const e = row.esc[lc];
+      if (e != null) {
+        ls = e;
+        lb = e.length;
+      } else {
+        la = row.starts[lc]!;
+        lb = row.ends[lc]!;
+      }
+    }
+    if (isBlankRange(ls, la, lb)) return this.missingField(0, loc, lc);
+    // type
+    let ts = buf;
+    let ta = 0;
+    let tb = 0;
+    if (tc < count) {
+      const e = row.esc[tc];
+      if (e != null) {
+        ts = e;
+        tb = e.length;
+      } else {
+        ta = row.starts[tc]!;
+        tb = row.ends[tc]!;
+      }
+    }
+    if (isBlankRange(ts, ta, tb)) return this.missingField(1, loc, tc);
+    // time
+    let as = buf;
+    let aa = 0;
+    let ab = 0;
+    if (ac < count) {
+      const e = row.esc[ac];
+      if (e != null) {
+        as = e;
+        ab = e.length;
+      } else {
+        aa = row.starts[ac]!;
+        ab = row.ends[ac]!;
+      }
+    }
+    if (isBlankRange(as, aa, ab)) return this.missingField(2, loc, ac);
+    const t = parseTimeRange(as, aa, ab);
+    if (t !== t) {
+      this.issues.reject(diag('LQL518', loc.fieldRange(ac), { value: showValue(cellText(row, ac)) }, { file: this.file }));
+      return;
+    }
+    const tm = this.typeMap;
+    const te = tm.intern(ts, ta, tb, this.typeNames.length);
+    if (tm.added) {
+      this.typeNames.push(tm.keys[te]!);
+      this.typeCounts.push(0);
+    }
+    const code = tm.values[te]!;
+    if (code >= this.declared) this.typeCounts[code]!++;
+    let li = -2;
+    const last = this.lastId;
+    if (last.length === lb - la) {
+      let i = 0;
+      while (i < last.length && last.charCodeAt(i) === ls.charCodeAt(la + i)) i++;
+      if (i === last.length) li = this.lastLead;
+    }
+    if (li === -2) {
+      const e = this.ids.find(ls, la, lb);
+      li = e < 0 ? -1 : this.ids.values[e]!;
+      this.lastId = e < 0 ? '' : this.ids.keys[e]!;
+      this.lastLead = e < 0 ? -2 : li;
+    }
+    if (li < 0) {
+      this.unknownEvents++;
+      if (this.sample.length < SAMPLE) {
+        const id = detach(ls.slice(la, lb));
+        if (!this.sampled.has(id)) {
+          this.sampled.add(id);
+          this.sample.push(id);
+        }
+      }
+      return;
+    }
+    const i = this.n;
+    if (i === this.cap) this.grow();
+    this.lead[i] = li;
+    this.type[i] = code;
+    this.time[i] = t;
+    this.n = i + 1;
+  }
+
+  finish(): EventTable {
+    if (!this.started) {
+      this.issues.fatal(diag('LQL500', at(1, 1, 0), { expected: 'lead_id, type, at', item: 'event' }, { file: this.file }));
+    }
+    const nLeads = this.leads.n;
+    const n = this.n;
+    const offsets = new Int32Array(nLeads + 1);
+    const lead = this.lead;
+    for (let e = 0; e < n; e++) offsets[lead[e]! + 1]!++;
+    for (let l = 0; l < nLeads; l++) offsets[l + 1]! += offsets[l]!;
+    const cursor = offsets.slice(0, nLeads);
+    const types = new Int32Array(n);
+    const times = new Float64Array(n);
+    const rawType = this.type;
+    const rawTime = this.time;
+    for (let e = 0; e < n; e++) {
+      const p = cursor[lead[e]!]!++;
+      types[p] = rawType[e]!;
+      times[p] = rawTime[e]!;
+    }
+    // release the row-order arrays before sorting
+    this.lead = this.type = new Int32Array(0);
+    this.time = new Float64Array(0);
+    sortSegments(offsets, types, times);
+    const unknownTypes: Record<string, number> = Object.create(null) as Record<string, number>;
+    for (let c = this.declared; c < this.typeNames.length; c++) unknownTypes[this.typeNames[c]!] = this.typeCounts[c]!;
+    return {
+      file: this.file,
+      offsets,
+      types,
+      times,
+      typeNames: this.typeNames,
+      unknownLeads: { events: this.unknownEvents, sample: this.sample },
+      unknownTypes,
+      rejected: { rows: this.issues.rows, diagnostics: this.issues.diagnostics },
+    };
+  }
+}
+
+/**
+ * Sort each lead's events by time, in place, keeping file order for equal
+ * times (the scatter into CSR already put each lead's events in file order).
+ */
+export function sortSegments(offsets: Int32Array, types: Int32Array, times: Float64Array): void {
+  const nLeads = offsets.length - 1;
+  for (let l = 0; l < nLeads; l++) {
+    const a = offsets[l]!;
+    const b = offsets[l + 1]!;
+    let sorted = true;
+    for (let k = a + 1; k < b; k++) {
+      if (times[k]! < times[k - 1]!) {
+        sorted = false;
+        break;
+      }
+    }
+    if (sorted) continue;
+    if (b - a <= 32) {
+      for (let k = a + 1; k < b; k++) {
+        const t = times[k]!;
+        const ty = types[k]!;
+        let m = k - 1;
+        while (m >= a && times[m]! > t) {
+          times[m + 1] = times[m]!;
+          types[m + 1] = types[m]!;
+          m--;
+        }
+        times[m + 1] = t;
+        types[m + 1] = ty;
+      }
+    } else {
+      const idx: number[] = [];
+      for (let k = a; k < b; k++) idx.push(k);
+      idx.sort((x, y) => times[x]! - times[y]! || x - y);
+      const ts = idx.map((k) => times[k]!);
+      const tys = idx.map((k) => types[k]!);
+      for (let k = 0; k < ts.length; k++) {
+        times[a + k] = ts[k]!;
+        types[a + k] = tys[k]!;
+      }
+    }
+  }
+}
+
+/** Warnings about an events table: events of unknown leads (LQL519) and undeclared types (LQL520). */
+export function eventWarnings(table: EventTable): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const where = at(1, 1, 0);
+  if (table.unknownLeads.events > 0) {
+    out.push(
+      diag(
+        'LQL519',
+        where,
+        {
+          count: table.unknownLeads.events,
+          sample: table.unknownLeads.sample.map((s) => '`' + showValue(s) + '`').join(', '),
+        },
+        { file: table.file },
+      ),
+    );
+  }
+  for (const type of Object.keys(table.unknownTypes)) {
+    out.push(diag('LQL520', where, { count: table.unknownTypes[type]!, type: showValue(type) }, { file: table.file }));
+  }
+  return out;
+}
+
+function reader(b: EventsBuilder, opts: ReadOptions): (format: DataFormat) => RecordReader {
+  return (format) =>
+    format === 'jsonl'
+      ? new JsonlReader(b, { file: b.file, issues: b.issues, maxRecord: opts.maxRecord })
+      : new CsvReader(b, { file: b.file, issues: b.issues, maxRecord: opts.maxRecord, delimiter: opts.delimiter });
+}
+
+function control(b: EventsBuilder, options: LoadOptions & ReadOptions) {
+  return {
+    isCancelled: options.isCancelled,
+    chunkSize: options.chunkSize,
+    onProgress: (done: number, total: number) => {
+      b.done = done;
+      b.total = total;
+      options.onProgress?.(done, total);
+    },
+  };
+}
+
+/** Load an events table for `leads` from any source (a file stream, or text in memory). */
+export async function loadEvents(
+  src: DataSource,
+  leads: LeadTable,
+  activities: readonly string[],
+  options: LoadOptions & ReadOptions = {},
+): Promise<EventTable> {
+  const b = new EventsBuilder(src.name, leads, activities, options);
+  await feed({ ...src, format: options.format ?? src.format }, reader(b, options), control(b, options));
+  return b.finish();
+}
+
+/** Load an events table from text in memory, synchronously. */
+export function loadEventsSync(
+  src: DataSource,
+  leads: LeadTable,
+  activities: readonly string[],
+  options: LoadOptions & ReadOptions = {},
+): EventTable {
+  const b = new EventsBuilder(src.name, leads, activities, options);
+  feedSync({ ...src, format: options.format ?? src.format }, reader(b, options), control(b, options));
+  return b.finish();
+}

@@ -1,0 +1,71 @@
+/**
+ * Reading data files from disk (Node only; the browser passes text instead).
+ *
+ * Input: a file path and the same options as the in-memory loaders.
+ * Output: the LeadTable / EventTable, read as a stream of 32 KiB chunks, so
+ * a file of any size is never held whole in memory as text.
+ * Invariants: this is the only module of the data layer that imports
+ * node:fs; a file that cannot be opened or read becomes a DataError with
+ * code LQL522 naming the file, never a raw exception.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { diag } from '../../language/diagnostics/registry.js';
+import { DataError } from './errors.js';
+import { loadEvents } from './events.js';
+import { loadLeads, type ReadOptions } from './leads.js';
+import { at } from './records.js';
+import type { DataSource } from './source.js';
+import type { EventTable, LeadTable, LoadOptions } from './table.js';
+
+/** 32 KiB reads: decoded pieces stay small strings (see DEFAULT_CHUNK in source.ts). */
+const CHUNK = 1 << 15;
+
+function reason(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a folder, not a file';
+  return e instanceof Error ? e.message : String(e);
+}
+
+function cannotRead(path: string, e: unknown): DataError {
+  return new DataError([diag('LQL522', at(1, 1, 0), { file: path, reason: reason(e) }, { file: path })]);
+}
+
+/** A streaming DataSource for a file on disk. */
+export function fileSource(path: string): DataSource {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+    size = st.size;
+  } catch (e) {
+    throw cannotRead(path, e);
+  }
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    const stream = createReadStream(path, { highWaterMark: CHUNK });
+    try {
+      for await (const c of stream) yield c as Uint8Array;
+    } catch (e) {
+      throw cannotRead(path, e);
+    } finally {
+      stream.destroy();
+    }
+  }
+  return { name: path, size, chunks: chunks() };
+}
+
+/** Load a leads file (CSV or JSON Lines) from disk. */
+export function loadLeadsFile(path: string, options: LoadOptions & ReadOptions = {}): Promise<LeadTable> {
+  return loadLeads(fileSource(path), options);
+}
+
+/** Load an events file (CSV or JSON Lines) from disk for the given leads and activities. */
+export function loadEventsFile(
+  path: string,
+  leads: LeadTable,
+  activities: readonly string[],
+  options: LoadOptions & ReadOptions = {},
+): Promise<EventTable> {
+  return loadEvents(fileSource(path), leads, activities, options);
+}

@@ -1,0 +1,132 @@
+/**
+ * Where data comes from, and feeding it to a reader chunk by chunk.
+ *
+ * Input: a DataSource: a whole text (string or UTF-8 bytes, as the browser
+ * playground has it) or a stream of chunks (as `files.ts` reads a file),
+ * with a name for messages and, when known, its size for progress.
+ * Output: the decoded text, pushed to the CSV or JSON Lines reader chosen
+ * from the format, the file name (`.jsonl`, `.ndjson`) or the first
+ * character (`{`); progress and cancellation checks between chunks.
+ * Invariants: no dependency on node:fs (this runs in a browser worker);
+ * UTF-8 is decoded in streaming mode, so a character split across chunks is
+ * read whole and a byte order mark is dropped; `isCancelled()` is checked
+ * before every chunk and stops the load with `LoadCancelledError`.
+ */
+import { LoadCancelledError } from './errors.js';
+import type { RecordReader } from './records.js';
+
+export type DataFormat = 'csv' | 'jsonl';
+export type Chunk = string | Uint8Array;
+
+export interface DataSource {
+  /** the file name, as shown in messages */
+  name: string;
+  /** the whole content */
+  text?: string | Uint8Array;
+  /** or the content as a stream of chunks */
+  chunks?: AsyncIterable<Chunk> | Iterable<Chunk>;
+  /** total size in bytes (characters for a string), for progress */
+  size?: number;
+  /** `csv` or `jsonl`; detected when absent */
+  format?: DataFormat;
+}
+
+export interface FeedControl {
+  onProgress?: (done: number, total: number) => void;
+  isCancelled?: () => boolean;
+  /** piece size used to split an in-memory text (default 32 Ki characters) */
+  chunkSize?: number;
+}
+
+/**
+ * Pieces stay well under V8's large-object size (128 KiB): a string that big
+ * is placed in fresh pages, and joining a row's remainder to such a piece
+ * costs far more than parsing it.
+ */
+const DEFAULT_CHUNK = 1 << 15;
+
+/** The format named by a file name's extension, or undefined. */
+export function formatFromName(name: string): DataFormat | undefined {
+  const n = name.toLowerCase();
+  if (n.endsWith('.jsonl') || n.endsWith('.ndjson') || n.endsWith('.json')) return 'jsonl';
+  if (n.endsWith('.csv') || n.endsWith('.tsv') || n.endsWith('.txt')) return 'csv';
+  return undefined;
+}
+
+class Feeder {
+  private readonly decoder = new TextDecoder('utf-8');
+  private reader: RecordReader | null = null;
+  private pending = '';
+  private done = 0;
+
+  constructor(
+    private readonly src: DataSource,
+    private readonly make: (format: DataFormat) => RecordReader,
+    private readonly ctl: FeedControl,
+    private readonly total: number,
+  ) {
+    const f = src.format ?? formatFromName(src.name);
+    if (f) this.reader = make(f);
+  }
+
+  chunk(c: Chunk): void {
+    if (this.ctl.isCancelled?.()) throw new LoadCancelledError(this.src.name);
+    const text = typeof c === 'string' ? c : this.decoder.decode(c, { stream: true });
+    this.done += c.length;
+    this.ctl.onProgress?.(this.done, Math.max(this.total, this.done));
+    this.text(text);
+  }
+
+  finish(): void {
+    if (this.ctl.isCancelled?.()) throw new LoadCancelledError(this.src.name);
+    this.text(this.decoder.decode());
+    if (!this.reader) {
+      this.reader = this.make('csv');
+      this.reader.push(this.pending);
+      this.pending = '';
+    }
+    this.reader.end();
+    this.ctl.onProgress?.(this.done, Math.max(this.total, this.done));
+  }
+
+  private text(text: string): void {
+    if (this.reader) {
+      this.reader.push(text);
+      return;
+    }
+    this.pending += text;
+    const m = /[^\s\uFEFF]/.exec(this.pending);
+    if (!m) return;
+    this.reader = this.make(m[0] === '{' ? 'jsonl' : 'csv');
+    const p = this.pending;
+    this.pending = '';
+    this.reader.push(p);
+  }
+}
+
+function* pieces(text: string | Uint8Array, size: number): Generator<Chunk> {
+  for (let i = 0; i < text.length; i += size) {
+    yield typeof text === 'string' ? text.slice(i, i + size) : text.subarray(i, i + size);
+  }
+}
+
+/** Feed a whole-text source synchronously. */
+export function feedSync(src: DataSource, make: (format: DataFormat) => RecordReader, ctl: FeedControl = {}): void {
+  if (src.text === undefined) throw new TypeError(`${src.name}: a synchronous load needs the text in memory`);
+  const f = new Feeder(src, make, ctl, src.size ?? src.text.length);
+  for (const c of pieces(src.text, ctl.chunkSize ?? DEFAULT_CHUNK)) f.chunk(c);
+  f.finish();
+}
+
+/** Feed any source. */
+export async function feed(
+  src: DataSource,
+  make: (format: DataFormat) => RecordReader,
+  ctl: FeedControl = {},
+): Promise<void> {
+  if (src.text !== undefined) return feedSync(src, make, ctl);
+  if (!src.chunks) throw new TypeError(`${src.name}: a data source needs text or chunks`);
+  const f = new Feeder(src, make, ctl, src.size ?? 0);
+  for await (const c of src.chunks as AsyncIterable<Chunk>) f.chunk(c);
+  f.finish();
+}

@@ -1,0 +1,61 @@
+// Shared helpers for the data-layer tests: collect what a reader emits, and
+// catch the diagnostics of a failed load.
+import { CsvReader } from '../../simulator/data/csv.js';
+import { DataError, Issues } from '../../simulator/data/errors.js';
+import { cellText, type RowView } from '../../simulator/data/records.js';
+import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
+
+export interface Collected {
+  header: string[];
+  rows: string[][];
+  lines: number[];
+  issues: Issues;
+}
+
+/** Run the CSV reader over `pieces` (the text split anywhere) and collect header, rows and issues. */
+export function readCsv(pieces: string[], options: { lenient?: boolean; delimiter?: string; maxRecord?: number } = {}): Collected {
+  const out: Collected = { header: [], rows: [], lines: [], issues: new Issues(options.lenient ?? false) };
+  const r = new CsvReader(
+    {
+      addColumns(names) {
+        out.header.push(...names);
+      },
+      row(row: RowView, loc) {
+        const cells: string[] = [];
+        for (let i = 0; i < row.count; i++) cells.push(cellText(row, i));
+        out.rows.push(cells);
+        out.lines.push(loc.recordLine);
+      },
+    },
+    { file: 't.csv', issues: out.issues, delimiter: options.delimiter, maxRecord: options.maxRecord },
+  );
+  for (const p of pieces) r.push(p);
+  r.end();
+  return out;
+}
+
+/** The diagnostics a failing call throws (fails the test if it does not throw a DataError). */
+export function diagnosticsOf(fn: () => unknown): Diagnostic[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DataError) return e.diagnostics;
+    throw e;
+  }
+  throw new Error('expected a DataError');
+}
+
+export async function diagnosticsOfAsync(fn: () => Promise<unknown>): Promise<Diagnostic[]> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof DataError) return e.diagnostics;
+    throw e;
+  }
+  throw new Error('expected a DataError');
+}
+
+/** `line:column CODE message` of a diagnostic, for compact exact assertions. */
+export function brief(d: Diagnostic): string {
+  return `${d.range.start.line}:${d.range.start.column} ${d.code} ${d.message}`;
+}
