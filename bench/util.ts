@@ -15,14 +15,5 @@ export function time(f: () => unknown, runs = 5): { median: number; min: number 
   return { median: ts[Math.floor(ts.length / 2)]!, min: ts[0]! };
 }
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG, uniform in [0, 1) (the generator's mulberry32). */
+export { mulberry32 as rng } from '../simulator/generate.js';

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { compileSource, COMPILER_VERSION, type CompileResult } from '../language/index.js';
 import { formatDiagnostics } from './print.js';
-import { UsageError, ExitError, InputError } from './errors.js';
+import { UsageError, ExitError, InputError, guard } from './errors.js';
 import { runTests, formatTestReport } from '../language/interpret/index.js';
 import { compileScorer, emitModule, emitDts } from '../language/compile/emit-js.js';
 import { format as formatSource } from '../language/format/formatter.js';
@@ -79,17 +79,6 @@ function needOne(args: Args): string {
   return f[0];
 }
 
-async function guard(io: Io, f: () => Promise<number> | number): Promise<number> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof InputError) {
-      io.err(e.message);
-      return 1;
-    }
-    throw e;
-  }
-}
 
 // ---------------------------------------------------------------------------
 

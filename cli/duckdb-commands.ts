@@ -1,19 +1,73 @@
 /**
  * `--engine duckdb` for `lql simulate` and `lql score`: the backtest runs
- * inside embedded DuckDB over the files themselves (see docs/sql.md).
- * Input: the IR and the command's options. Output: the same Report / rows
- * as the JS engine.
+ * inside embedded DuckDB over the files themselves (simulator/simulate-duckdb.ts,
+ * docs/sql.md).
+ * Input: the IR (and baseline IR) and the command's options.
+ * Output: the same Report / rows as the JS engine.
+ * Invariants: data problems are printed exactly as the JS engine prints them
+ * (`file:line:col: error CODE: message`, exit 1); `--lenient` is refused
+ * (exit 2): skipping rows exactly as the JS loader does is not offered here.
  */
 import type { IR } from '../language/compile/ir.js';
 import type { Args } from './commands.js';
 import type { Report } from '../simulator/metrics.js';
 import type { ScoreRow } from '../simulator/simulate.js';
-import { InputError } from './errors.js';
+import { InputError, UsageError } from './errors.js';
+import { formatDiagnostics } from './print.js';
+import { DataError } from '../simulator/data/errors.js';
+import type { DuckDBRunOptions } from '../simulator/simulate-duckdb.js';
 
-export async function simulateWithDuckDB(_ir: IR, _args: Args, _opts: { asOf?: number; baseline?: IR }): Promise<Report> {
-  throw new InputError('--engine duckdb is not available in this build.');
+function s(v: Args['values'][string]): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }
 
-export async function scoreRowsWithDuckDB(_ir: IR, _args: Args, _opts: { asOf?: number }): Promise<ScoreRow[]> {
-  throw new InputError('--engine duckdb is not available in this build.');
+function runOptions(ir: IR, args: Args, asOf: number | undefined): DuckDBRunOptions {
+  if (args.values.lenient) {
+    throw new UsageError(
+      '--lenient is not available with --engine duckdb: the DuckDB engine stops at the first bad row (reported with its line and column) ' +
+        'so that its report always equals the JS engine\'s. Fix the file, or use --engine js --lenient to skip bad rows.',
+    );
+  }
+  const leads = s(args.values.leads);
+  if (!leads) throw new UsageError('missing --leads FILE.');
+  return {
+    ir,
+    leads,
+    events: s(args.values.events) ?? null,
+    id: s(args.values.id),
+    outcome: s(args.values.outcome),
+    missing: s(args.values.missing)?.split(',').map((x) => x.trim()).filter(Boolean),
+    asOf,
+  };
+}
+
+/** Run `f`; turn the engine's errors into the CLI's messages (as the JS engine prints them). */
+async function cli<T>(leadsFile: string, args: Args, f: () => Promise<T>): Promise<T> {
+  const { DuckDBEngineError, MissingColumnsError } = await import('../simulator/simulate-duckdb.js');
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof DataError) {
+      const n = e.diagnostics.filter((d) => d.severity === 'error').length;
+      throw new InputError(
+        formatDiagnostics(e.diagnostics, leadsFile, null) +
+          `\n${n} data error${n === 1 ? '' : 's'}; nothing was computed.${args.values.lenient ? '' : ' Fix the file, or use --lenient to skip bad rows (they are counted in the report).'}`,
+      );
+    }
+    if (e instanceof MissingColumnsError) throw new InputError(e.lines.join('\n'));
+    if (e instanceof DuckDBEngineError) throw new InputError(formatDiagnostics(e.diagnostics, leadsFile, null));
+    throw e;
+  }
+}
+
+export async function simulateWithDuckDB(ir: IR, args: Args, opts: { asOf?: number; baseline?: IR }): Promise<Report> {
+  const run = runOptions(ir, args, opts.asOf);
+  const { simulateDuckDB } = await import('../simulator/simulate-duckdb.js');
+  return cli(run.leads, args, async () => (await simulateDuckDB({ ...run, baseline: opts.baseline })).report);
+}
+
+export async function scoreRowsWithDuckDB(ir: IR, args: Args, opts: { asOf?: number }): Promise<ScoreRow[]> {
+  const run = runOptions(ir, args, opts.asOf);
+  const { scoreRowsDuckDB } = await import('../simulator/simulate-duckdb.js');
+  return cli(run.leads, args, () => scoreRowsDuckDB(run));
 }

@@ -4,6 +4,9 @@
  * was already printed, exit with its code; InputError -> wrong input,
  * printed as is, exit 1.
  */
+import { DataError } from '../simulator/data/errors.js';
+import { formatDiagnostics } from './print.js';
+
 export class UsageError extends Error {}
 
 export class ExitError extends Error {
@@ -13,3 +16,23 @@ export class ExitError extends Error {
 }
 
 export class InputError extends Error {}
+
+/**
+ * Run a command body, turning expected failures into their exit code:
+ * InputError and DataError are printed (file:line:col) and give 1.
+ */
+export async function guard(io: { err: (s: string) => void }, f: () => Promise<number> | number): Promise<number> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.err(e.message);
+      return 1;
+    }
+    if (e instanceof DataError) {
+      io.err(formatDiagnostics(e.diagnostics, '', null));
+      return 1;
+    }
+    throw e;
+  }
+}

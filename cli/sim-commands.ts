@@ -10,8 +10,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
-import { UsageError, InputError } from './errors.js';
+import { UsageError, InputError, guard } from './errors.js';
 import { formatDiagnostics } from './print.js';
+import { diag } from '../language/diagnostics/registry.js';
+import { pointRange } from '../language/diagnostics/diagnostic.js';
 import { DataError } from '../simulator/data/errors.js';
 import { loadLeadsFile, loadEventsFile } from '../simulator/data/files.js';
 import { progressBar } from '../simulator/data/progress.js';
@@ -72,16 +74,20 @@ export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> 
       events = await loadEventsFile(ev, leads, ir.activities, { lenient: opts.lenient, onProgress: bar2.onProgress });
       bar2.finish();
     }
-    // Columns the ruleset reads must exist in the data (a typo would silently read as missing).
-    const missingCols = ir.attributes.filter((a) => !leads.columns.has(a.name) && !isSpecial(a.name, leads));
-    if (missingCols.length) {
-      const have = [...leads.columns.keys()];
-      const lines = missingCols.map((a) => {
-        const near = nearestNames(a.name, have);
-        return `${leadsFile}:1:1: error LQL210: The data has no column \`${a.name}\`, which the ruleset reads.${near.length ? ` The nearest columns are ${near.map((c) => '`' + c + '`').join(', ')}.` : ''}`;
-      });
-      throw new InputError(lines.join('\n'));
-    }
+    // Undeclared names are read from the data: each must be a column (a typo would
+    // otherwise read as missing on every lead). Declared attributes the file lacks
+    // are only warned about: the ruleset says what it expects, the export may omit it.
+    const absent = ir.attributes.filter((a) => !leads.columns.has(a.name) && !isSpecial(a.name, leads));
+    const have = [...leads.columns.keys()];
+    const near = (name: string) => {
+      const n = nearestNames(name, have);
+      return n.length ? ` The nearest columns are ${n.map((c) => '`' + c + '`').join(', ')}.` : '';
+    };
+    const top = pointRange(1, 1);
+    const warnings = absent.filter((x) => x.declared).map((a) => diag('LQL521', top, { column: a.name, hint: near(a.name) }, { file: leadsFile }));
+    if (warnings.length) io.err(formatDiagnostics(warnings, leadsFile, null));
+    const unknown = absent.filter((a) => !a.declared).map((a) => diag('LQL210', top, { name: a.name, hint: near(a.name) }, { file: leadsFile }));
+    if (unknown.length) throw new InputError(formatDiagnostics(unknown, leadsFile, null));
     return { leads, events };
   } catch (e) {
     if (e instanceof DataError) {
@@ -132,21 +138,6 @@ function engineOf(args: Args): 'js' | 'duckdb' {
   return e;
 }
 
-async function guard(io: Io, f: () => Promise<number>): Promise<number> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof InputError) {
-      io.err(e.message);
-      return 1;
-    }
-    if (e instanceof DataError) {
-      io.err(formatDiagnostics(e.diagnostics, '', null));
-      return 1;
-    }
-    throw e;
-  }
-}
 
 export const simulateCommand: Command = {
   name: 'simulate',

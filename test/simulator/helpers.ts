@@ -141,17 +141,8 @@ export function eventTable(leads: LeadTable, events: TEvent[], activities: reado
   };
 }
 
-/** Seeded PRNG for deterministic random data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../simulator/generate.js';
+export { rng };
 
 export const ACME = `
 ruleset "ACME B2B qualification"
