@@ -1,0 +1,424 @@
+/**
+ * The playground: header (language, share, baseline, versions), the rules
+ * editor with its problems list, and the results tabs.
+ *
+ * Input: a worker client, a store (autosave/versions), a language service,
+ * the initial text, the example text and the dataset to start with.
+ * Output: the whole page.
+ * Invariants:
+ * - every edit is checked (~100 ms after typing stops) and, with data
+ *   loaded, re-run (~50 ms) in the worker; a newer edit supersedes an
+ *   older run, which the worker stops at its next chunk, and whose answer
+ *   is dropped; the page thread never simulates;
+ * - after a run, the rule and score statistics for the editor's hover are
+ *   computed in the background, and the threshold sweep when the Scores
+ *   tab is shown; both give way to the next run;
+ * - the last good report stays on screen while the rules have errors, with
+ *   a note saying the results are from before the error;
+ * - every visible string comes from the i18n layer.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
+import { I18nProvider, LOCALES, makeI18n, type Locale, type MessageKey } from '../i18n/index.js';
+import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
+import type { WorkerClient } from '../worker/client.js';
+import type { DataSummary, Explanation, Progress, TestReport, LoadRequest, ExportFile, GenerateRequest, RunStats, SweepResult } from '../worker/api.js';
+import type { ChangedLead, SimulateReport } from '../report/types.js';
+import type { LanguageService } from '../editor/service.js';
+import type { Store, SavedVersion } from '../share/storage.js';
+import { encodeShareHash } from '../share/share.js';
+import { helpUrl, ruleDiagnostics } from '../editor/convert.js';
+import { Editor, type EditorHandle } from '../editor/Editor.js';
+import { Tabs } from './Tabs.js';
+import { SummaryBar, KpiCards, Funnel } from '../report/Overview.js';
+import { Heatmap } from '../report/Matrix.js';
+import { ScoreViews } from '../report/Scores.js';
+import { VolumeView } from '../report/Volume.js';
+import { ActivityTable, RouteTable, BandTables } from '../report/Tables.js';
+import { ComparePanel } from '../report/Compare.js';
+import { ExplainPanel } from '../report/Explain.js';
+import { TestsPanel } from '../report/Tests.js';
+import { DataPanel } from '../data/DataPanel.js';
+import { EXAMPLES, type ExampleDataset } from '../data/examples.js';
+import type { TestMark } from '../editor/adapter.js';
+import { ExportPanel, type ExportKind } from './ExportPanel.js';
+
+type TabId = 'overview' | 'matrix' | 'scores' | 'volume' | 'activities' | 'routes' | 'compare' | 'explain' | 'tests' | 'data' | 'export';
+const TAB_IDS: TabId[] = ['data', 'overview', 'matrix', 'scores', 'volume', 'activities', 'routes', 'compare', 'explain', 'tests', 'export'];
+
+type RunState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; ms: number } | { kind: 'invalid' } | { kind: 'failed'; message: string };
+
+export interface AppProps {
+  client: WorkerClient;
+  store: Store;
+  service: LanguageService;
+  initialText: string;
+  exampleText: string;
+  initialLocale: Locale;
+  /** where diagnostic help pages are (relative to the page) */
+  helpBase?: string;
+  /** the dataset generated in the worker at start (the ACME history), unless `startExample` says otherwise */
+  initialData?: GenerateRequest;
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const h = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(h);
+  }, [value, ms]);
+  return v;
+}
+
+export function App(props: AppProps) {
+  const { client, store } = props;
+  const prefs = useMemo(() => store.loadPrefs(), [store]);
+  const [locale, setLocale] = useState<Locale>(prefs.locale ?? props.initialLocale);
+  const i18n = useMemo(() => makeI18n(locale), [locale]);
+  const { t, f } = i18n;
+
+  const [text, setText] = useState(props.initialText);
+  const [editorValue, setEditorValue] = useState({ text: props.initialText, rev: 0 });
+  const [baselineText, setBaselineText] = useState<string | undefined>(() => store.loadBaseline());
+  const [diagnostics, setDiagnostics] = useState<Diagnostic[]>([]);
+  const [report, setReport] = useState<SimulateReport | undefined>();
+  const [runState, setRunState] = useState<RunState>({ kind: 'idle' });
+  const [data, setData] = useState<DataSummary | undefined>();
+  const [dataVersion, setDataVersion] = useState(0);
+  const [progress, setProgress] = useState<Progress | undefined>();
+  const [loading, setLoading] = useState(false);
+  const [dataError, setDataError] = useState<string | undefined>();
+  const [tests, setTests] = useState<TestReport | undefined>();
+  const [changed, setChanged] = useState<ChangedLead[]>([]);
+  const [explanation, setExplanation] = useState<Explanation | undefined>();
+  const [tab, setTab] = useState<TabId>(props.initialData ? 'overview' : 'data');
+  const [stats, setStats] = useState<RunStats | undefined>();
+  const [sweep, setSweep] = useState<SweepResult | undefined>();
+  const [sweepStage, setSweepStage] = useState<string | undefined>();
+  const [explainId, setExplainId] = useState<string | undefined>();
+  const [available, setAvailable] = useState<Record<string, boolean>>({});
+  const [reportText, setReportText] = useState<string | undefined>();
+  const [capacity, setCapacity] = useState(prefs.capacity ?? 0);
+  const [pointsAtBase, setPointsAtBase] = useState(prefs.pointsAtBase ?? 10);
+  const [versions, setVersions] = useState<SavedVersion[]>(() => store.listVersions());
+  const [versionName, setVersionName] = useState('');
+  const [notice, setNotice] = useState<string | undefined>();
+  const editorHandle = useRef<EditorHandle | undefined>(undefined);
+
+  useEffect(() => { document.documentElement.lang = locale; document.title = t('app.title'); }, [locale, t]);
+  useEffect(() => { store.savePrefs({ locale, capacity, pointsAtBase }); }, [store, locale, capacity, pointsAtBase]);
+
+  // autosave
+  const savedText = useDebounced(text, 500);
+  useEffect(() => { store.saveDraft(savedText); }, [store, savedText]);
+
+  // live diagnostics
+  const checkText = useDebounced(text, 100);
+  useEffect(() => {
+    let live = true;
+    void client.check(checkText).then((d) => { if (live && d) setDiagnostics(d); });
+    return () => { live = false; };
+  }, [client, checkText]);
+
+  // live results
+  const runText = useDebounced(text, 50);
+  useEffect(() => {
+    if (!data?.ok) return;
+    setRunState({ kind: 'running' });
+    void client.run({ text: runText, baselineText }).then((r) => {
+      if (!r || r.status === 'cancelled') return;
+      if (r.status === 'ok' && r.report) { setReport(r.report); setReportText(runText); setRunState({ kind: 'done', ms: r.ms }); }
+      else if (r.status === 'invalid') setRunState({ kind: 'invalid' });
+      else if (r.status === 'no-data') setRunState({ kind: 'idle' });
+      else setRunState({ kind: 'failed', message: r.message ?? r.status });
+    }, (e: unknown) => setRunState({ kind: 'failed', message: e instanceof Error ? e.message : String(e) }));
+  }, [client, runText, baselineText, data, dataVersion]);
+
+  // tests, changed leads
+  const testText = useDebounced(text, 300);
+  useEffect(() => {
+    let live = true;
+    void client.api.runTests(testText).then((r) => { if (live) setTests(r); });
+    return () => { live = false; };
+  }, [client, testText]);
+  useEffect(() => {
+    if (baselineText === undefined || !data?.ok) { setChanged([]); return; }
+    let live = true;
+    void client.api.changedLeads(runText, baselineText, 200).then((c) => { if (live) setChanged(c); });
+    return () => { live = false; };
+  }, [client, runText, baselineText, data, dataVersion]);
+
+  // rule and score statistics of the last run (for hover), in the background
+  const statsFor = useDebounced(reportText, 400);
+  useEffect(() => {
+    if (statsFor === undefined) return;
+    let live = true;
+    void client.api.runStats(statsFor).then((s) => { if (live && (s.ruleStats.length || s.scoreStats.length)) setStats(s); });
+    return () => { live = false; };
+  }, [client, statsFor, dataVersion]);
+
+  // the threshold sweep, when the Scores tab is shown
+  const sweepFor = useDebounced(reportText, 300);
+  useEffect(() => {
+    if (tab !== 'scores' || sweepFor === undefined) return;
+    let live = true;
+    setSweep(undefined);
+    void client.api.sweep(sweepFor, sweepStage).then((s) => { if (live && s.status !== 'cancelled') setSweep(s); });
+    return () => { live = false; };
+  }, [client, tab, sweepFor, sweepStage, dataVersion]);
+
+  // datasets reachable from this server (the public ones are served in development only)
+  useEffect(() => {
+    let live = true;
+    for (const ex of EXAMPLES) {
+      if (ex.data.kind !== 'files') continue;
+      const url = ex.data.leadsUrl;
+      void fetch(url, { method: 'HEAD' }).then((r) => r.ok, () => false)
+        .then((ok) => { if (live) setAvailable((a) => ({ ...a, [ex.id]: ok })); });
+    }
+    return () => { live = false; };
+  }, []);
+
+  const afterLoad = useCallback((s: DataSummary) => {
+    setData(s);
+    setDataVersion((v) => v + 1);
+    setReport(undefined);
+    setReportText(undefined);
+    setStats(undefined);
+    setExplanation(undefined);
+  }, []);
+
+  const generateData = useCallback(async (req: GenerateRequest) => {
+    setLoading(true);
+    setDataError(undefined);
+    setProgress({ phase: req.name, done: 0, total: req.leads });
+    try {
+      afterLoad(await client.api.generateData(req));
+    } catch (e) {
+      setDataError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setLoading(false);
+    }
+  }, [client, afterLoad]);
+
+  useEffect(() => {
+    if (props.initialData) void generateData(props.initialData);
+    // only at start
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const loadData = useCallback(async (req: LoadRequest) => {
+    setLoading(true);
+    setDataError(undefined);
+    setProgress({ phase: req.leads.name, done: 0, total: req.leads.bytes.byteLength });
+    try {
+      afterLoad(await client.loadData(req, (p) => setProgress(p)));
+    } catch (e) {
+      setDataError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setLoading(false);
+    }
+  }, [client, afterLoad]);
+
+  const openExample = useCallback(async (ex: ExampleDataset) => {
+    restore(ex.rulesetText);
+    if (ex.data.kind === 'generate') {
+      await generateData({ leads: ex.data.leads, seed: ex.data.seed, name: ex.name });
+      return;
+    }
+    const src = ex.data;
+    setLoading(true);
+    setDataError(undefined);
+    setProgress({ phase: src.leadsUrl, done: 0, total: 0 });
+    try {
+      const get = async (url: string) => {
+        const res = await fetch(url);
+        if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+        return res.arrayBuffer();
+      };
+      const leads = await get(src.leadsUrl);
+      const events = src.eventsUrl ? await get(src.eventsUrl) : undefined;
+      await loadData({
+        leads: { name: src.leadsUrl.split('/').pop()!, bytes: leads },
+        events: events && src.eventsUrl ? { name: src.eventsUrl.split('/').pop()!, bytes: events } : undefined,
+        id: ex.idColumn, outcome: ex.outcomeColumn, missing: ex.missing, join: src.join,
+      });
+      setTab('overview');
+    } catch (e) {
+      setDataError(e instanceof Error ? e.message : String(e));
+      setLoading(false);
+    }
+    // restore is a plain function of this render
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [loadData, generateData]);
+
+  const onExport = useCallback((k: ExportKind): Promise<ExportFile> => {
+    if (k.kind === 'scorer') return client.api.exportScorer(text, k.target, k.dialect);
+    if (k.kind === 'csv') return client.api.exportScoredCsv(text);
+    return client.api.exportReport(text, baselineText);
+  }, [client, text, baselineText]);
+
+  function explainLead(id: string, asOf?: string) {
+    setExplainId(id);
+    setTab('explain');
+    void client.api.explain(text, id, asOf).then(setExplanation);
+  }
+
+  function restore(newText: string) {
+    setEditorValue((v) => ({ text: newText, rev: v.rev + 1 }));
+    setText(newText);
+  }
+
+  async function share() {
+    const hash = encodeShareHash(text, location.hash);
+    history.replaceState(null, '', hash);
+    try {
+      await navigator.clipboard.writeText(location.href);
+      setNotice(t('header.shareCopied'));
+    } catch {
+      setNotice(t('header.shareReady'));
+    }
+  }
+
+  function pin() {
+    const next = baselineText === undefined ? text : undefined;
+    setBaselineText(next);
+    store.saveBaseline(next);
+    setNotice(next === undefined ? undefined : t('header.baselinePinned'));
+  }
+
+  function saveVersion() {
+    const name = versionName.trim() || t('header.versionDefault', { n: versions.length + 1 });
+    store.saveVersion(name, text);
+    setVersions(store.listVersions());
+    setVersionName('');
+  }
+
+  const testMarks = useMemo<TestMark[]>(() => (tests?.tests ?? []).map((x) => ({
+    line: x.line, passed: x.passed,
+    label: x.passed ? t('tests.markPass') : t('tests.markFail', { n: x.failures.length }),
+    failures: x.failures.map((fl) => ({ line: fl.line, column: fl.column, message: t('tests.failedExpect', { expect: fl.expect, details: fl.details.join('; ') }) })),
+  })), [tests, t]);
+  const serviceContext = useMemo(() => ({
+    columns: data?.ok ? data.columns : undefined, locale,
+    ruleStats: stats?.ruleStats, scoreStats: stats?.scoreStats,
+  }), [data, locale, stats]);
+
+  const ruleDiags = ruleDiagnostics(diagnostics);
+  const errors = ruleDiags.filter((d) => d.severity === 'error').length;
+  const warnings = ruleDiags.filter((d) => d.severity === 'warning').length;
+  const statusText = (() => {
+    switch (runState.kind) {
+      case 'idle': return data?.ok ? '' : t('run.idle');
+      case 'running': return t('run.running');
+      case 'done': return t('run.done', { ms: f.int(runState.ms) });
+      case 'invalid': return t('run.hasErrors');
+      case 'failed': return t('run.failed', { message: runState.message });
+    }
+  })();
+
+  const tabLabels: Record<TabId, MessageKey> = {
+    overview: 'tabs.overview', matrix: 'tabs.matrix', scores: 'tabs.scores', volume: 'tabs.volume',
+    activities: 'tabs.activities', routes: 'tabs.routes', compare: 'tabs.compare', explain: 'tabs.explain',
+    tests: 'tabs.tests', data: 'tabs.data', export: 'tabs.export',
+  };
+  const tabs = TAB_IDS.map((id) => ({
+    id, label: t(tabLabels[id]),
+    badge: id === 'tests' && tests?.available && tests.tests.length ? `${tests.passed}/${tests.tests.length}` : undefined,
+  }));
+
+  function panel() {
+    const needReport = (render: (r: SimulateReport) => ReactElement) =>
+      report ? render(report) : <p className="muted">{t('run.idle')}</p>;
+    switch (tab) {
+      case 'overview': return needReport((r) => <div className="stack"><SummaryBar report={r} /><KpiCards report={r} /><Funnel report={r} /></div>);
+      case 'matrix': return needReport((r) => <Heatmap matrix={r.matrix} />);
+      case 'scores': return needReport((r) => <ScoreViews distributions={r.distributions} sweep={sweep} onStage={setSweepStage} />);
+      case 'volume': return needReport((r) => <VolumeView weekly={r.weekly} capacity={capacity} onCapacity={setCapacity} />);
+      case 'activities': return needReport((r) => <ActivityTable activities={r.activities} pointsAtBase={pointsAtBase} onPointsAtBase={setPointsAtBase} />);
+      case 'routes': return needReport((r) => <div className="stack"><RouteTable routes={r.routes} /><BandTables bands={r.bands} /></div>);
+      case 'compare': return <ComparePanel report={report} baselineText={baselineText} text={text} changed={changed} onExplain={explainLead} />;
+      case 'explain': return <ExplainPanel result={explanation} requestId={explainId} onExplain={explainLead} />;
+      case 'tests': return <TestsPanel report={tests} onReveal={(l, c) => editorHandle.current?.reveal(l, c)} />;
+      case 'data': return <DataPanel summary={data} progress={progress} error={dataError} busy={loading} available={available} onLoad={(r) => void loadData(r)} onOpenExample={(e) => void openExample(e)} />;
+      case 'export': return <ExportPanel onExport={onExport} />;
+    }
+  }
+
+  return (
+    <I18nProvider locale={locale}>
+      <a className="skip-link" href="#results">{t('app.skipToResults')}</a>
+      <header className="app-header">
+        <div className="brand">
+          <h1>{t('app.title')}</h1>
+          <span className="subtitle">{t('app.subtitle')}</span>
+        </div>
+        <div className="header-actions">
+          <button type="button" onClick={() => void share()} data-testid="share">{t('header.share')}</button>
+          <button type="button" onClick={pin} aria-pressed={baselineText !== undefined} data-testid="pin">
+            {baselineText === undefined ? t('header.pinBaseline') : t('header.unpinBaseline')}
+          </button>
+          <details className="versions">
+            <summary>{t('header.versions')} ({versions.length})</summary>
+            <div className="versions-menu">
+              <div className="row">
+                <label className="field inline"><span className="visually-hidden">{t('header.versionName')}</span>
+                  <input value={versionName} placeholder={t('header.versionName')} onChange={(e) => setVersionName(e.target.value)}
+                    onKeyDown={(e) => { if (e.key === 'Enter') saveVersion(); }} /></label>
+                <button type="button" onClick={saveVersion}>{t('header.saveVersion')}</button>
+              </div>
+              {versions.length === 0 ? <p className="muted">{t('header.noVersions')}</p> : (
+                <ul>
+                  {versions.map((v) => (
+                    <li key={v.id}>
+                      <span>{v.name} <span className="small">{f.date(v.savedAt)}</span></span>
+                      <button type="button" onClick={() => restore(v.text)}>{t('header.restore')}</button>
+                      <button type="button" onClick={() => { store.deleteVersion(v.id); setVersions(store.listVersions()); }}>{t('header.delete')}</button>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <button type="button" onClick={() => restore(props.exampleText)}>{t('header.resetExample')}</button>
+            </div>
+          </details>
+          <label className="field inline lang">
+            <span>{t('header.language')}</span>
+            <select value={locale} onChange={(e) => setLocale(e.target.value as Locale)} data-testid="language">
+              {LOCALES.map((l) => <option key={l.id} value={l.id} lang={l.id}>{l.name}</option>)}
+            </select>
+          </label>
+        </div>
+      </header>
+      {notice && <p className="visually-hidden" role="status">{notice}</p>}
+      <main className="layout">
+        <section className="editor-pane" aria-label={t('editor.label')}>
+          <Editor value={editorValue.text} revision={editorValue.rev} onChange={setText} diagnostics={diagnostics} service={props.service}
+            context={serviceContext} testMarks={testMarks} ariaLabel={t('editor.label')}
+            onReady={(h) => { editorHandle.current = h; }} />
+          <div className="problems" data-testid="problems">
+            <p className={errors ? 'strong fail' : 'strong'}>
+              {errors || warnings ? t('editor.problems', { errors, warnings }) : t('editor.noProblems')}
+              <span className="run-status" role="status" data-testid="run-status">{statusText}</span>
+              <button type="button" className="format" onClick={() => editorHandle.current?.format()} data-testid="format">{t('editor.format')}</button>
+            </p>
+            {ruleDiags.length > 0 && (
+              <ul>
+                {ruleDiags.slice(0, 50).map((d, i) => (
+                  <li key={i} className={d.severity}>
+                    <button type="button" className="link" onClick={() => editorHandle.current?.reveal(d.range.start.line, d.range.start.column)}>
+                      {d.range.start.line}:{d.range.start.column}
+                    </button>{' '}
+                    <a href={helpUrl(d.code, props.helpBase)} target="_blank" rel="noreferrer" title={t('editor.help', { code: d.code })}>{d.code}</a>{' '}
+                    {d.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </section>
+        <section className="results-pane" id="results" aria-label={t('tabs.label')}>
+          <Tabs label={t('tabs.label')} tabs={tabs} active={tab} onChange={setTab}>{panel()}</Tabs>
+        </section>
+      </main>
+    </I18nProvider>
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * The playground's entry point: starts the worker, picks the initial rules
+ * (a share link's, else the autosaved draft, else the ACME example) and the
+ * language (saved choice, else the browser's), and renders the app.
+ *
+ * Input: the page (URL hash, localStorage, navigator.languages; the query
+ * `?leads=N&seed=S&events=E` asks for a generated history of another size,
+ * e.g. for benchmarks). Output: the rendered app in #root, with the ACME
+ * example and its generated history loaded.
+ * Invariants: the language service and the worker are chosen here and
+ * only here (the two seams; see playground/README.md).
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import acmeText from '../examples/acme.lql?raw';
+import { App } from './app/App.js';
+import { startWorker } from './worker/client.js';
+import { languageService } from './editor/service.js';
+import { ACME_DATA } from './data/examples.js';
+import type { GenerateRequest } from './worker/api.js';
+import { createStore, memoryStorage } from './share/storage.js';
+import { decodeShareHash } from './share/share.js';
+import { detectLocale } from './i18n/index.js';
+import './app/styles.css';
+
+function storage() {
+  try {
+    localStorage.setItem('lql.probe', '1');
+    localStorage.removeItem('lql.probe');
+    return localStorage;
+  } catch {
+    return memoryStorage();
+  }
+}
+
+const store = createStore(storage());
+const initialText = decodeShareHash(location.hash) ?? store.loadDraft() ?? acmeText;
+
+function initialData(): GenerateRequest {
+  const q = new URLSearchParams(location.search);
+  const int = (k: string, d: number, max: number) => {
+    const v = Number(q.get(k));
+    return Number.isInteger(v) && v > 0 ? Math.min(v, max) : d;
+  };
+  const leads = int('leads', ACME_DATA.leads, 2_000_000);
+  const seed = int('seed', ACME_DATA.seed, 2 ** 31);
+  const events = q.get('events') !== null ? int('events', 20, 200) : undefined;
+  const name = `ACME (generated: ${leads.toLocaleString('en-US')} leads, seed ${seed})`;
+  return { leads, seed, name, ...(events !== undefined ? { eventsPerLead: events } : {}) };
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App
+      client={startWorker()}
+      store={store}
+      service={languageService}
+      initialData={initialData()}
+      initialText={initialText}
+      exampleText={acmeText}
+      initialLocale={detectLocale(navigator.languages)}
+    />
+  </StrictMode>,
+);

@@ -1,0 +1,60 @@
+/**
+ * The fit × interest heatmap: leads and close rate for each pair of band
+ * labels (e.g. grade A-D × temperature hot/warm/cold).
+ *
+ * Input: the report's optional `matrix` section. Output: an accessible
+ * table (a real <table>, so screen readers and keyboards can walk it) whose
+ * cell colour encodes the close rate.
+ * Invariants: the colour scale runs from white (0%) to the darkest blue at
+ * the highest close rate in the table; text switches to white on dark
+ * cells to keep contrast.
+ */
+import { useI18n } from '../i18n/index.js';
+import type { BandMatrix } from './types.js';
+
+export function cellColor(rate: number, maxRate: number): { background: string; color: string } {
+  if (!Number.isFinite(rate) || maxRate <= 0) return { background: '#f4f4f4', color: '#1f1f1f' };
+  const k = Math.max(0, Math.min(1, rate / maxRate));
+  const mix = (a: number, b: number) => Math.round(a + (b - a) * k);
+  const background = `rgb(${mix(255, 18)}, ${mix(255, 66)}, ${mix(255, 140)})`;
+  return { background, color: k > 0.55 ? '#ffffff' : '#1f1f1f' };
+}
+
+export function Heatmap({ matrix }: { matrix?: BandMatrix }) {
+  const { t, f } = useI18n();
+  if (!matrix) return <p className="muted">{t('matrix.none')}</p>;
+  const maxRate = Math.max(0, ...matrix.cells.map((c) => (Number.isFinite(c.closeRate) ? c.closeRate : 0)));
+  const cell = (r: string, c: string) => matrix.cells.find((x) => x.row === r && x.col === c);
+  return (
+    <figure className="heatmap">
+      <figcaption>{t('matrix.title')}</figcaption>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col" className="corner">{t('matrix.rows', { band: matrix.rowBand })} ↓ / {t('matrix.cols', { band: matrix.colBand })} →</th>
+            {matrix.cols.map((c) => <th key={c} scope="col">{c}</th>)}
+          </tr>
+        </thead>
+        <tbody>
+          {matrix.rows.map((r) => (
+            <tr key={r}>
+              <th scope="row">{r}</th>
+              {matrix.cols.map((c) => {
+                const x = cell(r, c);
+                const style = cellColor(x?.closeRate ?? NaN, maxRate);
+                const label = t('matrix.cell', { row: r, col: c, leads: f.int(x?.leads ?? 0), rate: f.pct(x?.closeRate ?? NaN) });
+                return (
+                  <td key={c} style={style} title={label} aria-label={label}>
+                    <span className="cell-leads">{f.int(x?.leads ?? 0)}</span>
+                    <span className="cell-rate">{f.pct(x?.closeRate ?? NaN)}</span>
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">{t('matrix.legend')}</p>
+    </figure>
+  );
+}

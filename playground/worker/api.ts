@@ -1,0 +1,197 @@
+/**
+ * The seam between the playground page and the worker that hosts the
+ * simulator: the interface the worker exposes through comlink.
+ *
+ * Input/output: plain, structured-clonable data only (text, numbers,
+ * ArrayBuffers, the report JSON); progress callbacks are passed wrapped in
+ * `Comlink.proxy`.
+ * Invariants:
+ * - the page never checks, runs or exports on its own thread: every call
+ *   here runs in the worker;
+ * - `run(id, ...)`: ids increase; `cancel(id)` asks the worker to stop run
+ *   `id` (the worker checks between chunks of leads and resolves that run
+ *   with `status: 'cancelled'`); the page ignores the result of any run
+ *   that is not the latest, whatever its status;
+ * - background work (rule statistics, threshold sweeps) yields between
+ *   chunks and gives way to any newer run.
+ */
+import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
+import type { SimulateReport, ChangedLead } from '../report/types.js';
+import type { ColumnInfo, RuleStat, ScoreStat } from '../../language/service/context.js';
+import type { ExplainTrace } from '../../language/compile/js-types.js';
+
+export type { Diagnostic, ColumnInfo, RuleStat, ScoreStat, ExplainTrace };
+
+export interface WorkerInfo {
+  engine: 'simulator';
+  version: string;
+}
+
+export interface Progress {
+  /** what is being read or run: a file name, or 'run' */
+  phase: string;
+  done: number;
+  total: number;
+}
+export type ProgressFn = (p: Progress) => void;
+
+export interface DataFile {
+  name: string;
+  /** the file's bytes (UTF-8 text); transferred, not copied */
+  bytes: ArrayBuffer;
+}
+
+export interface LoadRequest {
+  leads: DataFile;
+  events?: DataFile;
+  /** id column, or '@row' to number the rows */
+  id?: string;
+  outcome?: string;
+  missing?: string[];
+  lenient?: boolean;
+  /** how to turn the files into leads and events first: `olist` joins the Olist MQL and closed-deal files */
+  join?: 'olist';
+}
+
+/** Generate a seeded ACME-like history in the worker (the default dataset; benchmarks). */
+export interface GenerateRequest {
+  leads: number;
+  seed: number;
+  /** mean events per lead (default 20) */
+  eventsPerLead?: number;
+  /** a name for the summary, e.g. `ACME (generated)` */
+  name: string;
+}
+
+export interface DataSummary {
+  ok: boolean;
+  file: string;
+  leads: number;
+  events: number;
+  /** the leads file's columns, in file order (for the id/outcome mapping) */
+  header: string[];
+  /** every attribute column with its type, fill rate, distinct count and most frequent values */
+  columns?: ColumnInfo[];
+  /** problems in the data, each with file, line and column in its range */
+  diagnostics: Diagnostic[];
+}
+
+export interface RunRequest {
+  text: string;
+  /** the pinned baseline's text: the report then carries `baseline` and `delta` */
+  baselineText?: string;
+}
+
+export interface RunResult {
+  id: number;
+  status: 'ok' | 'cancelled' | 'no-data' | 'invalid' | 'error';
+  /** errors in the rules (status 'invalid') or the data */
+  diagnostics: Diagnostic[];
+  report?: SimulateReport;
+  message?: string;
+  ms: number;
+}
+
+export interface TestOutcome {
+  name: string;
+  /** 1-based line of the `test` keyword */
+  line: number;
+  passed: boolean;
+  /** each failed `expect`: its text, 1-based line/column, and one line per comparison that failed */
+  failures: { expect: string; line: number; column: number; details: string[] }[];
+}
+export interface TestReport {
+  available: boolean;
+  /** the ruleset has errors: tests did not run */
+  invalid?: boolean;
+  passed: number;
+  failed: number;
+  tests: TestOutcome[];
+}
+
+export interface Explanation {
+  available: boolean;
+  found: boolean;
+  id: string;
+  /** why it could not be explained (errors in the rules, no data) */
+  message?: string;
+  /** the lead's outcome in the data */
+  outcome?: 'won' | 'lost' | 'open';
+  /** epoch ms the lead was evaluated at (closed_at for closed leads) */
+  asOf?: number;
+  /** the lead's attributes as read from the data */
+  lead?: Record<string, unknown>;
+  /** events replayed (before asOf) */
+  events?: number;
+  scores: Record<string, number>;
+  bands: Record<string, string>;
+  stage: string;
+  /** epoch ms each stage was first reached, null if never */
+  reached: Record<string, number | null>;
+  route: string | null;
+  /** the compiled scorer's full trace: every rule (fired or not, values read), stages, routes, stage history */
+  trace?: ExplainTrace;
+}
+
+/** Per-rule and per-score statistics of the last run, for the editor's hover. */
+export interface RunStats {
+  ruleStats: RuleStat[];
+  scoreStats: ScoreStat[];
+}
+
+/** Threshold sweep of a stage's comparison `score >= threshold`, re-run at each candidate. */
+export interface SweepPoint {
+  threshold: number;
+  reached: number;
+  won: number;
+  lost: number;
+  precision: number;
+  recall: number;
+  perWeek: number;
+}
+export interface ThresholdSweep {
+  stage: string;
+  /** the comparison as written, e.g. `engagement >= 40` */
+  comparison: string;
+  score: string;
+  op: string;
+  current: number;
+  points: SweepPoint[];
+}
+export interface SweepResult {
+  status: 'ok' | 'cancelled' | 'none';
+  /** stages that can be swept (those above the lowest) */
+  stages: string[];
+  sweeps: ThresholdSweep[];
+}
+
+export type ScorerTarget = 'esm' | 'cjs' | 'json' | 'sql';
+export type SqlDialect = 'duckdb' | 'postgres';
+
+export interface ExportFile {
+  ok: boolean;
+  fileName: string;
+  mime: string;
+  content: string;
+  message?: string;
+}
+
+export interface PlaygroundWorkerApi {
+  info(): Promise<WorkerInfo>;
+  /** parse and check the rules (against the loaded data's columns, if any) */
+  check(text: string): Promise<Diagnostic[]>;
+  loadData(req: LoadRequest, onProgress?: ProgressFn): Promise<DataSummary>;
+  generateData(req: GenerateRequest, onProgress?: ProgressFn): Promise<DataSummary>;
+  run(id: number, req: RunRequest, onProgress?: ProgressFn): Promise<RunResult>;
+  cancel(id: number): Promise<void>;
+  runTests(text: string): Promise<TestReport>;
+  /** rule and score statistics of the rules' last run (computed in the background; empty if superseded) */
+  runStats(text: string): Promise<RunStats>;
+  /** precision/recall/volume as the thresholds of `stage` (default: the one above the lowest) move */
+  sweep(text: string, stage?: string): Promise<SweepResult>;
+  explain(text: string, leadId: string, asOf?: string): Promise<Explanation>;
+  changedLeads(text: string, baselineText: string, limit: number): Promise<ChangedLead[]>;
+  exportScorer(text: string, target: ScorerTarget, dialect?: SqlDialect): Promise<ExportFile>;
+  exportScoredCsv(text: string): Promise<ExportFile>;
+  exportReport(text: string, baselineText?: string): Promise<ExportFile>;
+}

@@ -1,0 +1,544 @@
+/**
+ * The playground's engine: `PlaygroundWorkerApi` implemented over the LQL
+ * front end and the simulator, run inside the web worker (or in-process in
+ * tests).
+ *
+ * Input: ruleset texts, data files as bytes (CSV/JSONL), generation
+ * requests, lead ids. Output: diagnostics, data summaries (with column
+ * statistics for completion), reports in the playground's shape, test
+ * results, explanations with the compiled scorer's full trace, rule
+ * statistics, threshold sweeps and export files.
+ * Invariants:
+ * - runs replay the kernel in chunks of leads and `await` a macrotask
+ *   between chunks, so `cancel(id)` and newer runs are seen: a stale run
+ *   resolves `status: 'cancelled'` at its next chunk boundary;
+ * - background work (`runStats`, `sweep`) stops as soon as any run starts
+ *   and answers "cancelled"/empty instead of blocking it;
+ * - nothing thrown by a ruleset or a data file escapes a call: every
+ *   failure is an answer (`status: 'error'`, `ok: false`, a message);
+ * - the scored leads of the last run (and of the baseline) are kept, so
+ *   exports, changed leads and statistics read the same numbers the page
+ *   shows;
+ * - no Node-only module is used at run time.
+ */
+import { compileSource, COMPILER_VERSION } from '../../language/index.js';
+import type { IR, IRCond, IRValue } from '../../language/compile/ir.js';
+import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
+import { compileKernel } from '../../language/compile/emit-kernel.js';
+import { compileScorer, emitModule } from '../../language/compile/emit-js.js';
+import { emitSql } from '../../language/compile/emit-sql.js';
+import { runTests } from '../../language/interpret/run-tests.js';
+import { loadLeads } from '../../simulator/data/leads.js';
+import { loadEvents } from '../../simulator/data/events.js';
+import type { EventTable, LeadTable } from '../../simulator/data/table.js';
+import { defaultAsOf, startReplay, type ScoredTable } from '../../simulator/replay.js';
+import { reportOf, scoredRows } from '../../simulator/simulate.js';
+import { reportDelta, leadChanges } from '../../simulator/compare.js';
+import type { Report } from '../../simulator/metrics.js';
+import { rate } from '../../simulator/metrics.js';
+import { generate } from '../../simulator/generate.js';
+import { createSimulatorApi, leadRecord } from '../../simulator/worker-api.js';
+import type { ColumnInfo, RuleStat } from '../../language/service/context.js';
+import type {
+  PlaygroundWorkerApi, DataSummary, LoadRequest, GenerateRequest, ProgressFn, RunRequest, RunResult, TestReport,
+  Explanation, ExportFile, ScorerTarget, SqlDialect, RunStats, SweepResult, ThresholdSweep, SweepPoint,
+} from './api.js';
+import type { ChangedLead } from '../report/types.js';
+import { toPlaygroundReport, scoreStats, changedStages } from './report.js';
+import { joinOlist } from './olist.js';
+
+export const ENGINE_VERSION = COMPILER_VERSION;
+
+/** Leads per chunk between cancellation points (~10-20 ms of replay each on 2M events). */
+const CHUNK = 8192;
+
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof MessageChannel !== 'undefined') {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
+      ch.port2.postMessage(0);
+    } else setTimeout(resolve, 0);
+  });
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function diagnosticsOf(e: unknown): Diagnostic[] {
+  const d = (e as { diagnostics?: unknown } | null)?.diagnostics;
+  return Array.isArray(d) ? (d as Diagnostic[]) : [];
+}
+
+const decoder = new TextDecoder();
+
+/** Column statistics for completion and hover: type, fill rate, distinct values, most frequent values. */
+export function columnInfo(leads: LeadTable): ColumnInfo[] {
+  const out: ColumnInfo[] = [];
+  const n = leads.n;
+  for (const [name, c] of leads.columns) {
+    if (c.type === 'text') {
+      const counts = new Int32Array(c.dict.length);
+      let filled = 0;
+      for (let i = 0; i < n; i++) { const k = c.codes[i]!; if (k >= 0) { counts[k]++; filled++; } }
+      const order = Array.from(counts.keys()).filter((k) => counts[k]! > 0).sort((a, b) => counts[b]! - counts[a]!);
+      out.push({ name, type: 'text', fillRate: n ? filled / n : 0, distinct: order.length, samples: order.slice(0, 8).map((k) => c.dict[k]!) });
+    } else if (c.type === 'bool') {
+      let t = 0; let f = 0;
+      for (let i = 0; i < n; i++) { if (c.values[i] === 1) t++; else if (c.values[i] === 0) f++; }
+      out.push({ name, type: 'bool', fillRate: n ? (t + f) / n : 0, distinct: (t ? 1 : 0) + (f ? 1 : 0), samples: t >= f ? ['true', 'false'] : ['false', 'true'] });
+    } else {
+      const present: number[] = [];
+      for (let i = 0; i < n; i++) { const v = c.values[i]!; if (v === v) present.push(v); }
+      const counts = new Map<number, number>();
+      for (const v of present) counts.set(v, (counts.get(v) ?? 0) + 1);
+      const show = (v: number) => (c.type === 'date' ? new Date(v).toISOString().slice(0, 10) : String(v));
+      let samples: string[];
+      if (counts.size <= 12) samples = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([v]) => show(v));
+      else {
+        present.sort((a, b) => a - b);
+        samples = [0, 0.25, 0.5, 0.75, 1].map((q) => show(present[Math.min(present.length - 1, Math.floor(q * (present.length - 1)))]!));
+        samples = [...new Set(samples)];
+      }
+      out.push({ name, type: c.type, fillRate: n ? present.length / n : 0, distinct: counts.size, samples });
+    }
+  }
+  return out;
+}
+
+interface Loaded {
+  version: number;
+  file: string;
+  leads: LeadTable;
+  events: EventTable | null;
+  header: string[];
+  columns: ColumnInfo[];
+}
+
+interface RunCache {
+  text: string;
+  version: number;
+  ir: IR;
+  scored: ScoredTable;
+  report: Report;
+}
+
+/** A comparison of a score with a number inside a stage condition, and where it is in the IR. */
+interface CmpRef { path: (string | number)[]; score: string; op: string; numSide: 'left' | 'right'; value: number; text: string }
+
+function findScoreCmps(c: IRCond, path: (string | number)[], out: CmpRef[]): void {
+  if (c.k === 'and' || c.k === 'or') c.args.forEach((a, i) => findScoreCmps(a, [...path, 'args', i], out));
+  else if (c.k === 'not') findScoreCmps(c.arg, [...path, 'arg'], out);
+  else if (c.k === 'cmp' && ['>=', '>', '<=', '<'].includes(c.op)) {
+    const isScore = (v: IRValue) => v.k === 'score';
+    if (isScore(c.left) && c.right.k === 'num') out.push({ path, score: (c.left as { name: string }).name, op: c.op, numSide: 'right', value: c.right.value, text: c.src.text });
+    else if (isScore(c.right) && c.left.k === 'num') out.push({ path, score: (c.right as { name: string }).name, op: c.op, numSide: 'left', value: c.left.value, text: c.src.text });
+  }
+}
+
+function slug(name: string | null | undefined): string {
+  const s = (name ?? '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return s || 'ruleset';
+}
+
+function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) || /^[=+\-@]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+}
+
+let regexSource: Promise<{ code: string; licence: string }> | undefined;
+/** re2js's ES module build and licence, loaded only when an exported module needs `matches`. */
+function loadRegexSource(): Promise<{ code: string; licence: string }> {
+  regexSource ??= import('./re2js-source.js').then((m) => m.RE2JS_SOURCE);
+  return regexSource;
+}
+
+/** The engine as a plain object (exposed with comlink by lql.worker.ts; called directly in tests). */
+export function createEngine(): PlaygroundWorkerApi {
+  let data: Loaded | undefined;
+  let version = 0;
+  let latestRun = 0;
+  let cancelledUpTo = 0;
+  /** bumped by every run: background jobs stop when it changes */
+  let epoch = 0;
+  let last: RunCache | undefined;
+  let lastBaseline: RunCache | undefined;
+  const sim = createSimulatorApi();
+
+  const compile = (text: string) => compileSource(text, data ? { columns: data.header } : {});
+
+  function setData(file: string, leads: LeadTable, events: EventTable | null, diagnostics: Diagnostic[]): DataSummary {
+    version++;
+    data = { version, file, leads, events, header: leads.header, columns: columnInfo(leads) };
+    last = undefined;
+    lastBaseline = undefined;
+    sim.loadTables({ leads, events });
+    return { ok: true, file, leads: leads.n, events: events ? events.times.length : 0, header: leads.header, columns: data.columns, diagnostics: diagnostics.slice(0, 200) };
+  }
+
+  /** Replay in chunks; null when the run became stale meanwhile. */
+  async function replayChunked(ir: IR, stale: () => boolean, onProgress?: ProgressFn, asOf?: number, useClosedAt = true): Promise<ScoredTable | null> {
+    const d = data!;
+    const job = startReplay(compileKernel(ir), d.leads, d.events, { chunk: CHUNK, useClosedAt, ...(asOf !== undefined ? { asOf } : {}) });
+    for (;;) {
+      if (stale()) return null;
+      const done = job.step();
+      if (onProgress) void Promise.resolve(onProgress({ phase: 'run', done: job.done, total: job.total })).catch(() => undefined);
+      if (done) break;
+      await macrotask();
+    }
+    if (stale()) return null;
+    return job.result();
+  }
+
+  async function scoredFor(text: string, stale: () => boolean): Promise<RunCache | null | 'invalid'> {
+    if (!data) return null;
+    for (const c of [last, lastBaseline]) if (c && c.text === text && c.version === data.version) return c;
+    const c = compile(text);
+    if (!c.ir) return 'invalid';
+    const scored = await replayChunked(c.ir, stale);
+    if (!scored) return null;
+    return { text, version: data.version, ir: c.ir, scored, report: reportOf(c.ir, scored, data.leads, data.events) };
+  }
+
+  const api: PlaygroundWorkerApi = {
+    async info() {
+      return { engine: 'simulator', version: ENGINE_VERSION };
+    },
+
+    async check(text) {
+      try {
+        return compile(text).diagnostics;
+      } catch (e) {
+        return [{ code: 'LQL000', severity: 'error', message: message(e), range: { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 2 } } }];
+      }
+    },
+
+    async loadData(req: LoadRequest, onProgress?: ProgressFn): Promise<DataSummary> {
+      epoch++;
+      let file = req.leads.name;
+      const header: string[] = [];
+      try {
+        let leadsBytes: Uint8Array | string = new Uint8Array(req.leads.bytes);
+        let eventsBytes: Uint8Array | string | undefined = req.events ? new Uint8Array(req.events.bytes) : undefined;
+        let eventsName = req.events?.name ?? 'events';
+        if (req.join === 'olist') {
+          const j = joinOlist(decoder.decode(req.leads.bytes), req.events ? decoder.decode(req.events.bytes) : '');
+          leadsBytes = j.leads;
+          eventsBytes = j.events;
+          file = 'olist-leads.csv';
+          eventsName = 'olist-events.csv';
+        }
+        const progress = (name: string) => (done: number, total: number) => {
+          if (onProgress) void Promise.resolve(onProgress({ phase: name, done, total })).catch(() => undefined);
+        };
+        const opts = {
+          ...(req.id !== undefined ? { id: req.id } : {}),
+          ...(req.outcome !== undefined ? { outcome: req.outcome } : {}),
+          ...(req.missing?.length ? { missing: req.missing } : {}),
+          lenient: req.lenient ?? false,
+        };
+        const leads = await loadLeads({ name: file, text: leadsBytes }, { ...opts, onProgress: progress(file) });
+        header.push(...leads.header);
+        let events: EventTable | null = null;
+        if (eventsBytes !== undefined) {
+          events = await loadEvents({ name: eventsName, text: eventsBytes }, leads, [], { ...opts, onProgress: progress(eventsName) });
+        }
+        return setData(file, leads, events, [...leads.warnings, ...leads.rejected.diagnostics, ...(events ? events.rejected.diagnostics : [])]);
+      } catch (e) {
+        data = undefined;
+        last = undefined;
+        lastBaseline = undefined;
+        const ds = diagnosticsOf(e);
+        const diagnostics: Diagnostic[] = ds.length ? ds : [{
+          code: 'LQL500', severity: 'error', message: message(e), file,
+          range: { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 2 } },
+        }];
+        return { ok: false, file, leads: 0, events: 0, header, diagnostics: diagnostics.slice(0, 200) };
+      }
+    },
+
+    async generateData(req: GenerateRequest, onProgress?: ProgressFn): Promise<DataSummary> {
+      epoch++;
+      try {
+        onProgress?.({ phase: req.name, done: 0, total: req.leads });
+        const g = generate({ leads: req.leads, seed: req.seed, ...(req.eventsPerLead !== undefined ? { eventsPerLead: req.eventsPerLead } : {}) });
+        onProgress?.({ phase: req.name, done: req.leads, total: req.leads });
+        return setData(req.name, g.leads, g.events, []);
+      } catch (e) {
+        data = undefined;
+        return { ok: false, file: req.name, leads: 0, events: 0, header: [], diagnostics: [{ code: 'LQL500', severity: 'error', message: message(e), file: req.name, range: { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 2 } } }] };
+      }
+    },
+
+    async run(id: number, req: RunRequest, onProgress?: ProgressFn): Promise<RunResult> {
+      const t0 = performance.now();
+      const ms = () => Math.round(performance.now() - t0);
+      latestRun = Math.max(latestRun, id);
+      epoch++;
+      const stale = () => id < latestRun || id <= cancelledUpTo;
+      let diagnostics: Diagnostic[] = [];
+      try {
+        if (stale()) return { id, status: 'cancelled', diagnostics, ms: ms() };
+        const c = compile(req.text);
+        diagnostics = c.diagnostics;
+        if (!c.ir) return { id, status: 'invalid', diagnostics, ms: ms() };
+        if (!data) return { id, status: 'no-data', diagnostics, ms: ms() };
+        const d = data;
+        let cur: RunCache;
+        if (last && last.text === req.text && last.version === d.version) cur = last;
+        else {
+          const scored = await replayChunked(c.ir, stale, onProgress);
+          if (!scored) return { id, status: 'cancelled', diagnostics, ms: ms() };
+          cur = { text: req.text, version: d.version, ir: c.ir, scored, report: reportOf(c.ir, scored, d.leads, d.events) };
+        }
+        const report: Report = { ...cur.report };
+        if (req.baselineText !== undefined) {
+          let base = lastBaseline && lastBaseline.text === req.baselineText && lastBaseline.version === d.version ? lastBaseline : undefined;
+          if (!base && cur.text === req.baselineText) base = cur;
+          if (!base) {
+            const b = compileSource(req.baselineText, { columns: d.header });
+            if (b.ir) {
+              const bs = await replayChunked(b.ir, stale, undefined, cur.scored.asOf);
+              if (!bs) return { id, status: 'cancelled', diagnostics, ms: ms() };
+              base = { text: req.baselineText, version: d.version, ir: b.ir, scored: bs, report: reportOf(b.ir, bs, d.leads, d.events) };
+            }
+          }
+          if (base) {
+            lastBaseline = base;
+            report.baseline = base.report;
+            report.delta = reportDelta(cur.report, base.report);
+          }
+        }
+        last = cur;
+        if (stale()) return { id, status: 'cancelled', diagnostics, ms: ms() };
+        return { id, status: 'ok', diagnostics, report: toPlaygroundReport(report, cur.scored, cur.ir), ms: ms() };
+      } catch (e) {
+        return { id, status: 'error', diagnostics, message: message(e), ms: ms() };
+      }
+    },
+
+    async cancel(id: number) {
+      cancelledUpTo = Math.max(cancelledUpTo, id);
+    },
+
+    async runTests(text: string): Promise<TestReport> {
+      try {
+        const c = compileSource(text);
+        if (c.diagnostics.some((d) => d.severity === 'error')) return { available: true, invalid: true, passed: 0, failed: 0, tests: [] };
+        const outcomes = runTests(c.program, c.checked.attributeTypes, text);
+        const tests = outcomes.map((o) => ({
+          name: o.name, line: o.line, passed: o.passed,
+          failures: o.failures.map((f) => ({ expect: f.text, line: f.line, column: f.column, details: f.details })),
+        }));
+        return { available: true, passed: tests.filter((x) => x.passed).length, failed: tests.filter((x) => !x.passed).length, tests };
+      } catch {
+        return { available: true, invalid: true, passed: 0, failed: 0, tests: [] };
+      }
+    },
+
+    async runStats(text: string): Promise<RunStats> {
+      const mine = epoch;
+      const none: RunStats = { ruleStats: [], scoreStats: [] };
+      try {
+        if (!data || !last || last.text !== text || last.version !== data.version) return none;
+        const { ir, scored } = last;
+        const d = data;
+        const scorer = compileScorer(ir);
+        const lines = new Map<number, { fired: number; won: number; lost: number }>();
+        for (const s of ir.scores) if (s.kind === 'block') for (const r of s.rules) lines.set(r.src.line, { fired: 0, won: 0, lost: 0 });
+        const asOfRun = scored.asOf;
+        const ev = d.events;
+        const step = 1000;
+        for (let lo = 0; lo < d.leads.n; lo += step) {
+          await macrotask();
+          if (epoch !== mine) return none;
+          const hi = Math.min(d.leads.n, lo + step);
+          for (let i = lo; i < hi; i++) {
+            const ca = d.leads.closedAt[i]!;
+            const closed = ca === ca;
+            const asOf = closed ? ca : asOfRun;
+            const evs: { type: string; at: number }[] = [];
+            if (ev && scored.mode === 'events') {
+              for (let j = ev.offsets[i]!; j < ev.offsets[i + 1]!; j++) {
+                const t = ev.times[j]!;
+                if (closed ? t >= ca : t > asOf) break;
+                evs.push({ type: ev.typeNames[ev.types[j]!]!, at: t });
+              }
+            }
+            const res = scorer.score(leadRecord(d.leads, i), evs, asOf);
+            const seen = new Set<number>();
+            for (const r of res.reasons) {
+              if (seen.has(r.line)) continue;
+              seen.add(r.line);
+              const s = lines.get(r.line);
+              if (!s) continue;
+              s.fired++;
+              if (d.leads.outcome[i] === 1) s.won++;
+              else if (d.leads.outcome[i] === 0) s.lost++;
+            }
+          }
+        }
+        const ruleStats: RuleStat[] = [...lines].map(([line, s]) => ({ line, fired: s.fired, closeRate: rate(s.won, s.lost) ?? NaN }));
+        return { ruleStats, scoreStats: scoreStats(scored) };
+      } catch {
+        return none;
+      }
+    },
+
+    async sweep(text: string, stageName?: string): Promise<SweepResult> {
+      const mine = epoch;
+      const stale = () => epoch !== mine;
+      try {
+        if (!data) return { status: 'none', stages: [], sweeps: [] };
+        const c = compile(text);
+        if (!c.ir || c.ir.stages.length < 2) return { status: 'none', stages: [], sweeps: [] };
+        const ir = c.ir;
+        const stages = ir.stages.slice(0, -1).map((s) => s.name);
+        const k = stageName !== undefined && stages.includes(stageName) ? stages.indexOf(stageName) : ir.stages.length - 2;
+        const stage = ir.stages[k]!;
+        const refs: CmpRef[] = [];
+        if (stage.cond) findScoreCmps(stage.cond, [], refs);
+        if (!refs.length) return { status: 'none', stages, sweeps: [] };
+        const base = await scoredFor(text, stale);
+        if (base === null) return { status: 'cancelled', stages, sweeps: [] };
+        if (base === 'invalid') return { status: 'none', stages, sweeps: [] };
+        const d = data;
+        let totalWon = 0;
+        let lo = Infinity;
+        for (let i = 0; i < d.leads.n; i++) { if (d.leads.outcome[i] === 1) totalWon++; if (d.leads.createdAt[i]! < lo) lo = d.leads.createdAt[i]!; }
+        const weeks = Number.isFinite(lo) && base.scored.asOf > lo ? Math.max(1, (base.scored.asOf - lo) / (7 * 86_400_000)) : 1;
+        const sweeps: ThresholdSweep[] = [];
+        for (const ref of refs) {
+          const si = base.scored.scoreNames.indexOf(ref.score);
+          const vals = Float64Array.from(base.scored.scores[si] ?? []).sort();
+          const span = vals.length ? vals[vals.length - 1]! - vals[0]! : 0;
+          const nice = (v: number) => (span > 20 || Math.abs(ref.value) >= 10 ? Math.round(v) : +v.toPrecision(2));
+          const cands = new Set<number>([ref.value]);
+          if (ref.value !== 0) for (const m of [0.25, 0.5, 0.75, 0.875, 1.125, 1.25, 1.5, 2]) cands.add(nice(ref.value * m));
+          for (let q = 1; q < 10; q++) { const v = vals[Math.floor((q * vals.length) / 10)]; if (v !== undefined) cands.add(nice(v)); }
+          const points: SweepPoint[] = [];
+          for (const thr of [...cands].sort((a, b) => a - b)) {
+            const copy = structuredClone(ir);
+            let node: unknown = copy.stages[k]!.cond;
+            for (const p of ref.path) node = (node as Record<string | number, unknown>)[p];
+            ((node as Record<string, IRValue>)[ref.numSide] as { value: number }).value = thr;
+            const st = thr === ref.value ? base.scored : await replayChunked(copy, stale, undefined, base.scored.asOf);
+            if (!st) return { status: 'cancelled', stages, sweeps: [] };
+            const r = st.reached[k]!;
+            let reached = 0; let w = 0; let l = 0;
+            for (let i = 0; i < st.n; i++) if (r[i] === r[i]) { reached++; if (st.outcome[i] === 1) w++; else if (st.outcome[i] === 0) l++; }
+            points.push({ threshold: thr, reached, won: w, lost: l, precision: rate(w, l) ?? NaN, recall: totalWon ? w / totalWon : NaN, perWeek: reached / weeks });
+            await macrotask();
+            if (stale()) return { status: 'cancelled', stages, sweeps: [] };
+          }
+          sweeps.push({ stage: stage.name, comparison: ref.text, score: ref.score, op: ref.op, current: ref.value, points });
+        }
+        return { status: 'ok', stages, sweeps };
+      } catch {
+        return { status: 'none', stages: [], sweeps: [] };
+      }
+    },
+
+    async explain(text: string, leadId: string, asOf?: string): Promise<Explanation> {
+      const empty: Explanation = { available: true, found: false, id: leadId, scores: {}, bands: {}, stage: '', reached: {}, route: null };
+      if (!data) return { ...empty, available: false };
+      const c = compile(text);
+      if (!c.ir) return { ...empty, message: 'rules' };
+      const i = data.leads.ids.indexOf(leadId);
+      if (i < 0) return empty;
+      const at = asOf ? Date.parse(asOf.length === 10 ? asOf + 'T23:59:59.999Z' : asOf) : undefined;
+      const runAsOf = last && last.version === data.version ? last.scored.asOf : defaultAsOf(data.leads, data.events);
+      const r = sim.explain({ ir: c.ir, leadId, asOf: at !== undefined && Number.isFinite(at) ? at : runAsOf });
+      if (!r.ok) return { ...empty, message: r.error };
+      const o = data.leads.outcome[i];
+      return {
+        available: true, found: true, id: leadId,
+        outcome: o === 1 ? 'won' : o === 0 ? 'lost' : 'open',
+        asOf: r.asOf, lead: r.lead, events: r.events.length,
+        scores: r.result.scores, bands: r.result.bands, stage: r.result.stage, reached: r.result.reached, route: r.result.route,
+        ...(r.result.explain ? { trace: r.result.explain } : {}),
+      };
+    },
+
+    async changedLeads(text: string, baselineText: string, limit: number): Promise<ChangedLead[]> {
+      const mine = epoch;
+      const stale = () => epoch !== mine;
+      try {
+        const cur = await scoredFor(text, stale);
+        const base = await scoredFor(baselineText, stale);
+        if (!cur || cur === 'invalid' || !base || base === 'invalid') return [];
+        return changedStages(cur.scored, base.scored, limit);
+      } catch {
+        return [];
+      }
+    },
+
+    async exportScorer(text: string, target: ScorerTarget, dialect: SqlDialect = 'duckdb'): Promise<ExportFile> {
+      const c = compileSource(text);
+      const name = slug(c.ir?.name);
+      if (!c.ir) return { ok: false, fileName: name, mime: 'text/plain', content: '', message: 'the rules have errors' };
+      const ir = c.ir;
+      try {
+        if (target === 'json') return { ok: true, fileName: `${name}.json`, mime: 'application/json', content: JSON.stringify(ir, null, 2) + '\n' };
+        if (target === 'sql') return { ok: true, fileName: `${name}.${dialect}.sql`, mime: 'application/sql', content: emitSql(ir, { dialect }) };
+        const format = target === 'cjs' ? 'cjs' : 'esm';
+        let content: string;
+        try {
+          content = emitModule(ir, { format, compilerVersion: COMPILER_VERSION });
+        } catch {
+          content = emitModule(ir, { format, compilerVersion: COMPILER_VERSION, regexEngineSource: await loadRegexSource() });
+        }
+        return { ok: true, fileName: `${name}.${format === 'esm' ? 'mjs' : 'cjs'}`, mime: 'text/javascript', content };
+      } catch (e) {
+        return { ok: false, fileName: name, mime: 'text/plain', content: '', message: message(e) };
+      }
+    },
+
+    async exportScoredCsv(text: string): Promise<ExportFile> {
+      const fileName = 'scored-leads.csv';
+      if (!data) return { ok: false, fileName, mime: 'text/csv', content: '', message: 'no data loaded' };
+      const c = compile(text);
+      if (!c.ir) return { ok: false, fileName, mime: 'text/csv', content: '', message: 'the rules have errors' };
+      const ir = c.ir;
+      const asOf = last && last.version === data.version ? last.scored.asOf : defaultAsOf(data.leads, data.events);
+      const st = await replayChunked(ir, () => false, undefined, asOf, false);
+      const rows = scoredRows(st!);
+      const scoreNames = ir.scores.map((x) => x.name);
+      const bandNames = ir.bands.map((b) => b.name);
+      const stageNames = ir.stages.map((x) => x.name);
+      const head = ['id', ...scoreNames, ...bandNames, 'stage', 'route', ...stageNames.map((x) => `reached_${x}`)];
+      const out = [head.map(csvCell).join(',')];
+      for (const r of rows) {
+        out.push([
+          csvCell(r.id), ...scoreNames.map((n) => String(r.scores[n])), ...bandNames.map((n) => csvCell(r.bands[n] ?? '')),
+          csvCell(r.stage), csvCell(r.route ?? ''),
+          ...stageNames.map((n) => (r.reached[n] === null || r.reached[n] === undefined ? '' : new Date(r.reached[n]!).toISOString())),
+        ].join(','));
+      }
+      return { ok: true, fileName, mime: 'text/csv', content: out.join('\n') + '\n' };
+    },
+
+    async exportReport(text: string, baselineText?: string): Promise<ExportFile> {
+      const fileName = 'report.json';
+      const mine = epoch;
+      const stale = () => epoch !== mine;
+      if (!data) return { ok: false, fileName, mime: 'application/json', content: '', message: 'no data loaded' };
+      const cur = await scoredFor(text, stale);
+      if (cur === 'invalid') return { ok: false, fileName, mime: 'application/json', content: '', message: 'the rules have errors' };
+      if (!cur) return { ok: false, fileName, mime: 'application/json', content: '', message: 'superseded by a newer run; try again' };
+      const report: Report = { ...cur.report };
+      if (baselineText !== undefined) {
+        const base = await scoredFor(baselineText, stale);
+        if (base && base !== 'invalid') {
+          report.baseline = base.report;
+          report.delta = reportDelta(cur.report, base.report);
+          report.changes = leadChanges(cur.scored, base.scored, 200);
+        }
+      }
+      return { ok: true, fileName, mime: 'application/json', content: JSON.stringify(report, null, 2) + '\n' };
+    },
+  };
+  return api;
+}
+
