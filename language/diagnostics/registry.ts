@@ -140,6 +140,11 @@ export const REGISTRY = {
     title: 'duplicate lead id',
     message: '{file} has more than one row with the same lead id ({ids}); each lead needs a unique id (or number the rows with --id @row).',
   },
+  LQL713: {
+    severity: 'error',
+    title: 'DuckDB reads the file differently',
+    message: 'The DuckDB engine cannot read {file} the way the JS engine does ({reason}); run this file with --engine js.',
+  },
 } satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof REGISTRY;

@@ -30,6 +30,7 @@ import { suggest } from '../check/names.js';
 
 const TOKEN_WORDS: Record<string, string> = {
   Identifier: 'a name',
+  NameToken: 'a name',
   QuotedIdentifier: 'a name',
   StringLiteral: 'a text in double quotes',
   NumberLiteral: 'a number',
@@ -250,12 +251,7 @@ class LqlParser extends EmbeddedActionsParser {
   // --- names ---------------------------------------------------------------------
 
   public name = this.RULE('name', (): A.Name => {
-    const t = this.tk(
-      this.OR([
-        { ALT: () => this.CONSUME(T.Identifier) },
-        { ALT: () => this.CONSUME(T.QuotedIdentifier) },
-      ]),
-    );
+    const t = this.tk(this.CONSUME(T.NameToken));
     return this.RECORDING_PHASE ? (null as never) : this.nameOf(t);
   });
 

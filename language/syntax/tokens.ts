@@ -52,8 +52,10 @@ export const WhiteSpace = tok('WhiteSpace', /[ \t\r\n\f\v\u00a0\ufeff]+/, 'punct
 });
 export const Comment = tok('Comment', /#[^\r\n]*/, 'comment', { group: 'comments' });
 
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
-export const QuotedIdentifier = tok('QuotedIdentifier', /`[^`\r\n]*`/, 'identifier');
+/** Any name, plain or backticked (a category: never produced by the lexer itself). */
+export const NameToken = createToken({ name: 'NameToken', pattern: Lexer.NA });
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, categories: [NameToken] });
+export const QuotedIdentifier = tok('QuotedIdentifier', /`[^`\r\n]*`/, 'identifier', { categories: [NameToken] });
 export const UnterminatedQuotedIdentifier = tok('UnterminatedQuotedIdentifier', /`[^`\r\n]*/, 'invalid');
 
 // Literals. Dates before numbers; regexes are unambiguous because there is no division.
@@ -74,7 +76,7 @@ const kw = (word: string, soft = false, category: HighlightCategory = 'keyword')
     name,
     new RegExp(word.replace(/-/g, '\\-')),
     category,
-    soft ? { longer_alt: Identifier, categories: [Identifier] } : { longer_alt: Identifier },
+    soft ? { longer_alt: Identifier, categories: [Identifier, NameToken] } : { longer_alt: Identifier },
   );
   keywordTokens.push(t);
   return t;
@@ -159,6 +161,7 @@ export const Colon = tok('Colon', /:/, 'punctuation');
 
 /** Lexer order: skipped and comments, literals, keywords, identifier, operators. */
 export const allTokens: TokenType[] = [
+  NameToken,
   WhiteSpace,
   Comment,
   QuotedIdentifier,
@@ -197,7 +200,7 @@ export const KEYWORDS: readonly string[] = keywordTokens.map((t) => String((t.PA
 export const SOFT_KEYWORDS: ReadonlySet<string> = new Set(['fit', 'engagement', 'route', 'lead', 'events', 'at', 'expect']);
 
 /** The table editors read for highlighting, in lexer order. */
-export const TOKEN_TABLE: readonly { name: string; category: HighlightCategory; pattern: string }[] = allTokens.map(
+export const TOKEN_TABLE: readonly { name: string; category: HighlightCategory; pattern: string }[] = allTokens.filter((t) => t !== NameToken).map(
   (t) => {
     const e = entries.find((x) => x.token === t)!;
     return { name: t.name, category: e.category, pattern: e.pattern };
