@@ -21,7 +21,10 @@ function s(v: Args['values'][string]): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function runOptions(ir: IR, args: Args, asOf: number | undefined): DuckDBRunOptions {
+/** Where the command prints messages (the JS engine prints data warnings there); stderr when not given. */
+type ErrIo = { err: (s: string) => void } | undefined;
+
+function runOptions(ir: IR, args: Args, asOf: number | undefined, io: ErrIo): DuckDBRunOptions {
   if (args.values.lenient) {
     throw new UsageError(
       '--lenient is not available with --engine duckdb: the DuckDB engine stops at the first bad row (reported with its line and column) ' +
@@ -38,6 +41,7 @@ function runOptions(ir: IR, args: Args, asOf: number | undefined): DuckDBRunOpti
     outcome: s(args.values.outcome),
     missing: s(args.values.missing)?.split(',').map((x) => x.trim()).filter(Boolean),
     asOf,
+    onWarnings: (ws) => (io ? io.err(formatDiagnostics(ws, leads, null)) : process.stderr.write(formatDiagnostics(ws, leads, null) + '\n')),
   };
 }
 
@@ -54,20 +58,20 @@ async function cli<T>(leadsFile: string, args: Args, f: () => Promise<T>): Promi
           `\n${n} data error${n === 1 ? '' : 's'}; nothing was computed.${args.values.lenient ? '' : ' Fix the file, or use --lenient to skip bad rows (they are counted in the report).'}`,
       );
     }
-    if (e instanceof MissingColumnsError) throw new InputError(e.lines.join('\n'));
+    if (e instanceof MissingColumnsError) throw new InputError(formatDiagnostics(e.diagnostics, leadsFile, null));
     if (e instanceof DuckDBEngineError) throw new InputError(formatDiagnostics(e.diagnostics, leadsFile, null));
     throw e;
   }
 }
 
-export async function simulateWithDuckDB(ir: IR, args: Args, opts: { asOf?: number; baseline?: IR }): Promise<Report> {
-  const run = runOptions(ir, args, opts.asOf);
+export async function simulateWithDuckDB(ir: IR, args: Args, opts: { asOf?: number; baseline?: IR; io?: ErrIo }): Promise<Report> {
+  const run = runOptions(ir, args, opts.asOf, opts.io);
   const { simulateDuckDB } = await import('../simulator/simulate-duckdb.js');
   return cli(run.leads, args, async () => (await simulateDuckDB({ ...run, baseline: opts.baseline })).report);
 }
 
-export async function scoreRowsWithDuckDB(ir: IR, args: Args, opts: { asOf?: number }): Promise<ScoreRow[]> {
-  const run = runOptions(ir, args, opts.asOf);
+export async function scoreRowsWithDuckDB(ir: IR, args: Args, opts: { asOf?: number; io?: ErrIo }): Promise<ScoreRow[]> {
+  const run = runOptions(ir, args, opts.asOf, opts.io);
   const { scoreRowsDuckDB } = await import('../simulator/simulate-duckdb.js');
   return cli(run.leads, args, () => scoreRowsDuckDB(run));
 }

@@ -1,0 +1,735 @@
+/**
+ * The DuckDB backtest: `lql simulate --engine duckdb` and `lql score
+ * --engine duckdb`. The files are read by DuckDB itself and every lead is
+ * scored inside DuckDB by the ruleset's SQL (language/compile/emit-sql.ts);
+ * only the per-lead results (scores, band / stage / route codes, reached
+ * times, activity presence) come back, as typed arrays, to the same
+ * `computeReport` the JS engine uses.
+ *
+ * Input: a ruleset's IR (and optionally a baseline IR), the leads file and
+ * optionally the events file (CSV with `,` `;` or tab, or JSON Lines), and
+ * the options of `lql simulate` / `lql score`: `--id COL|@row`,
+ * `--outcome COL`, `--missing A,B`, `--as-of`.
+ * Output: `simulateDuckDB` -> the Report of spec/CLI.md (with `baseline`,
+ * `delta`, `changes` for a baseline) plus the ScoredTables;
+ * `scoreRowsDuckDB` -> one ScoreRow per lead, in file order.
+ * Invariants (the JS engine's decisions, so the reports are equal):
+ * - values are read as the JS loader reads them: `--missing` placeholders
+ *   and blank cells are missing; declared columns are typed by their
+ *   declaration; undeclared columns are typed by inference over all their
+ *   values (number, else date, else bool, else text) and then converted to
+ *   the type the ruleset reads, exactly as the kernel converts them; the id,
+ *   outcome, created_at and closed_at columns are not attributes;
+ * - outcome words are those of spec/DATA.md (case-insensitive, trimmed,
+ *   empty = open); times are ISO 8601 or epoch ms;
+ * - the run's asOf is the JS default (latest of event times of known leads,
+ *   created_at and closed_at; now when there is none) unless given;
+ * - simulate applies the closed_at rules (docs/semantics.md "In the
+ *   simulator": events strictly before closed_at, evaluated at closed_at,
+ *   stages other than the lowest counted only when reached strictly before
+ *   it; snapshot data: one evaluation point, no reached-before filter);
+ *   score does not;
+ * - a bad value stops the run with the JS loader's own diagnostic
+ *   (`file:line:col`, DataError): DuckDB finds that the data has a problem,
+ *   the JS loader then names it; nothing is computed on dropped rows
+ *   (lenient loading is not offered by this engine);
+ * - the database is in memory and closed on every path.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { IR, IRType } from '../language/compile/ir.js';
+import { exportSql, type EmitSqlOptions, type SqlColumn } from '../language/compile/emit-sql.js';
+import { dateLayers, readBool, readNumber, numberToText } from '../language/compile/sql-dialect.js';
+import { diag } from '../language/diagnostics/registry.js';
+import { pointRange, type Diagnostic } from '../language/diagnostics/diagnostic.js';
+import { computeReport, type Report } from './metrics.js';
+import { leadChanges, reportDelta } from './compare.js';
+import type { ScoredTable } from './replay.js';
+import type { ScoreRow } from './simulate.js';
+import type { KernelMode } from '../language/compile/emit-kernel.js';
+import { detectDelimiter } from './data/csv.js';
+import { formatFromName } from './data/source.js';
+import { loadEventsFile, loadLeadsFile } from './data/files.js';
+import { DataError } from './data/errors.js';
+import { DuckDBEngineError } from './engine-duckdb.js';
+
+export { DuckDBEngineError };
+
+export interface DuckDBRunOptions {
+  ir: IR;
+  /** leads file (.csv / .tsv / .txt, or .jsonl / .ndjson / .json) */
+  leads: string;
+  /** events file (lead_id, type, at); absent or null for snapshot data */
+  events?: string | null;
+  /** id column, or '@row' to number the rows 1, 2, ... (default 'id') */
+  id?: string;
+  /** outcome column (default 'outcome') */
+  outcome?: string;
+  /** cell values read as missing (`--missing`) */
+  missing?: string[];
+  /** the run's evaluation time, epoch ms (default: the latest time in the data) */
+  asOf?: number;
+  /** DuckDB worker threads (default 2) */
+  threads?: number;
+  /** called with warnings about the data (LQL521: a declared attribute the file lacks), as the JS engine prints them */
+  onWarnings?: (warnings: Diagnostic[]) => void;
+}
+
+export interface DuckDBSimulateOptions extends DuckDBRunOptions {
+  /** the rules in use today: adds `baseline`, `delta` and `changes` */
+  baseline?: IR;
+  /** target histogram bins per score (default 10) */
+  bins?: number;
+  /** at most this many changed leads listed (default all) */
+  maxChanges?: number;
+}
+
+export interface DuckDBTimings {
+  /** reading and checking the files */
+  loadMs: number;
+  /** the scoring queries (ruleset and baseline) */
+  scoreMs: number;
+  /** reading the results back and computing the report */
+  reportMs: number;
+}
+
+export interface DuckDBSimulateResult {
+  report: Report;
+  scored: ScoredTable;
+  baselineScored?: ScoredTable;
+  timings: DuckDBTimings;
+}
+
+// ---------------------------------------------------------------------------
+// SQL helpers
+
+const q = (s: string) => '"' + s.replace(/"/g, '""') + '"';
+const lit = (s: string) => "'" + s.replace(/'/g, "''") + "'";
+
+/** The characters JS `String.prototype.trim` removes. */
+const WS =
+  '\t\n\u000b\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+const trimJs = (x: string) => `trim(${x}, ${lit(WS)})`;
+const blank = (x: string) => `(${x} IS NULL OR ${trimJs(x)} = '')`;
+
+/** Outcome words of spec/DATA.md -> 1 won, 0 lost, -1 open, -2 not an outcome word. */
+function outcomeCode(raw: string, placeholders: string[]): string {
+  const words: [string, number][] = [
+    ['won', 1], ['1', 1], ['true', 1], ['yes', 1], ['converted', 1], ['closed_won', 1],
+    ['lost', 0], ['0', 0], ['false', 0], ['no', 0], ['closed_lost', 0], ['open', -1], ['', -1],
+  ];
+  const ph = placeholders.length ? ` OR ${raw} IN (${placeholders.map(lit).join(', ')})` : '';
+  return (
+    `(CASE WHEN ${raw} IS NULL OR ${raw} = ''${ph} THEN -1 ` +
+    `ELSE CASE lower(${trimJs(raw)}) ${words.map(([w, c]) => `WHEN ${lit(w)} THEN ${c}`).join(' ')} ELSE -2 END END)`
+  );
+}
+
+/** Epoch ms from a time column already parsed as ISO (`iso`, BIGINT or NULL) with the epoch-number fallback. */
+function timeMs(iso: string, tw: string): string {
+  const n = readNumber('duckdb', tw);
+  return `COALESCE(${iso}, CASE WHEN ${n} = floor(${n}) AND abs(${n}) < 9.0e15 THEN CAST(${n} AS BIGINT) END)`;
+}
+
+/** JS `new Date(ms).toISOString()` for years 0..9999. */
+function isoText(ms: string): string {
+  return `strftime(make_timestamp(${ms} * 1000), '%Y-%m-%dT%H:%M:%S.%gZ')`;
+}
+
+// ---------------------------------------------------------------------------
+// Reading the files
+
+type FileFormat = 'csv' | 'jsonl';
+
+function headText(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(65536);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function formatOfFile(path: string): FileFormat {
+  return formatFromName(path) ?? (headText(path).trimStart().startsWith('{') ? 'jsonl' : 'csv');
+}
+
+/** Thrown inside a session when the data has a problem the JS loader names. */
+class NeedsJsDiagnostic extends Error {
+  constructor(
+    readonly what: 'leads' | 'events',
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+interface RawTable {
+  /** column names in file order */
+  header: string[];
+  /** SQL name of each column in the raw table */
+  sqlCols: string[];
+  /** rows (data only): `r` = 1-based data row number, then the columns */
+  view: string;
+}
+
+/** Load a file as text columns into `name`; returns its header and a view over its data rows. */
+async function loadRaw(c: DuckDBConnection, name: string, path: string, what: 'leads' | 'events'): Promise<RawTable> {
+  try {
+    statSync(path);
+  } catch {
+    throw new NeedsJsDiagnostic(what, 'cannot read the file');
+  }
+  const fmt = formatOfFile(path);
+  if (fmt === 'csv') {
+    const delim = detectDelimiter(headText(path));
+    try {
+      await c.run(
+        `CREATE TABLE ${q(name)} AS SELECT * FROM read_csv(${lit(path)}, header = false, all_varchar = true, ` +
+          `delim = ${lit(delim)}, quote = '"', escape = '"', skip = 0, strict_mode = true, null_padding = false, ` +
+          `ignore_errors = false, parallel = true)`,
+      );
+    } catch (e) {
+      throw new NeedsJsDiagnostic(what, (e as Error).message);
+    }
+    const cols = (await c.runAndReadAll(`DESCRIBE ${q(name)}`)).getRowObjectsJS().map((r) => String(r.column_name));
+    const first = (await c.runAndReadAll(`SELECT * FROM ${q(name)} WHERE rowid = 0`)).getRowsJS()[0];
+    if (!first) throw new NeedsJsDiagnostic(what, 'the file is empty');
+    const header = first.map((v) => (v === null ? '' : String(v)));
+    return {
+      header,
+      sqlCols: cols,
+      view: `(SELECT rowid AS "r", ${cols.map(q).join(', ')} FROM ${q(name)} WHERE rowid >= 1)`,
+    };
+  }
+  let keys: string[];
+  try {
+    const desc = (await c.runAndReadAll(`DESCRIBE SELECT * FROM read_json(${lit(path)}, format = 'newline_delimited')`)).getRowObjectsJS();
+    keys = desc.map((r) => String(r.column_name));
+    await c.run(
+      `CREATE TABLE ${q(name)} AS SELECT * FROM read_json(${lit(path)}, format = 'newline_delimited', ` +
+        `columns = {${keys.map((k) => `${lit(k)}: 'VARCHAR'`).join(', ')}})`,
+    );
+  } catch (e) {
+    throw new NeedsJsDiagnostic(what, (e as Error).message);
+  }
+  return { header: keys, sqlCols: keys, view: `(SELECT rowid + 1 AS "r", ${keys.map(q).join(', ')} FROM ${q(name)})` };
+}
+
+// ---------------------------------------------------------------------------
+// The session: files loaded once, rulesets scored against them
+
+interface AttrPlan {
+  name: string;
+  /** the column in the raw table, or null (special or absent: always missing) */
+  src: string | null;
+  /** the type of the JS column: declared, or inferred from the values */
+  colType: IRType;
+  declared: boolean;
+}
+
+const READ_TYPES: IRType[] = ['number', 'text', 'bool', 'date'];
+
+/** Internal column of attribute `name` read as `type`. */
+function attrCol(index: number, type: IRType): string {
+  return `__lql_a${index}_${type}`;
+}
+
+export interface DuckDBQueryResult {
+  scored: ScoredTable;
+  sql: string;
+}
+
+class Session {
+  private db!: DuckDBInstance;
+  c!: DuckDBConnection;
+  readonly missing: string[];
+  readonly idName: string;
+  readonly rowIds: boolean;
+  readonly outcomeName: string;
+  leadsHeader: string[] = [];
+  hasClosed = false;
+  n = 0;
+  unknownLeadEvents = 0;
+  /** latest time in the data (events of known leads, created_at, closed_at), or null */
+  latest: number | null = null;
+  ids: string[] = [];
+  outcome = new Int8Array(0);
+  private attrIndex = new Map<string, number>();
+
+  constructor(readonly opts: DuckDBRunOptions) {
+    this.missing = (opts.missing ?? []).filter((m) => m !== '');
+    this.idName = opts.id ?? 'id';
+    this.rowIds = this.idName === '@row';
+    this.outcomeName = opts.outcome ?? 'outcome';
+  }
+
+  async open(): Promise<void> {
+    this.db = await DuckDBInstance.create(':memory:', { threads: String(this.opts.threads ?? 2) });
+    this.c = await this.db.connect();
+  }
+
+  close(): void {
+    try {
+      this.c?.closeSync();
+    } finally {
+      this.db?.closeSync();
+    }
+  }
+
+  /** Read and check both files; `irs` are every ruleset that will be scored (their attributes are prepared). */
+  async load(irs: IR[]): Promise<void> {
+    const c = this.c;
+    const ir = this.opts.ir;
+    const leads = await loadRaw(c, 'lql_leads_file', this.opts.leads, 'leads');
+    const header = leads.header;
+    this.leadsHeader = header;
+    if (new Set(header).size !== header.length) throw new NeedsJsDiagnostic('leads', 'a column name is repeated');
+    const colOf = (name: string): string | null => {
+      const j = header.indexOf(name);
+      return j < 0 ? null : q(leads.sqlCols[j]!);
+    };
+    const idCol = this.rowIds ? null : colOf(this.idName);
+    const outCol = colOf(this.outcomeName);
+    if ((!this.rowIds && idCol === null) || outCol === null) throw new NeedsJsDiagnostic('leads', 'a required column is missing');
+    const special = new Set([this.outcomeName, 'created_at', 'closed_at', ...(this.rowIds ? [] : [this.idName])]);
+    const ph = this.missing;
+    const pv = (x: string) => (ph.length ? `(CASE WHEN ${x} IN (${ph.map(lit).join(', ')}) THEN NULL ELSE NULLIF(${x}, '') END)` : `NULLIF(${x}, '')`);
+
+    // attributes: every one any ruleset reads, typed as the JS loader types the column
+    const declared = new Map<string, IRType>();
+    for (const a of ir.attributes) if (a.declared) declared.set(a.name, a.type);
+    const names: string[] = [];
+    for (const r of irs) for (const a of r.attributes) if (!names.includes(a.name)) names.push(a.name);
+    const plans: AttrPlan[] = names.map((name) => ({
+      name,
+      src: special.has(name) ? null : colOf(name),
+      colType: declared.get(name) ?? 'text',
+      declared: declared.has(name),
+    }));
+    plans.forEach((p, i) => this.attrIndex.set(p.name, i));
+    this.hasClosed = header.includes('closed_at');
+
+    // layer 1: placeholders applied, blank-trimmed texts
+    const l1: string[] = [`"r"`];
+    l1.push(`${this.rowIds ? `CAST("r" AS VARCHAR)` : idCol} AS "id_raw"`);
+    if (!this.rowIds) l1.push(`${pv(idCol!)} AS "id_v"`);
+    l1.push(`${outCol} AS "out_raw"`);
+    const timeInputs: { src: string; out: string }[] = [];
+    const addTime = (expr: string, key: string) => {
+      l1.push(`${expr} AS ${q(key + '_v')}`);
+      timeInputs.push({ src: key + '_v', out: key + '_iso' });
+    };
+    const created = colOf('created_at');
+    const closed = colOf('closed_at');
+    if (created) addTime(pv(created), 'created');
+    if (closed) addTime(pv(closed), 'closed');
+    plans.forEach((p, i) => {
+      if (p.src === null) return;
+      l1.push(`${pv(p.src)} AS ${q(`v${i}`)}`);
+      addTime(pv(p.src), `t${i}`);
+    });
+    await c.run(`CREATE TEMP VIEW "lql_l1" AS SELECT ${l1.join(', ')} FROM ${leads.view} AS "f"`);
+    const pass = l1.map((x) => {
+      const m = /AS "([^"]+)"$/.exec(x);
+      return m ? m[1]! : 'r';
+    });
+    await c.run(`CREATE TEMP VIEW "lql_l2" AS ${dateLayers('duckdb', '"lql_l1"', pass, timeInputs)}`);
+
+    // inferred types of undeclared columns (over their distinct values, as the JS loader does)
+    const undeclared = plans.map((p, i) => ({ p, i })).filter((x) => !x.p.declared && x.p.src !== null);
+    if (undeclared.length) {
+      const aggs = undeclared.map(({ i }) => {
+        const v = q(`v${i}`);
+        const tw = trimJs(v);
+        const nb = `NOT ${blank(v)}`;
+        const iso = `(${q(`t${i}_iso`)} IS NOT NULL AND NOT regexp_full_match(${trimJs(v)}, '-?[0-9]{1,16}'))`;
+        return [
+          `count(*) FILTER (WHERE ${nb}) AS ${q(`n${i}`)}`,
+          `bool_and(${readNumber('duckdb', tw)} IS NOT NULL) FILTER (WHERE ${nb}) AS ${q(`num${i}`)}`,
+          `bool_and(lower(${tw}) IN ('true', 'false', 'yes', 'no')) FILTER (WHERE ${nb}) AS ${q(`bool${i}`)}`,
+          `bool_and(${iso}) FILTER (WHERE ${nb}) AS ${q(`date${i}`)}`,
+        ].join(', ');
+      });
+      const row = (await c.runAndReadAll(`SELECT ${aggs.join(', ')} FROM "lql_l2"`)).getRowObjectsJS()[0]!;
+      for (const { p, i } of undeclared) {
+        if (Number(row[`n${i}`] ?? 0) === 0) p.colType = 'text';
+        else if (row[`num${i}`] === true) p.colType = 'number';
+        else if (row[`date${i}`] === true) p.colType = 'date';
+        else if (row[`bool${i}`] === true) p.colType = 'bool';
+        else p.colType = 'text';
+      }
+    }
+
+    // layer 3: the leads as the engine reads them, and what would stop the JS loader
+    const sel: string[] = [`"r" AS "__lql_row"`, `"id_raw" AS "__lql_id"`, `${outcomeCode('"out_raw"', ph)} AS "__lql_outcome"`];
+    const bad: string[] = [];
+    if (!this.rowIds) bad.push(blank('"id_v"'));
+    bad.push(`${outcomeCode('"out_raw"', ph)} = -2`);
+    const timeOf = (key: string) => timeMs(q(key + '_iso'), trimJs(q(key + '_v')));
+    for (const key of ['created', 'closed']) {
+      const has = key === 'created' ? created : closed;
+      const ms = has ? timeOf(key) : 'CAST(NULL AS BIGINT)';
+      sel.push(`${ms} AS ${q(`__lql_${key}_ms`)}`);
+      if (has) bad.push(`(NOT ${blank(q(key + '_v'))} AND ${ms} IS NULL)`);
+    }
+    plans.forEach((p, i) => {
+      for (const u of READ_TYPES) sel.push(`${this.canonical(p, i, u)} AS ${q(attrCol(i, u))}`);
+      if (p.declared && p.src !== null) {
+        const v = q(`v${i}`);
+        const tw = trimJs(v);
+        if (p.colType === 'number') bad.push(`(NOT ${blank(v)} AND ${readNumber('duckdb', tw)} IS NULL)`);
+        else if (p.colType === 'date') bad.push(`(NOT ${blank(v)} AND ${timeOf(`t${i}`)} IS NULL)`);
+        else if (p.colType === 'bool') bad.push(`(NOT ${blank(v)} AND ${readBool('duckdb', tw)} IS NULL)`);
+      }
+    });
+    await c.run(
+      `CREATE TABLE "lql_leads" AS SELECT *, CAST("__lql_closed_ms" AS VARCHAR) AS "__lql_closed" FROM (` +
+        `SELECT ${sel.join(', ')}, (${bad.join(' OR ') || 'FALSE'}) AS "__lql_bad" FROM "lql_l2") AS "x" ORDER BY "__lql_row"`,
+    );
+    const check = (
+      await c.runAndReadAll(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE "__lql_bad") AS bad, count(DISTINCT "__lql_id") AS ids, ` +
+          `max(greatest("__lql_created_ms", "__lql_closed_ms")) AS latest FROM "lql_leads"`,
+      )
+    ).getRowObjectsJS()[0]!;
+    this.n = Number(check.n);
+    if (this.n === 0) throw new NeedsJsDiagnostic('leads', 'the file has no leads');
+    if (Number(check.bad) > 0) throw new NeedsJsDiagnostic('leads', 'a value cannot be read');
+    if (Number(check.ids) !== this.n) throw new NeedsJsDiagnostic('leads', 'a lead id is repeated');
+    let latest = check.latest === null ? null : Number(check.latest);
+
+    if (this.opts.events) {
+      const ev = await loadRaw(c, 'lql_events_file', this.opts.events, 'events');
+      const ecol = (name: string) => {
+        const j = ev.header.indexOf(name);
+        return j < 0 ? null : q(ev.sqlCols[j]!);
+      };
+      const lid = ecol('lead_id');
+      const typ = ecol('type');
+      const at = ecol('at');
+      if (!lid || !typ || !at) throw new NeedsJsDiagnostic('events', 'a required column is missing');
+      await c.run(
+        `CREATE TEMP VIEW "lql_e1" AS SELECT "r", ${lid} AS "lead_id", ${typ} AS "type", ${at} AS "at_v" FROM ${ev.view} AS "f"`,
+      );
+      await c.run(`CREATE TEMP VIEW "lql_e2" AS ${dateLayers('duckdb', '"lql_e1"', ['r', 'lead_id', 'type', 'at_v'], [{ src: 'at_v', out: 'at_iso' }])}`);
+      const atMs = timeMs('"at_iso"', trimJs('"at_v"'));
+      await c.run(
+        `CREATE TABLE "lql_events" AS SELECT "r", "lead_id", "type", ${atMs} AS "at_ms", ` +
+          `(${blank('"lead_id"')} OR ${blank('"type"')} OR ${blank('"at_v"')} OR ${atMs} IS NULL) AS "bad" FROM "lql_e2"`,
+      );
+      const ec = (
+        await c.runAndReadAll(
+          `SELECT count(*) FILTER (WHERE "bad") AS bad, ` +
+            `count(*) FILTER (WHERE NOT "bad" AND "l"."__lql_id" IS NULL) AS unknown, ` +
+            `max("at_ms") FILTER (WHERE NOT "bad" AND "l"."__lql_id" IS NOT NULL) AS latest ` +
+            `FROM "lql_events" AS "e" LEFT JOIN "lql_leads" AS "l" ON "l"."__lql_id" = "e"."lead_id"`,
+        )
+      ).getRowObjectsJS()[0]!;
+      if (Number(ec.bad) > 0) throw new NeedsJsDiagnostic('events', 'an event cannot be read');
+      this.unknownLeadEvents = Number(ec.unknown);
+      if (ec.latest !== null) latest = latest === null ? Number(ec.latest) : Math.max(latest, Number(ec.latest));
+      await c.run(
+        `CREATE TEMP VIEW "lql_events_q" AS SELECT "lead_id", "type", CAST("at_ms" AS VARCHAR) AS "at" FROM "lql_events" WHERE NOT "bad"`,
+      );
+    }
+    this.latest = latest;
+
+    // ids and outcomes, in file order
+    const res = await c.runAndReadAll(`SELECT "__lql_id", "__lql_outcome" FROM "lql_leads" ORDER BY "__lql_row"`);
+    const cols = res.getColumnsJS();
+    this.ids = (cols[0] as unknown[]).map((v) => String(v));
+    this.outcome = Int8Array.from(cols[1] as number[]);
+  }
+
+  /**
+   * Canonical text of attribute plan `p` read as `u`: the text the SQL reader
+   * for `u` turns into exactly the value the kernel gets from the JS column
+   * (of type `p.colType`) converted to `u`.
+   */
+  private canonical(p: AttrPlan, i: number, u: IRType): string {
+    if (p.src === null) return 'CAST(NULL AS VARCHAR)';
+    const v = q(`v${i}`);
+    const tw = trimJs(v);
+    const n = readNumber('duckdb', tw);
+    const ms = timeMs(q(`t${i}_iso`), tw);
+    const isoOnly = `(CASE WHEN regexp_full_match(${tw}, '-?[0-9]{1,16}') THEN NULL ELSE ${q(`t${i}_iso`)} END)`;
+    const b = readBool('duckdb', tw);
+    const C = p.colType;
+    switch (u) {
+      case 'number':
+        if (C === 'date') return `CAST(${ms} AS VARCHAR)`;
+        if (C === 'bool') return `(CASE WHEN ${b} THEN '1' WHEN NOT ${b} THEN '0' END)`;
+        return tw;
+      case 'text':
+        if (C === 'number') return `(CASE WHEN ${n} IS NOT NULL THEN ${numberToText(n)} END)`;
+        if (C === 'date') return `(CASE WHEN ${ms} BETWEEN -62167219200000 AND 253402300799999 THEN ${isoText(ms)} END)`;
+        if (C === 'bool') return `(CASE WHEN ${b} THEN 'true' WHEN NOT ${b} THEN 'false' END)`;
+        return v;
+      case 'bool':
+        if (C === 'number') return `(CASE WHEN ${n} = 1 THEN 'true' WHEN ${n} = 0 THEN 'false' END)`;
+        if (C === 'date') return 'CAST(NULL AS VARCHAR)';
+        return tw;
+      case 'date':
+        if (C === 'date') return `CAST(${ms} AS VARCHAR)`;
+        if (C === 'number') return `(CASE WHEN ${n} = floor(${n}) AND abs(${n}) < 9.0e15 THEN CAST(CAST(${n} AS BIGINT) AS VARCHAR) END)`;
+        if (C === 'text') return `CAST(${isoOnly} AS VARCHAR)`;
+        return 'CAST(NULL AS VARCHAR)';
+    }
+  }
+
+  /**
+   * The attributes the ruleset reads that the leads file lacks, as the JS
+   * engine reports them: declared ones are a warning (LQL521, every lead is
+   * missing them), undeclared ones an error (LQL210, likely a typo).
+   */
+  missingColumns(ir: IR): { warnings: Diagnostic[]; errors: Diagnostic[] } {
+    const header = this.leadsHeader;
+    const special = new Set([this.outcomeName, 'created_at', 'closed_at', ...(this.rowIds ? [] : [this.idName])]);
+    const have = header.filter((h) => !special.has(h));
+    const absent = ir.attributes.filter((a) => !header.includes(a.name) && a.name !== 'created_at' && a.name !== 'closed_at');
+    const near = (name: string) => {
+      const n = nearestNames(name, have);
+      return n.length ? ` The nearest columns are ${n.map((c) => '`' + c + '`').join(', ')}.` : '';
+    };
+    const top = pointRange(1, 1);
+    const file = this.opts.leads;
+    return {
+      warnings: absent.filter((a) => a.declared).map((a) => diag('LQL521', top, { column: a.name, hint: near(a.name) }, { file })),
+      errors: absent.filter((a) => !a.declared).map((a) => diag('LQL210', top, { name: a.name, hint: near(a.name) }, { file })),
+    };
+  }
+
+  /** Score every lead with `ir` inside DuckDB; the rows come back as a ScoredTable. */
+  async score(ir: IR, o: { mode: KernelMode; asOf: number; useClosedAt: boolean }): Promise<DuckDBQueryResult> {
+    const events = o.mode === 'events' && !!this.opts.events;
+    const closed = o.useClosedAt && this.hasClosed;
+    const opts: EmitSqlOptions = {
+      dialect: 'duckdb',
+      asOf: o.asOf,
+      leadsTable: 'lql_leads',
+      eventsTable: events ? 'lql_events_q' : null,
+      idColumn: '__lql_id',
+      closedAtColumn: closed ? '__lql_closed' : undefined,
+      reachedBeforeClose: o.mode === 'events',
+      codes: true,
+      presence: events,
+      orderColumn: '__lql_row',
+      columnFor: (name, type) => {
+        const i = this.attrIndex.get(name);
+        if (i === undefined) throw new Error(`internal: attribute ${name} was not prepared`);
+        return attrCol(i, type);
+      },
+    };
+    const exp = exportSql(ir, opts);
+    if (exp.diagnostics.some((d) => d.severity === 'error')) throw new DuckDBEngineError(exp.diagnostics);
+    let cols: unknown[][];
+    try {
+      cols = (await this.c.runAndReadAll(exp.sql)).getColumnsJS() as unknown[][];
+    } catch (e) {
+      throw engineError(this.opts.leads, (e as Error).message);
+    }
+    return { scored: this.toScored(ir, exp.columns, cols, o), sql: exp.sql };
+  }
+
+  private toScored(ir: IR, columns: SqlColumn[], cols: unknown[][], o: { mode: KernelMode; asOf: number }): ScoredTable {
+    const n = this.n;
+    const scores = ir.scores.map(() => new Float64Array(n));
+    const bands = ir.bands.map(() => new Int32Array(n));
+    const stage = new Int32Array(n);
+    const reached = ir.stages.map(() => new Float64Array(n).fill(NaN));
+    const route = new Int32Array(n).fill(-1);
+    const did = ir.activities.map(() => new Uint8Array(n));
+    columns.forEach((col, ci) => {
+      const vals = cols[ci]!;
+      if (vals.length !== n) throw new Error(`internal: ${vals.length} result rows for ${n} leads`);
+      switch (col.kind) {
+        case 'score': {
+          const out = scores[ir.scores.findIndex((s) => s.name === col.key)]!;
+          for (let i = 0; i < n; i++) out[i] = Number(vals[i] ?? 0);
+          break;
+        }
+        case 'band': {
+          const out = bands[ir.bands.findIndex((b) => b.name === col.key)]!;
+          for (let i = 0; i < n; i++) out[i] = Number(vals[i] ?? 0);
+          break;
+        }
+        case 'stage':
+          for (let i = 0; i < n; i++) stage[i] = vals[i] === null || vals[i] === undefined ? ir.stages.length - 1 : Number(vals[i]);
+          break;
+        case 'route':
+          for (let i = 0; i < n; i++) route[i] = vals[i] === null || vals[i] === undefined ? -1 : Number(vals[i]);
+          break;
+        case 'reached': {
+          const out = reached[ir.stages.findIndex((s) => s.name === col.key)]!;
+          for (let i = 0; i < n; i++) {
+            const v = vals[i];
+            out[i] = v === null || v === undefined ? NaN : Number(v);
+          }
+          break;
+        }
+        case 'did': {
+          const c = Number(col.key);
+          for (let a = c * 31; a < Math.min(ir.activities.length, c * 31 + 31); a++) {
+            const bit = 2 ** (a % 31);
+            const out = did[a]!;
+            for (let i = 0; i < n; i++) out[i] = Math.floor(Number(vals[i] ?? 0) / bit) % 2;
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    });
+    return {
+      n,
+      scores,
+      bands,
+      stage,
+      reached,
+      route,
+      mode: o.mode,
+      asOf: o.asOf,
+      ids: this.ids,
+      outcome: this.outcome,
+      scoreNames: ir.scores.map((s) => s.name),
+      bandNames: ir.bands.map((b) => b.name),
+      bandLabels: ir.bands.map((b) => b.labels.map((l) => l.label)),
+      stageNames: ir.stages.map((s) => s.name),
+      routeNames: ir.routes.map((r) => r.action),
+      activityNames: [...ir.activities],
+      did,
+    };
+  }
+}
+
+function engineError(file: string, reason: string): DuckDBEngineError {
+  const d: Diagnostic = diag('LQL710', pointRange(1, 1), { file, reason: reason.replace(/\s+/g, ' ').trim() });
+  d.file = file;
+  return new DuckDBEngineError([d]);
+}
+
+function nearestNames(name: string, have: string[]): string[] {
+  const lower = name.toLowerCase();
+  const scored = have.map((h) => ({ h, d: lev(lower, h.toLowerCase()) }));
+  scored.sort((a, b) => a.d - b.d);
+  return scored.slice(0, 3).map((x) => x.h);
+}
+
+function lev(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+/** The ruleset reads undeclared columns the data lacks (LQL210, as the JS engine reports it). */
+export class MissingColumnsError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map((d) => `${d.file}:1:1: ${d.severity} ${d.code}: ${d.message}`).join('\n'));
+    this.name = 'MissingColumnsError';
+  }
+}
+
+/**
+ * The data has a problem: let the JS loader name it (DataError, with file,
+ * line and column). If the JS loader accepts the file, DuckDB read it
+ * differently: say so (LQL713).
+ */
+async function explainDataProblem(opts: DuckDBRunOptions, p: NeedsJsDiagnostic): Promise<never> {
+  const types: Record<string, 'text' | 'number' | 'bool' | 'date'> = Object.create(null);
+  for (const a of opts.ir.attributes) if (a.declared) types[a.name] = a.type;
+  const leads = await loadLeadsFile(opts.leads, { id: opts.id, outcome: opts.outcome, missing: opts.missing, lenient: false, types });
+  if (opts.events) await loadEventsFile(opts.events, leads, opts.ir.activities, { lenient: false });
+  const file = p.what === 'leads' ? opts.leads : opts.events!;
+  const d = diag('LQL713', pointRange(1, 1), { file, reason: p.reason.replace(/\s+/g, ' ').trim() });
+  d.file = file;
+  throw new DuckDBEngineError([d]);
+}
+
+async function withSession<T>(opts: DuckDBRunOptions, irs: IR[], f: (s: Session, loadMs: number) => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const s = new Session(opts);
+  try {
+    await s.open();
+    try {
+      await s.load(irs);
+    } catch (e) {
+      if (e instanceof NeedsJsDiagnostic) await explainDataProblem(opts, e);
+      throw e;
+    }
+    const missing = s.missingColumns(opts.ir);
+    if (missing.warnings.length) opts.onWarnings?.(missing.warnings);
+    if (missing.errors.length) throw new MissingColumnsError(missing.errors);
+    return await f(s, performance.now() - t0);
+  } finally {
+    s.close();
+  }
+}
+
+function runAsOf(s: Session, opts: DuckDBRunOptions): number {
+  return opts.asOf ?? s.latest ?? Date.now();
+}
+
+/** Backtest a ruleset inside DuckDB: the same Report as `simulateFull` of the JS engine. */
+export async function simulateDuckDB(opts: DuckDBSimulateOptions): Promise<DuckDBSimulateResult> {
+  const irs = opts.baseline ? [opts.ir, opts.baseline] : [opts.ir];
+  return withSession(opts, irs, async (s, loadMs) => {
+    const mode: KernelMode = opts.events ? 'events' : 'snapshot';
+    const asOf = runAsOf(s, opts);
+    const t1 = performance.now();
+    const run = { mode, asOf, useClosedAt: true };
+    const { scored } = await s.score(opts.ir, run);
+    const baselineScored = opts.baseline ? (await s.score(opts.baseline, run)).scored : undefined;
+    const t2 = performance.now();
+    const reportOpts = (name: string | null) => ({
+      ruleset: name,
+      rejected: { rows: 0, events: 0 },
+      unknownLeadEvents: opts.events ? s.unknownLeadEvents : 0,
+      ...(opts.bins !== undefined ? { bins: opts.bins } : {}),
+    });
+    const report = computeReport(scored, reportOpts(opts.ir.name));
+    if (opts.baseline && baselineScored) {
+      const baseline = computeReport(baselineScored, reportOpts(opts.baseline.name));
+      report.baseline = baseline;
+      report.delta = reportDelta(report, baseline);
+      report.changes = leadChanges(scored, baselineScored, opts.maxChanges ?? Infinity);
+    }
+    const timings = { loadMs, scoreMs: t2 - t1, reportMs: performance.now() - t2 };
+    return { report, scored, baselineScored, timings };
+  });
+}
+
+/** Score every lead inside DuckDB (`lql score`): rows in file order, as `scoreAll` of the JS engine gives them. */
+export async function scoreRowsDuckDB(opts: DuckDBRunOptions): Promise<ScoreRow[]> {
+  return withSession(opts, [opts.ir], async (s) => {
+    const mode: KernelMode = opts.events ? 'events' : 'snapshot';
+    const { scored: st } = await s.score(opts.ir, { mode, asOf: runAsOf(s, opts), useClosedAt: false });
+    const rows: ScoreRow[] = [];
+    for (let i = 0; i < st.n; i++) {
+      const scores = Object.create(null) as Record<string, number>;
+      st.scoreNames.forEach((name, k) => (scores[name] = st.scores[k]![i]!));
+      const bands = Object.create(null) as Record<string, string>;
+      st.bandNames.forEach((name, b) => (bands[name] = st.bandLabels[b]![st.bands[b]![i]!]!));
+      const reached = Object.create(null) as Record<string, number | null>;
+      st.stageNames.forEach((name, k) => {
+        const t = st.reached[k]![i]!;
+        reached[name] = t === t ? t : null;
+      });
+      const r = st.route[i]!;
+      rows.push({ id: st.ids[i]!, scores, bands, stage: st.stageNames[st.stage[i]!] ?? '', route: r >= 0 ? st.routeNames[r]! : null, reached });
+    }
+    return rows;
+  });
+}
+
+export { DataError };
