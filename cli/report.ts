@@ -45,6 +45,13 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
   for (const [band, labels] of Object.entries(r.bands)) {
     out.push(`Band ${band}`, table([['label', 'leads', 'won', 'lost', 'close rate'], ...labels.map((x) => [x.label, x.leads, x.won, x.lost, pct(x.closeRate)])]), '');
   }
+  if (r.scoreDistribution?.length) {
+    out.push(
+      'Scores by outcome (mean)',
+      table([['score', 'won', 'lost', 'open'], ...r.scoreDistribution.map((h) => [h.name, fixed(h.mean.won, 1), fixed(h.mean.lost, 1), fixed(h.mean.open, 1)])]),
+      '',
+    );
+  }
   if (r.activities.length && r.mode === 'events') {
     out.push(
       'Activities (close rate of leads who did it vs base)',
