@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: runs every benchmark module in one process and prints
  * its figures (each module measures its own reference side by side).
- * Usage: npm run bench [-- NAME...]   (names: language, kernel, csv, sql)
+ * Usage: npm run bench [-- NAME...]   (names: language, kernel, csv, sql, playground)
  */
 const MODULES: Record<string, string> = {
   language: './language.js',
   csv: './csv-ingest.js',
   kernel: './kernel.js',
   sql: './sql.js',
+  playground: './playground.js',
 };
 
 async function main(): Promise<void> {

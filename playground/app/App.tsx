@@ -45,7 +45,7 @@ import { ExportPanel, type ExportKind } from './ExportPanel.js';
 type TabId = 'overview' | 'matrix' | 'scores' | 'volume' | 'activities' | 'routes' | 'compare' | 'explain' | 'tests' | 'data' | 'export';
 const TAB_IDS: TabId[] = ['data', 'overview', 'matrix', 'scores', 'volume', 'activities', 'routes', 'compare', 'explain', 'tests', 'export'];
 
-type RunState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; ms: number } | { kind: 'invalid' } | { kind: 'failed'; message: string };
+type RunState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; ms: number; phases?: { compile: number; replay: number; report: number } } | { kind: 'invalid' } | { kind: 'failed'; message: string };
 
 export interface AppProps {
   client: WorkerClient;
@@ -96,7 +96,8 @@ export function App(props: AppProps) {
   const [sweepStage, setSweepStage] = useState<string | undefined>();
   const [explainId, setExplainId] = useState<string | undefined>();
   const [available, setAvailable] = useState<Record<string, boolean>>({});
-  const [reportText, setReportText] = useState<string | undefined>();
+  /** the text of the report on screen, and a revision bumped with every new report */
+  const [reportText, setReportText] = useState<{ text: string; rev: number } | undefined>();
   const [capacity, setCapacity] = useState(prefs.capacity ?? 0);
   const [pointsAtBase, setPointsAtBase] = useState(prefs.pointsAtBase ?? 10);
   const [versions, setVersions] = useState<SavedVersion[]>(() => store.listVersions());
@@ -126,7 +127,7 @@ export function App(props: AppProps) {
     setRunState({ kind: 'running' });
     void client.run({ text: runText, baselineText }).then((r) => {
       if (!r || r.status === 'cancelled') return;
-      if (r.status === 'ok' && r.report) { setReport(r.report); setReportText(runText); setRunState({ kind: 'done', ms: r.ms }); }
+      if (r.status === 'ok' && r.report) { setReport(r.report); setReportText((p) => ({ text: runText, rev: (p?.rev ?? 0) + 1 })); setRunState({ kind: 'done', ms: r.ms, ...(r.phases ? { phases: r.phases } : {}) }); }
       else if (r.status === 'invalid') setRunState({ kind: 'invalid' });
       else if (r.status === 'no-data') setRunState({ kind: 'idle' });
       else setRunState({ kind: 'failed', message: r.message ?? r.status });
@@ -152,7 +153,7 @@ export function App(props: AppProps) {
   useEffect(() => {
     if (statsFor === undefined) return;
     let live = true;
-    void client.api.runStats(statsFor).then((s) => { if (live && (s.ruleStats.length || s.scoreStats.length)) setStats(s); });
+    void client.api.runStats(statsFor.text).then((s) => { if (live && (s.ruleStats.length || s.scoreStats.length)) setStats(s); });
     return () => { live = false; };
   }, [client, statsFor, dataVersion]);
 
@@ -162,7 +163,7 @@ export function App(props: AppProps) {
     if (tab !== 'scores' || sweepFor === undefined) return;
     let live = true;
     setSweep(undefined);
-    void client.api.sweep(sweepFor, sweepStage).then((s) => { if (live && s.status !== 'cancelled') setSweep(s); });
+    void client.api.sweep(sweepFor.text, sweepStage).then((s) => { if (live && s.status !== 'cancelled') setSweep(s); });
     return () => { live = false; };
   }, [client, tab, sweepFor, sweepStage, dataVersion]);
 
@@ -332,7 +333,7 @@ export function App(props: AppProps) {
     switch (tab) {
       case 'overview': return needReport((r) => <div className="stack"><SummaryBar report={r} /><KpiCards report={r} /><Funnel report={r} /></div>);
       case 'matrix': return needReport((r) => <Heatmap matrix={r.matrix} />);
-      case 'scores': return needReport((r) => <ScoreViews distributions={r.distributions} sweep={sweep} onStage={setSweepStage} />);
+      case 'scores': return needReport((r) => <ScoreViews distributions={r.distributions} sweep={sweep ?? 'pending'} onStage={setSweepStage} />);
       case 'volume': return needReport((r) => <VolumeView weekly={r.weekly} capacity={capacity} onCapacity={setCapacity} />);
       case 'activities': return needReport((r) => <ActivityTable activities={r.activities} pointsAtBase={pointsAtBase} onPointsAtBase={setPointsAtBase} />);
       case 'routes': return needReport((r) => <div className="stack"><RouteTable routes={r.routes} /><BandTables bands={r.bands} /></div>);
@@ -397,7 +398,8 @@ export function App(props: AppProps) {
           <div className="problems" data-testid="problems">
             <p className={errors ? 'strong fail' : 'strong'}>
               {errors || warnings ? t('editor.problems', { errors, warnings }) : t('editor.noProblems')}
-              <span className="run-status" role="status" data-testid="run-status">{statusText}</span>
+              <span className="run-status" role="status" data-testid="run-status"
+                title={runState.kind === 'done' && runState.phases ? t('run.phases', { compile: f.int(runState.phases.compile), replay: f.int(runState.phases.replay), report: f.int(runState.phases.report) }) : undefined}>{statusText}</span>
               <button type="button" className="format" onClick={() => editorHandle.current?.format()} data-testid="format">{t('editor.format')}</button>
             </p>
             {ruleDiags.length > 0 && (

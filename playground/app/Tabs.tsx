@@ -15,7 +15,9 @@ export function Tabs<T extends string>(props: {
   const refs = useRef(new Map<T, HTMLButtonElement>());
   function onKey(e: KeyboardEvent) {
     const ids = props.tabs.map((t) => t.id);
-    const i = ids.indexOf(props.active);
+    // from the focused tab (focus can be on a tab that is not the active one)
+    const focused = ids.find((id) => refs.current.get(id) === document.activeElement);
+    const i = ids.indexOf(focused ?? props.active);
     let next: number | undefined;
     if (e.key === 'ArrowRight' || e.key === 'ArrowDown') next = (i + 1) % ids.length;
     else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') next = (i - 1 + ids.length) % ids.length;

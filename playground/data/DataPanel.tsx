@@ -145,7 +145,7 @@ export function DataPanel(props: DataPanelProps) {
           <label className="field"><span>{t('data.missing')}</span>
             <input value={missing} onChange={(e) => setMissing(e.target.value)} placeholder="Select, unknown" /></label>
         </div>
-        <label className="check"><input type="checkbox" checked={lenient} onChange={(e) => setLenient(e.target.checked)} /> {t('data.lenient')}</label>
+        <label className="check"><input type="checkbox" checked={lenient} onChange={(e) => setLenient(e.target.checked)} data-testid="lenient" /> {t('data.lenient')}</label>
         <div><button type="button" className="primary" disabled={!leads || props.busy} onClick={() => void load()} data-testid="load-data">{t('data.load')}</button></div>
       </section>
 

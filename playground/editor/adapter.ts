@@ -134,7 +134,7 @@ export function registerLql(
       const ok = marks.filter((m) => m.line >= 1 && m.line <= lines);
       testDecorations.get(editor)?.clear();
       testDecorations.set(editor, editor.createDecorationsCollection(ok.map((m) => ({
-        range: new monaco.Range(m.line, 1, m.line, 1),
+        range: new monaco.Range(m.line, 1, m.line, model.getLineMaxColumn(m.line)),
         options: {
           isWholeLine: true,
           className: m.passed ? 'test-line-pass' : 'test-line-fail',

@@ -41,6 +41,7 @@ export const en = {
   'run.cancelled': 'Superseded by a newer edit',
   'run.failed': 'Run failed: {message}',
   'run.hasErrors': 'Fix the errors in the rules to see new results',
+  'run.phases': 'compile {compile} ms, replay {replay} ms, report {report} ms',
 
   'tabs.label': 'Results',
   'tabs.overview': 'Overview',

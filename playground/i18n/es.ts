@@ -43,6 +43,7 @@ export const es: Record<MessageKey, string> = {
   'run.cancelled': 'Reemplazado por una edición más reciente',
   'run.failed': 'Falló el cálculo: {message}',
   'run.hasErrors': 'Corrija los errores de las reglas para ver resultados nuevos',
+  'run.phases': 'compilar {compile} ms, reproducir {replay} ms, informe {report} ms',
 
   'tabs.label': 'Resultados',
   'tabs.overview': 'Resumen',

@@ -75,7 +75,7 @@ export function StageSweep({ sweep, onStage }: { sweep: SweepResult; onStage?: (
   );
 }
 
-export function ScoreViews({ distributions, sweep, onStage }: { distributions?: ScoreDistribution[]; sweep?: SweepResult; onStage?: (stage: string) => void }) {
+export function ScoreViews({ distributions, sweep, onStage }: { distributions?: ScoreDistribution[]; sweep?: SweepResult | 'pending'; onStage?: (stage: string) => void }) {
   const { t, f } = useI18n();
   const [picked, setPicked] = useState<string | undefined>(undefined);
   if (!distributions || !distributions.length) return <p className="muted">{t('hist.none')}</p>;
@@ -83,8 +83,8 @@ export function ScoreViews({ distributions, sweep, onStage }: { distributions?: 
   const binSweep = thresholdSweep(dist);
   return (
     <div className="stack">
-      {sweep && sweep.status === 'ok' && sweep.sweeps.length > 0 && <StageSweep sweep={sweep} onStage={onStage} />}
-      {sweep === undefined && <p className="muted" role="status">{t('sweep.computing')}</p>}
+      {sweep && sweep !== 'pending' && sweep.status === 'ok' && sweep.sweeps.length > 0 && <StageSweep sweep={sweep} onStage={onStage} />}
+      {sweep === 'pending' && <p className="muted" role="status">{t('sweep.computing')}</p>}
       <label className="field inline">
         <span>{t('hist.pick')}</span>
         <select value={dist.score} onChange={(e) => setPicked(e.target.value)}>

@@ -90,6 +90,8 @@ export interface RunResult {
   report?: SimulateReport;
   message?: string;
   ms: number;
+  /** where the time went, in ms: checking and compiling, replaying the leads, computing the report */
+  phases?: { compile: number; replay: number; report: number };
 }
 
 export interface TestOutcome {

@@ -28,8 +28,9 @@ import { compileKernel } from '../../language/compile/emit-kernel.js';
 import { compileScorer, emitModule } from '../../language/compile/emit-js.js';
 import { emitSql } from '../../language/compile/emit-sql.js';
 import { runTests } from '../../language/interpret/run-tests.js';
-import { loadLeads } from '../../simulator/data/leads.js';
-import { loadEvents } from '../../simulator/data/events.js';
+import { loadLeads, loadLeadsSync } from '../../simulator/data/leads.js';
+import { loadEvents, loadEventsSync } from '../../simulator/data/events.js';
+import type { AttrType } from '../../language/syntax/ast.js';
 import type { EventTable, LeadTable } from '../../simulator/data/table.js';
 import { defaultAsOf, startReplay, type ScoredTable } from '../../simulator/replay.js';
 import { reportOf, scoredRows } from '../../simulator/simulate.js';
@@ -38,6 +39,8 @@ import type { Report } from '../../simulator/metrics.js';
 import { rate } from '../../simulator/metrics.js';
 import { generate } from '../../simulator/generate.js';
 import { createSimulatorApi, leadRecord } from '../../simulator/worker-api.js';
+import { diag } from '../../language/diagnostics/registry.js';
+import type { Program } from '../../language/syntax/ast.js';
 import type { ColumnInfo, RuleStat } from '../../language/service/context.js';
 import type {
   PlaygroundWorkerApi, DataSummary, LoadRequest, GenerateRequest, ProgressFn, RunRequest, RunResult, TestReport,
@@ -107,9 +110,18 @@ export function columnInfo(leads: LeadTable): ColumnInfo[] {
   return out;
 }
 
+/** The files a table was read from, to read them again with the ruleset's declared types. */
+interface RawFiles {
+  leads: Uint8Array | string;
+  events?: Uint8Array | string;
+  eventsName: string;
+  opts: { id?: string; outcome?: string; missing?: string[]; lenient: boolean };
+}
+
 interface Loaded {
   version: number;
   file: string;
+  raw?: RawFiles;
   leads: LeadTable;
   events: EventTable | null;
   header: string[];
@@ -161,19 +173,66 @@ export function createEngine(): PlaygroundWorkerApi {
   let cancelledUpTo = 0;
   /** bumped by every run: background jobs stop when it changes */
   let epoch = 0;
+  /** runs in progress: background jobs never share the worker with a run */
+  let running = 0;
   let last: RunCache | undefined;
   let lastBaseline: RunCache | undefined;
   const sim = createSimulatorApi();
 
-  const compile = (text: string) => compileSource(text, data ? { columns: data.header } : {});
+  /** Declared attributes the loaded data lacks: a warning at the declaration (every lead reads it as missing). */
+  function absentColumns(program: Program): Diagnostic[] {
+    if (!data) return [];
+    const have = new Set(data.header);
+    const out: Diagnostic[] = [];
+    for (const d of program.decls) {
+      if (d.kind === 'Attribute' && !have.has(d.name.text)) out.push(diag('LQL521', d.name.range, { column: d.name.text, hint: '' }));
+    }
+    return out;
+  }
 
-  function setData(file: string, leads: LeadTable, events: EventTable | null, diagnostics: Diagnostic[]): DataSummary {
+  const compile = (text: string) => {
+    const c = compileSource(text, data ? { columns: data.header } : {});
+    const extra = absentColumns(c.program);
+    return extra.length ? { ...c, diagnostics: [...c.diagnostics, ...extra].sort((a, b) => a.range.start.offset - b.range.start.offset) } : c;
+  };
+
+  function setData(file: string, leads: LeadTable, events: EventTable | null, diagnostics: Diagnostic[], raw?: RawFiles): DataSummary {
     version++;
-    data = { version, file, leads, events, header: leads.header, columns: columnInfo(leads) };
+    data = { version, file, leads, events, header: leads.header, columns: columnInfo(leads), ...(raw ? { raw } : {}) };
     last = undefined;
     lastBaseline = undefined;
     sim.loadTables({ leads, events });
     return { ok: true, file, leads: leads.n, events: events ? events.times.length : 0, header: leads.header, columns: data.columns, diagnostics: diagnostics.slice(0, 200) };
+  }
+
+  /**
+   * Columns are typed by inference when a file is loaded; a ruleset that
+   * declares another type for a column (e.g. `attribute x: text` over yes/no
+   * values) reads it as declared, as `lql simulate` does: the file is read
+   * again with those types (once per change of types).
+   */
+  function retype(ir: IR): void {
+    const d = data;
+    if (!d?.raw) return;
+    const types: Record<string, AttrType> = Object.create(null) as Record<string, AttrType>;
+    let differs = false;
+    for (const a of ir.attributes) {
+      const col = d.leads.columns.get(a.name);
+      if (!col) continue;
+      types[a.name] = a.type;
+      if (col.type !== a.type) differs = true;
+    }
+    if (!differs) return;
+    try {
+      const leads = loadLeadsSync({ name: d.file, text: d.raw.leads }, { ...d.raw.opts, types });
+      let events = d.events;
+      if (d.raw.events !== undefined && leads.n !== d.leads.n) {
+        events = loadEventsSync({ name: d.raw.eventsName, text: d.raw.events }, leads, [], d.raw.opts);
+      }
+      setData(d.file, leads, events, [], d.raw);
+    } catch {
+      // the declared type does not fit the values: keep the inferred columns (the run reports what it finds)
+    }
   }
 
   /** Replay in chunks; null when the run became stale meanwhile. */
@@ -196,6 +255,8 @@ export function createEngine(): PlaygroundWorkerApi {
     for (const c of [last, lastBaseline]) if (c && c.text === text && c.version === data.version) return c;
     const c = compile(text);
     if (!c.ir) return 'invalid';
+    retype(c.ir);
+    for (const k of [last, lastBaseline]) if (k && k.text === text && k.version === data.version) return k;
     const scored = await replayChunked(c.ir, stale);
     if (!scored) return null;
     return { text, version: data.version, ir: c.ir, scored, report: reportOf(c.ir, scored, data.leads, data.events) };
@@ -244,7 +305,8 @@ export function createEngine(): PlaygroundWorkerApi {
         if (eventsBytes !== undefined) {
           events = await loadEvents({ name: eventsName, text: eventsBytes }, leads, [], { ...opts, onProgress: progress(eventsName) });
         }
-        return setData(file, leads, events, [...leads.warnings, ...leads.rejected.diagnostics, ...(events ? events.rejected.diagnostics : [])]);
+        return setData(file, leads, events, [...leads.warnings, ...leads.rejected.diagnostics, ...(events ? events.rejected.diagnostics : [])],
+          { leads: leadsBytes, ...(eventsBytes !== undefined ? { events: eventsBytes } : {}), eventsName, opts });
       } catch (e) {
         data = undefined;
         last = undefined;
@@ -276,20 +338,25 @@ export function createEngine(): PlaygroundWorkerApi {
       const ms = () => Math.round(performance.now() - t0);
       latestRun = Math.max(latestRun, id);
       epoch++;
+      running++;
       const stale = () => id < latestRun || id <= cancelledUpTo;
       let diagnostics: Diagnostic[] = [];
       try {
         if (stale()) return { id, status: 'cancelled', diagnostics, ms: ms() };
         const c = compile(req.text);
+        const tCompiled = performance.now();
         diagnostics = c.diagnostics;
         if (!c.ir) return { id, status: 'invalid', diagnostics, ms: ms() };
         if (!data) return { id, status: 'no-data', diagnostics, ms: ms() };
+        retype(c.ir);
         const d = data;
         let cur: RunCache;
+        let tReplayed = performance.now();
         if (last && last.text === req.text && last.version === d.version) cur = last;
         else {
           const scored = await replayChunked(c.ir, stale, onProgress);
           if (!scored) return { id, status: 'cancelled', diagnostics, ms: ms() };
+          tReplayed = performance.now();
           cur = { text: req.text, version: d.version, ir: c.ir, scored, report: reportOf(c.ir, scored, d.leads, d.events) };
         }
         const report: Report = { ...cur.report };
@@ -298,7 +365,7 @@ export function createEngine(): PlaygroundWorkerApi {
           if (!base && cur.text === req.baselineText) base = cur;
           if (!base) {
             const b = compileSource(req.baselineText, { columns: d.header });
-            if (b.ir) {
+            if (b.ir && b.ir.attributes.every((a) => { const col = d.leads.columns.get(a.name); return !col || col.type === a.type; })) {
               const bs = await replayChunked(b.ir, stale, undefined, cur.scored.asOf);
               if (!bs) return { id, status: 'cancelled', diagnostics, ms: ms() };
               base = { text: req.baselineText, version: d.version, ir: b.ir, scored: bs, report: reportOf(b.ir, bs, d.leads, d.events) };
@@ -312,9 +379,13 @@ export function createEngine(): PlaygroundWorkerApi {
         }
         last = cur;
         if (stale()) return { id, status: 'cancelled', diagnostics, ms: ms() };
-        return { id, status: 'ok', diagnostics, report: toPlaygroundReport(report, cur.scored, cur.ir), ms: ms() };
+        const out = toPlaygroundReport(report, cur.scored, cur.ir);
+        const r = (x: number) => Math.round(x);
+        return { id, status: 'ok', diagnostics, report: out, ms: ms(), phases: { compile: r(tCompiled - t0), replay: r(tReplayed - tCompiled), report: r(performance.now() - tReplayed) } };
       } catch (e) {
         return { id, status: 'error', diagnostics, message: message(e), ms: ms() };
+      } finally {
+        running--;
       }
     },
 
@@ -340,6 +411,7 @@ export function createEngine(): PlaygroundWorkerApi {
     async runStats(text: string): Promise<RunStats> {
       const mine = epoch;
       const none: RunStats = { ruleStats: [], scoreStats: [] };
+      if (running > 0) return none;
       try {
         if (!data || !last || last.text !== text || last.version !== data.version) return none;
         const { ir, scored } = last;
@@ -352,7 +424,7 @@ export function createEngine(): PlaygroundWorkerApi {
         const step = 1000;
         for (let lo = 0; lo < d.leads.n; lo += step) {
           await macrotask();
-          if (epoch !== mine) return none;
+          if (epoch !== mine || running > 0) return none;
           const hi = Math.min(d.leads.n, lo + step);
           for (let i = lo; i < hi; i++) {
             const ca = d.leads.closedAt[i]!;
@@ -388,7 +460,8 @@ export function createEngine(): PlaygroundWorkerApi {
 
     async sweep(text: string, stageName?: string): Promise<SweepResult> {
       const mine = epoch;
-      const stale = () => epoch !== mine;
+      const stale = () => epoch !== mine || running > 0;
+      if (running > 0) return { status: 'cancelled', stages: [], sweeps: [] };
       try {
         if (!data) return { status: 'none', stages: [], sweeps: [] };
         const c = compile(text);
@@ -445,6 +518,7 @@ export function createEngine(): PlaygroundWorkerApi {
       if (!data) return { ...empty, available: false };
       const c = compile(text);
       if (!c.ir) return { ...empty, message: 'rules' };
+      retype(c.ir);
       const i = data.leads.ids.indexOf(leadId);
       if (i < 0) return empty;
       const at = asOf ? Date.parse(asOf.length === 10 ? asOf + 'T23:59:59.999Z' : asOf) : undefined;
@@ -501,6 +575,7 @@ export function createEngine(): PlaygroundWorkerApi {
       const c = compile(text);
       if (!c.ir) return { ok: false, fileName, mime: 'text/csv', content: '', message: 'the rules have errors' };
       const ir = c.ir;
+      retype(ir);
       const asOf = last && last.version === data.version ? last.scored.asOf : defaultAsOf(data.leads, data.events);
       const st = await replayChunked(ir, () => false, undefined, asOf, false);
       const rows = scoredRows(st!);

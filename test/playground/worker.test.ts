@@ -27,7 +27,11 @@ describe('playground engine', () => {
     expect(broken[0]!.code).toMatch(/^LQL1\d\d$/);
     await w.loadData({ leads: { name: 'l.csv', bytes: bytes('id,outcome,industry\na,won,x\n') } });
     const ds = await w.check(acme);
-    expect(ds.some((d) => d.severity === 'error' && /employees/.test(d.message))).toBe(true);
+    const w521 = ds.find((d) => d.code === 'LQL521' && /employees/.test(d.message))!;
+    expect(w521.severity).toBe('warning');
+    expect(w521.range.start).toMatchObject({ line: acme.split('\n').findIndex((l) => l.startsWith('attribute employees')) + 1, column: 11 });
+    const typo = await w.check('segment s = industri == "x"\n');
+    expect(typo.find((d) => d.code === 'LQL210')?.fix?.[0]?.text).toBe('industry');
   });
 
   it('generates the ACME history and gives the same report as the simulator', async () => {
@@ -59,7 +63,8 @@ describe('playground engine', () => {
     const mql = r.report!.delta!.stages.find((s) => s.name === 'MQL')!;
     expect(mql.reached).toBeGreaterThan(0);
     const changed = await w.changedLeads(looser, acme, 50);
-    expect(changed.length).toBe(50);
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.length).toBeLessThanOrEqual(50);
     expect(changed[0]).toMatchObject({ before: 'lead', after: 'MQL' });
   });
 
@@ -144,13 +149,24 @@ describe('playground engine', () => {
     const bad = await w.loadData({ leads: { name: 'bad.csv', bytes: bytes('id,outcome\nL1,won\nL1,lost\nL3,maybe\n') } });
     expect(bad.ok).toBe(false);
     expect(bad.diagnostics.map((d) => [d.code, d.file, d.range.start.line, d.range.start.column])).toEqual([
-      ['LQL509', 'bad.csv', 3, 1], ['LQL511', 'bad.csv', 4, 4],
+      ['LQL509', 'bad.csv', 3, 1],
     ]);
     expect((await w.run(1, { text: acme })).status).toBe('no-data');
+    const lenient = await w.loadData({ leads: { name: 'bad.csv', bytes: bytes('id,outcome\nL1,won\nL1,lost\nL3,maybe\n') }, lenient: true });
+    expect(lenient).toMatchObject({ ok: true, leads: 1 });
+    expect(lenient.diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.column])).toEqual([['LQL509', 3, 1], ['LQL511', 4, 4]]);
     const ragged = await w.loadData({ leads: { name: 'r.csv', bytes: bytes('id,outcome,x\nL1,won,1\nL2,"lost\n') } });
     expect(ragged.ok).toBe(false);
     expect(ragged.diagnostics[0]).toMatchObject({ file: 'r.csv' });
     expect(ragged.diagnostics[0]!.range.start.line).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reads a column as the ruleset declares it (yes/no as text), like lql simulate', async () => {
+    const w = createEngine();
+    await w.loadData({ leads: { name: 'l.csv', bytes: bytes('id,outcome,optout\na,won,Yes\nb,lost,No\nc,lost,No\n') } });
+    const text = 'attribute optout: text\nscore s { +1 when optout == "Yes" }\nstages {\n  hot when s >= 1\n  cold otherwise\n}\n';
+    const r = await w.run(1, { text });
+    expect(r.report?.stages[0]).toMatchObject({ name: 'hot', reached: 1, won: 1 });
   });
 
   it('joins the Olist files into leads with outcomes and contact events', () => {
