@@ -161,7 +161,7 @@ export const simulateCommand: Command = {
       const asOf = parseDateOpt('as-of', s(args.values['as-of']));
       if (engineOf(args) === 'duckdb') {
         const { simulateWithDuckDB } = await import('./duckdb-commands.js');
-        const report = await simulateWithDuckDB(ir, args, { asOf, baseline });
+        const report = await simulateWithDuckDB(ir, args, { asOf, baseline, io });
         io.out(args.values.json ? JSON.stringify(report, null, 2) : printReport(report, { changes: Number(s(args.values.changes) ?? 20) }));
         return 0;
       }
@@ -214,7 +214,7 @@ export const scoreCommand: Command = {
       let rows: ScoreRow[];
       if (engineOf(args) === 'duckdb') {
         const { scoreRowsWithDuckDB } = await import('./duckdb-commands.js');
-        rows = await scoreRowsWithDuckDB(ir, args, { asOf });
+        rows = await scoreRowsWithDuckDB(ir, args, { asOf, io });
       } else {
         const data = await loadData(ir, args, io);
         rows = scoredRows(replay(ir, data.leads, data.events, { asOf, useClosedAt: false }));

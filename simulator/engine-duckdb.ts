@@ -16,7 +16,8 @@
  * - empty cells and `missing` placeholders are missing values;
  * - with a `closed_at` column (and `closedAt` not false), each lead is replayed
  *   without leakage: only events strictly before closed_at, evaluated at
- *   closed_at, stages counting only when reached strictly before it;
+ *   closed_at, stages other than the lowest counting only when reached
+ *   strictly before it (the lowest always counts, as in the JS engine);
  * - a problem with the files is reported as diagnostics (LQL710-LQL712) in a
  *   DuckDBEngineError, never as a raw crash; the database is closed on every path.
  */

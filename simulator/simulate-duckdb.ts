@@ -109,8 +109,10 @@ const lit = (s: string) => "'" + s.replace(/'/g, "''") + "'";
 /** The characters JS `String.prototype.trim` removes. */
 const WS =
   '\t\n\u000b\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
-const trimJs = (x: string) => `trim(${x}, ${lit(WS)})`;
-const blank = (x: string) => `(${x} IS NULL OR ${trimJs(x)} = '')`;
+/** The same characters as an RE2 class (DuckDB's trim with a long character list is slow). */
+const WS_CLASS = '[\\t\\n\\x{0b}\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}]';
+const trimJs = (x: string) => `(CASE WHEN regexp_matches(${x}, ${lit(`^${WS_CLASS}|${WS_CLASS}$`)}) THEN trim(${x}, ${lit(WS)}) ELSE ${x} END)`;
+const blank = (x: string) => `(${x} IS NULL OR regexp_full_match(${x}, ${lit(WS_CLASS + '*')}))`;
 
 /** Outcome words of spec/DATA.md -> 1 won, 0 lost, -1 open, -2 not an outcome word. */
 function outcomeCode(raw: string, placeholders: string[]): string {
@@ -166,56 +168,121 @@ class NeedsJsDiagnostic extends Error {
   }
 }
 
-interface RawTable {
-  /** column names in file order */
-  header: string[];
-  /** SQL name of each column in the raw table */
-  sqlCols: string[];
-  /** rows (data only): `r` = 1-based data row number, then the columns */
-  view: string;
+/** The header cells of a CSV file: its first record (RFC 4180), blank lines skipped. */
+export function csvHeader(text: string, delim: string): string[] | null {
+  const cells: string[] = [];
+  let cell = '';
+  let i = 0;
+  while (i < text.length && (text[i] === '\n' || text[i] === '\r')) i++;
+  if (i >= text.length) return null;
+  let quoted = false;
+  for (; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else quoted = false;
+      } else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === delim) {
+      cells.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      cells.push(cell);
+      return cells;
+    } else cell += ch;
+  }
+  if (quoted) return null;
+  cells.push(cell);
+  return cells;
 }
 
-/** Load a file as text columns into `name`; returns its header and a view over its data rows. */
-async function loadRaw(c: DuckDBConnection, name: string, path: string, what: 'leads' | 'events'): Promise<RawTable> {
+interface RawSource {
+  /** column names in file order */
+  header: string[];
+  /** SQL name of each column */
+  sqlCols: string[];
+  /** a FROM item giving the columns (as text) */
+  from: string;
+  fmt: FileFormat;
+}
+
+/** A reader for the file: its header and a FROM item reading every column as text. */
+async function rawSource(c: DuckDBConnection, path: string, what: 'leads' | 'events'): Promise<RawSource> {
   try {
-    statSync(path);
+    if (!statSync(path).isFile()) throw new Error('not a file');
   } catch {
     throw new NeedsJsDiagnostic(what, 'cannot read the file');
   }
   const fmt = formatOfFile(path);
   if (fmt === 'csv') {
-    const delim = detectDelimiter(headText(path));
-    try {
-      await c.run(
-        `CREATE TABLE ${q(name)} AS SELECT * FROM read_csv(${lit(path)}, header = false, all_varchar = true, ` +
-          `delim = ${lit(delim)}, quote = '"', escape = '"', skip = 0, strict_mode = true, null_padding = false, ` +
-          `ignore_errors = false, parallel = true)`,
-      );
-    } catch (e) {
-      throw new NeedsJsDiagnostic(what, (e as Error).message);
-    }
-    const cols = (await c.runAndReadAll(`DESCRIBE ${q(name)}`)).getRowObjectsJS().map((r) => String(r.column_name));
-    const first = (await c.runAndReadAll(`SELECT * FROM ${q(name)} WHERE rowid = 0`)).getRowsJS()[0];
-    if (!first) throw new NeedsJsDiagnostic(what, 'the file is empty');
-    const header = first.map((v) => (v === null ? '' : String(v)));
+    const head = headText(path);
+    const delim = detectDelimiter(head);
+    const header = csvHeader(head, delim);
+    if (!header) throw new NeedsJsDiagnostic(what, 'no header line');
+    const sqlCols = header.map((_, j) => `c${j}`);
     return {
       header,
-      sqlCols: cols,
-      view: `(SELECT rowid AS "r", ${cols.map(q).join(', ')} FROM ${q(name)} WHERE rowid >= 1)`,
+      sqlCols,
+      fmt,
+      from:
+        `read_csv(${lit(path)}, header = true, auto_detect = false, columns = {${sqlCols.map((x) => `${lit(x)}: 'VARCHAR'`).join(', ')}}, ` +
+        `delim = ${lit(delim)}, quote = '"', escape = '"', strict_mode = true, null_padding = false, ignore_errors = false, parallel = true)`,
     };
   }
   let keys: string[];
   try {
     const desc = (await c.runAndReadAll(`DESCRIBE SELECT * FROM read_json(${lit(path)}, format = 'newline_delimited')`)).getRowObjectsJS();
     keys = desc.map((r) => String(r.column_name));
-    await c.run(
-      `CREATE TABLE ${q(name)} AS SELECT * FROM read_json(${lit(path)}, format = 'newline_delimited', ` +
-        `columns = {${keys.map((k) => `${lit(k)}: 'VARCHAR'`).join(', ')}})`,
-    );
   } catch (e) {
     throw new NeedsJsDiagnostic(what, (e as Error).message);
   }
-  return { header: keys, sqlCols: keys, view: `(SELECT rowid + 1 AS "r", ${keys.map(q).join(', ')} FROM ${q(name)})` };
+  return {
+    header: keys,
+    sqlCols: keys,
+    fmt,
+    from: `read_json(${lit(path)}, format = 'newline_delimited', columns = {${keys.map((k) => `${lit(k)}: 'VARCHAR'`).join(', ')}})`,
+  };
+}
+
+/** Run a statement that reads a file; DuckDB's own failures go to the JS loader for a diagnostic. */
+async function runReading(c: DuckDBConnection, sql: string, what: 'leads' | 'events'): Promise<void> {
+  try {
+    await c.run(sql);
+  } catch (e) {
+    throw new NeedsJsDiagnostic(what, (e as Error).message);
+  }
+}
+
+/**
+ * ISO 8601 forms that DuckDB's TIMESTAMP cast reads exactly as the JS reader
+ * does (date, or date and time with seconds, optional milliseconds and `Z`);
+ * any other text takes the full reader (sql-dialect.ts `dateLayers`).
+ */
+const FAST_ISO =
+  '[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,3})?)?Z?';
+
+/** Epoch ms of the common time forms (NULL for anything else, to be read by `slowTime`). */
+function fastTime(v: string): string {
+  return (
+    `(CASE WHEN regexp_full_match(${v}, ${lit(FAST_ISO)}) THEN epoch_ms(TRY_CAST(${v} AS TIMESTAMP)) ` +
+    `WHEN regexp_full_match(${v}, '-?[0-9]{1,15}') THEN CAST(${v} AS BIGINT) END)`
+  );
+}
+
+/**
+ * Fill in `ms` of table `table` where the fast reader gave NULL but the text
+ * `v` is there: the full ISO 8601 reader, then a decimal number of epoch ms.
+ */
+async function slowTimes(c: DuckDBConnection, table: string, key: string, v: string, ms: string): Promise<void> {
+  const need = `${q(v)} IS NOT NULL AND ${q(ms)} IS NULL`;
+  const n = Number((await c.runAndReadAll(`SELECT count(*) AS n FROM ${q(table)} WHERE ${need}`)).getRowObjectsJS()[0]!.n);
+  if (n === 0) return;
+  const inner = `(SELECT "${key}" AS "rid", ${q(v)} AS "v" FROM ${q(table)} WHERE ${need}) AS "s0"`;
+  const parsed = `SELECT "rid", ${timeMs('"iso"', trimJs('"v"'))} AS "ms" FROM (${dateLayers('duckdb', inner, ['rid', 'v'], [{ src: 'v', out: 'iso' }])}) AS "s1"`;
+  await c.run(`UPDATE ${q(table)} SET ${q(ms)} = "s"."ms" FROM (${parsed}) AS "s" WHERE ${q(table)}."${key}" = "s"."rid"`);
 }
 
 // ---------------------------------------------------------------------------
@@ -283,7 +350,7 @@ class Session {
   async load(irs: IR[]): Promise<void> {
     const c = this.c;
     const ir = this.opts.ir;
-    const leads = await loadRaw(c, 'lql_leads_file', this.opts.leads, 'leads');
+    const leads = await rawSource(c, this.opts.leads, 'leads');
     const header = leads.header;
     this.leadsHeader = header;
     if (new Set(header).size !== header.length) throw new NeedsJsDiagnostic('leads', 'a column name is repeated');
@@ -311,41 +378,60 @@ class Session {
     }));
     plans.forEach((p, i) => this.attrIndex.set(p.name, i));
     this.hasClosed = header.includes('closed_at');
+    // the (attribute, type) readings the queries make
+    const reads = new Set<string>();
+    for (const r of irs) {
+      exportSql(r, {
+        dialect: 'duckdb',
+        asOf: 0,
+        eventsTable: this.opts.events ? 'e' : null,
+        columnFor: (name, type) => {
+          reads.add(`${type}\u0000${name}`);
+          return name;
+        },
+      });
+    }
+    const readsOf = (p: AttrPlan) => READ_TYPES.filter((u) => reads.has(`${u}\u0000${p.name}`));
+    // a time column is parsed when the column is a date, is read as one, or its type is inferred
+    const timed = (p: AttrPlan) => p.src !== null && (p.colType === 'date' || !p.declared || readsOf(p).includes('date'));
 
-    // layer 1: placeholders applied, blank-trimmed texts
-    const l1: string[] = [`"r"`];
-    l1.push(`${this.rowIds ? `CAST("r" AS VARCHAR)` : idCol} AS "id_raw"`);
-    if (!this.rowIds) l1.push(`${pv(idCol!)} AS "id_v"`);
-    l1.push(`${outCol} AS "out_raw"`);
-    const timeInputs: { src: string; out: string }[] = [];
-    const addTime = (expr: string, key: string) => {
-      l1.push(`${expr} AS ${q(key + '_v')}`);
-      timeInputs.push({ src: key + '_v', out: key + '_iso' });
-    };
+    // 1. the file as text, placeholders missing, times parsed by the fast reader
     const created = colOf('created_at');
     const closed = colOf('closed_at');
+    const base: string[] = [`CAST(rowid + 1 AS BIGINT) AS "r"`];
+    base.push(`${this.rowIds ? `CAST(rowid + 1 AS VARCHAR)` : idCol} AS "id_raw"`);
+    if (!this.rowIds) base.push(`${pv(idCol!)} AS "id_v"`);
+    base.push(`${outCol} AS "out_raw"`);
+    const times: { v: string; ms: string }[] = [];
+    const addTime = (expr: string, key: string) => {
+      base.push(`${expr} AS ${q(key + '_v')}`);
+      times.push({ v: key + '_v', ms: key + '_ms' });
+    };
     if (created) addTime(pv(created), 'created');
     if (closed) addTime(pv(closed), 'closed');
     plans.forEach((p, i) => {
       if (p.src === null) return;
-      l1.push(`${pv(p.src)} AS ${q(`v${i}`)}`);
-      addTime(pv(p.src), `t${i}`);
+      if (timed(p)) addTime(pv(p.src), `t${i}`);
+      else base.push(`${pv(p.src)} AS ${q(`t${i}_v`)}`);
     });
-    await c.run(`CREATE TEMP VIEW "lql_l1" AS SELECT ${l1.join(', ')} FROM ${leads.view} AS "f"`);
-    const pass = l1.map((x) => {
-      const m = /AS "([^"]+)"$/.exec(x);
-      return m ? m[1]! : 'r';
+    // rowid follows the file's order (DuckDB keeps insertion order)
+    await runReading(c, `CREATE TABLE "lql_leads_file" AS SELECT * FROM ${leads.from}`, 'leads');
+    const fastCols = times.map((t) => `${fastTime(q(t.v))} AS ${q(t.ms)}`);
+    plans.forEach((p, i) => {
+      if (p.src !== null) fastCols.push(`${trimJs(q(`t${i}_v`))} AS ${q(`t${i}_tw`)}`);
     });
-    await c.run(`CREATE TEMP VIEW "lql_l2" AS ${dateLayers('duckdb', '"lql_l1"', pass, timeInputs)}`);
+    await c.run(`CREATE TABLE "lql_lb" AS SELECT *${fastCols.length ? ', ' + fastCols.join(', ') : ''} FROM (SELECT ${base.join(', ')} FROM "lql_leads_file") AS "x"`);
+    await c.run(`DROP TABLE "lql_leads_file"`);
+    for (const t of times) await slowTimes(c, 'lql_lb', 'r', t.v, t.ms);
 
-    // inferred types of undeclared columns (over their distinct values, as the JS loader does)
+    // 2. inferred types of undeclared columns (over their values, as the JS loader does)
     const undeclared = plans.map((p, i) => ({ p, i })).filter((x) => !x.p.declared && x.p.src !== null);
     if (undeclared.length) {
       const aggs = undeclared.map(({ i }) => {
-        const v = q(`v${i}`);
-        const tw = trimJs(v);
+        const v = q(`t${i}_v`);
+        const tw = q(`t${i}_tw`);
         const nb = `NOT ${blank(v)}`;
-        const iso = `(${q(`t${i}_iso`)} IS NOT NULL AND NOT regexp_full_match(${trimJs(v)}, '-?[0-9]{1,16}'))`;
+        const iso = `(${q(`t${i}_ms`)} IS NOT NULL AND regexp_full_match(${tw}, '[0-9]{4}-.*'))`;
         return [
           `count(*) FILTER (WHERE ${nb}) AS ${q(`n${i}`)}`,
           `bool_and(${readNumber('duckdb', tw)} IS NOT NULL) FILTER (WHERE ${nb}) AS ${q(`num${i}`)}`,
@@ -353,7 +439,7 @@ class Session {
           `bool_and(${iso}) FILTER (WHERE ${nb}) AS ${q(`date${i}`)}`,
         ].join(', ');
       });
-      const row = (await c.runAndReadAll(`SELECT ${aggs.join(', ')} FROM "lql_l2"`)).getRowObjectsJS()[0]!;
+      const row = (await c.runAndReadAll(`SELECT ${aggs.join(', ')} FROM "lql_lb"`)).getRowObjectsJS()[0]!;
       for (const { p, i } of undeclared) {
         if (Number(row[`n${i}`] ?? 0) === 0) p.colType = 'text';
         else if (row[`num${i}`] === true) p.colType = 'number';
@@ -363,32 +449,28 @@ class Session {
       }
     }
 
-    // layer 3: the leads as the engine reads them, and what would stop the JS loader
+    // 3. the leads as the engine reads them, and what would stop the JS loader
     const sel: string[] = [`"r" AS "__lql_row"`, `"id_raw" AS "__lql_id"`, `${outcomeCode('"out_raw"', ph)} AS "__lql_outcome"`];
     const bad: string[] = [];
     if (!this.rowIds) bad.push(blank('"id_v"'));
     bad.push(`${outcomeCode('"out_raw"', ph)} = -2`);
-    const timeOf = (key: string) => timeMs(q(key + '_iso'), trimJs(q(key + '_v')));
     for (const key of ['created', 'closed']) {
       const has = key === 'created' ? created : closed;
-      const ms = has ? timeOf(key) : 'CAST(NULL AS BIGINT)';
-      sel.push(`${ms} AS ${q(`__lql_${key}_ms`)}`);
-      if (has) bad.push(`(NOT ${blank(q(key + '_v'))} AND ${ms} IS NULL)`);
+      sel.push(`${has ? q(key + '_ms') : 'CAST(NULL AS BIGINT)'} AS ${q(`__lql_${key}_ms`)}`);
+      if (has) bad.push(`(NOT ${blank(q(key + '_v'))} AND ${q(key + '_ms')} IS NULL)`);
     }
     plans.forEach((p, i) => {
-      for (const u of READ_TYPES) sel.push(`${this.canonical(p, i, u)} AS ${q(attrCol(i, u))}`);
+      for (const u of readsOf(p)) sel.push(`${this.canonical(p, i, u)} AS ${q(attrCol(i, u))}`);
       if (p.declared && p.src !== null) {
-        const v = q(`v${i}`);
-        const tw = trimJs(v);
+        const v = q(`t${i}_v`);
+        const tw = q(`t${i}_tw`);
         if (p.colType === 'number') bad.push(`(NOT ${blank(v)} AND ${readNumber('duckdb', tw)} IS NULL)`);
-        else if (p.colType === 'date') bad.push(`(NOT ${blank(v)} AND ${timeOf(`t${i}`)} IS NULL)`);
+        else if (p.colType === 'date') bad.push(`(NOT ${blank(v)} AND ${q(`t${i}_ms`)} IS NULL)`);
         else if (p.colType === 'bool') bad.push(`(NOT ${blank(v)} AND ${readBool('duckdb', tw)} IS NULL)`);
       }
     });
-    await c.run(
-      `CREATE TABLE "lql_leads" AS SELECT *, CAST("__lql_closed_ms" AS VARCHAR) AS "__lql_closed" FROM (` +
-        `SELECT ${sel.join(', ')}, (${bad.join(' OR ') || 'FALSE'}) AS "__lql_bad" FROM "lql_l2") AS "x" ORDER BY "__lql_row"`,
-    );
+    await c.run(`CREATE TABLE "lql_leads" AS SELECT ${sel.join(', ')}, (${bad.join(' OR ') || 'FALSE'}) AS "__lql_bad" FROM "lql_lb" ORDER BY "r"`);
+    await c.run(`DROP TABLE "lql_lb"`);
     const check = (
       await c.runAndReadAll(
         `SELECT count(*) AS n, count(*) FILTER (WHERE "__lql_bad") AS bad, count(DISTINCT "__lql_id") AS ids, ` +
@@ -402,7 +484,7 @@ class Session {
     let latest = check.latest === null ? null : Number(check.latest);
 
     if (this.opts.events) {
-      const ev = await loadRaw(c, 'lql_events_file', this.opts.events, 'events');
+      const ev = await rawSource(c, this.opts.events, 'events');
       const ecol = (name: string) => {
         const j = ev.header.indexOf(name);
         return j < 0 ? null : q(ev.sqlCols[j]!);
@@ -411,29 +493,29 @@ class Session {
       const typ = ecol('type');
       const at = ecol('at');
       if (!lid || !typ || !at) throw new NeedsJsDiagnostic('events', 'a required column is missing');
-      await c.run(
-        `CREATE TEMP VIEW "lql_e1" AS SELECT "r", ${lid} AS "lead_id", ${typ} AS "type", ${at} AS "at_v" FROM ${ev.view} AS "f"`,
+      await runReading(
+        c,
+        `CREATE TABLE "lql_events" AS SELECT "lead_id", "type", "at_v", ${fastTime('"at_v"')} AS "at" ` +
+          `FROM (SELECT ${lid} AS "lead_id", ${typ} AS "type", ${at} AS "at_v" FROM ${ev.from}) AS "x"`,
+        'events',
       );
-      await c.run(`CREATE TEMP VIEW "lql_e2" AS ${dateLayers('duckdb', '"lql_e1"', ['r', 'lead_id', 'type', 'at_v'], [{ src: 'at_v', out: 'at_iso' }])}`);
-      const atMs = timeMs('"at_iso"', trimJs('"at_v"'));
+      await slowTimes(c, 'lql_events', 'rowid', 'at_v', 'at');
+      // each event with its lead's row number (the key the scoring query joins on; NULL: unknown lead)
       await c.run(
-        `CREATE TABLE "lql_events" AS SELECT "r", "lead_id", "type", ${atMs} AS "at_ms", ` +
-          `(${blank('"lead_id"')} OR ${blank('"type"')} OR ${blank('"at_v"')} OR ${atMs} IS NULL) AS "bad" FROM "lql_e2"`,
+        `CREATE TABLE "lql_ev" AS SELECT "l"."__lql_row" AS "lead_id", "e"."type", "e"."at", ` +
+          `(${blank('"e"."lead_id"')} OR ${blank('"e"."type"')} OR "e"."at" IS NULL) AS "bad" ` +
+          `FROM "lql_events" AS "e" LEFT JOIN "lql_leads" AS "l" ON "l"."__lql_id" = "e"."lead_id"`,
       );
+      await c.run(`DROP TABLE "lql_events"`);
       const ec = (
         await c.runAndReadAll(
-          `SELECT count(*) FILTER (WHERE "bad") AS bad, ` +
-            `count(*) FILTER (WHERE NOT "bad" AND "l"."__lql_id" IS NULL) AS unknown, ` +
-            `max("at_ms") FILTER (WHERE NOT "bad" AND "l"."__lql_id" IS NOT NULL) AS latest ` +
-            `FROM "lql_events" AS "e" LEFT JOIN "lql_leads" AS "l" ON "l"."__lql_id" = "e"."lead_id"`,
+          `SELECT count(*) FILTER (WHERE "bad") AS bad, count(*) FILTER (WHERE "lead_id" IS NULL) AS unknown, ` +
+            `max("at") FILTER (WHERE "lead_id" IS NOT NULL) AS latest FROM "lql_ev"`,
         )
       ).getRowObjectsJS()[0]!;
       if (Number(ec.bad) > 0) throw new NeedsJsDiagnostic('events', 'an event cannot be read');
       this.unknownLeadEvents = Number(ec.unknown);
       if (ec.latest !== null) latest = latest === null ? Number(ec.latest) : Math.max(latest, Number(ec.latest));
-      await c.run(
-        `CREATE TEMP VIEW "lql_events_q" AS SELECT "lead_id", "type", CAST("at_ms" AS VARCHAR) AS "at" FROM "lql_events" WHERE NOT "bad"`,
-      );
     }
     this.latest = latest;
 
@@ -451,11 +533,11 @@ class Session {
    */
   private canonical(p: AttrPlan, i: number, u: IRType): string {
     if (p.src === null) return 'CAST(NULL AS VARCHAR)';
-    const v = q(`v${i}`);
-    const tw = trimJs(v);
+    const v = q(`t${i}_v`);
+    const tw = q(`t${i}_tw`);
     const n = readNumber('duckdb', tw);
-    const ms = timeMs(q(`t${i}_iso`), tw);
-    const isoOnly = `(CASE WHEN regexp_full_match(${tw}, '-?[0-9]{1,16}') THEN NULL ELSE ${q(`t${i}_iso`)} END)`;
+    const ms = q(`t${i}_ms`);
+    const isoOnly = `(CASE WHEN regexp_full_match(${tw}, '[0-9]{4}-.*') THEN ${ms} END)`;
     const b = readBool('duckdb', tw);
     const C = p.colType;
     switch (u) {
@@ -510,9 +592,11 @@ class Session {
       dialect: 'duckdb',
       asOf: o.asOf,
       leadsTable: 'lql_leads',
-      eventsTable: events ? 'lql_events_q' : null,
-      idColumn: '__lql_id',
-      closedAtColumn: closed ? '__lql_closed' : undefined,
+      eventsTable: events ? 'lql_ev' : null,
+      timesAreEpochMs: true,
+      nativeIds: true,
+      idColumn: '__lql_row',
+      closedAtColumn: closed ? '__lql_closed_ms' : undefined,
       reachedBeforeClose: o.mode === 'events',
       codes: true,
       presence: events,
@@ -525,16 +609,16 @@ class Session {
     };
     const exp = exportSql(ir, opts);
     if (exp.diagnostics.some((d) => d.severity === 'error')) throw new DuckDBEngineError(exp.diagnostics);
-    let cols: unknown[][];
     try {
-      cols = (await this.c.runAndReadAll(exp.sql)).getColumnsJS() as unknown[][];
+      return { scored: await this.toScored(ir, exp.sql, exp.columns, o), sql: exp.sql };
     } catch (e) {
+      if (e instanceof Error && e.message.startsWith('internal:')) throw e;
       throw engineError(this.opts.leads, (e as Error).message);
     }
-    return { scored: this.toScored(ir, exp.columns, cols, o), sql: exp.sql };
   }
 
-  private toScored(ir: IR, columns: SqlColumn[], cols: unknown[][], o: { mode: KernelMode; asOf: number }): ScoredTable {
+  /** Run the query and read its rows, chunk by chunk, straight into typed arrays (numbers only: codes, times). */
+  private async toScored(ir: IR, sql: string, columns: SqlColumn[], o: { mode: KernelMode; asOf: number }): Promise<ScoredTable> {
     const n = this.n;
     const scores = ir.scores.map(() => new Float64Array(n));
     const bands = ir.bands.map(() => new Int32Array(n));
@@ -542,47 +626,58 @@ class Session {
     const reached = ir.stages.map(() => new Float64Array(n).fill(NaN));
     const route = new Int32Array(n).fill(-1);
     const did = ir.activities.map(() => new Uint8Array(n));
-    columns.forEach((col, ci) => {
-      const vals = cols[ci]!;
-      if (vals.length !== n) throw new Error(`internal: ${vals.length} result rows for ${n} leads`);
+    // per output column: where its numbers go
+    type Sink = (i: number, v: number | null) => void;
+    const sinks: (Sink | null)[] = columns.map((col) => {
       switch (col.kind) {
         case 'score': {
-          const out = scores[ir.scores.findIndex((s) => s.name === col.key)]!;
-          for (let i = 0; i < n; i++) out[i] = Number(vals[i] ?? 0);
-          break;
+          const out = scores[ir.scores.findIndex((x) => x.name === col.key)]!;
+          return (i, v) => (out[i] = v ?? 0);
         }
         case 'band': {
-          const out = bands[ir.bands.findIndex((b) => b.name === col.key)]!;
-          for (let i = 0; i < n; i++) out[i] = Number(vals[i] ?? 0);
-          break;
+          const out = bands[ir.bands.findIndex((x) => x.name === col.key)]!;
+          return (i, v) => (out[i] = v ?? 0);
         }
         case 'stage':
-          for (let i = 0; i < n; i++) stage[i] = vals[i] === null || vals[i] === undefined ? ir.stages.length - 1 : Number(vals[i]);
-          break;
+          return (i, v) => (stage[i] = v === null ? ir.stages.length - 1 : v);
         case 'route':
-          for (let i = 0; i < n; i++) route[i] = vals[i] === null || vals[i] === undefined ? -1 : Number(vals[i]);
-          break;
+          return (i, v) => (route[i] = v === null ? -1 : v);
         case 'reached': {
-          const out = reached[ir.stages.findIndex((s) => s.name === col.key)]!;
-          for (let i = 0; i < n; i++) {
-            const v = vals[i];
-            out[i] = v === null || v === undefined ? NaN : Number(v);
-          }
-          break;
+          const out = reached[ir.stages.findIndex((x) => x.name === col.key)]!;
+          return (i, v) => (out[i] = v === null ? NaN : v);
         }
         case 'did': {
           const c = Number(col.key);
-          for (let a = c * 31; a < Math.min(ir.activities.length, c * 31 + 31); a++) {
-            const bit = 2 ** (a % 31);
-            const out = did[a]!;
-            for (let i = 0; i < n; i++) out[i] = Math.floor(Number(vals[i] ?? 0) / bit) % 2;
-          }
-          break;
+          const acts: number[] = [];
+          for (let a = c * 31; a < Math.min(ir.activities.length, c * 31 + 31); a++) acts.push(a);
+          return (i, v) => {
+            const m = v ?? 0;
+            for (const a of acts) did[a]![i] = (m >>> a % 31) & 1;
+          };
         }
         default:
-          break;
+          return null;
       }
     });
+    const result = await this.c.run(sql);
+    let row = 0;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const m = chunk.rowCount;
+      if (row + m > n) throw new Error(`internal: more result rows than the ${n} leads`);
+      for (let ci = 0; ci < sinks.length; ci++) {
+        const sink = sinks[ci];
+        if (!sink) continue;
+        const vec = chunk.getColumnVector(ci);
+        for (let j = 0; j < m; j++) {
+          const v = vec.getItem(j) as number | bigint | null;
+          sink(row + j, v === null ? null : Number(v));
+        }
+      }
+      row += m;
+    }
+    if (row !== n) throw new Error(`internal: ${row} result rows for ${n} leads`);
     return {
       n,
       scores,

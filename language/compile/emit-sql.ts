@@ -11,12 +11,20 @@
  * be exported for the dialect (see docs/sql.md and docs/errors/LQL7*.md).
  *
  * Invariants (docs/semantics.md, implemented with set operations):
- * - evaluation points of a lead = its distinct event times <= asOf, plus
- *   asOf; all features are window functions over one timeline per lead, so
- *   the cost is linear in the number of events (no event x event join);
- * - decayed sums use a fixed reference per 256-half-life segment (events
- *   older than a segment weigh < 2^-256 and are dropped), so no power ever
- *   overflows; weights below 2^-1000 count as 0 (PostgreSQL rejects underflow);
+ * - values at asOf (scores, bands, route) come from one GROUP BY over each
+ *   lead's replayed events: counts, windows and latest times as conditional
+ *   aggregates, decayed sums as sums of 0.5 ^ ((asOf - t) / half-life) (an
+ *   event at asOf weighs exactly 1); no event x event join;
+ * - stage times need every evaluation point (the lead's distinct event times
+ *   <= asOf, plus asOf), but only for candidate leads: those for which the
+ *   time-independent conjuncts of some stage above the lowest hold (e.g.
+ *   `fit >= 30`); other leads reach only the lowest stage, at their first
+ *   point. Point values are window functions over the candidates' timelines
+ *   (linear in their events);
+ * - decayed sums at points use a fixed reference per 256-half-life segment
+ *   (events older than a segment weigh < 2^-256 and are dropped), so no power
+ *   ever overflows; weights below 2^-1000 count as 0 (PostgreSQL rejects
+ *   underflow);
  * - a condition never yields NULL: every leaf is wrapped in
  *   COALESCE(.., FALSE), so `not` on a missing value is true (two-valued logic);
  * - stages: G_i(t) = stage i's condition at point t with "stage j reached"
@@ -24,6 +32,8 @@
  *   reached at min{t : G_i(t) for some i >= k}. This equals the sticky,
  *   lowest-first replay of the semantics (a stage's condition only matters
  *   while it is unreached, and then no stage at or above it held earlier);
+ *   the lowest stage is reached at the first point and, with closed_at, always
+ *   counts (other stages only when reached strictly before closed_at);
  * - every user name and string is quoted/escaped (sql-dialect.ts); comments
  *   carry sanitised source text and line numbers.
  */
@@ -101,13 +111,14 @@ export interface EmitSqlOptions {
    * Output codes instead of labels (for engines that read the rows back into
    * typed arrays): each band as its label's index in the band, `stage` as its
    * index in `ir.stages` (furthest first), `route` as the index of the route
-   * entry in `ir.routes` (NULL for none).
+   * entry in `ir.routes` (NULL for none); reached times as DOUBLE PRECISION.
    */
   codes?: boolean;
   /**
-   * Add `did_0`, `did_1`, ...: per lead, a bitmask (BIGINT) of the declared
+   * Add `did_0`, `did_1`, ...: per lead, a bitmask of the declared
    * activities (bit i % 31 of `did_<floor(i / 31)>` for activity i) with at least one
-   * replayed event (at or before asOf; strictly before closed_at when known).
+   * replayed event (at or before asOf; strictly before closed_at when known);
+   * INTEGER.
    */
   presence?: boolean;
   /** order the rows by this leads column (its own type) instead of by id */
@@ -118,6 +129,17 @@ export interface EmitSqlOptions {
    * already canonical column.
    */
   columnFor?: (name: string, type: IRType) => string;
+  /**
+   * The events table's `at` and the `closedAtColumn` already hold epoch
+   * milliseconds as integers (an engine that read and checked the times
+   * itself): they are used as they are, not parsed from text.
+   */
+  timesAreEpochMs?: boolean;
+  /**
+   * Match events to leads on the id column's own type (no cast to text):
+   * for an engine that gives each event its lead's integer key.
+   */
+  nativeIds?: boolean;
 }
 
 export interface SqlColumn {
@@ -164,6 +186,85 @@ function rangeOf(src: IRSrc): Range {
   };
 }
 
+/** Does the condition read anything that changes with time (events, asOf, stages)? */
+function condIsStatic(c: IRCond, timeDep: Set<string>): boolean {
+  const valueStatic = (v: IRValue): boolean => {
+    switch (v.k) {
+      case 'count':
+      case 'daysSince':
+      case 'daysSinceLast':
+      case 'stage':
+      case 'route':
+        return false;
+      case 'score':
+        return !timeDep.has(`score:${v.name}`);
+      case 'band':
+        return !timeDep.has(`band:${v.name}`);
+      case 'lower':
+      case 'domain':
+        return valueStatic(v.arg);
+      default:
+        return true;
+    }
+  };
+  switch (c.k) {
+    case 'and':
+    case 'or':
+      return c.args.every((a) => condIsStatic(a, timeDep));
+    case 'not':
+      return condIsStatic(c.arg, timeDep);
+    case 'const':
+      return true;
+    case 'cmp':
+      return valueStatic(c.left) && valueStatic(c.right);
+    case 'in':
+    case 'present':
+    case 'truthy':
+      return valueStatic(c.value);
+    case 'between':
+      return valueStatic(c.value) && valueStatic(c.low) && valueStatic(c.high);
+    case 'text':
+      return valueStatic(c.value) && valueStatic(c.arg);
+    case 'matches':
+      return valueStatic(c.value);
+    case 'has':
+    case 'reached':
+      return false;
+  }
+}
+
+/** The scores and bands (`score:NAME`, `band:NAME`) whose value changes with time. */
+function timeDependent(ir: IR): Set<string> {
+  const dep = new Set<string>();
+  const arithScores = (a: IRArith, out: string[]): void => {
+    if (a.k === 'score') out.push(a.name);
+    else if (a.k === 'neg') arithScores(a.arg, out);
+    else if (a.k === 'add' || a.k === 'sub' || a.k === 'mul') {
+      arithScores(a.left, out);
+      arithScores(a.right, out);
+    }
+  };
+  for (const o of ir.order) {
+    if (o.kind === 'score') {
+      const s = ir.scores.find((x) => x.name === o.name);
+      if (!s) continue;
+      let t = false;
+      if (s.kind === 'derived') {
+        const names: string[] = [];
+        arithScores(s.expr, names);
+        t = names.some((n) => dep.has(`score:${n}`));
+      } else {
+        t = s.rules.some((r) => r.k === 'perActivity' || r.k === 'once' || (r.k === 'when' && !condIsStatic(r.cond, dep)));
+      }
+      if (t) dep.add(`score:${s.name}`);
+    } else {
+      const b = ir.bands.find((x) => x.name === o.name);
+      if (b && b.source.k === 'score' && dep.has(`score:${b.source.name}`)) dep.add(`band:${b.name}`);
+    }
+  }
+  return dep;
+}
+
 /** A name made safe and short for internal column and CTE names (always quoted anyway). */
 function slug(name: string): string {
   const s = name.replace(/[^A-Za-z0-9_]+/g, '_').slice(0, 24);
@@ -172,8 +273,15 @@ function slug(name: string): string {
 
 interface Feature {
   col: string;
+  /** the value at every evaluation point: a window function over the lead's timeline */
   sql: string;
+  /** the value at asOf: an aggregate over the lead's replayed events (`events_in`) */
+  agg: string;
+  /** value when the lead has no replayed event at all */
+  empty: string;
   comment: string;
+  /** decayed sums: the half-life's index */
+  h?: number;
 }
 
 type Ctx = 'point' | 'stage' | 'final';
@@ -195,6 +303,10 @@ class Emitter {
   private stageWindows = new Map<number, string>();
   /** half-lives (ms) of decayed blocks, by index */
   private halfLives: number[] = [];
+  /** per stage above the lowest (lowest-first index - 1): its time-independent conjuncts, as SQL */
+  private guards: string[] = [];
+  /** feature columns needed at every evaluation point */
+  private pointFeatures = new Set<string>();
 
   constructor(
     readonly ir: IR,
@@ -248,6 +360,8 @@ class Emitter {
       return this.feature(`n${ai}`, () => ({
         col: `n${ai}_${slug(activity)}`,
         sql: `sum(CASE WHEN ${this.typeMatch(ai)} THEN 1 ELSE 0 END) OVER "upto"`,
+        agg: `sum(CASE WHEN "k" = ${ai} THEN 1 ELSE 0 END)`,
+        empty: bigint(0),
         comment: `count(${activity})`,
       }));
     }
@@ -257,6 +371,8 @@ class Emitter {
       sql:
         `sum(CASE WHEN ${this.typeMatch(ai)} THEN 1 ELSE 0 END) OVER (PARTITION BY "lk" ORDER BY "t" ` +
         `RANGE BETWEEN ${bigint(windowMs - 1)} PRECEDING AND CURRENT ROW)`,
+      agg: `sum(CASE WHEN "k" = ${ai} AND "t" > "as_of" - ${bigint(windowMs)} THEN 1 ELSE 0 END)`,
+      empty: bigint(0),
       comment: `count(${activity} in last ${windowMs} ms)`,
     }));
   }
@@ -267,6 +383,8 @@ class Emitter {
     return this.feature(`l${ai}`, () => ({
       col: `l${ai}_${slug(activity)}`,
       sql: `max(CASE WHEN ${this.typeMatch(ai)} THEN "t" END) OVER "upto"`,
+      agg: `max(CASE WHEN "k" = ${ai} THEN "t" END)`,
+      empty: 'CAST(NULL AS BIGINT)',
       comment: `latest ${activity}`,
     }));
   }
@@ -299,6 +417,12 @@ class Emitter {
         `THEN power(CAST(2 AS DOUBLE PRECISION), ${dbl(`"t" - ${base}`)} / ${num(hl)}) END) ` +
         `OVER (PARTITION BY "lk", ${p} ORDER BY "t" ${frame}), 0)\n` +
         `      * power(CAST(0.5 AS DOUBLE PRECISION), ${dbl(`"t" - ${base}`)} / ${num(hl)})`,
+      // at asOf each event weighs exactly 0.5 ^ ((asOf - t) / half-life), 1 for an event at asOf
+      agg:
+        `COALESCE(sum(CASE WHEN "k" = ${ai}${windowMs === null ? '' : ` AND "t" > "as_of" - ${bigint(windowMs)}`} ` +
+        `THEN ${halfPow(`${dbl(`"as_of" - "t"`)} / ${num(hl)}`)} END), ${num(0)})`,
+      empty: num(0),
+      h,
       comment: `decayed ${activity}${windowMs === null ? '' : ` in last ${windowMs} ms`}, half-life ${hl} ms`,
     }));
   }
@@ -641,7 +765,8 @@ class Emitter {
     }
 
     // Compile everything that reads per-point values first, collecting features and attribute reads.
-    const scoreCtes: { name: string; comment: string; col: string; sql: string }[] = [];
+    const timeDep = timeDependent(ir);
+    const scoreCtes: { name: string; comment: string; col: string; sql: string; timeDep: boolean }[] = [];
     for (const entry of ir.order) {
       if (entry.kind === 'score') {
         const s = ir.scores.find((x) => x.name === entry.name);
@@ -655,6 +780,7 @@ class Emitter {
           comment: `${label} (line ${s.src.line})${s.kind === 'block' && s.halfLifeMs !== null ? `, decay half-life ${s.halfLifeMs} ms` : ''}`,
           col,
           sql,
+          timeDep: timeDep.has(`score:${s.name}`),
         });
       } else {
         const b = ir.bands.find((x) => x.name === entry.name);
@@ -662,7 +788,7 @@ class Emitter {
         const col = `b${this.bandCols.size}_${slug(b.name)}`;
         const sql = this.band(b);
         this.bandCols.set(b.name, col);
-        scoreCtes.push({ name: `band_${slug(b.name)}`, comment: `band ${b.name} (line ${b.src.line})`, col, sql });
+        scoreCtes.push({ name: `band_${slug(b.name)}`, comment: `band ${b.name} (line ${b.src.line})`, col, sql, timeDep: timeDep.has(`band:${b.name}`) });
       }
     }
     // scores or bands not in `order` (should not happen) are computed last, in declaration order
@@ -691,6 +817,21 @@ class Emitter {
         sql,
       });
     }
+
+    // Guards: the conjuncts of each stage condition that do not change with time
+    // (e.g. `fit >= 30`); a lead for which no guard holds reaches no stage above
+    // the lowest, and is not replayed point by point.
+    this.guards = [];
+    for (let i = 1; i < this.low.length; i++) {
+      const st = ir.stages[ir.stages.length - 1 - i]!;
+      const conj = st.cond === null ? [] : st.cond.k === 'and' ? st.cond.args : [st.cond];
+      const stat = conj.filter((x) => condIsStatic(x, timeDep));
+      this.stageIndex = i;
+      this.stageWindows = new Map();
+      this.guards.push(stat.length ? stat.map((x) => this.cond(x, 'stage')).join(' AND ') : 'TRUE');
+    }
+    // features read by scores and stages at every point (route-only features are read at asOf only)
+    this.pointFeatures = new Set([...this.features.values()].map((f) => f.col));
 
     const routeParts: string[] = [];
     let routeHasOtherwise = false;
@@ -724,7 +865,10 @@ class Emitter {
         ? 'CAST(NULL AS INTEGER)'
         : `CASE CAST("type" AS VARCHAR) ${acts.map((a, i) => `WHEN ${str(a)} THEN ${i}`).join(' ')} END`;
     for (const a of acts) this.checkText(a, { line: 1, col: 1, text: a });
-    const evSrc = eventsT
+    const evSrc = eventsT && o.timesAreEpochMs
+      ? `  SELECT ${o.nativeIds ? '"lead_id"' : 'CAST("lead_id" AS VARCHAR) AS "lead_id"'}, ${kExpr} AS "k", CAST("at" AS BIGINT) AS "t"\n  FROM ${eventsT}\n` +
+        `  WHERE CAST("type" AS VARCHAR) IN (${acts.map(str).join(', ') || 'NULL'}) AND "at" IS NOT NULL`
+      : eventsT
       ? `  SELECT "lead_id", "k", "t" FROM (\n  ` +
         dateLayers(
           d,
@@ -786,18 +930,19 @@ class Emitter {
       asOfRead = `COALESCE("as_of_col", "as_of0")`;
     }
     if (closed) {
-      dateInputs.push({ src: raw(closed), out: 'closed_ms' });
+      if (!o.timesAreEpochMs) dateInputs.push({ src: raw(closed), out: 'closed_ms' });
       asOfRead = `COALESCE("closed_ms", ${asOfRead})`;
     }
     const rawSel = [
       `    row_number() OVER () AS "lk"`,
-      `    CAST(${leadsT}.${idCol} AS VARCHAR) AS "id"`,
+      o.nativeIds ? `    ${leadsT}.${idCol} AS "id"` : `    CAST(${leadsT}.${idCol} AS VARCHAR) AS "id"`,
       `    ${asOfExpr} AS "as_of0"`,
       ...(o.orderColumn !== undefined ? [`    ${leadsT}.${ident(o.orderColumn)} AS "ord"`] : []),
+      ...(closed && o.timesAreEpochMs ? [`    CAST(${leadsT}.${ident(closed)} AS BIGINT) AS "closed_ms"`] : []),
       ...[...rawCols.entries()].map(([name, c]) => `    CAST(${leadsT}.${ident(name)} AS VARCHAR) AS ${ident(c)}`),
     ];
     cte('leads_raw', 'leads: the columns the ruleset reads, as text', `  SELECT\n${rawSel.join(',\n')}\n  FROM ${leadFrom}`);
-    const passCols = ['lk', 'id', 'as_of0', ...(o.orderColumn !== undefined ? ['ord'] : []), ...rawCols.values()];
+    const passCols = ['lk', 'id', 'as_of0', ...(o.orderColumn !== undefined ? ['ord'] : []), ...(closed && o.timesAreEpochMs ? ['closed_ms'] : []), ...rawCols.values()];
     cte(
       'leads_dates',
       dateInputs.length ? 'leads: date columns as epoch ms (ISO 8601 text or epoch ms; anything else is missing)' : 'leads: no date columns',
@@ -829,81 +974,114 @@ class Emitter {
         (closed ? `\n    AND ("leads_read"."closed_ms" IS NULL OR "events_read"."t" < "leads_read"."closed_ms")` : ''),
     );
 
-    // timeline: evaluation points (kind 0 = asOf, kind 1 = events) and copies for decayed sums
-    const segOf = (t: string, h: number) => floorDiv(t, SEGMENT_HALF_LIVES * this.halfLives[h]!);
-    const pCols = (kind: 'event' | 'asof' | number) =>
-      this.halfLives.map((_, h) => {
-        if (kind === 'event') return `, ${segOf('"t"', h)} AS ${ident(`p${h}`)}`;
-        if (kind === 'asof') return `, ${segOf('"as_of"', h)} AS ${ident(`p${h}`)}`;
-        return kind === h ? `, ${segOf('"t"', h)} + 1 AS ${ident(`p${h}`)}` : `, CAST(NULL AS BIGINT) AS ${ident(`p${h}`)}`;
-      }).join('');
-    const tl = [
-      `  SELECT "lk", "as_of" AS "t", CAST(NULL AS INTEGER) AS "k", 0 AS "kind"${pCols('asof')} FROM "leads_read"`,
-      `  SELECT "lk", "t", "k", 1 AS "kind"${pCols('event')} FROM "events_in"`,
-    ];
-    this.halfLives.forEach((hl, h) => {
-      const decayedActs = new Set<number>();
-      for (const s of ir.scores)
-        if (s.kind === 'block' && s.halfLifeMs === hl)
-          for (const r of s.rules) if (r.k === 'perActivity') decayedActs.add(acts.indexOf(r.activity));
-      tl.push(
-        `  -- events again in the next ${SEGMENT_HALF_LIVES}-half-life segment, for decayed sums that span two segments\n` +
-          `  SELECT "lk", "t", "k", ${2 + h} AS "kind"${pCols(h)} FROM "events_in"\n` +
-          `  WHERE "k" IN (${[...decayedActs].join(', ') || 'NULL'}) AND ${segOf('"t"', h)} < ${segOf('"as_of"', h)}`,
-      );
-    });
-    cte('timeline', 'evaluation points and events of every lead', tl.join('\n  UNION ALL\n'));
-
+    // --- values at asOf: one aggregate over each lead's replayed events -----------------
     const feats = [...this.features.values()];
+    const pointFeats = feats.filter((f) => this.pointFeatures.has(f.col));
     cte(
-      'features',
-      'event counts, latest times and decayed sums at each evaluation point (window functions, events at the same time included)',
-      `  SELECT "lk", "t", "kind",\n` +
-        `    row_number() OVER (PARTITION BY "lk", "t" ORDER BY "kind") AS "rn"` +
-        feats.map((f) => `,\n    -- ${commentText(f.comment)}\n    ${f.sql} AS ${ident(f.col)}`).join('') +
-        `\n  FROM "timeline"\n  WINDOW "upto" AS (PARTITION BY "lk" ORDER BY "t" RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`,
+      'agg',
+      'per lead, at asOf: event counts, latest times and decayed sums (each event weighs 0.5 ^ ((asOf - t) / half-life))',
+      `  SELECT "lk", min("t") AS "first_t"` +
+        feats.map((f) => `,\n    -- ${commentText(f.comment)}\n    ${f.agg} AS ${ident(f.col)}`).join('') +
+        `\n  FROM "events_in"\n  GROUP BY "lk"`,
     );
     const leadCols = ['"id"', ...(o.orderColumn !== undefined ? ['"ord"'] : []), '"as_of"', ...(closed ? ['"closed_ms"'] : []), ...[...this.attrReads.values()].map((r) => ident(r.col)), ...(o.extraColumns ?? []).map((_, i) => ident(`x${i}`))];
     cte(
-      'points',
-      'one row per lead and evaluation point, with the lead\'s attributes',
-      `  SELECT "features".*, ${leadCols.map((c) => `"leads_read".${c}`).join(', ')}\n` +
-        `  FROM "features" JOIN "leads_read" ON "leads_read"."lk" = "features"."lk"\n` +
-        `  WHERE "features"."kind" <= 1 AND "features"."rn" = 1`,
+      'final',
+      'one row per lead at asOf, with its attributes',
+      `  SELECT "leads_read".*, "leads_read"."as_of" AS "t", "agg"."first_t"` +
+        feats.map((f) => `,\n    COALESCE("agg".${ident(f.col)}, ${f.empty}) AS ${ident(f.col)}`).join('') +
+        `\n  FROM "leads_read" LEFT JOIN "agg" ON "agg"."lk" = "leads_read"."lk"`,
     );
-
-    let prev = 'points';
-    for (const s of scoreCtes) {
-      cte(s.name, s.comment, `  SELECT *,\n    ${s.sql} AS ${ident(s.col)}\n  FROM ${ident(prev)}`);
-      prev = s.name;
-    }
-    for (const s of stageCtes) {
-      const from =
-        s.windows.length === 0
-          ? ident(prev)
-          : `(\n    SELECT *, ${s.windows.map((w) => `${w.sql} AS ${ident(w.col)}`).join(',\n      ')}\n    FROM ${ident(prev)}\n  ) AS "w"`;
-      cte(s.name, s.comment, `  SELECT *,\n    ${s.sql} AS ${ident(s.col)}\n  FROM ${from}`);
-      prev = s.name;
+    let fin = 'final';
+    for (const sc of scoreCtes) {
+      cte(`final_${sc.name}`, `${sc.comment}, at asOf`, `  SELECT *,\n    ${sc.sql} AS ${ident(sc.col)}\n  FROM ${ident(fin)}`);
+      fin = `final_${sc.name}`;
     }
 
-    // first time each stage was reached, kept on the asOf row
+    // --- stages: evaluated at every evaluation point, only for leads that can reach one ----
     const K = this.low.length;
-    const reachedSel: string[] = [];
-    for (let k = 0; k < K; k++) {
-      const raw =
-        k === 0
-          ? `min("t") OVER (PARTITION BY "lk")`
-          : `min(CASE WHEN ${Array.from({ length: K - k }, (_, x) => ident(`g${k + x}`)).join(' OR ')} THEN "t" END) OVER (PARTITION BY "lk")`;
-      reachedSel.push(`    ${raw} AS ${ident(`raw_${this.reachedCol(k)}`)}`);
+    const rawReached: string[] = [`COALESCE("first_t", "as_of")`];
+    let finalFrom = ident(fin);
+    if (K > 1) {
+      cte(
+        'candidates',
+        'leads for which some stage above the lowest can hold: the parts of its condition that do not change with time hold',
+        `  SELECT "lk" FROM ${ident(fin)}\n  WHERE ${this.guards.map((g) => `(${g})`).join('\n     OR ')}`,
+      );
+      // timeline: evaluation points (kind 0 = asOf, kind 1 = events) and copies for decayed sums
+      const segOf = (t: string, h: number) => floorDiv(t, SEGMENT_HALF_LIVES * this.halfLives[h]!);
+      const pCols = (kind: 'event' | 'asof' | number) =>
+        this.halfLives.map((_, h) => {
+          if (kind === 'event') return `, ${segOf('"t"', h)} AS ${ident(`p${h}`)}`;
+          if (kind === 'asof') return `, ${segOf('"as_of"', h)} AS ${ident(`p${h}`)}`;
+          return kind === h ? `, ${segOf('"t"', h)} + 1 AS ${ident(`p${h}`)}` : `, CAST(NULL AS BIGINT) AS ${ident(`p${h}`)}`;
+        }).join('');
+      const candEvents = `(SELECT "events_in".* FROM "events_in" JOIN "candidates" ON "candidates"."lk" = "events_in"."lk") AS "ce"`;
+      const tl = [
+        `  SELECT "leads_read"."lk", "as_of" AS "t", CAST(NULL AS INTEGER) AS "k", 0 AS "kind"${pCols('asof')}\n` +
+          `  FROM "leads_read" JOIN "candidates" ON "candidates"."lk" = "leads_read"."lk"`,
+        `  SELECT "lk", "t", "k", 1 AS "kind"${pCols('event')} FROM ${candEvents}`,
+      ];
+      this.halfLives.forEach((hl, h) => {
+        const decayedActs = new Set<number>();
+        for (const sc of ir.scores)
+          if (sc.kind === 'block' && sc.halfLifeMs === hl)
+            for (const r of sc.rules) if (r.k === 'perActivity') decayedActs.add(acts.indexOf(r.activity));
+        if (!pointFeats.some((f) => f.h === h)) return;
+        tl.push(
+          `  -- events again in the next ${SEGMENT_HALF_LIVES}-half-life segment, for decayed sums that span two segments\n` +
+            `  SELECT "lk", "t", "k", ${2 + h} AS "kind"${pCols(h)} FROM ${candEvents}\n` +
+            `  WHERE "k" IN (${[...decayedActs].join(', ') || 'NULL'}) AND ${segOf('"t"', h)} < ${segOf('"as_of"', h)}`,
+        );
+      });
+      cte('timeline', 'evaluation points and events of the candidate leads', tl.join('\n  UNION ALL\n'));
+      cte(
+        'features',
+        'event counts, latest times and decayed sums at each evaluation point (window functions over the time order, ' +
+          'events at the same time included, so the rows of one time agree and need no de-duplication)',
+        `  SELECT "lk", "t", "kind"` +
+          pointFeats.map((f) => `,\n    -- ${commentText(f.comment)}\n    ${f.sql} AS ${ident(f.col)}`).join('') +
+          `\n  FROM "timeline"\n  WINDOW "upto" AS (PARTITION BY "lk" ORDER BY "t" RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`,
+      );
+      const staticCols = scoreCtes.filter((sc) => !sc.timeDep).map((sc) => ident(sc.col));
+      cte(
+        'points',
+        'one row per candidate lead and evaluation point, with the lead\'s attributes and the scores that do not change with time',
+        `  SELECT "features".*, ${[...leadCols, ...staticCols].map((c) => `${ident(fin)}.${c}`).join(', ')}\n` +
+          `  FROM "features" JOIN ${ident(fin)} ON ${ident(fin)}."lk" = "features"."lk"\n` +
+          `  WHERE "features"."kind" <= 1`,
+      );
+      let prev = 'points';
+      for (const sc of scoreCtes) {
+        if (!sc.timeDep) continue;
+        cte(sc.name, sc.comment, `  SELECT *,\n    ${sc.sql} AS ${ident(sc.col)}\n  FROM ${ident(prev)}`);
+        prev = sc.name;
+      }
+      for (const sg of stageCtes) {
+        const from =
+          sg.windows.length === 0
+            ? ident(prev)
+            : `(\n    SELECT *, ${sg.windows.map((w) => `${w.sql} AS ${ident(w.col)}`).join(',\n      ')}\n    FROM ${ident(prev)}\n  ) AS "w"`;
+        cte(sg.name, sg.comment, `  SELECT *,\n    ${sg.sql} AS ${ident(sg.col)}\n  FROM ${from}`);
+        prev = sg.name;
+      }
+      const reachedSel: string[] = [];
+      for (let k = 1; k < K; k++) {
+        reachedSel.push(
+          `    min(CASE WHEN ${Array.from({ length: K - k }, (_, x) => ident(`g${k + x}`)).join(' OR ')} THEN "t" END) AS ${ident(`raw_${this.reachedCol(k)}`)}`,
+        );
+        rawReached.push(`"reached".${ident(`raw_${this.reachedCol(k)}`)}`);
+      }
+      cte(
+        'reached',
+        'the time each stage was first reached (a stage is reached when it or any stage above it holds)',
+        `  SELECT "lk",\n${reachedSel.join(',\n')}\n  FROM ${ident(prev)}\n  GROUP BY "lk"`,
+      );
+      finalFrom = `${ident(fin)} LEFT JOIN "reached" ON "reached"."lk" = ${ident(fin)}."lk"`;
     }
-    cte(
-      'reached',
-      'the time each stage was first reached (a stage is reached when it or any stage above it holds)',
-      `  SELECT *${reachedSel.length ? ',\n' + reachedSel.join(',\n') : ''}\n  FROM ${ident(prev)}`,
-    );
     const rCols: string[] = [];
     for (let k = 0; k < K; k++) {
-      const raw = ident(`raw_${this.reachedCol(k)}`);
+      const raw = rawReached[k]!;
       rCols.push(
         closed && k > 0 && o.reachedBeforeClose !== false
           ? `    CASE WHEN "closed_ms" IS NULL OR ${raw} < "closed_ms" THEN ${raw} END AS ${ident(this.reachedCol(k))}`
@@ -918,8 +1096,8 @@ class Emitter {
             .join(' ')} ELSE '' END`;
     cte(
       'at_as_of',
-      closed ? 'the asOf row of each lead; stages reached at or after closed_at do not count' : 'the asOf row of each lead',
-      `  SELECT *${rCols.length ? ',\n' + rCols.join(',\n') : ''}\n  FROM "reached"\n  WHERE "t" = "as_of"`,
+      closed ? 'each lead at asOf with its stage times; stages reached at or after closed_at do not count' : 'each lead at asOf with its stage times',
+      `  SELECT ${ident(fin)}.*${rCols.length ? ',\n' + rCols.join(',\n') : ''}\n  FROM ${finalFrom}`,
     );
     cte('staged', 'the furthest stage reached', `  SELECT *,\n    ${stageCase} AS "stage"\n  FROM "at_as_of"`);
     cte('routed', 'the route: the first entry whose condition holds at asOf', `  SELECT *,\n    ${routeSql} AS "route"\n  FROM "staged"`);
@@ -956,9 +1134,12 @@ class Emitter {
       out.push(whens.length ? `  CASE ${whens.join(' ')} END AS "stage"` : `  CAST(NULL AS INTEGER) AS "stage"`);
     }
     out.push(`  "route"`);
-    for (const s of ir.stages) out.push(`  ${ident(this.reachedCol(this.low.indexOf(s.name)))} AS ${ident(`reached_${s.name}`)}`);
+    for (const s of ir.stages) {
+      const col = ident(this.reachedCol(this.low.indexOf(s.name)));
+      out.push(`  ${o.codes ? dbl(col) : col} AS ${ident(`reached_${s.name}`)}`);
+    }
     (o.extraColumns ?? []).forEach((x, i) => out.push(`  ${ident(`x${i}`)} AS ${ident(x)}`));
-    for (let c = 0; c < didCols; c++) out.push(`  COALESCE(${ident(`did_${c}`)}, ${bigint(0)}) AS ${ident(`did_${c}`)}`);
+    for (let c = 0; c < didCols; c++) out.push(`  CAST(COALESCE(${ident(`did_${c}`)}, ${bigint(0)}) AS INTEGER) AS ${ident(`did_${c}`)}`);
 
     const header = [
       `-- LQL ruleset${ir.name ? ` "${commentText(ir.name)}"` : ''} as SQL (${d === 'duckdb' ? 'DuckDB' : 'PostgreSQL'} dialect)`,

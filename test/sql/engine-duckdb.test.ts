@@ -109,7 +109,7 @@ describe('scoreWithDuckDB', () => {
       'closed.csv',
       'id,employees,title,source,outcome,closed_at\n' +
         'a,250,x,web,won,2026-01-05\n' + // demo at 01-05 is not before close -> MQL only (2 visits = 4 points at 01-03)
-        'b;2,1,x,web,lost,2026-01-04\n' + // visits at 01-04 are not before close -> lead, reached at... no point before close
+        'b;2,1,x,web,lost,2026-01-04\n' + // visits at 01-04 are not before close -> lead, reached at its only point: closed_at
         'c,1,x,web,open,\n',
     );
     const r = await scoreWithDuckDB({ ir: ir!, leads, events: eventsCsv, asOf: Date.UTC(2026, 0, 10) });
@@ -117,7 +117,9 @@ describe('scoreWithDuckDB', () => {
     expect(byId.get('a')!.stage).toBe('MQL');
     expect(byId.get('a')!.reached).toEqual({ SQL: null, MQL: Date.UTC(2026, 0, 3), lead: Date.UTC(2026, 0, 2, 10) });
     expect(byId.get('a')!.scores.engagement).toBe(4);
-    expect(byId.get('b;2')!.reached).toEqual({ SQL: null, MQL: null, lead: null });
+    // the lowest stage always counts (as in the JS engine), reached at the first evaluation point
+    expect(byId.get('b;2')!.reached).toEqual({ SQL: null, MQL: null, lead: Date.UTC(2026, 0, 4) });
+    expect(byId.get('b;2')!.stage).toBe('lead');
     expect(byId.get('c')!.reached.lead).toBe(Date.UTC(2026, 0, 6));
     // without closedAt the demo counts
     const open = await scoreWithDuckDB({ ir: ir!, leads, events: eventsCsv, asOf: Date.UTC(2026, 0, 10), closedAt: false });
