@@ -75,6 +75,7 @@ const BOOL: VType = { t: 'bool' };
 const DATE: VType = { t: 'date' };
 const COND: VType = { t: 'cond' };
 const ERR: VType = { t: 'error' };
+const OF_ATTR_TYPE: Record<AttrType, VType> = { number: NUM, text: TEXT, bool: BOOL, date: DATE };
 
 const TYPE_WORDS: Record<string, string> = {
   number: 'a number',
@@ -726,14 +727,14 @@ class Checker {
     const s = this.symbols.get(n.text);
     if (!s) {
       const t = this.useAttr(n, null);
-      return t?.type ? ({ t: t.type } as VType) : { t: 'attr?', name: n.text };
+      return t?.type ? OF_ATTR_TYPE[t.type] : { t: 'attr?', name: n.text };
     }
     s.used = true;
     this.refs.set(n, s);
     switch (s.kind) {
       case 'attribute': {
         const t = this.attrTypes.get(n.text);
-        return t ? ({ t: t.type } as VType) : { t: 'attr?', name: n.text };
+        return t ? OF_ATTR_TYPE[t.type] : { t: 'attr?', name: n.text };
       }
       case 'activity':
         this.usesActivity = true;
@@ -857,6 +858,8 @@ class Checker {
     const reported = new Set<string>();
     for (const s of this.symbols.values()) {
       if (s.kind !== 'segment' && s.kind !== 'score' && s.kind !== 'band') continue;
+      // a cycle through s leaves s by one of its dependencies
+      if (!this.deps.get(s.name)?.size) continue;
       const path = this.findCycle(s.name);
       if (path && !reported.has(s.name)) {
         for (const p of path) reported.add(p);
@@ -1053,18 +1056,24 @@ export function exprKey(e: A.Expr | A.Value | A.ListLit): string {
   }
 }
 
+function conjunctLeaves(x: A.Expr, out: A.Expr[]): void {
+  if (x.kind === 'And') {
+    conjunctLeaves(x.left, out);
+    conjunctLeaves(x.right, out);
+  } else if (x.kind === 'Paren') conjunctLeaves(x.inner, out);
+  else out.push(x);
+}
+
 /** Interval and equality reasoning over the conjuncts of one condition. */
 function contradictionIn(e: A.Expr): string | null {
   // Check every And-chain (including nested ones under Or/Not we skip: only top-level and inside parens).
   const leaves: A.Expr[] = [];
-  const walk = (x: A.Expr): void => {
-    if (x.kind === 'And') {
-      walk(x.left);
-      walk(x.right);
-    } else if (x.kind === 'Paren') walk(x.inner);
-    else leaves.push(x);
-  };
-  walk(e);
+  conjunctLeaves(e, leaves);
+  // only comparisons and ranges bound a value, and one comparison alone always holds somewhere
+  let bounding = 0;
+  for (const l of leaves) if (l.kind === 'Between') bounding += 2;
+  else if (l.kind === 'Compare') bounding++;
+  if (bounding < 2) return null;
   const lo = new Map<string, { v: number; strict: boolean; text: string }>();
   const hi = new Map<string, { v: number; strict: boolean; text: string }>();
   const eq = new Map<string, { v: string; text: string }>();

@@ -77,10 +77,14 @@ export interface ModuleOptions {
 // ---------------------------------------------------------------------------
 // Literal embedding: the only ways data from the IR reaches the output.
 
+const UNSAFE_IN_JS = /[\u2028\u2029<]/;
+
 /** A user string as a JS string literal, safe in any context (also inside HTML). */
 export function str(s: unknown): string {
   if (typeof s !== 'string') throw new TypeError('emit-js: expected a string in the IR, got ' + typeof s);
-  return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029').replace(/</g, '\\u003c');
+  const json = JSON.stringify(s);
+  if (!UNSAFE_IN_JS.test(json)) return json;
+  return json.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029').replace(/</g, '\\u003c');
 }
 
 /** A number from the IR as a JS expression. */
@@ -130,9 +134,10 @@ class Gen {
   readonly explain: boolean;
   /** module-level declarations made while generating (regexes, lists, constants) */
   readonly consts: string[] = [];
-  /** attribute reads: `name` -> raw variable; `name\0type` -> typed variable */
+  /** attribute reads: `name` -> raw variable; `name`, `type` -> typed variable */
   private readonly raws = new Map<string, string>();
-  private readonly typed = new Map<string, string>();
+  private readonly typed = new Map<string, Map<IRType, string>>();
+  private typedCount = 0;
   readonly attrDecls: string[] = [];
   private readonly acts = new Map<string, number>();
   private readonly scoreVar = new Map<string, string>();
@@ -158,8 +163,8 @@ class Gen {
   // -- names ---------------------------------------------------------------
 
   attr(name: string, type: IRType): string {
-    const key = name + '\u0000' + type;
-    let v = this.typed.get(key);
+    let byType = this.typed.get(name);
+    let v = byType?.get(type);
     if (v) return v;
     let raw = this.raws.get(name);
     if (!raw) {
@@ -167,8 +172,9 @@ class Gen {
       this.raws.set(name, raw);
       this.attrDecls.push(`const ${raw} = __own(lead, ${str(name)});`);
     }
-    v = 'a' + this.typed.size;
-    this.typed.set(key, v);
+    v = 'a' + this.typedCount++;
+    if (!byType) this.typed.set(name, (byType = new Map()));
+    byType.set(type, v);
     this.attrDecls.push(`const ${v} = ${conv(type)}(${raw});`);
     return v;
   }
@@ -263,7 +269,7 @@ class Gen {
   /** a value read as the given type (coercing when its own type differs) */
   valueAs(v: IRValue, type: IRType): Val {
     const r = this.value(v);
-    if (r.type === type || (isNumeric(r.type) && isNumeric(type))) return { ...r, type };
+    if (r.type === type || (isNumeric(r.type) && isNumeric(type))) return { code: r.code, type, miss: r.miss };
     if (v.k === 'num' || v.k === 'str' || v.k === 'bool' || v.k === 'date') {
       const c = this.constFor(`lit:${v.id}:${type}`, 'K', () => `${conv(type)}(${r.code})`);
       return { code: c, type, miss: true };
@@ -550,8 +556,15 @@ class Gen {
 
   /** rules whose contribution is the same at every evaluation point (computed once per lead) */
   isStatic(r: IRRule): boolean {
-    return r.k === 'perAttribute' || (r.k === 'when' && !this.timeDependent(r.cond));
+    let known = this.staticRule.get(r);
+    if (known === undefined) {
+      known = r.k === 'perAttribute' || (r.k === 'when' && !this.timeDependent(r.cond));
+      this.staticRule.set(r, known);
+    }
+    return known;
   }
+
+  private readonly staticRule = new Map<IRRule, boolean>();
 
   /** statements computing every static rule's contribution, once per lead */
   staticRules(): string[] {
@@ -568,8 +581,24 @@ class Gen {
     return lines;
   }
 
-  /** statements computing a rule's contribution into `k` (declared by the caller) */
+  /**
+   * statements computing a rule's contribution into `k` (declared by the
+   * caller); the same at every evaluation point unless explaining the final one
+   */
   rule(sc: IRBlockScore, r: IRRule, k: string, final: boolean): string[] {
+    if (this.explain && final) return this.ruleLines(sc, r, k, final);
+    let lines = this.ruleCode.get(k);
+    if (!lines) {
+      lines = this.ruleLines(sc, r, k, final);
+      this.ruleCode.set(k, lines);
+    }
+    return lines;
+  }
+
+  /** each rule's statements, by the name of its contribution (`k<score>_<rule>`) */
+  private readonly ruleCode = new Map<string, string[]>();
+
+  private ruleLines(sc: IRBlockScore, r: IRRule, k: string, final: boolean): string[] {
     const P = num(r.points);
     const decay = sc.halfLifeMs === null ? null : num(sc.halfLifeMs);
     const w = (x: string): string => (decay === null ? '' : ` * Math.pow(0.5, (t - ${x}) / ${decay})`);
@@ -700,38 +729,53 @@ class Gen {
 
 // ---------------------------------------------------------------------------
 
-/** Indent generated lines by brace depth (braces inside string literals ignored). */
-function indent(lines: string[]): string[] {
+/** a line break followed by the indentation of each depth */
+const BREAKS: string[] = ['\n'];
+
+function lineBreak(depth: number): string {
+  while (BREAKS.length <= depth) BREAKS.push(BREAKS[BREAKS.length - 1] + '  ');
+  return BREAKS[depth]!;
+}
+
+/**
+ * Append generated lines to `out` as text pieces, each line after a line
+ * break and indented by brace depth (braces inside string literals ignored).
+ * A line without braces keeps the depth.
+ */
+function indentInto(lines: string[], out: string[]): void {
   let depth = 0;
-  const out: string[] = [];
-  for (const line of lines) {
+  for (let li = 0; li < lines.length; li++) {
+    const line = lines[li]!;
+    if (line.indexOf('{') < 0 && line.indexOf('}') < 0) {
+      out.push(lineBreak(depth), line);
+      continue;
+    }
     let open = 0;
     let close = 0;
     let lead = 0;
     let inStr = false;
     let seenOther = false;
     for (let i = 0; i < line.length; i++) {
-      const ch = line[i];
+      const ch = line.charCodeAt(i);
       if (inStr) {
-        if (ch === '\\') i++;
-        else if (ch === '"') inStr = false;
+        if (ch === 92 /* \ */) i++;
+        else if (ch === 34 /* " */) inStr = false;
         continue;
       }
-      if (ch === '"') inStr = true;
-      else if (ch === '{') open++;
-      else if (ch === '}') {
+      if (ch === 34) inStr = true;
+      else if (ch === 123 /* { */) open++;
+      else if (ch === 125 /* } */) {
         if (!seenOther && open === 0) lead++;
         else if (open > 0) open--;
         else close++;
         continue;
       }
-      if (ch !== ' ' && ch !== '}') seenOther = true;
+      if (ch !== 32) seenOther = true;
     }
     depth = Math.max(0, depth - lead);
-    out.push('  '.repeat(depth) + line);
+    out.push(lineBreak(depth), line);
     depth = Math.max(0, depth + open - close);
   }
-  return out;
 }
 
 function needsReplay(ir: IR): boolean {
@@ -906,8 +950,10 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
         .map((b) => `[${str(b)}, Object.freeze([${info.bands[b]!.map(str).join(', ')}])]`)
         .join(', ')}])) });`,
   );
-  out.push(indent(fn).join('\n'));
-  return { body: out.join('\n') + '\n', usesRegex: g.usesRegex };
+  const pieces = [out.join('\n')];
+  indentInto(fn, pieces);
+  pieces.push('\n');
+  return { body: pieces.join(''), usesRegex: g.usesRegex };
 }
 
 function rulesetInfo(ir: IR): RulesetInfo {

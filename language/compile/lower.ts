@@ -121,14 +121,15 @@ class Lowerer {
   }
 
   rule(r: A.Rule, index: number): IRRule {
-    const base = { index, points: r.points.value, src: this.src(r) };
-    if (r.kind === 'WhenRule') return { ...base, k: 'when', cond: this.cond(r.cond) };
+    const points = r.points.value;
+    const src = this.src(r);
+    if (r.kind === 'WhenRule') return { index, points, src, k: 'when', cond: this.cond(r.cond) };
     const sym = this.checked.symbols.get(r.target.text);
     const windowMs = r.window ? r.window.ms : null;
     const max = r.max ? r.max.value : null;
-    if (r.kind === 'OnceRule') return { ...base, k: 'once', activity: r.target.text, windowMs, max };
-    if (sym?.kind === 'activity') return { ...base, k: 'perActivity', activity: r.target.text, windowMs, max };
-    return { ...base, k: 'perAttribute', attr: r.target.text, max };
+    if (r.kind === 'OnceRule') return { index, points, src, k: 'once', activity: r.target.text, windowMs, max };
+    if (sym?.kind === 'activity') return { index, points, src, k: 'perActivity', activity: r.target.text, windowMs, max };
+    return { index, points, src, k: 'perAttribute', attr: r.target.text, max };
   }
 
   arith(e: A.Arith): IRArith {
@@ -156,11 +157,8 @@ class Lowerer {
       case 'And': {
         const k = e.kind === 'Or' ? 'or' : 'and';
         const args: IRCond[] = [];
-        for (const side of [e.left, e.right]) {
-          const c = this.cond(side);
-          if (c.k === k) args.push(...c.args);
-          else args.push(c);
-        }
+        this.flatten(k, this.cond(e.left), args);
+        this.flatten(k, this.cond(e.right), args);
         return { k, id: this.next(), src, args };
       }
       case 'Not':
@@ -202,6 +200,12 @@ class Lowerer {
         return e.missing ? { k: 'not', id: this.next(), src, arg: p } : p;
       }
     }
+  }
+
+  /** `a and (b and c)` -> and(a, b, c) */
+  flatten(k: 'and' | 'or', c: IRCond, args: IRCond[]): void {
+    if (c.k === k) for (const a of c.args) args.push(a);
+    else args.push(c);
   }
 
   truthy(v: A.Value, src: IRSrc): IRCond {

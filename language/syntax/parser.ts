@@ -5,7 +5,10 @@
  * Built on chevrotain (EmbeddedActionsParser) with error recovery, so one
  * run reports every syntax error it can and still returns a tree for the
  * checker, the formatter and the editor. Chevrotain's own messages never
- * reach users: the error message provider below writes ours.
+ * reach users: the error message provider below writes ours. Input without
+ * any syntax error (the common case) is read by a direct recursive-descent
+ * parser that builds the same tree; at its first unexpected token the
+ * chevrotain parser reads the input instead.
  * Invariants: every node has a range; nodes rebuilt by recovery use a Name
  * with empty text (`''`), which later phases treat as "already reported".
  */
@@ -1034,6 +1037,789 @@ function numberValue(raw: string): number {
   return Number.isFinite(v) ? v : NaN;
 }
 
+// ---------------------------------------------------------------------------
+// The direct parser: a plain recursive-descent reading of the grammar above,
+// for input that has no syntax error at all (the common case: files being
+// compiled, checked or formatted). It builds the same tree, with the same
+// ranges, as the rules above, and gives up by throwing `GIVE_UP` at the first
+// token the grammar does not allow there, or at anything the rules above
+// would report (a bad escape, `=` as a comparison, an impossible date).
+// `parse()` then runs the chevrotain parser, which owns every message and all
+// error recovery. Each decision below reads the same tokens as the matching
+// rule's lookahead (one token; two for `, max`).
+
+const GIVE_UP = { giveUp: true };
+
+const NAME_TYPES: ReadonlySet<TokenType> = new Set([T.Identifier, T.QuotedIdentifier, T.Fit, T.Engagement, T.Route, T.Lead, T.Events, T.At, T.Expect]);
+const UNIT_TYPES: ReadonlySet<TokenType> = new Set([T.Minutes, T.Minute, T.Hours, T.Hour, T.Days, T.Day, T.Weeks, T.Week]);
+const COMPARE_TYPES: ReadonlySet<TokenType> = new Set([T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt]);
+const LITERAL_TYPES: ReadonlySet<TokenType> = new Set([T.Minus, T.NumberLiteral, T.StringLiteral, T.DateTime, T.True, T.False]);
+
+class DirectParser {
+  private i = 0;
+  private readonly n: number;
+  private readonly types: TokenType[];
+  /** positions made so far, by token index: nodes that start or end at one token share them */
+  private readonly starts: (A.Pos | undefined)[];
+  private readonly ends: (A.Pos | undefined)[];
+
+  constructor(private readonly s: TokenStream) {
+    this.n = s.n;
+    this.types = s.types;
+    this.starts = new Array<A.Pos | undefined>(s.n);
+    this.ends = new Array<A.Pos | undefined>(s.n);
+  }
+
+  program(): A.Decl[] {
+    const decls: A.Decl[] = [];
+    while (this.i < this.n) decls.push(this.declaration());
+    return decls;
+  }
+
+  // --- tokens -------------------------------------------------------------------
+
+  private type(): TokenType | undefined {
+    return this.i < this.n ? this.types[this.i] : undefined;
+  }
+
+  /** the text of the token at index k */
+  private image(k: number): string {
+    const off = this.s.offs[k]!;
+    return this.s.text.slice(off, off + this.s.lens[k]!);
+  }
+
+  /** take a token of this type (its index) */
+  private take(type: TokenType): number {
+    if (this.i >= this.n || this.types[this.i] !== type) throw GIVE_UP;
+    return this.i++;
+  }
+
+  private takeIf(type: TokenType): boolean {
+    if (this.i < this.n && this.types[this.i] === type) {
+      this.i++;
+      return true;
+    }
+    return false;
+  }
+
+  private atName(): boolean {
+    return this.i < this.n && NAME_TYPES.has(this.types[this.i]);
+  }
+
+  private startAt(k: number): A.Pos {
+    return (this.starts[k] ??= { offset: this.s.offs[k]!, line: this.s.lines[k]!, column: this.s.cols[k]! });
+  }
+
+  /** tokens other than white space never span lines */
+  private endAt(k: number): A.Pos {
+    const len = this.s.lens[k]!;
+    return (this.ends[k] ??= { offset: this.s.offs[k]! + len, line: this.s.lines[k]!, column: this.s.cols[k]! + len });
+  }
+
+  /** the range of the token at index k */
+  private tokRange(k: number): A.Range {
+    return { start: this.startAt(k), end: this.endAt(k) };
+  }
+
+  /** from the start of the token at index `first` to the end of the last token taken */
+  private span(first: number): A.Range {
+    return { start: this.startAt(first), end: this.endAt(this.i - 1) };
+  }
+
+  // --- declarations ---------------------------------------------------------------
+
+  private declaration(): A.Decl {
+    switch (this.type()) {
+      case T.Ruleset: {
+        const first = this.i;
+        this.take(T.Ruleset);
+        const name = this.stringLit();
+        return { kind: 'Ruleset', name, range: this.span(first) };
+      }
+      case T.Attribute: {
+        const first = this.i;
+        this.take(T.Attribute);
+        const name = this.name();
+        this.take(T.Colon);
+        const type = this.name();
+        return { kind: 'Attribute', name, type, range: this.span(first) };
+      }
+      case T.Activity: {
+        const first = this.i;
+        this.take(T.Activity);
+        const names: A.Name[] = [this.name()];
+        while (this.takeIf(T.Comma)) names.push(this.name());
+        return { kind: 'Activity', names, range: this.span(first) };
+      }
+      case T.List: {
+        const first = this.i;
+        this.take(T.List);
+        const name = this.name();
+        this.take(T.Equals);
+        this.take(T.LBracket);
+        const items: A.Literal[] = [];
+        while (this.i < this.n && LITERAL_TYPES.has(this.types[this.i])) {
+          items.push(this.literal());
+          this.takeIf(T.Comma);
+        }
+        this.take(T.RBracket);
+        return { kind: 'List', name, items, range: this.span(first) };
+      }
+      case T.Segment: {
+        const first = this.i;
+        this.take(T.Segment);
+        const name = this.name();
+        this.take(T.Equals);
+        const cond = this.condition();
+        return { kind: 'Segment', name, cond, range: this.span(first) };
+      }
+      case T.Fit:
+      case T.Engagement: {
+        const kw = this.i++;
+        const items = this.blockBody();
+        const block = this.image(kw) === 'fit' ? 'fit' : 'engagement';
+        return { kind: 'ScoreBlock', block, name: this.nameOf(kw), items, range: this.span(kw) };
+      }
+      case T.Score: {
+        const first = this.i;
+        this.take(T.Score);
+        const name = this.name();
+        if (this.type() === T.LBrace) {
+          const items = this.blockBody();
+          return { kind: 'ScoreBlock', block: 'score', name, items, range: this.span(first) };
+        }
+        this.take(T.Equals);
+        const expr = this.arith();
+        return { kind: 'DerivedScore', name, expr, range: this.span(first) };
+      }
+      case T.Band: {
+        const first = this.i;
+        this.take(T.Band);
+        const name = this.name();
+        this.take(T.From);
+        const source = this.name();
+        this.take(T.LBrace);
+        const entries: A.BandEntry[] = [];
+        while (this.atName()) {
+          const eFirst = this.i;
+          const label = this.name();
+          let threshold: A.NumberLit | null = null;
+          if (this.takeIf(T.GtEq)) threshold = this.signedNumber();
+          else this.take(T.Otherwise);
+          entries.push({ kind: 'BandEntry', label, threshold, range: this.span(eFirst) });
+          this.takeIf(T.Comma);
+        }
+        this.take(T.RBrace);
+        return { kind: 'Band', name, source, entries, range: this.span(first) };
+      }
+      case T.Stages: {
+        const first = this.i;
+        this.take(T.Stages);
+        this.take(T.LBrace);
+        const entries: A.StageEntry[] = [];
+        while (this.atName()) {
+          const eFirst = this.i;
+          const name = this.name();
+          const cond = this.whenOrOtherwise();
+          entries.push({ kind: 'StageEntry', name, cond, range: this.span(eFirst) });
+          this.takeIf(T.Comma);
+        }
+        this.take(T.RBrace);
+        return { kind: 'Stages', entries, range: this.span(first) };
+      }
+      case T.Route: {
+        const first = this.i;
+        this.take(T.Route);
+        this.take(T.LBrace);
+        const entries: A.RouteEntry[] = [];
+        while (this.type() === T.StringLiteral) {
+          const eFirst = this.i;
+          const action = this.stringLit();
+          const cond = this.whenOrOtherwise();
+          entries.push({ kind: 'RouteEntry', action, cond, range: this.span(eFirst) });
+          this.takeIf(T.Comma);
+        }
+        this.take(T.RBrace);
+        return { kind: 'Route', entries, range: this.span(first) };
+      }
+      case T.Test:
+        return this.testDecl();
+      default:
+        throw GIVE_UP;
+    }
+  }
+
+  private blockBody(): (A.Rule | A.DecayClause)[] {
+    this.take(T.LBrace);
+    const items: (A.Rule | A.DecayClause)[] = [];
+    for (;;) {
+      const ty = this.type();
+      if (ty === T.Decay) {
+        const first = this.i;
+        this.take(T.Decay);
+        this.take(T.HalfLife);
+        const halfLife = this.duration();
+        items.push({ kind: 'Decay', halfLife, range: this.span(first) });
+      } else if (ty === T.Plus || ty === T.Minus || ty === T.NumberLiteral) {
+        items.push(this.rule());
+      } else break;
+      this.takeIf(T.Comma);
+    }
+    this.take(T.RBrace);
+    return items;
+  }
+
+  private rule(): A.Rule {
+    const first = this.i;
+    const sign = this.type() === T.Plus || this.type() === T.Minus ? this.image(this.i++) : '';
+    const n = this.image(this.take(T.NumberLiteral));
+    const v = numberValue(n);
+    const points: A.PointsLit = { kind: 'Points', value: sign === '-' ? -v : v, raw: sign + n, range: this.span(first) };
+    const ty = this.type();
+    if (ty === T.When) {
+      this.i++;
+      const cond = this.condition();
+      return { kind: 'WhenRule', points, cond, range: this.span(first) };
+    }
+    if (ty !== T.Per && ty !== T.Once) throw GIVE_UP;
+    const kw = this.image(this.i++);
+    const target = this.name();
+    let window: A.DurationLit | null = null;
+    let max: A.NumberLit | null = null;
+    if (this.takeIf(T.In)) {
+      this.take(T.Last);
+      window = this.duration();
+    }
+    if (this.type() === T.Comma && this.i + 1 < this.n && this.types[this.i + 1] === T.Max) {
+      this.i += 2;
+      max = this.numberLit();
+    }
+    return { kind: kw === 'once' ? 'OnceRule' : 'PerRule', points, target, window, max, range: this.span(first) } as A.PerRule | A.OnceRule;
+  }
+
+  private whenOrOtherwise(): A.Expr | null {
+    if (this.takeIf(T.When)) return this.condition();
+    this.take(T.Otherwise);
+    return null;
+  }
+
+  private testDecl(): A.TestDecl {
+    const first = this.i;
+    this.take(T.Test);
+    const name = this.stringLit();
+    this.take(T.LBrace);
+    const lead: A.TestLeadField[] = [];
+    const events: A.TestEvent[] = [];
+    const expects: A.Expect[] = [];
+    let at: A.DateLit | null = null;
+    for (;;) {
+      const ty = this.type();
+      if (ty === T.Lead) {
+        this.i++;
+        this.take(T.LBrace);
+        while (this.atName() || this.type() === T.StringLiteral) {
+          const fFirst = this.i;
+          let key: A.Name;
+          if (this.atName()) key = this.name();
+          else {
+            const s = this.stringLit();
+            key = { kind: 'Name', text: s.value, quoted: true, range: s.range };
+          }
+          this.take(T.Colon);
+          const value = this.literal();
+          lead.push({ kind: 'TestLeadField', key, value, range: this.span(fFirst) });
+          this.takeIf(T.Comma);
+        }
+        this.take(T.RBrace);
+      } else if (ty === T.Events) {
+        this.i++;
+        this.take(T.LBrace);
+        while (this.atName()) {
+          const eFirst = this.i;
+          const type = this.name();
+          this.take(T.At);
+          const d = this.dateLit();
+          events.push({ kind: 'TestEvent', type, at: d, range: this.span(eFirst) });
+          this.takeIf(T.Comma);
+        }
+        this.take(T.RBrace);
+      } else if (ty === T.At) {
+        this.i++;
+        at = this.dateLit();
+      } else if (ty === T.Expect) {
+        const eFirst = this.i++;
+        const cond = this.condition();
+        expects.push({ kind: 'Expect', cond, range: this.span(eFirst) });
+      } else break;
+      this.takeIf(T.Comma);
+    }
+    this.take(T.RBrace);
+    return { kind: 'Test', name, lead, events, at, expects, range: this.span(first) };
+  }
+
+  // --- conditions -----------------------------------------------------------------
+
+  private condition(): A.Expr {
+    const first = this.i;
+    let left = this.andExpr();
+    while (this.takeIf(T.Or)) {
+      const right = this.andExpr();
+      left = { kind: 'Or', left, right, range: this.span(first) };
+    }
+    return left;
+  }
+
+  private andExpr(): A.Expr {
+    const first = this.i;
+    let left = this.notExpr();
+    while (this.takeIf(T.And)) {
+      const right = this.notExpr();
+      left = { kind: 'And', left, right, range: this.span(first) };
+    }
+    return left;
+  }
+
+  private notExpr(): A.Expr {
+    const ty = this.type();
+    if (ty === T.Not) {
+      const first = this.i++;
+      const operand = this.notExpr();
+      return { kind: 'Not', operand, range: this.span(first) };
+    }
+    if (ty === T.LParen) {
+      const first = this.i++;
+      const inner = this.condition();
+      this.take(T.RParen);
+      return { kind: 'Paren', inner, range: this.span(first) };
+    }
+    return this.predicate();
+  }
+
+  private predicate(): A.Expr {
+    const first = this.i;
+    const value = this.value();
+    const ty = this.type();
+    if (ty === undefined) return { kind: 'Truthy', value, range: this.span(first) };
+    if (COMPARE_TYPES.has(ty)) {
+      const op = this.image(this.i++) as A.CompareOp;
+      const right = this.value();
+      return { kind: 'Compare', op, left: value, right, range: this.span(first) };
+    }
+    switch (ty) {
+      case T.Not:
+      case T.In: {
+        const negated = this.takeIf(T.Not);
+        this.take(T.In);
+        const list = this.listOrRef();
+        return { kind: 'In', value, list, negated, range: this.span(first) };
+      }
+      case T.Between: {
+        this.i++;
+        const low = this.value();
+        this.take(T.And);
+        const high = this.value();
+        return { kind: 'Between', value, low, high, range: this.span(first) };
+      }
+      case T.Contains:
+      case T.Starts:
+      case T.Ends: {
+        this.i++;
+        let op: A.TextOp = 'contains';
+        if (ty !== T.Contains) {
+          this.take(T.With);
+          op = ty === T.Starts ? 'starts_with' : 'ends_with';
+        }
+        const arg = this.value();
+        return { kind: 'TextTest', op, value, arg, range: this.span(first) };
+      }
+      case T.Matches: {
+        this.i++;
+        const re = this.take(T.RegexLiteral);
+        const raw = this.image(re);
+        const m = /^\/(.*)\/([A-Za-z]*)$/s.exec(raw);
+        const regex: A.RegexLit = { kind: 'Regex', pattern: m ? m[1] : '', flags: m ? m[2] : '', raw, range: this.tokRange(re) };
+        return { kind: 'Matches', value, regex, range: this.span(first) };
+      }
+      case T.Is: {
+        this.i++;
+        const neg = this.takeIf(T.Not);
+        const w = this.type();
+        if (w !== T.Missing && w !== T.Present) throw GIVE_UP;
+        this.i++;
+        return { kind: 'Presence', value, missing: (w === T.Missing) !== neg, range: this.span(first) };
+      }
+      default:
+        // `=` is reported by the rules above (LQL104)
+        if (ty === T.Equals) throw GIVE_UP;
+        return { kind: 'Truthy', value, range: this.span(first) };
+    }
+  }
+
+  private listOrRef(): A.ListLit | A.Ref {
+    if (this.type() === T.LBracket) {
+      const first = this.i++;
+      const items: (A.Literal | A.Ref)[] = [];
+      for (;;) {
+        if (this.i < this.n && LITERAL_TYPES.has(this.types[this.i])) items.push(this.literal());
+        else if (this.atName()) {
+          const n = this.name();
+          items.push({ kind: 'Ref', name: n, range: n.range });
+        } else break;
+        this.takeIf(T.Comma);
+      }
+      this.take(T.RBracket);
+      return { kind: 'ListLit', items, range: this.span(first) };
+    }
+    const n = this.name();
+    return { kind: 'Ref', name: n, range: n.range };
+  }
+
+  private value(): A.Value {
+    switch (this.type()) {
+      case T.Minus:
+      case T.NumberLiteral:
+        return this.signedNumber();
+      case T.StringLiteral:
+        return this.stringLit();
+      case T.DateTime:
+        return this.dateLit();
+      case T.True:
+      case T.False:
+        return this.boolLit();
+      case T.Count: {
+        const first = this.i++;
+        this.take(T.LParen);
+        const activity = this.name();
+        let window: A.DurationLit | null = null;
+        if (this.takeIf(T.In)) {
+          this.take(T.Last);
+          window = this.duration();
+        }
+        this.take(T.RParen);
+        return { kind: 'Count', activity, window, range: this.span(first) };
+      }
+      case T.Days: {
+        const first = this.i++;
+        this.take(T.Since);
+        const last = this.takeIf(T.Last);
+        const target = this.name();
+        return { kind: 'DaysSince', target, last, range: this.span(first) };
+      }
+      default: {
+        const first = this.i;
+        const n = this.name();
+        if (!this.takeIf(T.LParen)) return { kind: 'Ref', name: n, range: n.range };
+        const args: A.Value[] = [];
+        if (this.i < this.n && VALUE_STARTS.has(this.types[this.i])) {
+          args.push(this.value());
+          while (this.takeIf(T.Comma)) args.push(this.value());
+        }
+        this.take(T.RParen);
+        return { kind: 'Call', callee: n, args, range: this.span(first) };
+      }
+    }
+  }
+
+  // --- arithmetic -------------------------------------------------------------------
+
+  private arith(): A.Arith {
+    const first = this.i;
+    let left = this.term();
+    for (let ty = this.type(); ty === T.Plus || ty === T.Minus; ty = this.type()) {
+      const op = this.image(this.i++) as '+' | '-';
+      const right = this.term();
+      left = { kind: 'ArithBinary', op, left, right, range: this.span(first) };
+    }
+    return left;
+  }
+
+  private term(): A.Arith {
+    const first = this.i;
+    let left = this.factor();
+    while (this.takeIf(T.Star)) {
+      const right = this.factor();
+      left = { kind: 'ArithBinary', op: '*', left, right, range: this.span(first) };
+    }
+    return left;
+  }
+
+  private factor(): A.Arith {
+    const ty = this.type();
+    if (ty === T.Minus) {
+      const first = this.i++;
+      const operand = this.factor();
+      return { kind: 'ArithNeg', operand, range: this.span(first) };
+    }
+    if (ty === T.LParen) {
+      const first = this.i++;
+      const inner = this.arith();
+      this.take(T.RParen);
+      return { kind: 'ArithParen', inner, range: this.span(first) };
+    }
+    if (ty === T.NumberLiteral) return this.numberLit();
+    const n = this.name();
+    return { kind: 'Ref', name: n, range: n.range };
+  }
+
+  // --- names and literals ---------------------------------------------------------------
+
+  private name(): A.Name {
+    if (!this.atName()) throw GIVE_UP;
+    return this.nameOf(this.i++);
+  }
+
+  private nameOf(k: number): A.Name {
+    const image = this.image(k);
+    const quoted = image.startsWith('`');
+    return { kind: 'Name', text: quoted ? image.slice(1, -1) : image, quoted, range: this.tokRange(k) };
+  }
+
+  private literal(): A.Literal {
+    switch (this.type()) {
+      case T.Minus:
+      case T.NumberLiteral:
+        return this.signedNumber();
+      case T.StringLiteral:
+        return this.stringLit();
+      case T.DateTime:
+        return this.dateLit();
+      default:
+        return this.boolLit();
+    }
+  }
+
+  private numberLit(): A.NumberLit {
+    const t = this.take(T.NumberLiteral);
+    const raw = this.image(t);
+    return { kind: 'Number', value: numberValue(raw), raw, range: this.tokRange(t) };
+  }
+
+  private signedNumber(): A.NumberLit {
+    const first = this.i;
+    const neg = this.takeIf(T.Minus);
+    const raw = this.image(this.take(T.NumberLiteral));
+    const v = numberValue(raw);
+    return { kind: 'Number', value: neg ? -v : v, raw: (neg ? '-' : '') + raw, range: this.span(first) };
+  }
+
+  private stringLit(): A.StringLit {
+    const t = this.take(T.StringLiteral);
+    const { value, badEscape } = unquoteString(this.image(t));
+    if (badEscape !== null) throw GIVE_UP; // LQL103, reported by the rules above
+    return { kind: 'String', value, range: this.tokRange(t) };
+  }
+
+  private dateLit(): A.DateLit {
+    const t = this.take(T.DateTime);
+    const raw = this.image(t);
+    const value = parseDateLiteral(raw);
+    if (Number.isNaN(value)) throw GIVE_UP; // LQL105, reported by the rules above
+    return { kind: 'Date', value, raw, range: this.tokRange(t) };
+  }
+
+  private boolLit(): A.BoolLit {
+    const ty = this.type();
+    if (ty !== T.True && ty !== T.False) throw GIVE_UP;
+    const t = this.i++;
+    return { kind: 'Bool', value: this.image(t) === 'true', range: this.tokRange(t) };
+  }
+
+  private duration(): A.DurationLit {
+    const first = this.take(T.NumberLiteral);
+    const ty = this.type();
+    if (ty === undefined || !UNIT_TYPES.has(ty)) throw GIVE_UP;
+    const u = this.image(this.i++);
+    const amount = numberValue(this.image(first));
+    const unit = UNIT_OF[u] ?? 'day';
+    return { kind: 'Duration', amount, unit, unitRaw: u || 'days', ms: amount * DURATION_MS[unit], range: this.span(first) };
+  }
+}
+
+const VALUE_STARTS: ReadonlySet<TokenType> = new Set([...LITERAL_TYPES, T.Count, T.Days, ...NAME_TYPES]);
+
+/** The tree of an error-free token stream, or null when it has any syntax error. */
+function parseDirect(stream: TokenStream): A.Decl[] | null {
+  try {
+    return new DirectParser(stream).program();
+  } catch {
+    // GIVE_UP (or anything unforeseen): the chevrotain parser reads the input
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The direct scanner: the lexer's tokens for input it lexes without any
+// error, as parallel arrays (no token objects). It follows the token table's
+// order (literals, keywords with `Identifier` as the longer alternative,
+// operators) and returns null at anything else: a character no token starts
+// with, a text or name left open, any character outside ASCII except in
+// white space, comments, texts and quoted names. Lines end at \n, \r\n or \r,
+// as for the lexer; tokens other than white space never span lines.
+
+/** Tokens as parallel arrays, for the direct parser. */
+interface TokenStream {
+  text: string;
+  n: number;
+  types: TokenType[];
+  offs: number[];
+  lens: number[];
+  lines: number[];
+  cols: number[];
+  comments: A.Comment[];
+}
+
+/** keyword text -> token (`half-life` is matched on its own) */
+const KEYWORD_TYPES: ReadonlyMap<string, TokenType> = new Map(
+  T.allTokens.filter((t) => t.PATTERN instanceof RegExp && T.KEYWORDS.includes(t.PATTERN.source.replace(/\\-/g, '-'))).map((t) => [(t.PATTERN as RegExp).source.replace(/\\-/g, '-'), t]),
+);
+const DATE_AT = new RegExp((T.DateTime.PATTERN as RegExp).source, 'y');
+const NUMBER_AT = new RegExp((T.NumberLiteral.PATTERN as RegExp).source, 'y');
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+function scan(text: string): TokenStream | null {
+  const types: TokenType[] = [];
+  const offs: number[] = [];
+  const lens: number[] = [];
+  const lines: number[] = [];
+  const cols: number[] = [];
+  const comments: A.Comment[] = [];
+  const n = text.length;
+  let i = 0;
+  let line = 1;
+  let lineStart = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    let type: TokenType;
+    let len = 1;
+    if (c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff) {
+      i++;
+      continue;
+    } else if (c === 10 || c === 13) {
+      i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      line++;
+      lineStart = i;
+      continue;
+    } else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
+      let j = i + 1;
+      while (j < n && isWordChar(text.charCodeAt(j))) j++;
+      if (c === 104 && text.startsWith('half-life', i)) {
+        type = T.HalfLife;
+        len = 9;
+      } else {
+        type = (j - i <= 10 && KEYWORD_TYPES.get(text.slice(i, j))) || T.Identifier;
+        len = j - i;
+      }
+    } else if (c >= 48 && c <= 57) {
+      DATE_AT.lastIndex = i;
+      if (DATE_AT.test(text)) type = T.DateTime;
+      else {
+        NUMBER_AT.lastIndex = i;
+        NUMBER_AT.test(text);
+        type = T.NumberLiteral;
+      }
+      len = (type === T.DateTime ? DATE_AT.lastIndex : NUMBER_AT.lastIndex) - i;
+    } else if (c === 35 /* # */) {
+      let j = i + 1;
+      while (j < n && text.charCodeAt(j) !== 10 && text.charCodeAt(j) !== 13) j++;
+      const column = i - lineStart + 1;
+      comments.push({
+        kind: 'Comment',
+        text: text.slice(i + 1, j),
+        range: { start: { offset: i, line, column }, end: { offset: j, line, column: column + j - i } },
+      });
+      i = j;
+      continue;
+    } else if (c === 34 /* " */ || c === 96 /* ` */ || c === 47 /* / */) {
+      // a text, a quoted name or a regular expression: up to the closing mark on the same line
+      let j = i + 1;
+      for (;;) {
+        if (j >= n) return null;
+        const d = text.charCodeAt(j);
+        if (d === 10 || d === 13) return null;
+        if (d === c) break;
+        if (d === 92 /* \ */ && c !== 96) {
+          const e = text.charCodeAt(j + 1);
+          if (j + 1 >= n || e === 10 || e === 13 || e === 0x2028 || e === 0x2029) return null;
+          j += 2;
+        } else j++;
+      }
+      if (c === 47) {
+        if (j === i + 1) return null; // `//` is not a regular expression
+        j++;
+        while (j < n && ((text.charCodeAt(j) >= 97 && text.charCodeAt(j) <= 122) || (text.charCodeAt(j) >= 65 && text.charCodeAt(j) <= 90))) j++;
+        type = T.RegexLiteral;
+        len = j - i;
+      } else {
+        type = c === 34 ? T.StringLiteral : T.QuotedIdentifier;
+        len = j - i + 1;
+      }
+    } else {
+      const next = text.charCodeAt(i + 1);
+      switch (c) {
+        case 61 /* = */:
+          type = next === 61 ? T.EqEq : T.Equals;
+          break;
+        case 33 /* ! */:
+          if (next !== 61) return null;
+          type = T.NotEq;
+          break;
+        case 60 /* < */:
+          type = next === 61 ? T.LtEq : T.Lt;
+          break;
+        case 62 /* > */:
+          type = next === 61 ? T.GtEq : T.Gt;
+          break;
+        case 43:
+          type = T.Plus;
+          break;
+        case 45:
+          type = T.Minus;
+          break;
+        case 42:
+          type = T.Star;
+          break;
+        case 123:
+          type = T.LBrace;
+          break;
+        case 125:
+          type = T.RBrace;
+          break;
+        case 91:
+          type = T.LBracket;
+          break;
+        case 93:
+          type = T.RBracket;
+          break;
+        case 40:
+          type = T.LParen;
+          break;
+        case 41:
+          type = T.RParen;
+          break;
+        case 44:
+          type = T.Comma;
+          break;
+        case 58:
+          type = T.Colon;
+          break;
+        default:
+          return null;
+      }
+      if (type === T.EqEq || type === T.NotEq || type === T.LtEq || type === T.GtEq) len = 2;
+    }
+    types.push(type);
+    offs.push(i);
+    lens.push(len);
+    lines.push(line);
+    cols.push(i - lineStart + 1);
+    i += len;
+  }
+  return { text, n: types.length, types, offs, lens, lines, cols, comments };
+}
+
 let shared: LqlParser | null = null;
 function parserInstance(): LqlParser {
   return (shared ??= new LqlParser());
@@ -1042,12 +1828,48 @@ function parserInstance(): LqlParser {
 export interface ParseResult {
   program: A.Program;
   diagnostics: Diagnostic[];
-  /** the lexed tokens (without comments), for editor features */
+  /** the lexed tokens (without comments), for editor features (lexed again on first use after an error-free parse) */
   tokens: IToken[];
 }
 
+/**
+ * The result of a parse without any error. Its tokens are lexed again when
+ * first asked for (the same tokens: lexing is deterministic), so that callers
+ * that only want the tree, like `compileSource`, do not keep them alive.
+ */
+function withLazyTokens(program: A.Program, diagnostics: Diagnostic[], text: string): ParseResult {
+  let tokens: IToken[] | undefined;
+  return {
+    program,
+    diagnostics,
+    get tokens(): IToken[] {
+      return (tokens ??= T.lexer.tokenize(text).tokens);
+    },
+    set tokens(value: IToken[]) {
+      tokens = value;
+    },
+  };
+}
+
+export interface ParseOptions {
+  /**
+   * `auto` (default): error-free text takes the direct scanner and parser,
+   * anything else the chevrotain parser with recovery. `chevrotain` forces
+   * the latter (tests compare the two: they must build the same tree).
+   */
+  path?: 'auto' | 'chevrotain';
+}
+
 /** Parse LQL source text. Never throws. */
-export function parse(text: string): ParseResult {
+export function parse(text: string, options: ParseOptions = {}): ParseResult {
+  const stream = options.path === 'chevrotain' ? null : scan(text);
+  if (stream) {
+    const direct = parseDirect(stream);
+    if (direct) {
+      const program: A.Program = { kind: 'Program', decls: direct, comments: stream.comments, range: { start: ZERO, end: endOfText(text).start } };
+      return withLazyTokens(program, [], text);
+    }
+  }
   const diagnostics: Diagnostic[] = [];
   let lexed;
   try {
@@ -1130,9 +1952,13 @@ export function parse(text: string): ParseResult {
     diagnostics.push(diag('LQL110', range, { message: withKeywordHint(e.message, t) }));
   }
   diagnostics.push(...p.extraErrors);
-  program.comments = lexed.groups.comments?.map((c: IToken) => ({ kind: 'Comment', text: c.image.slice(1), range: tokRange(c) })) ?? [];
+  program.comments = commentsOf(lexed.groups.comments);
   diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
   return { program, diagnostics, tokens };
+}
+
+function commentsOf(comments: IToken[] | undefined): A.Comment[] {
+  return comments?.map((c: IToken) => ({ kind: 'Comment', text: c.image.slice(1), range: tokRange(c) })) ?? [];
 }
 
 const NAME_FIELDS = new Set(['name', 'type', 'target', 'callee', 'activity', 'source', 'label', 'key']);
@@ -1196,9 +2022,9 @@ function startsDeclaration(tokens: IToken[], i: number): boolean {
 }
 
 function endOfText(text: string): A.Range {
-  const lines = text.split('\n');
-  const line = lines.length;
-  const column = lines[lines.length - 1].length + 1;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) line++;
+  const column = text.length - (text.lastIndexOf('\n') + 1) + 1;
   const pos = { offset: text.length, line, column };
   return { start: pos, end: pos };
 }
