@@ -2,7 +2,8 @@
  * A streaming CSV reader (RFC 4180).
  *
  * Input: text pushed chunk by chunk (any split, even inside a quoted field
- * or between CR and LF), then `end()`. Handles quoted fields with embedded
+ * or between CR and LF), then `end()`; consecutive ranges of one string are
+ * read in place, without copying. Handles quoted fields with embedded
  * delimiters, doubled quotes and line breaks; CRLF, LF or CR line ends; a
  * leading byte order mark; the delimiter (`,`, `;` or tab) is detected from
  * the header line unless given.
@@ -62,11 +63,21 @@ const enum Status {
   AfterQuote,
 }
 
+/** Index of the first LF in `s[from..to)`, or -1. */
+function lineBreak(s: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === LF) return i;
+  return -1;
+}
+
 export class CsvReader implements RecordReader, Locator {
+  /** the text being read: `buf[pos .. limit)` is not read yet */
   private buf = '';
   private pos = 0;
+  private limit = 0;
   /** file offset (in characters) of buf[0] */
   private base = 0;
+  /** file offset of the next character pushed */
+  private read = 0;
   /** line number at `pos` */
   private line = 1;
   private delim = -1;
@@ -101,33 +112,68 @@ export class CsvReader implements RecordReader, Locator {
     return this.delim < 0 ? ',' : String.fromCharCode(this.delim);
   }
 
-  push(text: string): void {
-    if (text.length === 0) return;
+  /**
+   * Read `text[start .. end)`. Consecutive ranges of one string (a text in
+   * memory) are read in place; a row split between two pieces is joined on
+   * a short string of its own, so the rest of a piece is read in place too.
+   */
+  push(text: string, start = 0, end = text.length): void {
+    if (end <= start) return;
     if (!this.started) {
       this.started = true;
-      if (text.charCodeAt(0) === 0xfeff) {
-        text = text.slice(1);
-        this.base = 1;
+      if (text.charCodeAt(start) === 0xfeff) {
+        start++;
+        this.read++;
+        if (start === end) return;
       }
     }
     if (this.skipping) {
-      const k = text.indexOf('\n');
+      const k = lineBreak(text, start, end);
       if (k < 0) {
-        this.base += text.length;
+        this.read += end - start;
         return;
       }
       this.skipping = false;
       this.line++;
-      this.base += k + 1;
-      text = text.slice(k + 1);
+      this.read += k + 1 - start;
+      start = k + 1;
+      if (start === end) return;
     }
-    if (this.pos < this.buf.length) {
-      this.buf = this.buf.slice(this.pos) + text;
-    } else {
+    const rest = this.limit - this.pos;
+    if (rest === 0) {
       this.buf = text;
+      this.base = this.read - start;
+      this.pos = start;
+      this.limit = end;
+      this.read += end - start;
+      this.parse(false);
+      return;
     }
-    this.base += this.pos;
+    if (start === this.limit && text === this.buf) {
+      this.limit = end;
+      this.read += end - start;
+      this.parse(false);
+      return;
+    }
+    const k = lineBreak(text, start, end);
+    if (k >= 0 && k + 1 < end && rest + (k + 1 - start) <= this.maxRecord) {
+      // the row that spans both pieces, on its own (short of the length limit, so it is judged as if joined whole)
+      this.join(text, start, k + 1);
+      if (this.skipping) return this.push(text, k + 1, end);
+      if (this.pos === this.limit) return this.push(text, k + 1, end);
+      start = k + 1;
+    }
+    this.join(text, start, end);
+  }
+
+  /** Read the unread rest of `buf` joined with `text[start .. end)`. */
+  private join(text: string, start: number, end: number): void {
+    const rest = this.limit - this.pos;
+    this.buf = this.buf.slice(this.pos, this.limit) + text.slice(start, end);
+    this.base = this.read - rest;
     this.pos = 0;
+    this.limit = this.buf.length;
+    this.read += end - start;
     this.parse(false);
   }
 
@@ -136,6 +182,7 @@ export class CsvReader implements RecordReader, Locator {
     this.parse(true);
     this.buf = '';
     this.pos = 0;
+    this.limit = 0;
   }
 
   // ---- Locator ---------------------------------------------------------------
@@ -178,8 +225,9 @@ export class CsvReader implements RecordReader, Locator {
 
   private detect(final: boolean): boolean {
     const buf = this.buf;
+    const len = this.limit;
     let quoted = false;
-    for (let i = this.pos; i < buf.length; i++) {
+    for (let i = this.pos; i < len; i++) {
       const c = buf.charCodeAt(i);
       if (c === QUOTE) quoted = !quoted;
       else if (!quoted && (c === LF || c === CR)) {
@@ -187,16 +235,18 @@ export class CsvReader implements RecordReader, Locator {
         return true;
       }
     }
-    if (!final && buf.length - this.pos <= this.maxRecord) return false;
-    this.delim = detectDelimiter(buf.slice(this.pos, Math.min(buf.length, this.pos + this.maxRecord))).charCodeAt(0);
+    if (!final && len - this.pos <= this.maxRecord) return false;
+    this.delim = detectDelimiter(buf.slice(this.pos, Math.min(len, this.pos + this.maxRecord))).charCodeAt(0);
     return true;
   }
 
   private parse(final: boolean): void {
     if (this.delim < 0 && !this.detect(final)) return;
     const buf = this.buf;
-    const len = buf.length;
+    const len = this.limit;
     const d = this.delim;
+    // every character above this one is plain text in an unquoted field
+    const plain = Math.max(d, LF, CR);
     const max = this.maxRecord;
     const view = this.view;
     view.buf = buf;
@@ -282,8 +332,11 @@ export class CsvReader implements RecordReader, Locator {
         } else {
           while (pos < len) {
             c = buf.charCodeAt(pos);
-            if (c === d || c === LF || c === CR) break;
-            pos++;
+            if (c > plain || (c !== d && c !== LF && c !== CR)) {
+              pos++;
+              continue;
+            }
+            break;
           }
           starts[nf] = fs;
           ends[nf] = pos;
@@ -337,7 +390,7 @@ export class CsvReader implements RecordReader, Locator {
         continue;
       }
       if (status === Status.AfterQuote) {
-        const k = buf.indexOf('\n', pos);
+        const k = lineBreak(buf, pos, len);
         if (k < 0 && !final) {
           pos = rs;
           break;
@@ -444,18 +497,18 @@ export class CsvReader implements RecordReader, Locator {
    * input until it does.
    */
   private resumeAfterLine(rs: number, final: boolean): number {
-    const k = this.buf.indexOf('\n', rs);
+    const k = lineBreak(this.buf, rs, this.limit);
     if (k >= 0) {
       this.line++;
       return k + 1;
     }
     if (!final) {
       this.skipping = true;
-      this.base += this.buf.length;
       this.buf = '';
       this.pos = 0;
+      this.limit = 0;
       return 0;
     }
-    return this.buf.length;
+    return this.limit;
   }
 }

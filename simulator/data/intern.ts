@@ -8,7 +8,9 @@
  * order), or -1; `add` inserts a copy detached from `s`.
  * Invariants: entries are never removed; `keys[i]` is entry i; each entry
  * carries an Int32 `value` (the dictionary code, a row number, or -1 for a
- * `--missing` placeholder); the table is at most half full.
+ * `--missing` placeholder); the table is at most half full; a slot holds
+ * the entry's hash next to its index, so a probe that misses (a new id)
+ * touches one slot and never the stored strings.
  */
 import { detach } from './values.js';
 
@@ -18,11 +20,17 @@ function hashRange(s: string, a: number, b: number): number {
   return h ^ (h >>> 15);
 }
 
+/** The slot array for `n` slots: pairs (hash, entry), entry -1 when empty. */
+function emptySlots(n: number): Int32Array {
+  const slots = new Int32Array(n * 2);
+  for (let p = 1; p < slots.length; p += 2) slots[p] = -1;
+  return slots;
+}
+
 export class Interner {
   readonly keys: string[] = [];
   values = new Int32Array(16);
-  private hashes = new Int32Array(16);
-  private slots = new Int32Array(32).fill(-1);
+  private slots = emptySlots(32);
   private mask = 31;
 
   get size(): number {
@@ -33,20 +41,21 @@ export class Interner {
   find(s: string, a: number, b: number): number {
     const h = hashRange(s, a, b);
     const len = b - a;
-    const keys = this.keys;
-    let p = h & this.mask;
+    const slots = this.slots;
+    const mask = this.mask;
+    let p = h & mask;
     for (;;) {
-      const e = this.slots[p]!;
+      const e = slots[2 * p + 1]!;
       if (e < 0) return -1;
-      if (this.hashes[e] === h) {
-        const k = keys[e]!;
+      if (slots[2 * p] === h) {
+        const k = this.keys[e]!;
         if (k.length === len) {
           let i = 0;
           while (i < len && k.charCodeAt(i) === s.charCodeAt(a + i)) i++;
           if (i === len) return e;
         }
       }
-      p = (p + 1) & this.mask;
+      p = (p + 1) & mask;
     }
   }
 
@@ -55,13 +64,14 @@ export class Interner {
   intern(s: string, a: number, b: number, value: number): number {
     const h = hashRange(s, a, b);
     const len = b - a;
-    const keys = this.keys;
-    let p = h & this.mask;
+    const slots = this.slots;
+    const mask = this.mask;
+    let p = h & mask;
     for (;;) {
-      const e = this.slots[p]!;
+      const e = slots[2 * p + 1]!;
       if (e < 0) break;
-      if (this.hashes[e] === h) {
-        const k = keys[e]!;
+      if (slots[2 * p] === h) {
+        const k = this.keys[e]!;
         if (k.length === len) {
           let i = 0;
           while (i < len && k.charCodeAt(i) === s.charCodeAt(a + i)) i++;
@@ -71,23 +81,21 @@ export class Interner {
           }
         }
       }
-      p = (p + 1) & this.mask;
+      p = (p + 1) & mask;
     }
+    const keys = this.keys;
     const e = keys.length;
     keys.push(a === 0 && b === s.length ? s : detach(s.slice(a, b)));
-    if (e === this.hashes.length) {
-      const hs = new Int32Array(e * 2);
-      hs.set(this.hashes);
-      this.hashes = hs;
+    if (e === this.values.length) {
       const vs = new Int32Array(e * 2);
       vs.set(this.values);
       this.values = vs;
     }
-    this.hashes[e] = h;
     this.values[e] = value;
-    this.slots[p] = e;
+    slots[2 * p] = h;
+    slots[2 * p + 1] = e;
     this.added = true;
-    if ((e + 1) * 2 > this.mask) this.rehash();
+    if ((e + 1) * 2 > mask) this.resize((mask + 1) * 2);
     return e;
   }
 
@@ -96,14 +104,29 @@ export class Interner {
     return this.intern(s, 0, s.length, value);
   }
 
-  private rehash(): void {
-    const size = (this.mask + 1) * 2;
-    const slots = new Int32Array(size).fill(-1);
+  /** Make room for `count` entries in all without growing again. */
+  reserve(count: number): void {
+    let size = this.mask + 1;
+    while (count * 2 > size - 1) size *= 2;
+    if (size > this.mask + 1) this.resize(size);
+    if (count > this.values.length) {
+      const vs = new Int32Array(count);
+      vs.set(this.values);
+      this.values = vs;
+    }
+  }
+
+  private resize(size: number): void {
+    const old = this.slots;
+    const slots = emptySlots(size);
     const mask = size - 1;
-    for (let e = 0; e < this.keys.length; e++) {
-      let p = this.hashes[e]! & mask;
-      while (slots[p]! >= 0) p = (p + 1) & mask;
-      slots[p] = e;
+    for (let q = 0; q < old.length; q += 2) {
+      if (old[q + 1]! < 0) continue;
+      const h = old[q]!;
+      let p = h & mask;
+      while (slots[2 * p + 1]! >= 0) p = (p + 1) & mask;
+      slots[2 * p] = h;
+      slots[2 * p + 1] = old[q + 1]!;
     }
     this.slots = slots;
     this.mask = mask;

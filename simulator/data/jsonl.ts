@@ -50,7 +50,8 @@ export class JsonlReader implements RecordReader, Locator {
     this.maxRecord = options.maxRecord ?? DEFAULT_MAX_RECORD;
   }
 
-  push(text: string): void {
+  push(text: string, start = 0, end = text.length): void {
+    if (start !== 0 || end !== text.length) text = text.slice(start, end);
     if (text.length === 0) return;
     if (!this.started) {
       this.started = true;

@@ -28,7 +28,7 @@ import { Interner } from './intern.js';
 import { feed, feedSync, type DataFormat, type DataSource } from './source.js';
 import type { Column, LeadTable, LoadOptions } from './table.js';
 import { DictBuilder, growF64, growI32, growI8, growU8 } from './columns.js';
-import { isBlankRange, parseBoolRange, parseNumberRange, parseOutcomeRange, parseTimeRange } from './values.js';
+import { detach, isBlankRange, parseBoolRange, parseNumberRange, parseOutcomeRange, parseTimeRange } from './values.js';
 
 /** Extra knobs of the readers (tests and special files). */
 export interface ReadOptions {
@@ -116,8 +116,14 @@ class LeadsBuilder implements RecordSink {
   private cap = 1024;
   private dataRows = 0;
   ids: string[] = [];
-  /** lead id -> row */
+  /**
+   * lead id -> row, kept from the first id that does not sort after the one
+   * before (until then every id is new: it is greater than all kept ids)
+   */
   readonly idIndex = new Interner();
+  hashIds = false;
+  /** the last kept id */
+  private lastId = '';
   /** the `--missing` placeholders, looked up in place */
   private readonly placeholders = new Interner();
   lines = new Int32Array(this.cap);
@@ -196,7 +202,7 @@ class LeadsBuilder implements RecordSink {
       } else {
         kind = t === 'text' ? Kind.Text : Kind.Infer;
         this.dictIdx.push(j);
-        this.dicts.push(new DictBuilder(this.cap, this.missing, this.n));
+        this.dicts.push(new DictBuilder(this.cap, this.missing, this.n, kind === Kind.Infer));
       }
     }
     this.kinds[j] = kind;
@@ -224,16 +230,24 @@ class LeadsBuilder implements RecordSink {
     }
   }
 
-  /** bytes read so far and in all (from the progress hook), to size the columns from the first rows */
+  /** bytes read so far and in all (from the progress hook), to size the columns from the rows read */
   done = 0;
   total = 0;
 
-  private grow(): void {
+  /**
+   * Room for more rows: sized from the rows per character read so far when
+   * the total size is known and not all read (so the columns end nearly
+   * full and are kept without a copy), else doubled.
+   */
+  private grow(loc: Locator): void {
     let cap = this.cap * 2;
-    if (this.cap === 1024 && this.done > 0 && this.total > this.done) {
-      cap = Math.max(cap, Math.ceil(((this.n * this.total) / this.done) * 1.05));
+    const read = loc.recordRange().start.offset;
+    if (read > 0 && this.total > this.done && this.total > read) {
+      const estimate = Math.ceil(((this.n * this.total) / read) * 1.03) + 64;
+      cap = Math.max(this.cap + (this.cap >> 3), estimate);
     }
     this.cap = cap;
+    if (this.hashIds) this.idIndex.reserve(cap);
     this.lines = growI32(this.lines, cap);
     this.outcome = growI8(this.outcome, cap);
     this.createdAt = growF64(this.createdAt, cap);
@@ -299,15 +313,19 @@ class LeadsBuilder implements RecordSink {
         return;
       }
     }
-    // one probe: the id is entered now with row -1, and given its row when the row is stored
-    const entry = this.idIndex.intern(idBuf, idA, idB, -1);
-    const row0 = this.idIndex.values[entry]!;
-    if (row0 >= 0) {
-      const r = this.rowIds ? loc.recordRange() : loc.fieldRange(this.idCol);
-      this.issues.reject(
-        diag('LQL509', r, { id: showValue(idBuf.slice(idA, idB)), first: this.lines[row0]! }, { file }),
-      );
-      return;
+    // @row ids are always new, as is an id that sorts after the last kept one
+    if (!this.rowIds && !this.hashIds && !this.afterLast(idBuf, idA, idB)) this.startHashing();
+    let entry = -1;
+    if (this.hashIds) {
+      // one probe: the id is entered now with row -1, and given its row when the row is stored
+      entry = this.idIndex.intern(idBuf, idA, idB, -1);
+      const row0 = this.idIndex.values[entry]!;
+      if (row0 >= 0) {
+        this.issues.reject(
+          diag('LQL509', loc.fieldRange(this.idCol), { id: showValue(idBuf.slice(idA, idB)), first: this.lines[row0]! }, { file }),
+        );
+        return;
+      }
     }
     let o = -1;
     const oc = this.outcomeCol;
@@ -399,9 +417,16 @@ class LeadsBuilder implements RecordSink {
     }
     // --- phase 2: store the row
     const i = this.n;
-    if (i === this.cap) this.grow();
-    this.idIndex.values[entry] = i;
-    this.ids.push(idText ?? this.idIndex.keys[entry]!);
+    if (i === this.cap) this.grow(loc);
+    let id: string;
+    if (entry >= 0) {
+      this.idIndex.values[entry] = i;
+      id = this.idIndex.keys[entry]!;
+    } else {
+      id = idText ?? (idA === 0 && idB === idBuf.length ? idBuf : detach(idBuf.slice(idA, idB)));
+    }
+    this.ids.push(id);
+    this.lastId = id;
     this.lines[i] = loc.recordLine;
     this.outcome[i] = o;
     this.createdAt[i] = created;
@@ -414,13 +439,33 @@ class LeadsBuilder implements RecordSink {
       const j = dictIdx[k]!;
       const d = dicts[k]!;
       if (j >= count) {
-        d.codes[i] = -1;
+        d.absent(i);
         continue;
       }
       const e = esc[j];
-      d.codes[i] = e != null ? d.code(e, 0, e.length) : d.code(buf, starts[j]!, ends[j]!);
+      if (e != null) d.set(i, e, 0, e.length);
+      else d.set(i, buf, starts[j]!, ends[j]!);
     }
     this.n = i + 1;
+  }
+
+  /** True when `s[a..b)` sorts after the last kept id (by UTF-16 code units). */
+  private afterLast(s: string, a: number, b: number): boolean {
+    const last = this.lastId;
+    const n = Math.min(last.length, b - a);
+    for (let k = 0; k < n; k++) {
+      const d = s.charCodeAt(a + k) - last.charCodeAt(k);
+      if (d !== 0) return d > 0;
+    }
+    return b - a > last.length;
+  }
+
+  /** Index the ids kept so far, and every id from now on. */
+  private startHashing(): void {
+    this.hashIds = true;
+    const index = this.idIndex;
+    index.reserve(this.cap);
+    for (let r = 0; r < this.n; r++) index.add(this.ids[r]!, r);
   }
 
   finish(): LeadTable {
@@ -493,6 +538,7 @@ export function leadIndex(table: LeadTable): Interner {
   let m = tableIndex.get(table);
   if (!m) {
     m = new Interner();
+    m.reserve(table.ids.length);
     for (let i = 0; i < table.ids.length; i++) m.add(table.ids[i]!, i);
     tableIndex.set(table, m);
   }
@@ -520,7 +566,8 @@ function control(b: LeadsBuilder, options: LoadOptions & ReadOptions) {
 
 function done(b: LeadsBuilder): LeadTable {
   const t = b.finish();
-  tableIndex.set(t, b.idIndex);
+  // else built when first asked for (loading events)
+  if (b.hashIds) tableIndex.set(t, b.idIndex);
   return t;
 }
 

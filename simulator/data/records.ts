@@ -51,7 +51,8 @@ export interface RecordSink {
 }
 
 export interface RecordReader {
-  push(text: string): void;
+  /** Read `text[start .. end)` (all of it by default), the next piece of the file. */
+  push(text: string, start?: number, end?: number): void;
   end(): void;
 }
 

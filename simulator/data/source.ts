@@ -6,7 +6,9 @@
  * with a name for messages and, when known, its size for progress.
  * Output: the decoded text, pushed to the CSV or JSON Lines reader chosen
  * from the format, the file name (`.jsonl`, `.ndjson`) or the first
- * character (`{`); progress and cancellation checks between chunks.
+ * character (`{`); a text in memory is pushed as consecutive ranges of the
+ * one string (never copied into pieces); progress and cancellation checks
+ * between chunks.
  * Invariants: no dependency on node:fs (this runs in a browser worker);
  * UTF-8 is decoded in streaming mode, so a character split across chunks is
  * read whole and a byte order mark is dropped; `isCancelled()` is checked
@@ -39,9 +41,10 @@ export interface FeedControl {
 }
 
 /**
- * Pieces stay well under V8's large-object size (128 KiB): a string that big
- * is placed in fresh pages, and joining a row's remainder to such a piece
- * costs far more than parsing it.
+ * Decoded pieces stay well under V8's large-object size (128 KiB): a string
+ * that big is placed in fresh pages, and joining a row's remainder to such a
+ * piece costs far more than parsing it. A text in memory is read in place,
+ * in ranges of this size (the steps of progress and cancellation).
  */
 const DEFAULT_CHUNK = 1 << 15;
 
@@ -77,6 +80,15 @@ class Feeder {
     this.text(text);
   }
 
+  /** `text[a .. b)` as the next chunk, read in place once the reader is chosen. */
+  range(text: string, a: number, b: number): void {
+    if (!this.reader) return this.chunk(text.slice(a, b));
+    if (this.ctl.isCancelled?.()) throw new LoadCancelledError(this.src.name);
+    this.done += b - a;
+    this.ctl.onProgress?.(this.done, Math.max(this.total, this.done));
+    this.reader.push(text, a, b);
+  }
+
   finish(): void {
     if (this.ctl.isCancelled?.()) throw new LoadCancelledError(this.src.name);
     this.text(this.decoder.decode());
@@ -104,17 +116,21 @@ class Feeder {
   }
 }
 
-function* pieces(text: string | Uint8Array, size: number): Generator<Chunk> {
-  for (let i = 0; i < text.length; i += size) {
-    yield typeof text === 'string' ? text.slice(i, i + size) : text.subarray(i, i + size);
-  }
+function* pieces(text: Uint8Array, size: number): Generator<Chunk> {
+  for (let i = 0; i < text.length; i += size) yield text.subarray(i, i + size);
 }
 
 /** Feed a whole-text source synchronously. */
 export function feedSync(src: DataSource, make: (format: DataFormat) => RecordReader, ctl: FeedControl = {}): void {
   if (src.text === undefined) throw new TypeError(`${src.name}: a synchronous load needs the text in memory`);
   const f = new Feeder(src, make, ctl, src.size ?? src.text.length);
-  for (const c of pieces(src.text, ctl.chunkSize ?? DEFAULT_CHUNK)) f.chunk(c);
+  const text = src.text;
+  const size = ctl.chunkSize ?? DEFAULT_CHUNK;
+  if (typeof text === 'string') {
+    for (let i = 0; i < text.length; i += size) f.range(text, i, Math.min(text.length, i + size));
+  } else {
+    for (const c of pieces(text, size)) f.chunk(c);
+  }
   f.finish();
 }
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { detectDelimiter } from '../../simulator/data/csv.js';
-import { brief, readCsv } from './helpers.js';
+import { brief, readCsv, readCsvRanges } from './helpers.js';
 
 describe('RFC 4180', () => {
   it('reads plain fields and a header', () => {
@@ -116,6 +116,34 @@ describe('splitting the input anywhere gives the same rows', () => {
     );
   });
 
+  it('ranges of one string, cut anywhere (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(text.length), { maxLength: 8 }), (cuts) => {
+        const r = readCsvRanges(text, cuts);
+        expect(r.header).toEqual(whole.header);
+        expect(r.rows).toEqual(whole.rows);
+        expect(r.lines).toEqual(whole.lines);
+      }),
+    );
+  });
+
+  it('places every error the same, in pieces or in ranges, split at every point', () => {
+    const bad = '\uFEFFid,note\r\nL1,"a"b\nL2,x,y\nL3\n\nL4,"multi\nline"\r\nL5,"open\nL6,z\n';
+    const placed = (r: ReturnType<typeof readCsv>) => ({
+      rows: r.rows,
+      lines: r.lines,
+      issues: r.issues.diagnostics.map((d) => ({ message: brief(d), range: d.range })),
+    });
+    const want = placed(readCsv([bad], { lenient: true }));
+    expect(want.rows).toEqual([['L4', 'multi\nline'], ['L6', 'z']]);
+    expect(want.issues.map((i) => i.message.split(' ').slice(0, 2).join(' '))).toEqual(['2:7 LQL505', '3:6 LQL506', '4:3 LQL507', '8:4 LQL504']);
+    for (let k = 0; k <= bad.length; k++) {
+      expect(placed(readCsv([bad.slice(0, k), bad.slice(k)], { lenient: true })), `split at ${k}`).toEqual(want);
+      expect(placed(readCsvRanges(bad, [k], { lenient: true })), `range cut at ${k}`).toEqual(want);
+      expect(placed(readCsvRanges(bad, [k, k + 3, k + 11], { lenient: true })), `range cuts at ${k}`).toEqual(want);
+    }
+  });
+
   it('round-trips any table written with RFC 4180 quoting (property)', () => {
     const cell = fc.string({ unit: fc.constantFrom('a', 'b', ' ', ',', '"', '\n', '\r\n', 'é', '😀'), maxLength: 6 });
     fc.assert(
@@ -168,12 +196,15 @@ describe('syntax errors name the line and character column', () => {
       const text = `id,note\nL1,ok\nL2,${long}\nL3,fine\n`;
       const pieces: string[] = [];
       for (let p = 0; p < text.length; p += size) pieces.push(text.slice(p, p + size));
-      const r = readCsv(pieces, { lenient: true, maxRecord: 1000 });
-      expect(r.rows).toEqual([['L1', 'ok'], ['L3', 'fine']]);
-      expect(r.lines).toEqual([2, 4]);
-      expect(r.issues.diagnostics.map(brief)).toEqual([
-        '3:1 LQL508 This line is longer than 1,000 characters, the longest a row may be; expected rows separated by line breaks. Is this a CSV file?',
-      ]);
+      const cuts: number[] = [];
+      for (let p = size; p < text.length; p += size) cuts.push(p);
+      for (const r of [readCsv(pieces, { lenient: true, maxRecord: 1000 }), readCsvRanges(text, cuts, { lenient: true, maxRecord: 1000 })]) {
+        expect(r.rows).toEqual([['L1', 'ok'], ['L3', 'fine']]);
+        expect(r.lines).toEqual([2, 4]);
+        expect(r.issues.diagnostics.map(brief)).toEqual([
+          '3:1 LQL508 This line is longer than 1,000 characters, the longest a row may be; expected rows separated by line breaks. Is this a CSV file?',
+        ]);
+      }
     }
   });
 });

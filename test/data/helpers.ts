@@ -12,8 +12,28 @@ export interface Collected {
   issues: Issues;
 }
 
+type CsvTestOptions = { lenient?: boolean; delimiter?: string; maxRecord?: number };
+
 /** Run the CSV reader over `pieces` (the text split anywhere) and collect header, rows and issues. */
-export function readCsv(pieces: string[], options: { lenient?: boolean; delimiter?: string; maxRecord?: number } = {}): Collected {
+export function readCsv(pieces: string[], options: CsvTestOptions = {}): Collected {
+  return readCsvWith((r) => {
+    for (const p of pieces) r.push(p);
+  }, options);
+}
+
+/** Run the CSV reader over `text` pushed as ranges of the one string, cut at `cuts` (in any order). */
+export function readCsvRanges(text: string, cuts: number[], options: CsvTestOptions = {}): Collected {
+  const points = [...new Set(cuts.map((c) => Math.min(c, text.length)))].sort((a, b) => a - b);
+  return readCsvWith((r) => {
+    let prev = 0;
+    for (const p of [...points, text.length]) {
+      r.push(text, prev, p);
+      prev = p;
+    }
+  }, options);
+}
+
+function readCsvWith(feed: (r: CsvReader) => void, options: CsvTestOptions): Collected {
   const out: Collected = { header: [], rows: [], lines: [], issues: new Issues(options.lenient ?? false) };
   const r = new CsvReader(
     {
@@ -29,7 +49,7 @@ export function readCsv(pieces: string[], options: { lenient?: boolean; delimite
     },
     { file: 't.csv', issues: out.issues, delimiter: options.delimiter, maxRecord: options.maxRecord },
   );
-  for (const p of pieces) r.push(p);
+  feed(r);
   r.end();
   return out;
 }

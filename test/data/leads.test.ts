@@ -1,7 +1,7 @@
 // Loading leads: typed columns, inference, outcome words, --missing, @row,
 // renames, hostile column names, JSON Lines, strict and lenient modes.
 import { describe, expect, it } from 'vitest';
-import { loadLeadsSync } from '../../simulator/data/leads.js';
+import { leadIndex, loadLeadsSync } from '../../simulator/data/leads.js';
 import type { Column, LeadTable, LoadOptions } from '../../simulator/data/table.js';
 import { brief, diagnosticsOf } from './helpers.js';
 
@@ -137,6 +137,32 @@ describe('ids and renames', () => {
     expect(t.ids).toEqual(['p-1', 'p-2']);
     expect([...t.outcome]).toEqual([1, 0]);
     expect(col(t, 'id')).toEqual({ type: 'number', values: new Float64Array([7, 8]) });
+  });
+
+  it('finds a repeated id whether the ids before it were in order or not', () => {
+    const cases: [string, string[], string[]][] = [
+      ['L1,L2,L3,L2', ['L1', 'L2', 'L3'], ['5:1 LQL509 Lead id `L2` is already used on line 3; expected every lead once, with a unique id.']],
+      ['L1,L2,L2,L3', ['L1', 'L2', 'L3'], ['4:1 LQL509 Lead id `L2` is already used on line 3; expected every lead once, with a unique id.']],
+      ['b,a,c,b,a', ['b', 'a', 'c'], ['5:1 LQL509 Lead id `b` is already used on line 2; expected every lead once, with a unique id.', '6:1 LQL509 Lead id `a` is already used on line 3; expected every lead once, with a unique id.']],
+      ['a,ab,abc,ab,b', ['a', 'ab', 'abc', 'b'], ['5:1 LQL509 Lead id `ab` is already used on line 3; expected every lead once, with a unique id.']],
+    ];
+    for (const [list, ids, issues] of cases) {
+      const text = 'id,outcome\n' + list.split(',').map((id) => `${id},won\n`).join('');
+      const t = load(text, { lenient: true });
+      expect(t.ids, list).toEqual(ids);
+      expect(t.rejected.diagnostics.map(brief), list).toEqual(issues);
+      expect(diagnosticsOf(() => load(text)).map(brief), list).toEqual(issues.slice(0, 1));
+      const index = leadIndex(t);
+      ids.forEach((id, row) => expect(index.values[index.find(id, 0, id.length)]).toBe(row));
+      expect(index.find('zz', 0, 2)).toBe(-1);
+    }
+  });
+
+  it('a rejected row does not use up its id', () => {
+    const t = load('id,outcome\nL1,won\nL2,maybe\nL2,lost\nL0,won\nL2,won\n', { lenient: true });
+    expect(t.ids).toEqual(['L1', 'L2', 'L0']);
+    expect(t.rejected.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.column} ${d.code}`)).toEqual(['3:4 LQL511', '6:1 LQL509']);
+    expect(leadIndex(t).values[leadIndex(t).find('L0', 0, 2)]).toBe(2);
   });
 
   it('a missing id column suggests a close name and --id @row', () => {
