@@ -5,7 +5,8 @@
  *
  * Input: the page (URL hash, localStorage, navigator.languages; the query
  * `?leads=N&seed=S&events=E` asks for a generated history of another size,
- * e.g. for benchmarks). Output: the rendered app in #root, with the ACME
+ * e.g. for benchmarks; `?workers=N` how many workers share a replay).
+ * Output: the rendered app in #root, with the ACME
  * example and its generated history loaded.
  * Invariants: the language service and the worker are chosen here and
  * only here (the two seams; see playground/README.md).
@@ -49,10 +50,16 @@ function initialData(): GenerateRequest {
   return { leads, seed, name, ...(events !== undefined ? { eventsPerLead: events } : {}) };
 }
 
+/** `?workers=N`: how many workers share a replay (measurements; default one per core). */
+function workersAsked(): { workers?: number } {
+  const v = Number(new URLSearchParams(location.search).get('workers'));
+  return Number.isInteger(v) && v >= 1 ? { workers: Math.min(v, 4) } : {};
+}
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App
-      client={startWorker()}
+      client={startWorker(workersAsked())}
       store={store}
       service={languageService}
       initialData={initialData()}

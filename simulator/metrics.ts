@@ -17,7 +17,11 @@
  * - weekly volume buckets each non-lowest stage's reached time by ISO week
  *   (Monday 00:00 UTC), event mode only;
  * - keys that come from user names are only used in `bands` (as the
- *   contract requires); those objects have no prototype.
+ *   contract requires); those objects have no prototype;
+ * - with `previous` (an earlier report of the same leads, same options),
+ *   a score's histogram is reused when its values are all equal, and an
+ *   activity's metrics when its flags are the same array: the report is
+ *   the same as computed afresh.
  */
 import type { ScoredTable } from './replay.js';
 
@@ -100,6 +104,8 @@ export interface MetricsOptions {
   unknownLeadEvents?: number;
   /** target number of histogram bins per score (default 10) */
   bins?: number;
+  /** the report of an earlier table of the same leads (same outcome array), computed with the same options: parts whose inputs are unchanged are reused */
+  previous?: { report: Report; scored: ScoredTable };
 }
 
 const Z95 = 1.959963984540054;
@@ -186,10 +192,14 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
     }));
   });
 
+  const prev = opts.previous && opts.previous.scored.outcome === out && opts.previous.scored.n === n ? opts.previous : undefined;
   const activities: ActivityMetrics[] =
     st.mode === 'events'
       ? st.activityNames.map((name, a) => {
           const d = st.did[a]!;
+          const pa = prev && prev.scored.mode === 'events' ? prev.scored.did.indexOf(d) : -1;
+          const same = pa >= 0 ? prev!.report.activities[pa] : undefined;
+          if (same && same.name === name) return { ...same };
           let w = 0;
           let l = 0;
           let cnt = 0;
@@ -224,9 +234,26 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
     activities,
     rejected: opts.rejected ?? { rows: 0, events: 0 },
     unknownLeadEvents: opts.unknownLeadEvents ?? 0,
-    scoreDistribution: st.scoreNames.map((name, s) => histogram(name, st.scores[s]!, out, opts.bins ?? 10)),
+    scoreDistribution: st.scoreNames.map((name, s) => {
+      const ps = prev ? prev.scored.scoreNames.indexOf(name) : -1;
+      const ph = ps >= 0 ? prev!.report.scoreDistribution.find((h) => h.name === name) : undefined;
+      if (ph && sameValues(prev!.scored.scores[ps]!, st.scores[s]!)) return { ...ph };
+      return histogram(name, st.scores[s]!, out, opts.bins ?? 10);
+    }),
     weekly: st.mode === 'events' ? weekly(st) : null,
   };
+}
+
+/** Equal arrays (NaN equals NaN). */
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x !== y && (x === x || y === y)) return false;
+  }
+  return true;
 }
 
 function isoOrNull(t: number): string {

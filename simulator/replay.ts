@@ -10,7 +10,11 @@
  * event: strictly before closed_at when known, at or before asOf).
  * Invariants: no object per lead; the run asOf defaults to the latest
  * timestamp in the data (events, created_at, closed_at), else now; mode
- * defaults to `events` when an EventTable is given, else `snapshot`.
+ * defaults to `events` when an EventTable is given, else `snapshot`; a
+ * `range` replays only those leads (the others keep the kernel's initial
+ * outputs, for a caller that fills them from another worker); activity
+ * flags passed in `did` are used as given (they depend only on the data,
+ * the activities, asOf and useClosedAt, so callers may cache them).
  */
 import type { IR } from '../language/compile/ir.js';
 import { compileKernel, type CompiledKernel, type KernelMode, type KernelOutput } from '../language/compile/emit-kernel.js';
@@ -41,6 +45,10 @@ export interface ReplayOptions {
   /** leads per chunk between progress reports / cancellation checks */
   chunk?: number;
   onProgress?: (done: number, total: number) => void;
+  /** replay only leads lo .. hi-1 (default all); `done`/`total` and progress count the leads of the range */
+  range?: { lo: number; hi: number };
+  /** activity flags computed before for the same leads, events, activities, asOf and useClosedAt (used as given) */
+  did?: Uint8Array[];
 }
 
 /** The run's default asOf: the latest timestamp in the data, or now when there is none. */
@@ -60,6 +68,8 @@ export interface ReplayJob {
   total: number;
   done: number;
   step(): boolean;
+  /** replay leads lo .. hi-1 now, into the same outputs (for callers that hand out ranges themselves) */
+  runRange(lo: number, hi: number): void;
   result(): ScoredTable;
 }
 
@@ -77,23 +87,32 @@ export function startReplay(
   const bound = kernel.bind({ leads, events: events ?? null, mode, asOf, useClosedAt });
   const chunk = Math.max(1, opts.chunk ?? 65_536);
   const n = leads.n;
+  const lo = Math.max(0, Math.min(n, opts.range?.lo ?? 0));
+  const hi = Math.max(lo, Math.min(n, opts.range?.hi ?? n));
   const job: ReplayJob = {
-    total: n,
+    total: hi - lo,
     done: 0,
     step() {
-      if (job.done >= n) return true;
-      const hi = Math.min(n, job.done + chunk);
-      bound.run(job.done, hi);
-      job.done = hi;
-      opts.onProgress?.(hi, n);
-      return job.done >= n;
+      if (job.done >= job.total) return true;
+      const from = lo + job.done;
+      const to = Math.min(hi, from + chunk);
+      bound.run(from, to);
+      job.done = to - lo;
+      opts.onProgress?.(job.done, job.total);
+      return job.done >= job.total;
+    },
+    runRange(a, b) {
+      bound.run(a, b);
     },
     result() {
       while (!job.step()) {
         /* run to the end */
       }
-      const did = ir.activities.map(() => new Uint8Array(n));
-      if (mode === 'events' && events) activityFlags(ir, leads, events, asOf, useClosedAt, did);
+      let did = opts.did;
+      if (!did) {
+        did = ir.activities.map(() => new Uint8Array(n));
+        if (mode === 'events' && events) activityFlags(ir, leads, events, asOf, useClosedAt, did);
+      }
       return {
         ...bound.out,
         mode,

@@ -9,6 +9,7 @@
  * the highest close rate in the table; text switches to white on dark
  * cells to keep contrast.
  */
+import { memo } from 'react';
 import { useI18n } from '../i18n/index.js';
 import type { BandMatrix } from './types.js';
 
@@ -20,7 +21,7 @@ export function cellColor(rate: number, maxRate: number): { background: string; 
   return { background, color: k > 0.55 ? '#ffffff' : '#1f1f1f' };
 }
 
-export function Heatmap({ matrix }: { matrix?: BandMatrix }) {
+function HeatmapView({ matrix }: { matrix?: BandMatrix }) {
   const { t, f } = useI18n();
   if (!matrix) return <p className="muted">{t('matrix.none')}</p>;
   const maxRate = Math.max(0, ...matrix.cells.map((c) => (Number.isFinite(c.closeRate) ? c.closeRate : 0)));
@@ -58,3 +59,6 @@ export function Heatmap({ matrix }: { matrix?: BandMatrix }) {
     </figure>
   );
 }
+
+/** Memoized: the page re-renders on every keystroke, the views only when their data changes. */
+export const Heatmap = memo(HeatmapView);

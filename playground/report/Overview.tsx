@@ -8,12 +8,13 @@
  * precision is always shown with its 95% interval; open leads are shown
  * beside precision because they are not in its denominator.
  */
+import { memo } from 'react';
 import { useI18n } from '../i18n/index.js';
 import type { SimulateReport, StageMetrics } from './types.js';
 import { compareStages } from './compute.js';
 import { FunnelBars } from './charts.js';
 
-export function SummaryBar({ report }: { report: SimulateReport }) {
+function SummaryBarView({ report }: { report: SimulateReport }) {
   const { t, f } = useI18n();
   const items: [string, string][] = [
     [t('summary.leads'), f.int(report.leads)],
@@ -48,7 +49,7 @@ function Delta({ value, format, better = 'up' }: { value: number; format: (n: nu
   return <span className={cls}>{t('kpi.delta', { value: format(value) })}</span>;
 }
 
-export function KpiCards({ report }: { report: SimulateReport }) {
+function KpiCardsView({ report }: { report: SimulateReport }) {
   const { t, f } = useI18n();
   if (!report.stages.length) return <p className="muted">{t('summary.noStages')}</p>;
   const cmp = compareStages(report);
@@ -79,7 +80,7 @@ export function KpiCards({ report }: { report: SimulateReport }) {
   );
 }
 
-export function Funnel({ report }: { report: SimulateReport }) {
+function FunnelView({ report }: { report: SimulateReport }) {
   const { t, f } = useI18n();
   // widest first: the stages are declared furthest first
   const rows = [...report.stages].reverse().map((s) => ({
@@ -91,3 +92,8 @@ export function Funnel({ report }: { report: SimulateReport }) {
       totalName={t('kpi.reached')} partName={t('outcome.won')} />
   );
 }
+
+/** Memoized: the page re-renders on every keystroke, the views only when their data changes. */
+export const SummaryBar = memo(SummaryBarView);
+export const KpiCards = memo(KpiCardsView);
+export const Funnel = memo(FunnelView);

@@ -12,7 +12,7 @@
  * number), the sweep is computed from the histogram's bins for "score >= t"
  * so the two charts always agree; rates with no decided lead are a dash.
  */
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { useI18n } from '../i18n/index.js';
 import type { ScoreDistribution } from './types.js';
 import type { SweepResult } from '../worker/api.js';
@@ -75,7 +75,7 @@ export function StageSweep({ sweep, onStage }: { sweep: SweepResult; onStage?: (
   );
 }
 
-export function ScoreViews({ distributions, sweep, onStage }: { distributions?: ScoreDistribution[]; sweep?: SweepResult | 'pending'; onStage?: (stage: string) => void }) {
+function ScoreViewsView({ distributions, sweep, onStage }: { distributions?: ScoreDistribution[]; sweep?: SweepResult | 'pending'; onStage?: (stage: string) => void }) {
   const { t, f } = useI18n();
   const [picked, setPicked] = useState<string | undefined>(undefined);
   if (!distributions || !distributions.length) return <p className="muted">{t('hist.none')}</p>;
@@ -114,3 +114,6 @@ export function ScoreViews({ distributions, sweep, onStage }: { distributions?: 
     </div>
   );
 }
+
+/** Memoized: the page re-renders on every keystroke, the views only when their data changes. */
+export const ScoreViews = memo(ScoreViewsView);

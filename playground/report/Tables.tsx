@@ -9,11 +9,12 @@
  * (`suggestedPoints`), else from the close-rate method (ratio × points at
  * the base rate); rows keep the report's order.
  */
+import { memo } from 'react';
 import { useI18n } from '../i18n/index.js';
 import type { ActivityMetrics, BandLabelMetrics, RouteMetrics } from './types.js';
 import { suggestedPoints } from './compute.js';
 
-export function ActivityTable(props: { activities: ActivityMetrics[]; pointsAtBase: number; onPointsAtBase: (n: number) => void }) {
+function ActivityTableView(props: { activities: ActivityMetrics[]; pointsAtBase: number; onPointsAtBase: (n: number) => void }) {
   const { t, f } = useI18n();
   if (!props.activities.length) return <p className="muted">{t('activities.none')}</p>;
   const fromSimulator = props.activities.every((a) => a.suggestedPoints !== undefined);
@@ -53,7 +54,7 @@ export function ActivityTable(props: { activities: ActivityMetrics[]; pointsAtBa
   );
 }
 
-export function RouteTable({ routes }: { routes: RouteMetrics[] }) {
+function RouteTableView({ routes }: { routes: RouteMetrics[] }) {
   const { t, f } = useI18n();
   if (!routes.length) return <p className="muted">{t('routes.none')}</p>;
   return (
@@ -81,7 +82,7 @@ export function RouteTable({ routes }: { routes: RouteMetrics[] }) {
   );
 }
 
-export function BandTables({ bands }: { bands: Record<string, BandLabelMetrics[]> }) {
+function BandTablesView({ bands }: { bands: Record<string, BandLabelMetrics[]> }) {
   const { t, f } = useI18n();
   const names = Object.keys(bands);
   if (!names.length) return null;
@@ -111,3 +112,8 @@ export function BandTables({ bands }: { bands: Record<string, BandLabelMetrics[]
     </div>
   );
 }
+
+/** Memoized: the page re-renders on every keystroke, the views only when their data changes. */
+export const ActivityTable = memo(ActivityTableView);
+export const RouteTable = memo(RouteTableView);
+export const BandTables = memo(BandTablesView);

@@ -7,13 +7,13 @@
  * capacity as a reference line, and the count of weeks over capacity.
  * Invariants: a capacity of 0 or empty draws no line and counts no week.
  */
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { useI18n } from '../i18n/index.js';
 import type { WeeklyVolume } from './types.js';
 import { StackedBars, SERIES_COLORS } from './charts.js';
 import { weeksOverCapacity } from './compute.js';
 
-export function VolumeView(props: { weekly?: WeeklyVolume[]; capacity: number; onCapacity: (n: number) => void }) {
+function VolumeViewView(props: { weekly?: WeeklyVolume[]; capacity: number; onCapacity: (n: number) => void }) {
   const { t, f } = useI18n();
   const [stage, setStage] = useState<string | undefined>(undefined);
   const weekly = props.weekly ?? [];
@@ -52,3 +52,6 @@ export function VolumeView(props: { weekly?: WeeklyVolume[]; capacity: number; o
     </div>
   );
 }
+
+/** Memoized: the page re-renders on every keystroke, the views only when their data changes. */
+export const VolumeView = memo(VolumeViewView);

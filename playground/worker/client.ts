@@ -54,8 +54,14 @@ export function wrapWorker(api: Remote, dispose: () => void = () => {}): WorkerC
   };
 }
 
-export function startWorker(): WorkerClient {
-  const worker = new Worker(new URL('./lql.worker.ts', import.meta.url), { type: 'module', name: 'lql' });
+/**
+ * Start the LQL worker. `workers`: how many workers may share a replay (the
+ * LQL worker and its helpers; default one per core, at most 4), passed in
+ * the worker's name.
+ */
+export function startWorker(opts: { workers?: number } = {}): WorkerClient {
+  const name = opts.workers !== undefined ? `lql workers=${opts.workers}` : 'lql';
+  const worker = new Worker(new URL('./lql.worker.ts', import.meta.url), { type: 'module', name });
   const api = Comlink.wrap<PlaygroundWorkerApi>(worker);
   return wrapWorker(api, () => { api[Comlink.releaseProxy](); worker.terminate(); });
 }

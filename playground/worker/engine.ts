@@ -12,6 +12,13 @@
  * - runs replay the kernel in chunks of leads and `await` a macrotask
  *   between chunks, so `cancel(id)` and newer runs are seen: a stale run
  *   resolves `status: 'cancelled'` at its next chunk boundary;
+ * - with replay helpers (other workers, `parallel.ts`), each replay is
+ *   shared between this worker and the helpers, which hold a copy of the
+ *   tables; the merged result equals the single-worker replay, and a stale
+ *   run is cancelled in every worker;
+ * - per dataset, the default asOf and the activity flags are computed once;
+ *   the report reuses the last report's histograms and activity metrics
+ *   where their inputs are unchanged;
  * - background work (`runStats`, `sweep`) stops as soon as any run starts
  *   and answers "cancelled"/empty instead of blocking it;
  * - nothing thrown by a ruleset or a data file escapes a call: every
@@ -24,7 +31,6 @@
 import { compileSource, COMPILER_VERSION } from '../../language/index.js';
 import type { IR, IRCond, IRValue } from '../../language/compile/ir.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
-import { compileKernel } from '../../language/compile/emit-kernel.js';
 import { compileScorer, emitModule } from '../../language/compile/emit-js.js';
 import { emitSql } from '../../language/compile/emit-sql.js';
 import { runTests } from '../../language/interpret/run-tests.js';
@@ -32,11 +38,11 @@ import { loadLeads, loadLeadsSync } from '../../simulator/data/leads.js';
 import { loadEvents, loadEventsSync } from '../../simulator/data/events.js';
 import type { AttrType } from '../../language/syntax/ast.js';
 import type { EventTable, LeadTable } from '../../simulator/data/table.js';
-import { defaultAsOf, startReplay, type ScoredTable } from '../../simulator/replay.js';
-import { reportOf, scoredRows } from '../../simulator/simulate.js';
+import { defaultAsOf, type ScoredTable } from '../../simulator/replay.js';
+import { scoredRows } from '../../simulator/simulate.js';
 import { reportDelta, leadChanges } from '../../simulator/compare.js';
 import type { Report } from '../../simulator/metrics.js';
-import { rate } from '../../simulator/metrics.js';
+import { computeReport, rate } from '../../simulator/metrics.js';
 import { generate } from '../../simulator/generate.js';
 import { createSimulatorApi, leadRecord } from '../../simulator/worker-api.js';
 import { diag } from '../../language/diagnostics/registry.js';
@@ -49,20 +55,22 @@ import type {
 import type { ChangedLead } from '../report/types.js';
 import { toPlaygroundReport, scoreStats, changedStages } from './report.js';
 import { joinOlist } from './olist.js';
+import { createReplayPool } from './parallel.js';
+import { macrotask } from './replay-helper.js';
+import type { ReplayHelperApi } from './replay-helper.js';
 
 export const ENGINE_VERSION = COMPILER_VERSION;
 
 /** Leads per chunk between cancellation points (~10-20 ms of replay each on 2M events). */
 const CHUNK = 8192;
+/** Background replays (sweeps) use shorter chunks, so a run waits less for them to give way. */
+const BACKGROUND_CHUNK = 2048;
 
-function macrotask(): Promise<void> {
-  return new Promise((resolve) => {
-    if (typeof MessageChannel !== 'undefined') {
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
-      ch.port2.postMessage(0);
-    } else setTimeout(resolve, 0);
-  });
+export interface EngineOptions {
+  /** starts the replay helpers (other workers); none: this worker replays alone */
+  helpers?: () => ReplayHelperApi[];
+  /** datasets with fewer leads are replayed without helpers (default 16,384) */
+  minParallelLeads?: number;
 }
 
 function message(e: unknown): string {
@@ -126,6 +134,8 @@ interface Loaded {
   events: EventTable | null;
   header: string[];
   columns: ColumnInfo[];
+  /** the default asOf of a run over this data (computed on first use) */
+  asOf?: number;
 }
 
 interface RunCache {
@@ -166,7 +176,7 @@ function loadRegexSource(): Promise<{ code: string; licence: string }> {
 }
 
 /** The engine as a plain object (exposed with comlink by lql.worker.ts; called directly in tests). */
-export function createEngine(): PlaygroundWorkerApi {
+export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
   let data: Loaded | undefined;
   let version = 0;
   let latestRun = 0;
@@ -178,6 +188,13 @@ export function createEngine(): PlaygroundWorkerApi {
   let last: RunCache | undefined;
   let lastBaseline: RunCache | undefined;
   const sim = createSimulatorApi();
+  const pool = createReplayPool({
+    ...(opts.helpers ? { helpers: opts.helpers } : {}),
+    ...(opts.minParallelLeads !== undefined ? { minLeads: opts.minParallelLeads } : {}),
+  });
+  /** something that makes runs stale happened: tell the replays waiting for helpers */
+  const changed = () => pool.poke();
+  const runAsOf = (d: Loaded) => (d.asOf ??= defaultAsOf(d.leads, d.events));
 
   /** Declared attributes the loaded data lacks: a warning at the declaration (every lead reads it as missing). */
   function absentColumns(program: Program): Diagnostic[] {
@@ -202,6 +219,7 @@ export function createEngine(): PlaygroundWorkerApi {
     last = undefined;
     lastBaseline = undefined;
     sim.loadTables({ leads, events });
+    pool.load(version, leads, events);
     return { ok: true, file, leads: leads.n, events: events ? events.times.length : 0, header: leads.header, columns: data.columns, diagnostics: diagnostics.slice(0, 200) };
   }
 
@@ -235,19 +253,26 @@ export function createEngine(): PlaygroundWorkerApi {
     }
   }
 
-  /** Replay in chunks; null when the run became stale meanwhile. */
-  async function replayChunked(ir: IR, stale: () => boolean, onProgress?: ProgressFn, asOf?: number, useClosedAt = true): Promise<ScoredTable | null> {
+  /** Replay in chunks (shared with the helpers); null when the run became stale meanwhile. */
+  async function replayChunked(ir: IR, stale: () => boolean, onProgress?: ProgressFn, asOf?: number, useClosedAt = true, chunk = CHUNK): Promise<ScoredTable | null> {
     const d = data!;
-    const job = startReplay(compileKernel(ir), d.leads, d.events, { chunk: CHUNK, useClosedAt, ...(asOf !== undefined ? { asOf } : {}) });
-    for (;;) {
-      if (stale()) return null;
-      const done = job.step();
-      if (onProgress) void Promise.resolve(onProgress({ phase: 'run', done: job.done, total: job.total })).catch(() => undefined);
-      if (done) break;
-      await macrotask();
-    }
-    if (stale()) return null;
-    return job.result();
+    const st = await pool.replay({
+      ir, version: d.version, leads: d.leads, events: d.events, mode: d.events ? 'events' : 'snapshot',
+      asOf: asOf ?? runAsOf(d), useClosedAt, chunk, stale,
+      ...(onProgress ? { onProgress: (done: number, total: number) => void Promise.resolve(onProgress({ phase: 'run', done, total })).catch(() => undefined) } : {}),
+    });
+    return st && !stale() ? st : null;
+  }
+
+  /** The simulator's report (as `reportOf`), reusing the parts of an earlier run's report whose inputs are unchanged. */
+  function reportFor(d: Loaded, ir: IR, scored: ScoredTable, ...earlier: (RunCache | undefined)[]): Report {
+    const prev = earlier.find((c) => c && c.version === d.version && c.scored.mode === scored.mode);
+    return computeReport(scored, {
+      ruleset: ir.name,
+      rejected: { rows: d.leads.rejected.rows, events: d.events ? d.events.rejected.rows : 0 },
+      unknownLeadEvents: d.events ? d.events.unknownLeads.events : 0,
+      ...(prev ? { previous: { report: prev.report, scored: prev.scored } } : {}),
+    });
   }
 
   async function scoredFor(text: string, stale: () => boolean): Promise<RunCache | null | 'invalid'> {
@@ -259,7 +284,7 @@ export function createEngine(): PlaygroundWorkerApi {
     for (const k of [last, lastBaseline]) if (k && k.text === text && k.version === data.version) return k;
     const scored = await replayChunked(c.ir, stale);
     if (!scored) return null;
-    return { text, version: data.version, ir: c.ir, scored, report: reportOf(c.ir, scored, data.leads, data.events) };
+    return { text, version: data.version, ir: c.ir, scored, report: reportFor(data, c.ir, scored, last, lastBaseline) };
   }
 
   const api: PlaygroundWorkerApi = {
@@ -277,6 +302,7 @@ export function createEngine(): PlaygroundWorkerApi {
 
     async loadData(req: LoadRequest, onProgress?: ProgressFn): Promise<DataSummary> {
       epoch++;
+      changed();
       let file = req.leads.name;
       const header: string[] = [];
       try {
@@ -322,6 +348,7 @@ export function createEngine(): PlaygroundWorkerApi {
 
     async generateData(req: GenerateRequest, onProgress?: ProgressFn): Promise<DataSummary> {
       epoch++;
+      changed();
       try {
         onProgress?.({ phase: req.name, done: 0, total: req.leads });
         const g = generate({ leads: req.leads, seed: req.seed, ...(req.eventsPerLead !== undefined ? { eventsPerLead: req.eventsPerLead } : {}) });
@@ -338,6 +365,7 @@ export function createEngine(): PlaygroundWorkerApi {
       const ms = () => Math.round(performance.now() - t0);
       latestRun = Math.max(latestRun, id);
       epoch++;
+      changed();
       running++;
       const stale = () => id < latestRun || id <= cancelledUpTo;
       let diagnostics: Diagnostic[] = [];
@@ -357,7 +385,7 @@ export function createEngine(): PlaygroundWorkerApi {
           const scored = await replayChunked(c.ir, stale, onProgress);
           if (!scored) return { id, status: 'cancelled', diagnostics, ms: ms() };
           tReplayed = performance.now();
-          cur = { text: req.text, version: d.version, ir: c.ir, scored, report: reportOf(c.ir, scored, d.leads, d.events) };
+          cur = { text: req.text, version: d.version, ir: c.ir, scored, report: reportFor(d, c.ir, scored, last, lastBaseline) };
         }
         const report: Report = { ...cur.report };
         if (req.baselineText !== undefined) {
@@ -368,7 +396,7 @@ export function createEngine(): PlaygroundWorkerApi {
             if (b.ir && b.ir.attributes.every((a) => { const col = d.leads.columns.get(a.name); return !col || col.type === a.type; })) {
               const bs = await replayChunked(b.ir, stale, undefined, cur.scored.asOf);
               if (!bs) return { id, status: 'cancelled', diagnostics, ms: ms() };
-              base = { text: req.baselineText, version: d.version, ir: b.ir, scored: bs, report: reportOf(b.ir, bs, d.leads, d.events) };
+              base = { text: req.baselineText, version: d.version, ir: b.ir, scored: bs, report: reportFor(d, b.ir, bs, lastBaseline, last) };
             }
           }
           if (base) {
@@ -391,6 +419,7 @@ export function createEngine(): PlaygroundWorkerApi {
 
     async cancel(id: number) {
       cancelledUpTo = Math.max(cancelledUpTo, id);
+      changed();
     },
 
     async runTests(text: string): Promise<TestReport> {
@@ -421,7 +450,7 @@ export function createEngine(): PlaygroundWorkerApi {
         for (const s of ir.scores) if (s.kind === 'block') for (const r of s.rules) lines.set(r.src.line, { fired: 0, won: 0, lost: 0 });
         const asOfRun = scored.asOf;
         const ev = d.events;
-        const step = 1000;
+        const step = 250;
         for (let lo = 0; lo < d.leads.n; lo += step) {
           await macrotask();
           if (epoch !== mine || running > 0) return none;
@@ -496,7 +525,7 @@ export function createEngine(): PlaygroundWorkerApi {
             let node: unknown = copy.stages[k]!.cond;
             for (const p of ref.path) node = (node as Record<string | number, unknown>)[p];
             ((node as Record<string, IRValue>)[ref.numSide] as { value: number }).value = thr;
-            const st = thr === ref.value ? base.scored : await replayChunked(copy, stale, undefined, base.scored.asOf);
+            const st = thr === ref.value ? base.scored : await replayChunked(copy, stale, undefined, base.scored.asOf, true, BACKGROUND_CHUNK);
             if (!st) return { status: 'cancelled', stages, sweeps: [] };
             const r = st.reached[k]!;
             let reached = 0; let w = 0; let l = 0;
@@ -522,8 +551,8 @@ export function createEngine(): PlaygroundWorkerApi {
       const i = data.leads.ids.indexOf(leadId);
       if (i < 0) return empty;
       const at = asOf ? Date.parse(asOf.length === 10 ? asOf + 'T23:59:59.999Z' : asOf) : undefined;
-      const runAsOf = last && last.version === data.version ? last.scored.asOf : defaultAsOf(data.leads, data.events);
-      const r = sim.explain({ ir: c.ir, leadId, asOf: at !== undefined && Number.isFinite(at) ? at : runAsOf });
+      const lastAsOf = last && last.version === data.version ? last.scored.asOf : runAsOf(data);
+      const r = sim.explain({ ir: c.ir, leadId, asOf: at !== undefined && Number.isFinite(at) ? at : lastAsOf });
       if (!r.ok) return { ...empty, message: r.error };
       const o = data.leads.outcome[i];
       return {
@@ -576,7 +605,7 @@ export function createEngine(): PlaygroundWorkerApi {
       if (!c.ir) return { ok: false, fileName, mime: 'text/csv', content: '', message: 'the rules have errors' };
       const ir = c.ir;
       retype(ir);
-      const asOf = last && last.version === data.version ? last.scored.asOf : defaultAsOf(data.leads, data.events);
+      const asOf = last && last.version === data.version ? last.scored.asOf : runAsOf(data);
       const st = await replayChunked(ir, () => false, undefined, asOf, false);
       const rows = scoredRows(st!);
       const scoreNames = ir.scores.map((x) => x.name);

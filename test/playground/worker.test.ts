@@ -8,6 +8,10 @@ import { createEngine } from '../../playground/worker/engine.js';
 import { bandMatrix, toPlaygroundReport } from '../../playground/worker/report.js';
 import { joinOlist } from '../../playground/worker/olist.js';
 import { wrapWorker, type Remote } from '../../playground/worker/client.js';
+import { createReplayHelper, type ReplayHelperApi } from '../../playground/worker/replay-helper.js';
+import { splitLeads } from '../../playground/worker/parallel.js';
+import { computeReport } from '../../simulator/metrics.js';
+import { replay } from '../../simulator/replay.js';
 import type { RunResult } from '../../playground/worker/api.js';
 import { EXAMPLES, RULESET_PATHS } from '../../playground/data/examples.js';
 import { compileSource } from '../../language/index.js';
@@ -189,6 +193,93 @@ describe('playground engine', () => {
     const m = bandMatrix(ir, st as never)!;
     expect(m.rowBand).toBe('x');
     expect(m.cells.find((c) => c.row === 'hi' && c.col === 'small')).toMatchObject({ leads: 1, won: 1, closeRate: 1 });
+  });
+});
+
+describe('parallel replay', () => {
+  /** in-process helpers that record their jobs and cancellations */
+  function helpers(k: number, log: { replays: number; cancels: number[] }): () => ReplayHelperApi[] {
+    return () => Array.from({ length: k }, () => {
+      const h = createReplayHelper();
+      return {
+        load: h.load,
+        replay: (job, req) => { log.replays++; return h.replay(job, req); },
+        cancel: (job) => { log.cancels.push(job); return h.cancel(job); },
+      };
+    });
+  }
+
+  it('cuts the leads into contiguous ranges of about equal events', () => {
+    const offsets = Int32Array.from([0, 10, 10, 30, 31, 40, 80]);
+    const r = splitLeads(6, offsets, 2);
+    expect(r[0]!.lo).toBe(0);
+    expect(r[r.length - 1]!.hi).toBe(6);
+    for (let k = 1; k < r.length; k++) expect(r[k]!.lo).toBe(r[k - 1]!.hi);
+    expect(splitLeads(0, null, 3)).toEqual([{ lo: 0, hi: 0 }]);
+    expect(splitLeads(5, null, 8).length).toBe(5);
+    expect(splitLeads(100, null, 4).map((x) => x.hi - x.lo)).toEqual([25, 25, 25, 25]);
+  });
+
+  it('gives exactly the single-worker report, scored leads and sweep', async () => {
+    const log = { replays: 0, cancels: [] as number[] };
+    const one = createEngine();
+    const par = createEngine({ helpers: helpers(2, log), minParallelLeads: 0 });
+    await one.generateData(ACME);
+    await par.generateData(ACME);
+    const looser = acme.replace('engagement >= 40', 'engagement >= 20');
+    for (const [id, text] of [[1, acme], [2, looser], [3, acme.replace('fit >= 30', 'fit >= 35')]] as const) {
+      const a = await one.run(id, { text, baselineText: acme });
+      const b = await par.run(id, { text, baselineText: acme });
+      expect(b.status).toBe('ok');
+      expect(b.report).toEqual(a.report);
+      expect((await par.exportScoredCsv(text)).content).toBe((await one.exportScoredCsv(text)).content);
+    }
+    expect(log.replays).toBeGreaterThanOrEqual(6);
+    expect(await par.changedLeads(looser, acme, 20)).toEqual(await one.changedLeads(looser, acme, 20));
+    expect(await par.sweep(acme)).toEqual(await one.sweep(acme));
+    // and the simulator's own report, computed afresh
+    const g = generate({ leads: 3000, seed: 42 });
+    const ref = toPlaygroundReport(simulateFull(compileSource(looser).ir!, g.leads, g.events).report);
+    const r = await par.run(9, { text: looser });
+    expect(r.report!.stages).toEqual(ref.stages);
+    expect(r.report!.activities).toEqual(ref.activities);
+    expect(r.report!.distributions).toEqual(ref.distributions);
+  });
+
+  it('cancels a stale run in every worker', async () => {
+    const log = { replays: 0, cancels: [] as number[] };
+    const w = createEngine({ helpers: helpers(1, log), minParallelLeads: 0 });
+    await w.generateData({ leads: 40_000, seed: 3, name: 'big' });
+    const first = w.run(1, { text: acme });
+    const second = w.run(2, { text: acme.replace('>= 40', '>= 45') });
+    expect((await first).status).toBe('cancelled');
+    expect((await second).status).toBe('ok');
+    expect(log.cancels.length).toBeGreaterThan(0);
+    const third = w.run(3, { text: acme });
+    await w.cancel(3);
+    expect((await third).status).toBe('cancelled');
+  });
+
+  it('replays a range in the engine when a helper cannot', async () => {
+    const broken: ReplayHelperApi = {
+      load: async () => undefined,
+      replay: async () => ({ status: 'missing' }),
+      cancel: async () => undefined,
+    };
+    const one = createEngine();
+    const par = createEngine({ helpers: () => [broken], minParallelLeads: 0 });
+    await one.generateData(ACME);
+    await par.generateData(ACME);
+    expect((await par.run(1, { text: acme })).report).toEqual((await one.run(1, { text: acme })).report);
+  });
+
+  it('a report reusing an earlier one equals the report computed afresh', () => {
+    const g = generate({ leads: 2000, seed: 5 });
+    const a = replay(compileSource(acme).ir!, g.leads, g.events);
+    const b = replay(compileSource(acme.replace('engagement >= 40', 'engagement >= 30')).ir!, g.leads, g.events, { did: a.did });
+    const c = replay(compileSource(acme.replace('+40 once demo_request', '+45 once demo_request')).ir!, g.leads, g.events);
+    const ra = computeReport(a);
+    for (const st of [b, c]) expect(computeReport(st, { previous: { report: ra, scored: a } })).toEqual(computeReport(st));
   });
 });
 
