@@ -94,11 +94,16 @@ type V =
   | { t: 'band'; band: number }
   | { t: 'stage' };
 
+/** Per-dictionary lookup tables, by dictionary (weakly) and predicate key. */
+const tableCache = new WeakMap<string[], Map<string, Uint8Array>>();
+
 /** A per-dictionary-entry table to build at bind time. */
 interface TableSpec {
   col: number;
   chain: TextFn[];
   pred: (s: string | null) => boolean;
+  /** what the predicate tests, exactly: equal keys give equal tables for one dictionary */
+  key: string;
 }
 
 /** A text literal to resolve to a dictionary code at bind time. */
@@ -188,8 +193,8 @@ class Emitter {
     return i;
   }
 
-  table(col: number, chain: TextFn[], pred: (s: string | null) => boolean): string {
-    this.tables.push({ col, chain, pred });
+  table(col: number, chain: TextFn[], pred: (s: string | null) => boolean, what: string): string {
+    this.tables.push({ col, chain, pred, key: `${chain.join('.')}|${what}` });
     return `(T${this.tables.length - 1}[c${col}] === 1)`;
   }
 
@@ -359,11 +364,11 @@ class Emitter {
         const op = c.op;
         if (x.t === 'tcol' && a.t === 'strc') {
           const arg = a.v;
-          return this.table(x.col, x.chain, (s) => s !== null && textOp(op, s, arg));
+          return this.table(x.col, x.chain, (s) => s !== null && textOp(op, s, arg), `text:${op}:${JSON.stringify(arg)}`);
         }
         if (x.t === 'strc' && a.t === 'tcol') {
           const val = x.v;
-          return this.table(a.col, a.chain, (s) => s !== null && textOp(op, val, s));
+          return this.table(a.col, a.chain, (s) => s !== null && textOp(op, val, s), `textr:${op}:${JSON.stringify(val)}`);
         }
         const xs = this.strExpr(x);
         const as = this.strExpr(a);
@@ -372,7 +377,7 @@ class Emitter {
       case 'matches': {
         const x = this.value(c.value);
         const test = regexTest(c.pattern, c.flags);
-        if (x.t === 'tcol') return this.table(x.col, x.chain, (s) => s !== null && test(s));
+        if (x.t === 'tcol') return this.table(x.col, x.chain, (s) => s !== null && test(s), `re:${c.flags}:${JSON.stringify(c.pattern)}`);
         if (x.t === 'strc') return test(x.v) ? 'true' : 'false';
         throw new KernelError('`matches` on a value that is not text');
       }
@@ -386,7 +391,7 @@ class Emitter {
       case 'bool':
         return `(${x.e} !== 2)`;
       case 'tcol':
-        if (x.chain.includes('domain')) return this.table(x.col, x.chain, (s) => s !== null);
+        if (x.chain.includes('domain')) return this.table(x.col, x.chain, (s) => s !== null, 'present');
         return `(c${x.col} >= 0)`;
       case 'numc':
         return x.v === x.v ? 'true' : 'false';
@@ -405,7 +410,7 @@ class Emitter {
           const k = this.code(l.col, v);
           return op === '==' ? `(c${l.col} === ${k})` : `(c${l.col} >= 0 && c${l.col} !== ${k})`;
         }
-        return this.table(l.col, l.chain, (s) => s !== null && (op === '==' ? s === v : s !== v));
+        return this.table(l.col, l.chain, (s) => s !== null && (op === '==' ? s === v : s !== v), `cmp:${op}:${JSON.stringify(v)}`);
       }
       if (l.t === 'band' || l.t === 'stage') {
         const k = this.labelIndex(l, v);
@@ -459,7 +464,7 @@ class Emitter {
       if (x.chain.length === 0 && set.size <= 4) {
         return `(${[...set].map((s) => `c${x.col} === ${this.code(x.col, s)}`).join(' || ')})`;
       }
-      return this.table(x.col, x.chain, (s) => s !== null && set.has(s));
+      return this.table(x.col, x.chain, (s) => s !== null && set.has(s), `in:${JSON.stringify([...set])}`);
     }
     if (x.t === 'strc') return items.some((it) => String(it) === x.v) ? 'true' : 'false';
     if (type === 'bool' || x.t === 'bool' || x.t === 'boolc') {
@@ -922,12 +927,20 @@ export function compileKernel(ir: IR): CompiledKernel {
     });
     const tabs = tables.map((spec) => {
       const c = typed[spec.col] as { dict: string[] };
+      // Built once per dictionary and predicate: a re-run after an edit (the
+      // playground) reuses them. Tables are never written after building.
+      let byKey = tableCache.get(c.dict);
+      if (!byKey) tableCache.set(c.dict, (byKey = new Map()));
+      const hit = byKey.get(spec.key);
+      if (hit) return hit;
       const t = new Uint8Array(c.dict.length);
       for (let i = 0; i < c.dict.length; i++) {
         let s: string | null = c.dict[i]!;
         for (const f of spec.chain) s = KERNEL_RUNTIME[f](s);
         t[i] = spec.pred(s) ? 1 : 0;
       }
+      if (byKey.size > 256) byKey.clear();
+      byKey.set(spec.key, t);
       return t;
     });
     const codeVals = codes.map((spec) => {
