@@ -407,7 +407,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     const open = page.getByTestId('open-x-education');
     await expect.poll(() => open.isEnabled()).toBe(true);
     await open.click();
-    await expect.poll(() => editorText(page), { timeout: 15_000 }).toContain('ruleset');
+    await expect.poll(() => editorText(page), { timeout: 15_000 }).toContain('X Education (online courses, India)');
     await expect.poll(() => page.locator('.summary').innerText(), { timeout: 60_000 }).toMatch(/Leads\s+9,240/);
     await expect.poll(() => page.getByTestId('problems').innerText(), { timeout: 10_000 }).not.toMatch(/[1-9]\d* errors?/);
     expect(await reached(page, 'SQL')).toBeGreaterThan(500);
