@@ -8,6 +8,7 @@
  * Invariant: metrics are never printed for data with silently dropped rows:
  * skipped rows (`--lenient`) and events of unknown leads are always shown.
  */
+import { nearest } from '../language/check/names.js';
 import { writeFileSync } from 'node:fs';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
 import { UsageError, InputError, guard } from './errors.js';
@@ -80,7 +81,7 @@ export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> 
     const absent = ir.attributes.filter((a) => !leads.columns.has(a.name) && !isSpecial(a.name, leads));
     const have = [...leads.columns.keys()];
     const near = (name: string) => {
-      const n = nearestNames(name, have);
+      const n = nearest(name, have);
       return n.length ? ` The nearest columns are ${n.map((c) => '`' + c + '`').join(', ')}.` : '';
     };
     const top = pointRange(1, 1);
@@ -103,26 +104,6 @@ function isSpecial(name: string, leads: LeadTable): boolean {
   return name === 'created_at' || name === 'closed_at' ? true : leads.header.includes(name) && !leads.columns.has(name) ? true : false;
 }
 
-function nearestNames(name: string, have: string[]): string[] {
-  const lower = name.toLowerCase();
-  const scored = have.map((h) => ({ h, d: lev(lower, h.toLowerCase()) }));
-  scored.sort((a, b) => a.d - b.d);
-  return scored.slice(0, 3).map((x) => x.h);
-}
-
-function lev(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}
 
 async function withRuleset(args: Args, io: Io): Promise<{ file: string; ir: IR }> {
   const { loadRuleset } = await import('./commands.js');

@@ -35,6 +35,7 @@
  *   (lenient loading is not offered by this engine);
  * - the database is in memory and closed on every path.
  */
+import { nearest } from '../language/check/names.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { IR, IRType } from '../language/compile/ir.js';
@@ -573,7 +574,7 @@ class Session {
     const have = header.filter((h) => !special.has(h));
     const absent = ir.attributes.filter((a) => !header.includes(a.name) && a.name !== 'created_at' && a.name !== 'closed_at');
     const near = (name: string) => {
-      const n = nearestNames(name, have);
+      const n = nearest(name, have);
       return n.length ? ` The nearest columns are ${n.map((c) => '`' + c + '`').join(', ')}.` : '';
     };
     const top = pointRange(1, 1);
@@ -706,26 +707,6 @@ function engineError(file: string, reason: string): DuckDBEngineError {
   return new DuckDBEngineError([d]);
 }
 
-function nearestNames(name: string, have: string[]): string[] {
-  const lower = name.toLowerCase();
-  const scored = have.map((h) => ({ h, d: lev(lower, h.toLowerCase()) }));
-  scored.sort((a, b) => a.d - b.d);
-  return scored.slice(0, 3).map((x) => x.h);
-}
-
-function lev(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}
 
 /** The ruleset reads undeclared columns the data lacks (LQL210, as the JS engine reports it). */
 export class MissingColumnsError extends Error {
