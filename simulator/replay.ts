@@ -37,6 +37,18 @@ export interface ScoredTable extends KernelOutput {
   did: Uint8Array[];
 }
 
+/** The names a ScoredTable carries, from the ruleset. */
+export function scoredNames(ir: IR): Pick<ScoredTable, 'scoreNames' | 'bandNames' | 'bandLabels' | 'stageNames' | 'routeNames' | 'activityNames'> {
+  return {
+    scoreNames: ir.scores.map((s) => s.name),
+    bandNames: ir.bands.map((b) => b.name),
+    bandLabels: ir.bands.map((b) => b.labels.map((l) => l.label)),
+    stageNames: ir.stages.map((s) => s.name),
+    routeNames: ir.routes.map((r) => r.action),
+    activityNames: [...ir.activities],
+  };
+}
+
 export interface ReplayOptions {
   mode?: KernelMode;
   asOf?: number;
@@ -119,12 +131,7 @@ export function startReplay(
         asOf,
         ids: leads.ids,
         outcome: leads.outcome,
-        scoreNames: ir.scores.map((s) => s.name),
-        bandNames: ir.bands.map((b) => b.name),
-        bandLabels: ir.bands.map((b) => b.labels.map((l) => l.label)),
-        stageNames: ir.stages.map((s) => s.name),
-        routeNames: ir.routes.map((r) => r.action),
-        activityNames: [...ir.activities],
+        ...scoredNames(ir),
         did,
       };
     },

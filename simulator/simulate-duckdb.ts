@@ -35,6 +35,8 @@
  *   (lenient loading is not offered by this engine);
  * - the database is in memory and closed on every path.
  */
+import { scoredRows } from './simulate.js';
+import { scoredNames } from './replay.js';
 import { nearest } from '../language/check/names.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -690,12 +692,7 @@ class Session {
       asOf: o.asOf,
       ids: this.ids,
       outcome: this.outcome,
-      scoreNames: ir.scores.map((s) => s.name),
-      bandNames: ir.bands.map((b) => b.name),
-      bandLabels: ir.bands.map((b) => b.labels.map((l) => l.label)),
-      stageNames: ir.stages.map((s) => s.name),
-      routeNames: ir.routes.map((r) => r.action),
-      activityNames: [...ir.activities],
+      ...scoredNames(ir),
       did,
     };
   }
@@ -790,21 +787,7 @@ export async function scoreRowsDuckDB(opts: DuckDBRunOptions): Promise<ScoreRow[
   return withSession(opts, [opts.ir], async (s) => {
     const mode: KernelMode = opts.events ? 'events' : 'snapshot';
     const { scored: st } = await s.score(opts.ir, { mode, asOf: runAsOf(s, opts), useClosedAt: false });
-    const rows: ScoreRow[] = [];
-    for (let i = 0; i < st.n; i++) {
-      const scores = Object.create(null) as Record<string, number>;
-      st.scoreNames.forEach((name, k) => (scores[name] = st.scores[k]![i]!));
-      const bands = Object.create(null) as Record<string, string>;
-      st.bandNames.forEach((name, b) => (bands[name] = st.bandLabels[b]![st.bands[b]![i]!]!));
-      const reached = Object.create(null) as Record<string, number | null>;
-      st.stageNames.forEach((name, k) => {
-        const t = st.reached[k]![i]!;
-        reached[name] = t === t ? t : null;
-      });
-      const r = st.route[i]!;
-      rows.push({ id: st.ids[i]!, scores, bands, stage: st.stageNames[st.stage[i]!] ?? '', route: r >= 0 ? st.routeNames[r]! : null, reached });
-    }
-    return rows;
+    return scoredRows(st);
   });
 }
 
