@@ -94,6 +94,9 @@ type V =
   | { t: 'band'; band: number }
   | { t: 'stage' };
 
+/** Compiled kernels by their source text (constants live in the context). */
+const compiledKernels = new Map<string, { snapshot: KernelFn; events: KernelFn }>();
+
 /** Per-dictionary lookup tables, by dictionary (weakly) and predicate key. */
 const tableCache = new WeakMap<string[], Map<string, Uint8Array>>();
 
@@ -139,6 +142,18 @@ class Emitter {
   readonly attrIndex = new Map<string, number>();
   readonly tables: TableSpec[] = [];
   readonly codes: CodeSpec[] = [];
+  /**
+   * Numeric constants of conditions and band thresholds, read from the
+   * context rather than written into the code: a ruleset that differs only in
+   * a threshold compiles to the same kernel text, so the already compiled
+   * (and JIT-warmed) kernel is reused after such an edit.
+   */
+  readonly nums: number[] = [];
+
+  num(v: number): string {
+    this.nums.push(v);
+    return `NUM${this.nums.length - 1}`;
+  }
   readonly acts = new Map<string, number>();
   readonly accs: Acc[] = [];
   readonly windows: number[] = [];
@@ -272,7 +287,7 @@ class Emitter {
       case 'num':
         return x.e;
       case 'numc':
-        return numLit(x.v);
+        return this.num(x.v);
       case 'bool':
         return `(${x.e} === 2 ? NaN : ${x.e})`;
       case 'boolc':
@@ -556,7 +571,7 @@ class Emitter {
     for (let k = b.labels.length - 2; k >= 0; k--) {
       const min = b.labels[k]!.min;
       if (min === null) continue;
-      e = `(${src} >= ${numLit(min)} ? ${k} : ${e})`;
+      e = `(${src} >= ${this.num(min)} ? ${k} : ${e})`;
     }
     return `g${i} = ${e};`;
   }
@@ -759,6 +774,7 @@ export function compileKernel(ir: IR): CompiledKernel {
   });
   em.tables.forEach((_, i) => head.push(`const T${i} = C.tables[${i}];`));
   em.codes.forEach((_, i) => head.push(`const K${i} = C.codes[${i}];`));
+  em.nums.forEach((_, i) => head.push(`const NUM${i} = C.nums[${i}];`));
   for (let i = 0; i < nS; i++) head.push(`const OS${i} = C.out.scores[${i}];`);
   for (let i = 0; i < nB; i++) head.push(`const OB${i} = C.out.bands[${i}];`);
   for (let k = 0; k < nStages; k++) head.push(`const OR${k} = C.out.reached[${k}];`);
@@ -899,12 +915,18 @@ export function compileKernel(ir: IR): CompiledKernel {
     'return { snapshot, events };',
   ].join('\n');
 
-  let fns: { snapshot: KernelFn; events: KernelFn };
-  try {
-    fns = new Function('R', source)(KERNEL_RUNTIME) as { snapshot: KernelFn; events: KernelFn };
-  } catch (e) {
-    throw new KernelError(`internal error: the generated kernel does not compile (${(e as Error).message})`);
+  let fns = compiledKernels.get(source);
+  if (!fns) {
+    try {
+      fns = new Function('R', source)(KERNEL_RUNTIME) as { snapshot: KernelFn; events: KernelFn };
+    } catch (e) {
+      throw new KernelError(`internal error: the generated kernel does not compile (${(e as Error).message})`);
+    }
+    if (compiledKernels.size >= 32) compiledKernels.delete(compiledKernels.keys().next().value!);
+    compiledKernels.set(source, fns);
   }
+  const kernelFns = fns;
+  const nums = em.nums;
 
   const attrs = em.attrs;
   const tables = em.tables;
@@ -961,6 +983,7 @@ export function compileKernel(ir: IR): CompiledKernel {
       dicts,
       tables: tabs,
       codes: codeVals,
+      nums,
       out,
       closedAt: leads.closedAt,
       useClosed: input.useClosedAt !== false,
@@ -968,7 +991,7 @@ export function compileKernel(ir: IR): CompiledKernel {
       bandLabels: ir.bands.map((b) => b.labels.map((l) => l.label)),
       stageNames: ir.stages.map((s) => s.name),
     };
-    let fn: KernelFn = fns.snapshot;
+    let fn: KernelFn = kernelFns.snapshot;
     if (mode === 'events') {
       const ev = input.events;
       if (!ev) throw new KernelError('event mode needs an events table');
@@ -981,7 +1004,7 @@ export function compileKernel(ir: IR): CompiledKernel {
       ctx.types = ev.types;
       ctx.times = ev.times;
       ctx.tmap = tmap;
-      fn = fns.events;
+      fn = kernelFns.events;
     }
     return {
       out,
