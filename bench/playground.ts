@@ -215,7 +215,7 @@ export async function run(): Promise<string[]> {
     const s = stats(lat);
     const r = runMs.length ? stats(runMs) : undefined;
     out.push(`edit -> new MQL count on screen, ${lat.length} threshold edits (keystroke to painted frame): median ${s.median.toFixed(0)} ms, p90 ${s.p90.toFixed(0)} ms, min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)} (target < 200 ms median)`);
-    if (r) out.push(`  of which the worker's run (compile + replay + report): median ${r.median} ms, p90 ${r.p90} ms; the page waits 50 ms after the last keystroke before asking`);
+    if (r) out.push(`  of which the worker's run (compile + replay + report): median ${r.median} ms, p90 ${r.p90} ms; the page waits 20 ms after the last keystroke before asking`);
     if (phases.length) {
       const med = (k: number) => stats(phases.map((p) => p[k]!)).median;
       out.push(`  worker phases (median): check + compile ${med(0)} ms, replay ${med(1)} ms, report ${med(2)} ms`);

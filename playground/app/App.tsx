@@ -7,7 +7,7 @@
  * Output: the whole page.
  * Invariants:
  * - every edit is checked (~100 ms after typing stops) and, with data
- *   loaded, re-run (~50 ms) in the worker; a newer edit supersedes an
+ *   loaded, re-run (~20 ms after the last keystroke) in the worker; a newer edit supersedes an
  *   older run, which the worker stops at its next chunk, and whose answer
  *   is dropped; the page thread never simulates;
  * - after a run, the rule and score statistics for the editor's hover are
@@ -41,6 +41,9 @@ import { DataPanel } from '../data/DataPanel.js';
 import { EXAMPLES, type ExampleDataset } from '../data/examples.js';
 import type { TestMark } from '../editor/adapter.js';
 import { ExportPanel, type ExportKind } from './ExportPanel.js';
+
+/** Wait this long after the last keystroke before re-running; a newer run cancels an older one anyway. */
+export const RUN_DEBOUNCE_MS = 20;
 
 type TabId = 'overview' | 'matrix' | 'scores' | 'volume' | 'activities' | 'routes' | 'compare' | 'explain' | 'tests' | 'data' | 'export';
 const TAB_IDS: TabId[] = ['data', 'overview', 'matrix', 'scores', 'volume', 'activities', 'routes', 'compare', 'explain', 'tests', 'export'];
@@ -121,7 +124,7 @@ export function App(props: AppProps) {
   }, [client, checkText]);
 
   // live results
-  const runText = useDebounced(text, 50);
+  const runText = useDebounced(text, RUN_DEBOUNCE_MS);
   useEffect(() => {
     if (!data?.ok) return;
     setRunState({ kind: 'running' });
