@@ -54,26 +54,14 @@ import { detectDelimiter } from './data/csv.js';
 import { formatFromName } from './data/source.js';
 import { loadEventsFile, loadLeadsFile } from './data/files.js';
 import { DataError } from './data/errors.js';
-import { DuckDBEngineError } from './engine-duckdb.js';
+import { DuckDBEngineError, type DuckDBScoreOptions } from './engine-duckdb.js';
 
 export { DuckDBEngineError };
 
-export interface DuckDBRunOptions {
-  ir: IR;
-  /** leads file (.csv / .tsv / .txt, or .jsonl / .ndjson / .json) */
-  leads: string;
-  /** events file (lead_id, type, at); absent or null for snapshot data */
-  events?: string | null;
-  /** id column, or '@row' to number the rows 1, 2, ... (default 'id') */
-  id?: string;
-  /** outcome column (default 'outcome') */
-  outcome?: string;
-  /** cell values read as missing (`--missing`) */
-  missing?: string[];
+/** The files and options of a run: those of `scoreWithDuckDB`, with the run's own asOf default. */
+export interface DuckDBRunOptions extends Pick<DuckDBScoreOptions, 'ir' | 'leads' | 'events' | 'id' | 'outcome' | 'missing' | 'threads'> {
   /** the run's evaluation time, epoch ms (default: the latest time in the data) */
   asOf?: number;
-  /** DuckDB worker threads (default 2) */
-  threads?: number;
   /** called with warnings about the data (LQL521: a declared attribute the file lacks), as the JS engine prints them */
   onWarnings?: (warnings: Diagnostic[]) => void;
 }

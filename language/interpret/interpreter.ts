@@ -40,36 +40,10 @@ import {
 import { nodeText } from './print.js';
 import { ownValue, readAs, toEpochMs, type Val } from './values.js';
 
-export interface Reason {
-  /** the score block's name (`fit`, `engagement`, or the name of `score NAME`) */
-  score: string;
-  /** the rule's contribution, after decay and `max` (never 0) */
-  points: number;
-  /** 1-based source line of the rule */
-  line: number;
-  /** the rule's source text, whitespace-normalised */
-  rule: string;
-}
-
-export interface ScoreResult {
-  /** every score block and derived score, by name */
-  scores: Record<string, number>;
-  /** every band's label, by band name */
-  bands: Record<string, string>;
-  /** the furthest stage reached ("" when the ruleset has no `stages`) */
-  stage: string;
-  /** each stage's first time (epoch ms), or null when never reached */
-  reached: Record<string, number | null>;
-  /** the first route whose condition holds, or null (no route, or none holds) */
-  route: string | null;
-  /** each score block rule whose contribution is not 0, in source order */
-  reasons: Reason[];
-}
-
-export interface LeadEvent {
-  type: string;
-  at: string | number | Date;
-}
+// One result shape for every engine: the interpreter answers in the type the
+// compiled scorer returns (types only; its evaluation stays independent).
+import type { Reason, ScoreResult, LeadEvent } from '../compile/js-types.js';
+export type { Reason, ScoreResult, LeadEvent };
 
 // ---------------------------------------------------------------------------
 // Names: one namespace of declarations; anything else is an attribute.

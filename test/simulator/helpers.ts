@@ -141,7 +141,7 @@ export function eventTable(leads: LeadTable, events: TEvent[], activities: reado
   };
 }
 
-import { mulberry32 as rng } from '../../simulator/generate.js';
+import { mulberry32 as rng, ACTIVITIES } from '../../simulator/generate.js';
 export { rng };
 
 export const ACME = `
@@ -200,16 +200,8 @@ route {
 }
 `;
 
-export const ACME_ACTIVITIES = [
-  'web_visit',
-  'content_download',
-  'webinar_attended',
-  'pricing_page_view',
-  'demo_request',
-  'quote_request',
-  'email_click',
-  'unsubscribe',
-];
+/** The generated ACME history's activities (from the generator). */
+export const ACME_ACTIVITIES: string[] = [...ACTIVITIES];
 
 // ---------------------------------------------------------------------------
 // Random ACME-like leads and events (coarse times, so equal timestamps happen).
