@@ -17,7 +17,7 @@
  * the activities, asOf and useClosedAt, so callers may cache them).
  */
 import type { IR } from '../language/compile/ir.js';
-import { compileKernel, type CompiledKernel, type KernelMode, type KernelOutput } from '../language/compile/emit-kernel.js';
+import { compileKernel, type CompiledKernel, type KernelMode, type KernelOutput, type KernelSignature } from '../language/compile/emit-kernel.js';
 import type { EventTable, LeadTable } from './data/table.js';
 
 export interface ScoredTable extends KernelOutput {
@@ -61,6 +61,21 @@ export interface ReplayOptions {
   range?: { lo: number; hi: number };
   /** activity flags computed before for the same leads, events, activities, asOf and useClosedAt (used as given) */
   did?: Uint8Array[];
+  /**
+   * An earlier complete replay: when it ran the same kernel over the same
+   * data and differs only in constants no score reads (e.g. a stage
+   * threshold), its final scores are reused and each lead's events are
+   * replayed only until its stages are settled. Results are the same.
+   */
+  previous?: ScoredTable;
+}
+
+/** Complete replays (every lead) and what their final scores depend on. */
+const complete = new WeakMap<ScoredTable, KernelSignature>();
+
+/** Record that `table` holds the outputs of a replay over all its leads bound as `signature` (callers that merge ranges themselves). */
+export function markComplete(table: ScoredTable, signature: KernelSignature): void {
+  complete.set(table, signature);
 }
 
 /** The run's default asOf: the latest timestamp in the data, or now when there is none. */
@@ -82,6 +97,10 @@ export interface ReplayJob {
   step(): boolean;
   /** replay leads lo .. hi-1 now, into the same outputs (for callers that hand out ranges themselves) */
   runRange(lo: number, hi: number): void;
+  /** what the outputs depend on (for `markComplete`) */
+  signature: KernelSignature;
+  /** whether this replay reuses `previous`'s final scores */
+  reusing: boolean;
   result(): ScoredTable;
 }
 
@@ -96,7 +115,11 @@ export function startReplay(
   const mode: KernelMode = opts.mode ?? (events ? 'events' : 'snapshot');
   const asOf = opts.asOf ?? defaultAsOf(leads, mode === 'events' ? events : null);
   const useClosedAt = opts.useClosedAt !== false;
-  const bound = kernel.bind({ leads, events: events ?? null, mode, asOf, useClosedAt });
+  const prevSig = opts.previous ? complete.get(opts.previous) : undefined;
+  const bound = kernel.bind({
+    leads, events: events ?? null, mode, asOf, useClosedAt,
+    ...(prevSig && opts.previous ? { previous: { signature: prevSig, scores: opts.previous.scores } } : {}),
+  });
   const chunk = Math.max(1, opts.chunk ?? 65_536);
   const n = leads.n;
   const lo = Math.max(0, Math.min(n, opts.range?.lo ?? 0));
@@ -116,6 +139,8 @@ export function startReplay(
     runRange(a, b) {
       bound.run(a, b);
     },
+    signature: bound.signature,
+    reusing: bound.reusing,
     result() {
       while (!job.step()) {
         /* run to the end */
@@ -125,7 +150,7 @@ export function startReplay(
         did = ir.activities.map(() => new Uint8Array(n));
         if (mode === 'events' && events) activityFlags(ir, leads, events, asOf, useClosedAt, did);
       }
-      return {
+      const table: ScoredTable = {
         ...bound.out,
         mode,
         asOf,
@@ -134,6 +159,8 @@ export function startReplay(
         ...scoredNames(ir),
         did,
       };
+      if (lo === 0 && hi === n) complete.set(table, bound.signature);
+      return table;
     },
   };
   return job;

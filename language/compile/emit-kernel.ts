@@ -51,6 +51,12 @@ export interface KernelInput {
   asOf: number;
   /** apply the closed_at rules of docs/semantics.md "In the simulator" (default true) */
   useClosedAt?: boolean;
+  /**
+   * An earlier complete run (event mode): when its signature matches this
+   * bind's except for constants no score reads (stage and route thresholds,
+   * band thresholds no score reads), its final scores are reused.
+   */
+  previous?: KernelReuse;
 }
 
 export interface KernelOutput {
@@ -62,8 +68,44 @@ export interface KernelOutput {
   route: Int32Array;
 }
 
+/**
+ * What a bound kernel's final scores depend on: the compiled code, the
+ * dataset, the evaluation time, the bound columns, tables and codes, and the
+ * constants the score definitions read. Opaque: compared by `bind`.
+ */
+export interface KernelSignature {
+  readonly fns: object;
+  readonly leads: LeadTable;
+  readonly events: EventTable | null;
+  readonly mode: KernelMode;
+  readonly asOf: number;
+  readonly useClosed: boolean;
+  /** the declared activities, in order (events map to them by name) */
+  readonly activities: string;
+  readonly cols: readonly object[];
+  readonly tables: readonly Uint8Array[];
+  readonly codes: readonly number[];
+  readonly scoreNums: readonly number[];
+}
+
+/** The final scores of an earlier complete run over all leads, and what they depend on. */
+export interface KernelReuse {
+  signature: KernelSignature;
+  scores: Float64Array[];
+}
+
+function sameSignature(a: KernelSignature, b: KernelSignature): boolean {
+  const same = <T>(x: readonly T[], y: readonly T[]) => x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
+  return a.fns === b.fns && a.leads === b.leads && a.events === b.events && a.mode === b.mode && Object.is(a.asOf, b.asOf)
+    && a.useClosed === b.useClosed && a.activities === b.activities && same(a.cols, b.cols) && same(a.tables, b.tables) && same(a.codes, b.codes) && same(a.scoreNums, b.scoreNums);
+}
+
 export interface BoundKernel {
   out: KernelOutput;
+  /** what this run's final scores depend on (pass with `out.scores` as a later bind's `previous`) */
+  signature: KernelSignature;
+  /** this run reads its final scores from `previous` and replays each lead's events only until its stages are settled */
+  reusing: boolean;
   /** score leads lo .. hi-1 into `out` */
   run(lo: number, hi: number): void;
 }
@@ -95,7 +137,7 @@ type V =
   | { t: 'stage' };
 
 /** Compiled kernels by their source text (constants live in the context). */
-const compiledKernels = new Map<string, { snapshot: KernelFn; events: KernelFn }>();
+const compiledKernels = new Map<string, KernelFns>();
 
 /** Per-dictionary lookup tables, by dictionary (weakly) and predicate key. */
 const tableCache = new WeakMap<string[], Map<string, Uint8Array>>();
@@ -143,10 +185,11 @@ class Emitter {
   readonly tables: TableSpec[] = [];
   readonly codes: CodeSpec[] = [];
   /**
-   * Numeric constants of conditions and band thresholds, read from the
-   * context rather than written into the code: a ruleset that differs only in
-   * a threshold compiles to the same kernel text, so the already compiled
-   * (and JIT-warmed) kernel is reused after such an edit.
+   * Numeric constants of conditions, band thresholds, points and caps, read
+   * from the context rather than written into the code: a ruleset that
+   * differs only in a threshold or a rule's points compiles to the same
+   * kernel text, so the already compiled (and JIT-warmed) kernel is reused
+   * after such an edit.
    */
   readonly nums: number[] = [];
 
@@ -494,12 +537,12 @@ class Emitter {
 
   clamp(e: string, max: number | null): string {
     if (max === null) return e;
-    const m = Math.abs(max);
-    return `Math.max(${numLit(-m)}, Math.min(${numLit(m)}, ${e}))`;
+    const m = this.num(Math.abs(max));
+    return `Math.max(-${m}, Math.min(${m}, ${e}))`;
   }
 
   rule(r: IRRule, hl: number | null): string {
-    const p = numLit(r.points);
+    const p = this.num(r.points);
     switch (r.k) {
       case 'when':
         return `(${this.cond(r.cond)} ? ${p} : 0)`;
@@ -802,6 +845,10 @@ export function compileKernel(ir: IR): CompiledKernel {
 
   const finish: string[] = [];
   finish.push(...dynAll);
+  // the same, with the final time-dependent scores read from a previous run
+  const dynAllKeys = orderKeys.filter((k) => timeDep.has(k));
+  const scoreIdx = (k: string) => ir.scores.findIndex((sc) => `score:${sc.name}` === k);
+  const finishReused: string[] = dynAllKeys.map((k) => (k.startsWith('score:') ? `s${scoreIdx(k)} = PS${scoreIdx(k)}[L];` : stmt.get(k)!));
   // reached-before-close filter (event mode only; set by the caller)
   finish.push('if (FILTER && closed) {');
   for (let k = 0; k < low; k++) finish.push(`  if (r${k} >= T) r${k} = NaN;`);
@@ -816,6 +863,28 @@ export function compileKernel(ir: IR): CompiledKernel {
   for (let i = 0; i < nS; i++) finish.push(`OS${i}[L] = s${i};`);
   for (let i = 0; i < nB; i++) finish.push(`OB${i}[L] = g${i};`);
   for (let k = 0; k < nStages; k++) finish.push(`OR${k}[L] = r${k};`);
+  // (the scores are the previous run's arrays, shared: not written again)
+  finishReused.push(...finish.slice(dynAll.length).filter((line) => !/^OS\d+\[L\] = /.test(line)));
+
+  // Final scores can be taken from a previous run when no score reads the
+  // funnel (stage, reached) and no route reads event state directly (a
+  // reusing run stops replaying a lead's events early). Which constants the
+  // scores depend on: those of every score and of the bands scores read.
+  const readsFunnel = (c: IRCond | null) => {
+    let hit = false;
+    condUses(c, (x) => { if (x.k === 'stage' || x.k === 'reached') hit = true; });
+    return hit;
+  };
+  const readsEvents = (c: IRCond | null) => {
+    let hit = false;
+    condUses(c, (x) => { if (x.k === 'count' || x.k === 'daysSinceLast' || x.k === 'has') hit = true; });
+    return hit;
+  };
+  const reusable = nStages > 0
+    && !ir.scores.some((sc) => sc.kind === 'block' && sc.rules.some((r) => r.k === 'when' && readsFunnel(r.cond)))
+    && !ir.routes.some((r) => readsEvents(r.cond));
+  const scoreKeys = closure(ir, reads, [{ scores: new Set(ir.scores.map((sc) => sc.name)), bands: new Set(), time: false }]);
+  const scoreNums = [...new Set([...scoreKeys].flatMap((k) => [...(stmt.get(k) ?? '').matchAll(/\bNUM(\d+)\b/g)].map((m) => Number(m[1]))))].sort((x, y) => x - y);
 
   // --- snapshot function ----------------------------------------------------------
   const snap: string[] = [];
@@ -827,20 +896,7 @@ export function compileKernel(ir: IR): CompiledKernel {
   if (nStages) snap.push(`r${low} = t;`);
   snap.push(...evalStages, ...finish, '}', '}');
 
-  // --- event function -------------------------------------------------------------
-  const ev: string[] = [];
-  ev.push('function events(C, lo, hi) {', ...head, 'const FILTER = true;');
-  ev.push('const OFF = C.offsets, TY = C.types, TM = C.times, TMAP = C.tmap;');
-  ev.push('for (let L = lo; L < hi; L++) {', ...perLead);
-  ev.push('const s = OFF[L]; let e = OFF[L + 1];');
-  ev.push('if (closed) { while (e > s && TM[e - 1] >= T) e--; } else { while (e > s && TM[e - 1] > T) e--; }');
-  for (const a of usedActs) ev.push(`let n${a} = 0, l${a} = NaN;`);
-  em.accs.forEach((_, i) => ev.push(`let q${i} = 0;`));
-  em.windows.forEach((_, w) => ev.push(`let p${w} = s;`));
-  ev.push(...guardDecl, `let done = ${doneExpr};`);
-  ev.push('let prev = NaN;');
-  ev.push('let j = s;');
-
+  // --- event functions ------------------------------------------------------------
   // decay advance from prev to t
   const decayAdvance: string[] = [];
   em.halfLives.forEach((hl) => {
@@ -852,7 +908,9 @@ export function compileKernel(ir: IR): CompiledKernel {
   // applying one event of activity a at time t
   const applyCases: string[] = [];
   for (const a of usedActs) {
-    const body: string[] = [`n${a}++;`, `l${a} = t;`];
+    const body: string[] = [];
+    if (em.usesCount.has(a)) body.push(`n${a}++;`);
+    if (em.usesLast.has(a)) body.push(`l${a} = t;`);
     em.accs.forEach((acc, i) => {
       if (acc.act === a) body.push(`q${i} += 1;`);
     });
@@ -880,45 +938,68 @@ export function compileKernel(ir: IR): CompiledKernel {
     }
   });
 
-  // evaluation points: the distinct times of events of declared activities
-  // (events of other types are skipped), then T when later
-  ev.push('for (;;) {');
-  ev.push('while (j < e && TMAP[TY[j]] < 0) j++;');
-  ev.push('if (j >= e) break;');
-  ev.push('t = TM[j];');
-  ev.push(`if (prev !== prev) { prev = t;${nStages ? ` r${low} = t;` : ''} }`);
-  if (decayAdvance.length) ev.push('if (t !== prev) {', ...decayAdvance, '}');
-  if (applyCases.length) {
-    ev.push(`do { switch (TMAP[TY[j]]) { ${applyCases.join(' ')} } j++; } while (j < e && TM[j] === t);`);
-  } else {
-    ev.push('do { j++; } while (j < e && TM[j] === t);');
-  }
-  ev.push(...trail);
-  ev.push('prev = t;');
-  ev.push('if (!done) {', ...evalStages, '}');
-  ev.push('}');
-  // the final evaluation point at T (when later than the last event, or no events)
-  ev.push('if (prev !== prev || prev < T) {');
-  ev.push('t = T;');
-  ev.push(`if (prev !== prev) { prev = T;${nStages ? ` r${low} = T;` : ''} }`);
-  if (decayAdvance.length) ev.push('if (t !== prev) {', ...decayAdvance, '}');
-  ev.push(...trail);
-  ev.push('if (!done) {', ...evalStages, '}');
-  ev.push('}');
-  ev.push('t = T;');
-  ev.push(...finish, '}', '}');
+  /**
+   * The event function. `reuse`: the final scores are read from a previous
+   * run (C.prev) whose score definitions and constants were the same, so a
+   * lead's events are replayed only until no further stage can be reached.
+   */
+  const eventsFn = (name: string, reuse: boolean): string => {
+    const ev: string[] = [];
+    ev.push(`function ${name}(C, lo, hi) {`, ...head, 'const FILTER = true;');
+    if (reuse) for (const k of dynAllKeys) if (k.startsWith('score:')) { const i = scoreIdx(k); ev.push(`const PS${i} = C.prev[${i}];`); }
+    ev.push('const OFF = C.offsets, TY = C.types, TM = C.times, TMAP = C.tmap;');
+    ev.push('for (let L = lo; L < hi; L++) {', ...perLead);
+    ev.push('const s = OFF[L]; let e = OFF[L + 1];');
+    ev.push('if (closed) { while (e > s && TM[e - 1] >= T) e--; } else { while (e > s && TM[e - 1] > T) e--; }');
+    for (const a of usedActs) ev.push(`let n${a} = 0, l${a} = NaN;`);
+    em.accs.forEach((_, i) => ev.push(`let q${i} = 0;`));
+    em.windows.forEach((_, w) => ev.push(`let p${w} = s;`));
+    ev.push(...guardDecl, `let done = ${doneExpr};`);
+    ev.push('let prev = NaN;');
+    ev.push('let j = s;');
+    // evaluation points: the distinct times of events of declared activities
+    // (events of other types are skipped), then T when later
+    ev.push('for (;;) {');
+    ev.push('while (j < e && TMAP[TY[j]] < 0) j++;');
+    ev.push('if (j >= e) break;');
+    ev.push('t = TM[j];');
+    ev.push(`if (prev !== prev) { prev = t;${nStages ? ` r${low} = t;` : ''} }`);
+    if (reuse) ev.push('if (done) break;');
+    if (decayAdvance.length) ev.push('if (t !== prev) {', ...decayAdvance, '}');
+    if (applyCases.length) {
+      ev.push(`do { switch (TMAP[TY[j]]) { ${applyCases.join(' ')} } j++; } while (j < e && TM[j] === t);`);
+    } else {
+      ev.push('do { j++; } while (j < e && TM[j] === t);');
+    }
+    ev.push(...trail);
+    ev.push('prev = t;');
+    ev.push('if (!done) {', ...evalStages, '}');
+    ev.push('}');
+    // the final evaluation point at T (when later than the last event, or no events)
+    ev.push(reuse ? 'if (prev !== prev || (!done && prev < T)) {' : 'if (prev !== prev || prev < T) {');
+    ev.push('t = T;');
+    ev.push(`if (prev !== prev) { prev = T;${nStages ? ` r${low} = T;` : ''} }`);
+    if (decayAdvance.length) ev.push('if (t !== prev) {', ...decayAdvance, '}');
+    ev.push(...trail);
+    ev.push('if (!done) {', ...evalStages, '}');
+    ev.push('}');
+    ev.push('t = T;');
+    ev.push(...(reuse ? finishReused : finish), '}', '}');
+    return ev.join('\n');
+  };
 
   const source = [
     '"use strict";',
     snap.join('\n'),
-    ev.join('\n'),
-    'return { snapshot, events };',
+    eventsFn('events', false),
+    reusable ? eventsFn('eventsReusing', true) : 'const eventsReusing = null;',
+    'return { snapshot, events, eventsReusing };',
   ].join('\n');
 
   let fns = compiledKernels.get(source);
   if (!fns) {
     try {
-      fns = new Function('R', source)(KERNEL_RUNTIME) as { snapshot: KernelFn; events: KernelFn };
+      fns = new Function('R', source)(KERNEL_RUNTIME) as KernelFns;
     } catch (e) {
       throw new KernelError(`internal error: the generated kernel does not compile (${(e as Error).message})`);
     }
@@ -970,9 +1051,17 @@ export function compileKernel(ir: IR): CompiledKernel {
       const i = c.dict.indexOf(spec.value);
       return i < 0 ? -2 : i;
     });
+    const useClosed = input.useClosedAt !== false;
+    const signature: KernelSignature = {
+      fns: kernelFns, leads, events: mode === 'events' ? input.events ?? null : null, mode, asOf: input.asOf, useClosed,
+      activities: ir.activities.join('\u0000'), cols, tables: tabs, codes: codeVals, scoreNums: scoreNums.map((i) => nums[i]!),
+    };
+    const prev = input.previous;
+    const reusing = mode === 'events' && kernelFns.eventsReusing !== null && prev !== undefined
+      && prev.scores.length === ir.scores.length && prev.scores.every((a) => a.length === n) && sameSignature(prev.signature, signature);
     const out: KernelOutput = {
       n,
-      scores: ir.scores.map(() => new Float64Array(n)),
+      scores: reusing ? prev.scores : ir.scores.map(() => new Float64Array(n)),
       bands: ir.bands.map(() => new Int32Array(n)),
       stage: new Int32Array(n),
       reached: ir.stages.map(() => new Float64Array(n).fill(NaN)),
@@ -986,7 +1075,7 @@ export function compileKernel(ir: IR): CompiledKernel {
       nums,
       out,
       closedAt: leads.closedAt,
-      useClosed: input.useClosedAt !== false,
+      useClosed,
       asOf: input.asOf,
       bandLabels: ir.bands.map((b) => b.labels.map((l) => l.label)),
       stageNames: ir.stages.map((s) => s.name),
@@ -1005,9 +1094,15 @@ export function compileKernel(ir: IR): CompiledKernel {
       ctx.times = ev.times;
       ctx.tmap = tmap;
       fn = kernelFns.events;
+      if (reusing) {
+        ctx.prev = prev.scores;
+        fn = kernelFns.eventsReusing!;
+      }
     }
     return {
       out,
+      signature,
+      reusing,
       run(lo: number, hi: number) {
         fn(ctx, Math.max(0, lo), Math.min(n, hi));
       },
@@ -1018,3 +1113,4 @@ export function compileKernel(ir: IR): CompiledKernel {
 }
 
 type KernelFn = (ctx: Record<string, unknown>, lo: number, hi: number) => void;
+type KernelFns = { snapshot: KernelFn; events: KernelFn; eventsReusing: KernelFn | null };

@@ -23,6 +23,14 @@ export type BoolColumn = { type: 'bool'; values: Uint8Array };
 export type TypedColumn = NumColumn | TextColumn | BoolColumn;
 
 const cache = new WeakMap<object, Map<string, TypedColumn>>();
+/** Whether a dictionary is duplicate-free, by dictionary (dictionaries are never written after loading). */
+const uniqueDicts = new WeakMap<string[], boolean>();
+
+function duplicateFree(dict: string[]): boolean {
+  let u = uniqueDicts.get(dict);
+  if (u === undefined) uniqueDicts.set(dict, (u = new Set(dict).size === dict.length));
+  return u;
+}
 
 function numToText(v: number): string | null {
   return v === v && Number.isFinite(v) ? String(v) : null;
@@ -59,7 +67,7 @@ export function columnAs(owner: object, name: string, col: Column | undefined, t
   if (col && col.type === type) {
     if (col.type !== 'text') return col;
     // Integer equality on codes needs a duplicate-free dictionary.
-    if (new Set(col.dict).size === col.dict.length) return col;
+    if (duplicateFree(col.dict)) return col;
   }
   let m = cache.get(owner);
   if (!m) {

@@ -21,7 +21,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } 
 import { I18nProvider, LOCALES, makeI18n, type Locale, type MessageKey } from '../i18n/index.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
 import type { WorkerClient } from '../worker/client.js';
-import type { DataSummary, Explanation, Progress, TestReport, LoadRequest, ExportFile, GenerateRequest, RunStats, SweepResult } from '../worker/api.js';
+import type { DataSummary, Explanation, Progress, TestReport, LoadRequest, ExportFile, GenerateRequest, RunPhases, RunStats, SweepResult } from '../worker/api.js';
 import type { ChangedLead, SimulateReport } from '../report/types.js';
 import type { LanguageService } from '../editor/service.js';
 import type { Store, SavedVersion } from '../share/storage.js';
@@ -48,7 +48,7 @@ export const RUN_DEBOUNCE_MS = 20;
 type TabId = 'overview' | 'matrix' | 'scores' | 'volume' | 'activities' | 'routes' | 'compare' | 'explain' | 'tests' | 'data' | 'export';
 const TAB_IDS: TabId[] = ['data', 'overview', 'matrix', 'scores', 'volume', 'activities', 'routes', 'compare', 'explain', 'tests', 'export'];
 
-type RunState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; ms: number; phases?: { compile: number; replay: number; report: number } } | { kind: 'invalid' } | { kind: 'failed'; message: string };
+type RunState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; ms: number; phases?: RunPhases } | { kind: 'invalid' } | { kind: 'failed'; message: string };
 
 export interface AppProps {
   client: WorkerClient;
@@ -61,6 +61,12 @@ export interface AppProps {
   helpBase?: string;
   /** the dataset generated in the worker at start (the ACME history), unless `startExample` says otherwise */
   initialData?: GenerateRequest;
+}
+
+/** A timing mark for the browser benchmark (only the latest of each name is kept). */
+function mark(name: string): void {
+  performance.clearMarks(name);
+  performance.mark(name);
 }
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -109,6 +115,8 @@ export function App(props: AppProps) {
   const editorHandle = useRef<EditorHandle | undefined>(undefined);
 
   useEffect(() => { document.documentElement.lang = locale; document.title = t('app.title'); }, [locale, t]);
+  // timing marks for the browser benchmark: request, answer, and the new report committed to the page
+  useEffect(() => { if (report) mark('lql:report-commit'); }, [report]);
   useEffect(() => { store.savePrefs({ locale, capacity, pointsAtBase }); }, [store, locale, capacity, pointsAtBase]);
 
   // autosave
@@ -128,8 +136,10 @@ export function App(props: AppProps) {
   useEffect(() => {
     if (!data?.ok) return;
     setRunState({ kind: 'running' });
+    mark('lql:run-request');
     void client.run({ text: runText, baselineText }).then((r) => {
       if (!r || r.status === 'cancelled') return;
+      mark('lql:run-result');
       if (r.status === 'ok' && r.report) { setReport(r.report); setReportText((p) => ({ text: runText, rev: (p?.rev ?? 0) + 1 })); setRunState({ kind: 'done', ms: r.ms, ...(r.phases ? { phases: r.phases } : {}) }); }
       else if (r.status === 'invalid') setRunState({ kind: 'invalid' });
       else if (r.status === 'no-data') setRunState({ kind: 'idle' });
@@ -402,7 +412,7 @@ export function App(props: AppProps) {
             <p className={errors ? 'strong fail' : 'strong'}>
               {errors || warnings ? t('editor.problems', { errors, warnings }) : t('editor.noProblems')}
               <span className="run-status" role="status" data-testid="run-status"
-                title={runState.kind === 'done' && runState.phases ? t('run.phases', { compile: f.int(runState.phases.compile), replay: f.int(runState.phases.replay), report: f.int(runState.phases.report) }) : undefined}>{statusText}</span>
+                title={runState.kind === 'done' && runState.phases ? t(runState.phases.reused ? 'run.phasesReused' : 'run.phases', { compile: f.int(runState.phases.compile), replay: f.int(runState.phases.replay), report: f.int(runState.phases.report) }) : undefined}>{statusText}</span>
               <button type="button" className="format" onClick={() => editorHandle.current?.format()} data-testid="format">{t('editor.format')}</button>
             </p>
             {ruleDiags.length > 0 && (

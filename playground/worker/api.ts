@@ -82,6 +82,13 @@ export interface RunRequest {
   baselineText?: string;
 }
 
+export interface RunPhases {
+  compile: number;
+  replay: number;
+  report: number;
+  reused: boolean;
+}
+
 export interface RunResult {
   id: number;
   status: 'ok' | 'cancelled' | 'no-data' | 'invalid' | 'error';
@@ -91,7 +98,8 @@ export interface RunResult {
   message?: string;
   ms: number;
   /** where the time went, in ms: checking and compiling, replaying the leads, computing the report */
-  phases?: { compile: number; replay: number; report: number };
+  /** where the run's time went; `reused`: the scores came from the previous run (a threshold edit) and only the stages were replayed */
+  phases?: RunPhases;
 }
 
 export interface TestOutcome {

@@ -66,6 +66,18 @@ const CHUNK = 8192;
 /** Background replays (sweeps) use shorter chunks, so a run waits less for them to give way. */
 const BACKGROUND_CHUNK = 2048;
 
+interface ReplayChunkedOptions {
+  onProgress?: ProgressFn;
+  /** default: the dataset's */
+  asOf?: number;
+  /** default true */
+  useClosedAt?: boolean;
+  /** leads between cancellation points (default CHUNK) */
+  chunk?: number;
+  /** the run whose final scores to reuse when it can (default: the last run or baseline of this dataset) */
+  previous?: ScoredTable;
+}
+
 export interface EngineOptions {
   /** starts the replay helpers (other workers); none: this worker replays alone */
   helpers?: () => ReplayHelperApi[];
@@ -253,12 +265,21 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
     }
   }
 
-  /** Replay in chunks (shared with the helpers); null when the run became stale meanwhile. */
-  async function replayChunked(ir: IR, stale: () => boolean, onProgress?: ProgressFn, asOf?: number, useClosedAt = true, chunk = CHUNK): Promise<ScoredTable | null> {
+  /**
+   * Replay in chunks (shared with the helpers); null when the run became
+   * stale meanwhile. The earlier runs of this dataset are offered for reuse:
+   * after an edit of a stage threshold only the stages are replayed.
+   */
+  async function replayChunked(ir: IR, stale: () => boolean, o: ReplayChunkedOptions = {}): Promise<ScoredTable | null> {
     const d = data!;
+    const useClosedAt = o.useClosedAt ?? true;
+    const asOf = o.asOf ?? runAsOf(d);
+    const previous = o.previous ?? [last, lastBaseline].find((c) => c && c.version === d.version && c.scored.asOf === asOf)?.scored;
+    const { onProgress } = o;
     const st = await pool.replay({
       ir, version: d.version, leads: d.leads, events: d.events, mode: d.events ? 'events' : 'snapshot',
-      asOf: asOf ?? runAsOf(d), useClosedAt, chunk, stale,
+      asOf, useClosedAt, chunk: o.chunk ?? CHUNK, stale,
+      ...(previous ? { previous } : {}),
       ...(onProgress ? { onProgress: (done: number, total: number) => void Promise.resolve(onProgress({ phase: 'run', done, total })).catch(() => undefined) } : {}),
     });
     return st && !stale() ? st : null;
@@ -382,7 +403,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
         let tReplayed = performance.now();
         if (last && last.text === req.text && last.version === d.version) cur = last;
         else {
-          const scored = await replayChunked(c.ir, stale, onProgress);
+          const scored = await replayChunked(c.ir, stale, onProgress ? { onProgress } : {});
           if (!scored) return { id, status: 'cancelled', diagnostics, ms: ms() };
           tReplayed = performance.now();
           cur = { text: req.text, version: d.version, ir: c.ir, scored, report: reportFor(d, c.ir, scored, last, lastBaseline) };
@@ -394,7 +415,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
           if (!base) {
             const b = compileSource(req.baselineText, { columns: d.header });
             if (b.ir && b.ir.attributes.every((a) => { const col = d.leads.columns.get(a.name); return !col || col.type === a.type; })) {
-              const bs = await replayChunked(b.ir, stale, undefined, cur.scored.asOf);
+              const bs = await replayChunked(b.ir, stale, { asOf: cur.scored.asOf });
               if (!bs) return { id, status: 'cancelled', diagnostics, ms: ms() };
               base = { text: req.baselineText, version: d.version, ir: b.ir, scored: bs, report: reportFor(d, b.ir, bs, lastBaseline, last) };
             }
@@ -409,7 +430,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
         if (stale()) return { id, status: 'cancelled', diagnostics, ms: ms() };
         const out = toPlaygroundReport(report, cur.scored, cur.ir);
         const r = (x: number) => Math.round(x);
-        return { id, status: 'ok', diagnostics, report: out, ms: ms(), phases: { compile: r(tCompiled - t0), replay: r(tReplayed - tCompiled), report: r(performance.now() - tReplayed) } };
+        return { id, status: 'ok', diagnostics, report: out, ms: ms(), phases: { compile: r(tCompiled - t0), replay: r(tReplayed - tCompiled), report: r(performance.now() - tReplayed), reused: pool.reused(cur.scored) } };
       } catch (e) {
         return { id, status: 'error', diagnostics, message: message(e), ms: ms() };
       } finally {
@@ -525,7 +546,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
             let node: unknown = copy.stages[k]!.cond;
             for (const p of ref.path) node = (node as Record<string | number, unknown>)[p];
             ((node as Record<string, IRValue>)[ref.numSide] as { value: number }).value = thr;
-            const st = thr === ref.value ? base.scored : await replayChunked(copy, stale, undefined, base.scored.asOf, true, BACKGROUND_CHUNK);
+            const st = thr === ref.value ? base.scored : await replayChunked(copy, stale, { asOf: base.scored.asOf, chunk: BACKGROUND_CHUNK, previous: base.scored });
             if (!st) return { status: 'cancelled', stages, sweeps: [] };
             const r = st.reached[k]!;
             let reached = 0; let w = 0; let l = 0;
@@ -606,7 +627,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       const ir = c.ir;
       retype(ir);
       const asOf = last && last.version === data.version ? last.scored.asOf : runAsOf(data);
-      const st = await replayChunked(ir, () => false, undefined, asOf, false);
+      const st = await replayChunked(ir, () => false, { asOf, useClosedAt: false });
       const rows = scoredRows(st!);
       const scoreNames = ir.scores.map((x) => x.name);
       const bandNames = ir.bands.map((b) => b.name);

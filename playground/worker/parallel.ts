@@ -26,13 +26,16 @@
  *   arrays directly, one bound kernel per run);
  * - helpers are started on the first dataset large enough to share
  *   (`minLeads`), so small datasets start no extra worker;
+ * - a replay that can reuse `previous`'s final scores (only constants no
+ *   score reads changed, e.g. a stage threshold) runs in the engine alone:
+ *   it replays each lead's events only until its stages are settled;
  * - activity flags (which leads did each activity) depend only on the data,
  *   the activities, asOf and useClosedAt: they are computed once and reused.
  */
 import type { IR } from '../../language/compile/ir.js';
 import { compileKernel, type KernelMode } from '../../language/compile/emit-kernel.js';
 import type { EventTable, LeadTable } from '../../simulator/data/table.js';
-import { startReplay, type ScoredTable } from '../../simulator/replay.js';
+import { markComplete, startReplay, type ScoredTable } from '../../simulator/replay.js';
 import { helperTables, macrotask, type PartResult, type ReplayHelperApi, type ReplayPart } from './replay-helper.js';
 
 /** Ranges per worker in a replay (handed out one at a time). */
@@ -58,6 +61,8 @@ export interface PoolReplay {
   stale: () => boolean;
   /** approximate: the engine's own share, scaled to all leads */
   onProgress?: (done: number, total: number) => void;
+  /** an earlier replay of this dataset whose final scores may be reused (see ReplayOptions.previous) */
+  previous?: ScoredTable;
 }
 
 export interface ReplayPool {
@@ -67,6 +72,8 @@ export interface ReplayPool {
   poke(): void;
   /** helpers started so far */
   helpers(): number;
+  /** whether `table` came from a replay that reused an earlier run's final scores */
+  reused(table: ScoredTable): boolean;
 }
 
 /** Cut leads 0..n-1 into `parts` contiguous ranges of about equal work (events, else leads). */
@@ -115,6 +122,7 @@ export function createReplayPool(opts: PoolOptions = {}): ReplayPool {
   let runSeq = 0;
   const watchers = new Set<() => void>();
   let didCache: { key: string; did: Uint8Array[] }[] = [];
+  const reusedTables = new WeakSet<ScoredTable>();
 
   function sendTo(k: number): void {
     const c = current!;
@@ -146,14 +154,22 @@ export function createReplayPool(opts: PoolOptions = {}): ReplayPool {
       return helpers?.length ?? 0;
     },
 
+    reused(table) {
+      return reusedTables.has(table);
+    },
+
     async replay(req) {
       const { leads, events, mode, asOf, useClosedAt, chunk, stale, version, ir } = req;
       const n = leads.n;
       if (stale()) return null;
-      const use = n >= minLeads && helpers ? helpers.filter((_, k) => loaded[k] === version) : [];
       const run = ++runSeq;
       const key = mode === 'events' ? [version, asOf, useClosedAt, ...ir.activities].join('\u0000') : undefined;
       const did = key !== undefined ? didCache.find((c) => c.key === key)?.did : undefined;
+      const job = startReplay(compileKernel(ir), leads, events, {
+        mode, asOf, useClosedAt, range: { lo: 0, hi: 0 }, ...(did ? { did } : {}), ...(req.previous ? { previous: req.previous } : {}),
+      });
+      // a replay that reuses the previous run's final scores is short: the engine does it alone
+      const use = n >= minLeads && helpers && !job.reusing ? helpers.filter((_, k) => loaded[k] === version) : [];
       // ranges are handed out one at a time, so a worker slowed by others on its core takes fewer
       const queue = use.length ? splitLeads(n, mode === 'events' && events ? events.offsets : null, RANGES_PER_WORKER * (1 + use.length)) : [{ lo: 0, hi: n }];
       const total = queue.length;
@@ -186,7 +202,6 @@ export function createReplayPool(opts: PoolOptions = {}): ReplayPool {
       };
       // the helpers first (their first ranges are posted at once), then the engine's share
       const helping = use.map(helperWork);
-      const job = startReplay(compileKernel(ir), leads, events, { mode, asOf, useClosedAt, range: { lo: 0, hi: 0 }, ...(did ? { did } : {}) });
       // the whole table (names, activity flags) around the job's outputs, built once
       let st: ScoredTable | undefined;
       const table = () => (st ??= job.result());
@@ -230,6 +245,8 @@ export function createReplayPool(opts: PoolOptions = {}): ReplayPool {
         return null;
       }
       const out = table();
+      markComplete(out, job.signature);
+      if (job.reusing) reusedTables.add(out);
       if (key !== undefined && !did) didCache = [{ key, did: out.did }, ...didCache].slice(0, 4);
       return out;
     },
