@@ -196,7 +196,7 @@ async function editSeries(page: Page, find: string, edits: number, label: string
   out.push(`edit -> new MQL count on screen, ${lat.length} ${label}${unchanged ? ` (${unchanged} edits left the count unchanged, not counted)` : ''}:`);
   out.push(`  keystroke to painted frame: median ${s.median.toFixed(0)} ms, p90 ${s.p90.toFixed(0)} ms, min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)} (target < 200 ms median)`);
   const med = (k: number) => stats(parts.map((p) => p[k]!)).median.toFixed(0);
-  out.push(`  median split: keystroke -> run requested (debounce) ${med(0)} ms, request -> answer ${med(1)} ms, answer -> report committed ${med(2)} ms, commit -> painted ${med(3)} ms`);
+  out.push(`  median split: keystroke -> run requested ${med(0)} ms, request -> answer ${med(1)} ms, answer -> report committed ${med(2)} ms, commit -> painted ${med(3)} ms`);
   const r = runMs.length ? stats(runMs) : undefined;
   if (r) out.push(`  the worker's run (compile + replay + report): median ${r.median} ms, p90 ${r.p90} ms`);
   if (phases.length) {

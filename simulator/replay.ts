@@ -17,7 +17,7 @@
  * the activities, asOf and useClosedAt, so callers may cache them).
  */
 import type { IR } from '../language/compile/ir.js';
-import { compileKernel, type CompiledKernel, type KernelMode, type KernelOutput, type KernelSignature } from '../language/compile/emit-kernel.js';
+import { compileKernel, type CompiledKernel, type KernelMode, type KernelOutput, type KernelSignature, type OutputAllocator } from '../language/compile/emit-kernel.js';
 import type { EventTable, LeadTable } from './data/table.js';
 
 export interface ScoredTable extends KernelOutput {
@@ -68,6 +68,8 @@ export interface ReplayOptions {
    * replayed only until its stages are settled. Results are the same.
    */
   previous?: ScoredTable;
+  /** where the output arrays come from (default: new arrays; see simulator/recycle.ts) */
+  alloc?: OutputAllocator;
 }
 
 /** Complete replays (every lead) and what their final scores depend on. */
@@ -118,6 +120,7 @@ export function startReplay(
   const prevSig = opts.previous ? complete.get(opts.previous) : undefined;
   const bound = kernel.bind({
     leads, events: events ?? null, mode, asOf, useClosedAt,
+    ...(opts.alloc ? { alloc: opts.alloc } : {}),
     ...(prevSig && opts.previous ? { previous: { signature: prevSig, scores: opts.previous.scores } } : {}),
   });
   const chunk = Math.max(1, opts.chunk ?? 65_536);

@@ -57,7 +57,17 @@ export interface KernelInput {
    * band thresholds no score reads), its final scores are reused.
    */
   previous?: KernelReuse;
+  /** where the output arrays come from (default: new arrays); arrays it hands out must be zero-filled */
+  alloc?: OutputAllocator;
 }
+
+/** A source of zero-filled output arrays of length n (e.g. recycled from runs no longer needed). */
+export interface OutputAllocator {
+  f64(n: number): Float64Array;
+  i32(n: number): Int32Array;
+}
+
+const NEW_ARRAYS: OutputAllocator = { f64: (n) => new Float64Array(n), i32: (n) => new Int32Array(n) };
 
 export interface KernelOutput {
   n: number;
@@ -138,6 +148,30 @@ type V =
 
 /** Compiled kernels by their source text (constants live in the context). */
 const compiledKernels = new Map<string, KernelFns>();
+
+/** Per-event activity indexes, by events table (weakly) and declared activities. */
+const actCache = new WeakMap<EventTable, Map<string, Int8Array | Int16Array | Int32Array>>();
+
+/**
+ * Each event's index in `activities` (-1: an undeclared type), so the kernel
+ * reads one array per event rather than the type and then its mapping. Built
+ * once per events table and activity list (a re-run after an edit reuses it).
+ */
+function activityIndexes(ev: EventTable, activities: readonly string[]): Int8Array | Int16Array | Int32Array {
+  const key = activities.join('\u0000');
+  let byKey = actCache.get(ev);
+  if (!byKey) actCache.set(ev, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const tmap = ev.typeNames.map((name) => activities.indexOf(name));
+  const m = activities.length;
+  const out = m < 127 ? new Int8Array(ev.types.length) : m < 32_767 ? new Int16Array(ev.types.length) : new Int32Array(ev.types.length);
+  const types = ev.types;
+  for (let j = 0; j < types.length; j++) out[j] = tmap[types[j]!]!;
+  if (byKey.size >= 8) byKey.clear();
+  byKey.set(key, out);
+  return out;
+}
 
 /** Per-dictionary lookup tables, by dictionary (weakly) and predicate key. */
 const tableCache = new WeakMap<string[], Map<string, Uint8Array>>();
@@ -932,7 +966,7 @@ export function compileKernel(ir: IR): CompiledKernel {
       cases.push(`case ${a}: ${body.join(' ')} break;`);
     }
     if (cases.length) {
-      trail.push(`while (p${wi} < j && TM[p${wi}] <= t - ${numLit(w)}) { switch (TMAP[TY[p${wi}]]) { ${cases.join(' ')} } p${wi}++; }`);
+      trail.push(`while (p${wi} < j && TM[p${wi}] <= t - ${numLit(w)}) { switch (AT[p${wi}]) { ${cases.join(' ')} } p${wi}++; }`);
     } else {
       trail.push(`p${wi} = j;`);
     }
@@ -947,7 +981,7 @@ export function compileKernel(ir: IR): CompiledKernel {
     const ev: string[] = [];
     ev.push(`function ${name}(C, lo, hi) {`, ...head, 'const FILTER = true;');
     if (reuse) for (const k of dynAllKeys) if (k.startsWith('score:')) { const i = scoreIdx(k); ev.push(`const PS${i} = C.prev[${i}];`); }
-    ev.push('const OFF = C.offsets, TY = C.types, TM = C.times, TMAP = C.tmap;');
+    ev.push('const OFF = C.offsets, TM = C.times, AT = C.acts;');
     ev.push('for (let L = lo; L < hi; L++) {', ...perLead);
     ev.push('const s = OFF[L]; let e = OFF[L + 1];');
     ev.push('if (closed) { while (e > s && TM[e - 1] >= T) e--; } else { while (e > s && TM[e - 1] > T) e--; }');
@@ -960,14 +994,14 @@ export function compileKernel(ir: IR): CompiledKernel {
     // evaluation points: the distinct times of events of declared activities
     // (events of other types are skipped), then T when later
     ev.push('for (;;) {');
-    ev.push('while (j < e && TMAP[TY[j]] < 0) j++;');
+    ev.push('while (j < e && AT[j] < 0) j++;');
     ev.push('if (j >= e) break;');
     ev.push('t = TM[j];');
     ev.push(`if (prev !== prev) { prev = t;${nStages ? ` r${low} = t;` : ''} }`);
     if (reuse) ev.push('if (done) break;');
     if (decayAdvance.length) ev.push('if (t !== prev) {', ...decayAdvance, '}');
     if (applyCases.length) {
-      ev.push(`do { switch (TMAP[TY[j]]) { ${applyCases.join(' ')} } j++; } while (j < e && TM[j] === t);`);
+      ev.push(`do { switch (AT[j]) { ${applyCases.join(' ')} } j++; } while (j < e && TM[j] === t);`);
     } else {
       ev.push('do { j++; } while (j < e && TM[j] === t);');
     }
@@ -1059,13 +1093,14 @@ export function compileKernel(ir: IR): CompiledKernel {
     const prev = input.previous;
     const reusing = mode === 'events' && kernelFns.eventsReusing !== null && prev !== undefined
       && prev.scores.length === ir.scores.length && prev.scores.every((a) => a.length === n) && sameSignature(prev.signature, signature);
+    const alloc = input.alloc ?? NEW_ARRAYS;
     const out: KernelOutput = {
       n,
-      scores: reusing ? prev.scores : ir.scores.map(() => new Float64Array(n)),
-      bands: ir.bands.map(() => new Int32Array(n)),
-      stage: new Int32Array(n),
-      reached: ir.stages.map(() => new Float64Array(n).fill(NaN)),
-      route: new Int32Array(n).fill(-1),
+      scores: reusing ? prev.scores : ir.scores.map(() => alloc.f64(n)),
+      bands: ir.bands.map(() => alloc.i32(n)),
+      stage: alloc.i32(n),
+      reached: ir.stages.map(() => alloc.f64(n).fill(NaN)),
+      route: alloc.i32(n).fill(-1),
     };
     const ctx: Record<string, unknown> = {
       cols,
@@ -1084,15 +1119,9 @@ export function compileKernel(ir: IR): CompiledKernel {
     if (mode === 'events') {
       const ev = input.events;
       if (!ev) throw new KernelError('event mode needs an events table');
-      const tmap = new Int32Array(Math.max(1, ev.typeNames.length)).fill(-1);
-      ev.typeNames.forEach((name, i) => {
-        const a = ir.activities.indexOf(name);
-        tmap[i] = a;
-      });
       ctx.offsets = ev.offsets;
-      ctx.types = ev.types;
       ctx.times = ev.times;
-      ctx.tmap = tmap;
+      ctx.acts = activityIndexes(ev, ir.activities);
       fn = kernelFns.events;
       if (reusing) {
         ctx.prev = prev.scores;

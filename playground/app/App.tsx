@@ -7,9 +7,10 @@
  * Output: the whole page.
  * Invariants:
  * - every edit is checked (~100 ms after typing stops) and, with data
- *   loaded, re-run (~20 ms after the last keystroke) in the worker; a newer edit supersedes an
- *   older run, which the worker stops at its next chunk, and whose answer
- *   is dropped; the page thread never simulates;
+ *   loaded, re-run at once in the worker; a newer edit supersedes an older
+ *   run, which the worker stops at its next chunk, and whose answer is
+ *   dropped; the page thread never simulates; with a pinned baseline the
+ *   run also lists the leads whose stage changed;
  * - after a run, the rule and score statistics for the editor's hover are
  *   computed in the background, and the threshold sweep when the Scores
  *   tab is shown; both give way to the next run;
@@ -42,8 +43,8 @@ import { EXAMPLES, type ExampleDataset } from '../data/examples.js';
 import type { TestMark } from '../editor/adapter.js';
 import { ExportPanel, type ExportKind } from './ExportPanel.js';
 
-/** Wait this long after the last keystroke before re-running; a newer run cancels an older one anyway. */
-export const RUN_DEBOUNCE_MS = 20;
+/** How many leads whose stage changed against the baseline the Compare tab lists. */
+const CHANGED_LIMIT = 200;
 
 type TabId = 'overview' | 'matrix' | 'scores' | 'volume' | 'activities' | 'routes' | 'compare' | 'explain' | 'tests' | 'data' | 'export';
 const TAB_IDS: TabId[] = ['data', 'overview', 'matrix', 'scores', 'volume', 'activities', 'routes', 'compare', 'explain', 'tests', 'export'];
@@ -131,21 +132,39 @@ export function App(props: AppProps) {
     return () => { live = false; };
   }, [client, checkText]);
 
-  // live results
-  const runText = useDebounced(text, RUN_DEBOUNCE_MS);
-  useEffect(() => {
-    if (!data?.ok) return;
-    setRunState({ kind: 'running' });
+  // live results: every edit is sent to the worker at once, from the editor's change handler
+  // (before React renders it); the worker drops a superseded run at its next chunk, so there
+  // is no debounce. Other changes (data, baseline, a restored text) start a run from an effect.
+  const requested = useRef<{ text: string; baselineText: string | undefined; dataVersion: number } | undefined>(undefined);
+  const runInputs = useRef({ ok: false, baselineText, dataVersion });
+  runInputs.current = { ok: !!data?.ok, baselineText, dataVersion };
+  const startRun = useCallback((runText: string) => {
+    const { ok, baselineText: base, dataVersion: version } = runInputs.current;
+    if (!ok) return;
+    const prev = requested.current;
+    if (prev && prev.text === runText && prev.baselineText === base && prev.dataVersion === version) return;
+    requested.current = { text: runText, baselineText: base, dataVersion: version };
     mark('lql:run-request');
-    void client.run({ text: runText, baselineText }).then((r) => {
+    setRunState({ kind: 'running' });
+    void client.run({ text: runText, baselineText: base, ...(base !== undefined ? { changedLimit: CHANGED_LIMIT } : {}) }).then((r) => {
       if (!r || r.status === 'cancelled') return;
       mark('lql:run-result');
-      if (r.status === 'ok' && r.report) { setReport(r.report); setReportText((p) => ({ text: runText, rev: (p?.rev ?? 0) + 1 })); setRunState({ kind: 'done', ms: r.ms, ...(r.phases ? { phases: r.phases } : {}) }); }
+      if (r.status === 'ok' && r.report) {
+        setReport(r.report);
+        setReportText((p) => ({ text: runText, rev: (p?.rev ?? 0) + 1 }));
+        setRunState({ kind: 'done', ms: r.ms, ...(r.phases ? { phases: r.phases } : {}) });
+        setChanged(r.changed ?? []);
+      }
       else if (r.status === 'invalid') setRunState({ kind: 'invalid' });
       else if (r.status === 'no-data') setRunState({ kind: 'idle' });
       else setRunState({ kind: 'failed', message: r.message ?? r.status });
     }, (e: unknown) => setRunState({ kind: 'failed', message: e instanceof Error ? e.message : String(e) }));
-  }, [client, runText, baselineText, data, dataVersion]);
+  }, [client]);
+  const onEdit = useCallback((newText: string) => {
+    setText(newText);
+    startRun(newText);
+  }, [startRun]);
+  useEffect(() => { startRun(text); }, [startRun, text, baselineText, data, dataVersion]);
 
   // tests, changed leads
   const testText = useDebounced(text, 300);
@@ -154,12 +173,7 @@ export function App(props: AppProps) {
     void client.api.runTests(testText).then((r) => { if (live) setTests(r); });
     return () => { live = false; };
   }, [client, testText]);
-  useEffect(() => {
-    if (baselineText === undefined || !data?.ok) { setChanged([]); return; }
-    let live = true;
-    void client.api.changedLeads(runText, baselineText, 200).then((c) => { if (live) setChanged(c); });
-    return () => { live = false; };
-  }, [client, runText, baselineText, data, dataVersion]);
+  useEffect(() => { if (baselineText === undefined || !data?.ok) setChanged([]); }, [baselineText, data]);
 
   // rule and score statistics of the last run (for hover), in the background
   const statsFor = useDebounced(reportText, 400);
@@ -405,7 +419,7 @@ export function App(props: AppProps) {
       {notice && <p className="visually-hidden" role="status">{notice}</p>}
       <main className="layout">
         <section className="editor-pane" aria-label={t('editor.label')}>
-          <Editor value={editorValue.text} revision={editorValue.rev} onChange={setText} diagnostics={diagnostics} service={props.service}
+          <Editor value={editorValue.text} revision={editorValue.rev} onChange={onEdit} diagnostics={diagnostics} service={props.service}
             context={serviceContext} testMarks={testMarks} ariaLabel={t('editor.label')}
             onReady={(h) => { editorHandle.current = h; }} />
           <div className="problems" data-testid="problems">

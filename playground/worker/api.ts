@@ -80,6 +80,8 @@ export interface RunRequest {
   text: string;
   /** the pinned baseline's text: the report then carries `baseline` and `delta` */
   baselineText?: string;
+  /** with a baseline: list up to this many leads whose stage changed (`RunResult.changed`) */
+  changedLimit?: number;
 }
 
 export interface RunPhases {
@@ -97,9 +99,10 @@ export interface RunResult {
   report?: SimulateReport;
   message?: string;
   ms: number;
-  /** where the time went, in ms: checking and compiling, replaying the leads, computing the report */
-  /** where the run's time went; `reused`: the scores came from the previous run (a threshold edit) and only the stages were replayed */
+  /** where the run's time went, in ms (checking and compiling, replaying the leads, computing the report); `reused`: the scores came from the previous run (a threshold edit) and only the stages were replayed */
   phases?: RunPhases;
+  /** with a baseline and `changedLimit`: the leads whose stage changed against it */
+  changed?: ChangedLead[];
 }
 
 export interface TestOutcome {

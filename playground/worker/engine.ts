@@ -57,6 +57,8 @@ import { toPlaygroundReport, scoreStats, changedStages } from './report.js';
 import { joinOlist } from './olist.js';
 import { createReplayPool } from './parallel.js';
 import { macrotask } from './replay-helper.js';
+import { OutputRecycler } from '../../simulator/recycle.js';
+import type { OutputAllocator } from '../../language/compile/emit-kernel.js';
 import type { ReplayHelperApi } from './replay-helper.js';
 
 export const ENGINE_VERSION = COMPILER_VERSION;
@@ -76,6 +78,8 @@ interface ReplayChunkedOptions {
   chunk?: number;
   /** the run whose final scores to reuse when it can (default: the last run or baseline of this dataset) */
   previous?: ScoredTable;
+  /** where the output arrays come from (runs: the recycler) */
+  alloc?: OutputAllocator;
 }
 
 export interface EngineOptions {
@@ -206,6 +210,22 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
   });
   /** something that makes runs stale happened: tell the replays waiting for helpers */
   const changed = () => pool.poke();
+  /** output arrays of runs no longer on screen, reused by the next runs */
+  const recycler = new OutputRecycler();
+  /** operations reading a run's tables across awaits (no table is recycled while one is in progress) */
+  let borrowers = 0;
+  /**
+   * The run and baseline now on screen; the tables they replace are recycled
+   * when nothing else can still read them (no other run or borrowing
+   * operation in progress).
+   */
+  function keep(cur: RunCache | undefined, base: RunCache | undefined): void {
+    const gone = [last, lastBaseline].filter((c): c is RunCache => c !== undefined && c !== cur && c !== base);
+    last = cur;
+    lastBaseline = base;
+    if (running !== 1 || borrowers !== 0) return;
+    for (const g of new Set(gone)) recycler.retire(g.scored, [cur?.scored, base?.scored]);
+  }
   const runAsOf = (d: Loaded) => (d.asOf ??= defaultAsOf(d.leads, d.events));
 
   /** Declared attributes the loaded data lacks: a warning at the declaration (every lead reads it as missing). */
@@ -227,6 +247,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
 
   function setData(file: string, leads: LeadTable, events: EventTable | null, diagnostics: Diagnostic[], raw?: RawFiles): DataSummary {
     version++;
+    recycler.clear();
     data = { version, file, leads, events, header: leads.header, columns: columnInfo(leads), ...(raw ? { raw } : {}) };
     last = undefined;
     lastBaseline = undefined;
@@ -280,6 +301,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       ir, version: d.version, leads: d.leads, events: d.events, mode: d.events ? 'events' : 'snapshot',
       asOf, useClosedAt, chunk: o.chunk ?? CHUNK, stale,
       ...(previous ? { previous } : {}),
+      ...(o.alloc ? { alloc: o.alloc } : {}),
       ...(onProgress ? { onProgress: (done: number, total: number) => void Promise.resolve(onProgress({ phase: 'run', done, total })).catch(() => undefined) } : {}),
     });
     return st && !stale() ? st : null;
@@ -403,34 +425,36 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
         let tReplayed = performance.now();
         if (last && last.text === req.text && last.version === d.version) cur = last;
         else {
-          const scored = await replayChunked(c.ir, stale, onProgress ? { onProgress } : {});
+          const scored = await replayChunked(c.ir, stale, { alloc: recycler, ...(onProgress ? { onProgress } : {}) });
           if (!scored) return { id, status: 'cancelled', diagnostics, ms: ms() };
           tReplayed = performance.now();
           cur = { text: req.text, version: d.version, ir: c.ir, scored, report: reportFor(d, c.ir, scored, last, lastBaseline) };
         }
         const report: Report = { ...cur.report };
+        let changed: ChangedLead[] | undefined;
         if (req.baselineText !== undefined) {
           let base = lastBaseline && lastBaseline.text === req.baselineText && lastBaseline.version === d.version ? lastBaseline : undefined;
           if (!base && cur.text === req.baselineText) base = cur;
           if (!base) {
             const b = compileSource(req.baselineText, { columns: d.header });
             if (b.ir && b.ir.attributes.every((a) => { const col = d.leads.columns.get(a.name); return !col || col.type === a.type; })) {
-              const bs = await replayChunked(b.ir, stale, { asOf: cur.scored.asOf });
+              const bs = await replayChunked(b.ir, stale, { asOf: cur.scored.asOf, alloc: recycler });
               if (!bs) return { id, status: 'cancelled', diagnostics, ms: ms() };
               base = { text: req.baselineText, version: d.version, ir: b.ir, scored: bs, report: reportFor(d, b.ir, bs, lastBaseline, last) };
             }
           }
           if (base) {
-            lastBaseline = base;
+            keep(last, base);
             report.baseline = base.report;
             report.delta = reportDelta(cur.report, base.report);
+            if (req.changedLimit !== undefined) changed = changedStages(cur.scored, base.scored, req.changedLimit);
           }
         }
-        last = cur;
+        keep(cur, lastBaseline);
         if (stale()) return { id, status: 'cancelled', diagnostics, ms: ms() };
         const out = toPlaygroundReport(report, cur.scored, cur.ir);
         const r = (x: number) => Math.round(x);
-        return { id, status: 'ok', diagnostics, report: out, ms: ms(), phases: { compile: r(tCompiled - t0), replay: r(tReplayed - tCompiled), report: r(performance.now() - tReplayed), reused: pool.reused(cur.scored) } };
+        return { id, status: 'ok', diagnostics, report: out, ms: ms(), phases: { compile: r(tCompiled - t0), replay: r(tReplayed - tCompiled), report: r(performance.now() - tReplayed), reused: pool.reused(cur.scored) }, ...(changed ? { changed } : {}) };
       } catch (e) {
         return { id, status: 'error', diagnostics, message: message(e), ms: ms() };
       } finally {
@@ -664,6 +688,18 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       return { ok: true, fileName, mime: 'application/json', content: JSON.stringify(report, null, 2) + '\n' };
     },
   };
+  // operations that may hold a run's tables across awaits
+  for (const k of ['runStats', 'sweep', 'changedLeads', 'exportScoredCsv', 'exportReport'] as const) {
+    const f = api[k] as (...args: unknown[]) => Promise<unknown>;
+    (api as unknown as Record<string, unknown>)[k] = async (...args: unknown[]) => {
+      borrowers++;
+      try {
+        return await f(...args);
+      } finally {
+        borrowers--;
+      }
+    };
+  }
   return api;
 }
 

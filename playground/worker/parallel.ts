@@ -33,7 +33,7 @@
  *   the activities, asOf and useClosedAt: they are computed once and reused.
  */
 import type { IR } from '../../language/compile/ir.js';
-import { compileKernel, type KernelMode } from '../../language/compile/emit-kernel.js';
+import { compileKernel, type KernelMode, type OutputAllocator } from '../../language/compile/emit-kernel.js';
 import type { EventTable, LeadTable } from '../../simulator/data/table.js';
 import { markComplete, startReplay, type ScoredTable } from '../../simulator/replay.js';
 import { helperTables, macrotask, type PartResult, type ReplayHelperApi, type ReplayPart } from './replay-helper.js';
@@ -63,6 +63,8 @@ export interface PoolReplay {
   onProgress?: (done: number, total: number) => void;
   /** an earlier replay of this dataset whose final scores may be reused (see ReplayOptions.previous) */
   previous?: ScoredTable;
+  /** where the output arrays come from (see ReplayOptions.alloc) */
+  alloc?: OutputAllocator;
 }
 
 export interface ReplayPool {
@@ -166,7 +168,7 @@ export function createReplayPool(opts: PoolOptions = {}): ReplayPool {
       const key = mode === 'events' ? [version, asOf, useClosedAt, ...ir.activities].join('\u0000') : undefined;
       const did = key !== undefined ? didCache.find((c) => c.key === key)?.did : undefined;
       const job = startReplay(compileKernel(ir), leads, events, {
-        mode, asOf, useClosedAt, range: { lo: 0, hi: 0 }, ...(did ? { did } : {}), ...(req.previous ? { previous: req.previous } : {}),
+        mode, asOf, useClosedAt, range: { lo: 0, hi: 0 }, ...(did ? { did } : {}), ...(req.previous ? { previous: req.previous } : {}), ...(req.alloc ? { alloc: req.alloc } : {}),
       });
       // a replay that reuses the previous run's final scores is short: the engine does it alone
       const use = n >= minLeads && helpers && !job.reusing ? helpers.filter((_, k) => loaded[k] === version) : [];

@@ -70,6 +70,12 @@ describe('playground engine', () => {
     expect(changed.length).toBeGreaterThan(0);
     expect(changed.length).toBeLessThanOrEqual(50);
     expect(changed[0]).toMatchObject({ before: 'lead', after: 'MQL' });
+    // the run lists them itself when asked: only leads newly reaching MQL change stage (SQL does not read MQL)
+    const withList = await w.run(2, { text: looser, baselineText: acme, changedLimit: 10_000 });
+    expect(withList.changed?.slice(0, 50)).toEqual(changed);
+    expect(withList.changed?.length).toBe(mql.reached);
+    expect(withList.changed?.every((c) => c.before === 'lead' && c.after === 'MQL')).toBe(true);
+    expect((await w.run(3, { text: looser, baselineText: acme })).changed).toBeUndefined();
   });
 
   it('cancels a stale run at a chunk boundary, and a newer run wins', async () => {
@@ -82,6 +88,43 @@ describe('playground engine', () => {
     const third = w.run(3, { text: acme });
     await w.cancel(3);
     expect((await third).status).toBe('cancelled');
+  });
+
+  it('a long edit session (threshold and points edits, a baseline, cancelled runs, background work) reports as a fresh engine does', async () => {
+    const texts = [
+      acme,
+      acme.replace('engagement >= 40', 'engagement >= 30'),
+      acme.replace('engagement >= 40', 'engagement >= 55'),
+      acme.replace('+40 once demo_request', '+25 once demo_request'),
+      acme.replace('hot >= 60', 'hot >= 35'),
+      acme.replace('bant >= 3', 'bant >= 2').replace('+12 per webinar_attended', '+20 per webinar_attended'),
+      acme,
+    ];
+    const w = createEngine();
+    await w.generateData(ACME);
+    let id = 0;
+    const got: RunResult[] = [];
+    for (const [k, text] of texts.entries()) {
+      const baselineText = k >= 3 ? texts[1] : undefined;
+      // a superseded run first, and background work between runs
+      const stale = w.run(++id, { text: texts[(k + 3) % texts.length]!, baselineText });
+      const r = await w.run(++id, { text, baselineText, changedLimit: 50 });
+      expect((await stale).status).toBe('cancelled');
+      await w.runStats(text);
+      await w.sweep(text);
+      got.push(r);
+    }
+    for (const [k, text] of texts.entries()) {
+      const fresh = createEngine();
+      await fresh.generateData(ACME);
+      const baselineText = k >= 3 ? texts[1] : undefined;
+      const want = await fresh.run(1, { text, baselineText, changedLimit: 50 });
+      expect(got[k]!.report, `edit ${k}`).toEqual(want.report);
+      expect(got[k]!.changed, `edit ${k}`).toEqual(want.changed);
+    }
+    // the threshold edits reused the scores of the run before them
+    expect(got[1]!.phases?.reused).toBe(true);
+    expect(got[3]!.phases?.reused).toBe(false);
   });
 
   it('runs tests, with failures at their expect line', async () => {
