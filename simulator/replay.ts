@@ -101,8 +101,10 @@ export interface ReplayJob {
   runRange(lo: number, hi: number): void;
   /** what the outputs depend on (for `markComplete`) */
   signature: KernelSignature;
-  /** whether this replay reuses `previous`'s final scores */
+  /** whether this replay reuses `previous`'s final scores (for all leads but `fullLeads`) */
   reusing: boolean;
+  /** leads replayed in full */
+  fullLeads: number;
   result(): ScoredTable;
 }
 
@@ -117,14 +119,22 @@ export function startReplay(
   const mode: KernelMode = opts.mode ?? (events ? 'events' : 'snapshot');
   const asOf = opts.asOf ?? defaultAsOf(leads, mode === 'events' ? events : null);
   const useClosedAt = opts.useClosedAt !== false;
+  const n = leads.n;
+  const flags = () => {
+    const did = ir.activities.map(() => new Uint8Array(n));
+    if (mode === 'events' && events) activityFlags(ir, leads, events, asOf, useClosedAt, did);
+    return did;
+  };
   const prevSig = opts.previous ? complete.get(opts.previous) : undefined;
+  // with a previous run, the activity flags are needed first (the leads that did an edited activity's rule are replayed in full)
+  let did = opts.did ?? (prevSig && mode === 'events' && events ? flags() : undefined);
   const bound = kernel.bind({
     leads, events: events ?? null, mode, asOf, useClosedAt,
     ...(opts.alloc ? { alloc: opts.alloc } : {}),
     ...(prevSig && opts.previous ? { previous: { signature: prevSig, scores: opts.previous.scores } } : {}),
+    ...(did ? { did } : {}),
   });
   const chunk = Math.max(1, opts.chunk ?? 65_536);
-  const n = leads.n;
   const lo = Math.max(0, Math.min(n, opts.range?.lo ?? 0));
   const hi = Math.max(lo, Math.min(n, opts.range?.hi ?? n));
   const job: ReplayJob = {
@@ -144,15 +154,12 @@ export function startReplay(
     },
     signature: bound.signature,
     reusing: bound.reusing,
+    fullLeads: bound.fullLeads,
     result() {
       while (!job.step()) {
         /* run to the end */
       }
-      let did = opts.did;
-      if (!did) {
-        did = ir.activities.map(() => new Uint8Array(n));
-        if (mode === 'events' && events) activityFlags(ir, leads, events, asOf, useClosedAt, did);
-      }
+      did ??= flags();
       const table: ScoredTable = {
         ...bound.out,
         mode,

@@ -59,6 +59,13 @@ export interface KernelInput {
   previous?: KernelReuse;
   /** where the output arrays come from (default: new arrays); arrays it hands out must be zero-filled */
   alloc?: OutputAllocator;
+  /**
+   * Activity flags (`ir.activities` order: 1 if the lead has an event of it
+   * before its evaluation time) for these leads, events, asOf and closed_at
+   * rule: with them, a replay after an edit of an activity rule's points or
+   * cap reuses the scores of the leads that never did that activity.
+   */
+  did?: Uint8Array[];
 }
 
 /** A source of zero-filled output arrays of length n (e.g. recycled from runs no longer needed). */
@@ -104,18 +111,26 @@ export interface KernelReuse {
   scores: Float64Array[];
 }
 
-function sameSignature(a: KernelSignature, b: KernelSignature): boolean {
+/** Same code, data, time and bound inputs (the score constants aside). */
+function sameInputs(a: KernelSignature, b: KernelSignature): boolean {
   const same = <T>(x: readonly T[], y: readonly T[]) => x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
   return a.fns === b.fns && a.leads === b.leads && a.events === b.events && a.mode === b.mode && Object.is(a.asOf, b.asOf)
-    && a.useClosed === b.useClosed && a.activities === b.activities && same(a.cols, b.cols) && same(a.tables, b.tables) && same(a.codes, b.codes) && same(a.scoreNums, b.scoreNums);
+    && a.useClosed === b.useClosed && a.activities === b.activities && same(a.cols, b.cols) && same(a.tables, b.tables) && same(a.codes, b.codes)
+    && a.scoreNums.length === b.scoreNums.length;
 }
 
 export interface BoundKernel {
   out: KernelOutput;
   /** what this run's final scores depend on (pass with `out.scores` as a later bind's `previous`) */
   signature: KernelSignature;
-  /** this run reads its final scores from `previous` and replays each lead's events only until its stages are settled */
+  /**
+   * this run reads final scores from `previous` and replays those leads'
+   * events only until their stages are settled (the others, `fullLeads` of
+   * them, are replayed in full: they did an activity whose rule changed)
+   */
   reusing: boolean;
+  /** leads replayed in full (all of them when not reusing) */
+  fullLeads: number;
   /** score leads lo .. hi-1 into `out` */
   run(lo: number, hi: number): void;
 }
@@ -575,7 +590,24 @@ class Emitter {
     return `Math.max(-${m}, Math.min(${m}, ${e}))`;
   }
 
+  /**
+   * Constants of activity rules (`per`, `once`: points and caps), by NUM
+   * index: the activity they belong to. A lead that never did the activity
+   * scores the same whatever they are.
+   */
+  readonly activityNums = new Map<number, number>();
+
   rule(r: IRRule, hl: number | null): string {
+    const first = this.nums.length;
+    const code = this.ruleCode(r, hl);
+    if (r.k === 'perActivity' || r.k === 'once') {
+      const a = this.act(r.activity);
+      for (let i = first; i < this.nums.length; i++) this.activityNums.set(i, a);
+    }
+    return code;
+  }
+
+  ruleCode(r: IRRule, hl: number | null): string {
     const p = this.num(r.points);
     switch (r.k) {
       case 'when':
@@ -879,10 +911,12 @@ export function compileKernel(ir: IR): CompiledKernel {
 
   const finish: string[] = [];
   finish.push(...dynAll);
-  // the same, with the final time-dependent scores read from a previous run
+  // the same in a reusing run: a lead replayed in full (`full`) computes its
+  // final scores; the others read them from the previous run
   const dynAllKeys = orderKeys.filter((k) => timeDep.has(k));
   const scoreIdx = (k: string) => ir.scores.findIndex((sc) => `score:${sc.name}` === k);
-  const finishReused: string[] = dynAllKeys.map((k) => (k.startsWith('score:') ? `s${scoreIdx(k)} = PS${scoreIdx(k)}[L];` : stmt.get(k)!));
+  const finishReused: string[] = ['if (full) {', ...dynAll, '} else {',
+    ...dynAllKeys.map((k) => (k.startsWith('score:') ? `s${scoreIdx(k)} = PS${scoreIdx(k)}[L];` : stmt.get(k)!)), '}'];
   // reached-before-close filter (event mode only; set by the caller)
   finish.push('if (FILTER && closed) {');
   for (let k = 0; k < low; k++) finish.push(`  if (r${k} >= T) r${k} = NaN;`);
@@ -897,8 +931,10 @@ export function compileKernel(ir: IR): CompiledKernel {
   for (let i = 0; i < nS; i++) finish.push(`OS${i}[L] = s${i};`);
   for (let i = 0; i < nB; i++) finish.push(`OB${i}[L] = g${i};`);
   for (let k = 0; k < nStages; k++) finish.push(`OR${k}[L] = r${k};`);
-  // (the scores are the previous run's arrays, shared: not written again)
-  finishReused.push(...finish.slice(dynAll.length).filter((line) => !/^OS\d+\[L\] = /.test(line)));
+  // (the scores are the previous run's arrays, or a copy of them: written for the leads replayed in full)
+  const isScoreWrite = (line: string) => /^OS\d+\[L\] = /.test(line);
+  finishReused.push(...finish.slice(dynAll.length).filter((line) => !isScoreWrite(line)));
+  finishReused.push('if (full) {', ...finish.slice(dynAll.length).filter(isScoreWrite), '}');
 
   // Final scores can be taken from a previous run when no score reads the
   // funnel (stage, reached) and no route reads event state directly (a
@@ -919,6 +955,8 @@ export function compileKernel(ir: IR): CompiledKernel {
     && !ir.routes.some((r) => readsEvents(r.cond));
   const scoreKeys = closure(ir, reads, [{ scores: new Set(ir.scores.map((sc) => sc.name)), bands: new Set(), time: false }]);
   const scoreNums = [...new Set([...scoreKeys].flatMap((k) => [...(stmt.get(k) ?? '').matchAll(/\bNUM(\d+)\b/g)].map((m) => Number(m[1]))))].sort((x, y) => x - y);
+  /** per score constant: the activity whose rule it belongs to, or -1 */
+  const numActivity = scoreNums.map((i) => em.activityNums.get(i) ?? -1);
 
   // --- snapshot function ----------------------------------------------------------
   const snap: string[] = [];
@@ -980,9 +1018,13 @@ export function compileKernel(ir: IR): CompiledKernel {
   const eventsFn = (name: string, reuse: boolean): string => {
     const ev: string[] = [];
     ev.push(`function ${name}(C, lo, hi) {`, ...head, 'const FILTER = true;');
-    if (reuse) for (const k of dynAllKeys) if (k.startsWith('score:')) { const i = scoreIdx(k); ev.push(`const PS${i} = C.prev[${i}];`); }
+    if (reuse) {
+      for (const k of dynAllKeys) if (k.startsWith('score:')) { const i = scoreIdx(k); ev.push(`const PS${i} = C.prev[${i}];`); }
+      ev.push('const FULL = C.full;');
+    }
     ev.push('const OFF = C.offsets, TM = C.times, AT = C.acts;');
     ev.push('for (let L = lo; L < hi; L++) {', ...perLead);
+    if (reuse) ev.push('const full = FULL[L] === 1;');
     ev.push('const s = OFF[L]; let e = OFF[L + 1];');
     ev.push('if (closed) { while (e > s && TM[e - 1] >= T) e--; } else { while (e > s && TM[e - 1] > T) e--; }');
     for (const a of usedActs) ev.push(`let n${a} = 0, l${a} = NaN;`);
@@ -998,7 +1040,7 @@ export function compileKernel(ir: IR): CompiledKernel {
     ev.push('if (j >= e) break;');
     ev.push('t = TM[j];');
     ev.push(`if (prev !== prev) { prev = t;${nStages ? ` r${low} = t;` : ''} }`);
-    if (reuse) ev.push('if (done) break;');
+    if (reuse) ev.push('if (done && !full) break;');
     if (decayAdvance.length) ev.push('if (t !== prev) {', ...decayAdvance, '}');
     if (applyCases.length) {
       ev.push(`do { switch (AT[j]) { ${applyCases.join(' ')} } j++; } while (j < e && TM[j] === t);`);
@@ -1010,7 +1052,7 @@ export function compileKernel(ir: IR): CompiledKernel {
     ev.push('if (!done) {', ...evalStages, '}');
     ev.push('}');
     // the final evaluation point at T (when later than the last event, or no events)
-    ev.push(reuse ? 'if (prev !== prev || (!done && prev < T)) {' : 'if (prev !== prev || prev < T) {');
+    ev.push(reuse ? 'if (prev !== prev || ((!done || full) && prev < T)) {' : 'if (prev !== prev || prev < T) {');
     ev.push('t = T;');
     ev.push(`if (prev !== prev) { prev = T;${nStages ? ` r${low} = T;` : ''} }`);
     if (decayAdvance.length) ev.push('if (t !== prev) {', ...decayAdvance, '}');
@@ -1091,12 +1133,37 @@ export function compileKernel(ir: IR): CompiledKernel {
       activities: ir.activities.join('\u0000'), cols, tables: tabs, codes: codeVals, scoreNums: scoreNums.map((i) => nums[i]!),
     };
     const prev = input.previous;
-    const reusing = mode === 'events' && kernelFns.eventsReusing !== null && prev !== undefined
-      && prev.scores.length === ir.scores.length && prev.scores.every((a) => a.length === n) && sameSignature(prev.signature, signature);
+    // Which leads must be replayed in full: none when no score constant
+    // changed; those that did an activity when only that activity's rules
+    // changed (their points or caps); all when anything else changed.
+    let full: Uint8Array | null = null;
+    let fullLeads = n;
+    if (mode === 'events' && kernelFns.eventsReusing !== null && prev !== undefined
+      && prev.scores.length === ir.scores.length && prev.scores.every((a) => a.length === n) && sameInputs(prev.signature, signature)) {
+      const acts = new Set<number>();
+      let local = true;
+      signature.scoreNums.forEach((v, p) => {
+        if (Object.is(v, prev.signature.scoreNums[p])) return;
+        if (numActivity[p]! < 0) local = false;
+        else acts.add(numActivity[p]!);
+      });
+      if (local && (acts.size === 0 || input.did)) {
+        full = new Uint8Array(n);
+        fullLeads = 0;
+        for (const a of acts) {
+          const did = input.did![a]!;
+          for (let i = 0; i < n; i++) if (did[i] === 1 && full[i] === 0) { full[i] = 1; fullLeads++; }
+        }
+      }
+    }
+    const reusing = full !== null;
     const alloc = input.alloc ?? NEW_ARRAYS;
+    // reusing: the scores are the previous run's arrays, shared when no lead is replayed in full, else copied
+    const scoreArrays = !reusing ? ir.scores.map(() => alloc.f64(n))
+      : fullLeads === 0 ? prev!.scores : prev!.scores.map((a) => { const c = alloc.f64(n); c.set(a); return c; });
     const out: KernelOutput = {
       n,
-      scores: reusing ? prev.scores : ir.scores.map(() => alloc.f64(n)),
+      scores: scoreArrays,
       bands: ir.bands.map(() => alloc.i32(n)),
       stage: alloc.i32(n),
       reached: ir.stages.map(() => alloc.f64(n).fill(NaN)),
@@ -1124,7 +1191,8 @@ export function compileKernel(ir: IR): CompiledKernel {
       ctx.acts = activityIndexes(ev, ir.activities);
       fn = kernelFns.events;
       if (reusing) {
-        ctx.prev = prev.scores;
+        ctx.prev = prev!.scores;
+        ctx.full = full;
         fn = kernelFns.eventsReusing!;
       }
     }
@@ -1132,6 +1200,7 @@ export function compileKernel(ir: IR): CompiledKernel {
       out,
       signature,
       reusing,
+      fullLeads,
       run(lo: number, hi: number) {
         fn(ctx, Math.max(0, lo), Math.min(n, hi));
       },

@@ -42,7 +42,7 @@ export const en = {
   'run.failed': 'Run failed: {message}',
   'run.hasErrors': 'Fix the errors in the rules to see new results',
   'run.phases': 'compile {compile} ms, replay {replay} ms, report {report} ms',
-  'run.phasesReused': 'compile {compile} ms, replay {replay} ms (stages only, scores reused), report {report} ms',
+  'run.phasesReused': 'compile {compile} ms, replay {replay} ms (scores reused, {full} leads replayed in full), report {report} ms',
 
   'tabs.label': 'Results',
   'tabs.overview': 'Overview',

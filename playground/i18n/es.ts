@@ -44,7 +44,7 @@ export const es: Record<MessageKey, string> = {
   'run.failed': 'Falló el cálculo: {message}',
   'run.hasErrors': 'Corrija los errores de las reglas para ver resultados nuevos',
   'run.phases': 'compilar {compile} ms, reproducir {replay} ms, informe {report} ms',
-  'run.phasesReused': 'compilar {compile} ms, reproducir {replay} ms (solo etapas, puntuaciones reutilizadas), informe {report} ms',
+  'run.phasesReused': 'compilar {compile} ms, reproducir {replay} ms (puntuaciones reutilizadas, {full} leads reproducidos por completo), informe {report} ms',
 
   'tabs.label': 'Resultados',
   'tabs.overview': 'Resumen',

@@ -88,7 +88,10 @@ export interface RunPhases {
   compile: number;
   replay: number;
   report: number;
+  /** the previous run's final scores were reused, for all leads but `fullLeads` */
   reused: boolean;
+  /** leads replayed in full (all of them unless `reused`) */
+  fullLeads: number;
 }
 
 export interface RunResult {

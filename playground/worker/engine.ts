@@ -454,7 +454,8 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
         if (stale()) return { id, status: 'cancelled', diagnostics, ms: ms() };
         const out = toPlaygroundReport(report, cur.scored, cur.ir);
         const r = (x: number) => Math.round(x);
-        return { id, status: 'ok', diagnostics, report: out, ms: ms(), phases: { compile: r(tCompiled - t0), replay: r(tReplayed - tCompiled), report: r(performance.now() - tReplayed), reused: pool.reused(cur.scored) }, ...(changed ? { changed } : {}) };
+        const reuse = pool.reused(cur.scored);
+        return { id, status: 'ok', diagnostics, report: out, ms: ms(), phases: { compile: r(tCompiled - t0), replay: r(tReplayed - tCompiled), report: r(performance.now() - tReplayed), reused: reuse !== undefined, fullLeads: reuse?.fullLeads ?? d.leads.n }, ...(changed ? { changed } : {}) };
       } catch (e) {
         return { id, status: 'error', diagnostics, message: message(e), ms: ms() };
       } finally {

@@ -74,8 +74,8 @@ export interface ReplayPool {
   poke(): void;
   /** helpers started so far */
   helpers(): number;
-  /** whether `table` came from a replay that reused an earlier run's final scores */
-  reused(table: ScoredTable): boolean;
+  /** for a table this pool replayed reusing an earlier run's final scores: how many leads it replayed in full */
+  reused(table: ScoredTable): { fullLeads: number } | undefined;
 }
 
 /** Cut leads 0..n-1 into `parts` contiguous ranges of about equal work (events, else leads). */
@@ -124,7 +124,7 @@ export function createReplayPool(opts: PoolOptions = {}): ReplayPool {
   let runSeq = 0;
   const watchers = new Set<() => void>();
   let didCache: { key: string; did: Uint8Array[] }[] = [];
-  const reusedTables = new WeakSet<ScoredTable>();
+  const reusedTables = new WeakMap<ScoredTable, { fullLeads: number }>();
 
   function sendTo(k: number): void {
     const c = current!;
@@ -157,7 +157,7 @@ export function createReplayPool(opts: PoolOptions = {}): ReplayPool {
     },
 
     reused(table) {
-      return reusedTables.has(table);
+      return reusedTables.get(table);
     },
 
     async replay(req) {
@@ -248,7 +248,7 @@ export function createReplayPool(opts: PoolOptions = {}): ReplayPool {
       }
       const out = table();
       markComplete(out, job.signature);
-      if (job.reusing) reusedTables.add(out);
+      if (job.reusing) reusedTables.set(out, { fullLeads: job.fullLeads });
       if (key !== undefined && !did) didCache = [{ key, did: out.did }, ...didCache].slice(0, 4);
       return out;
     },

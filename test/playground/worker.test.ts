@@ -97,7 +97,7 @@ describe('playground engine', () => {
       acme.replace('engagement >= 40', 'engagement >= 55'),
       acme.replace('+40 once demo_request', '+25 once demo_request'),
       acme.replace('hot >= 60', 'hot >= 35'),
-      acme.replace('bant >= 3', 'bant >= 2').replace('+12 per webinar_attended', '+20 per webinar_attended'),
+      acme.replace('bant >= 3', 'bant >= 2').replace('+12 per webinar_attended', '+20 per webinar_attended').replace('employees >= 5000', 'employees >= 1000'),
       acme,
     ];
     const w = createEngine();
@@ -122,9 +122,13 @@ describe('playground engine', () => {
       expect(got[k]!.report, `edit ${k}`).toEqual(want.report);
       expect(got[k]!.changed, `edit ${k}`).toEqual(want.changed);
     }
-    // the threshold edits reused the scores of the run before them
-    expect(got[1]!.phases?.reused).toBe(true);
-    expect(got[3]!.phases?.reused).toBe(false);
+    // a threshold edit reuses every score of the run before it; a points edit of an activity rule the
+    // scores of the leads that never did the activity; an edit of a profile rule none
+    expect(got[1]!.phases).toMatchObject({ reused: true, fullLeads: 0 });
+    expect(got[3]!.phases?.reused).toBe(true);
+    expect(got[3]!.phases!.fullLeads).toBeGreaterThan(0);
+    expect(got[3]!.phases!.fullLeads).toBeLessThan(ACME.leads);
+    expect(got[5]!.phases).toMatchObject({ reused: false, fullLeads: ACME.leads });
   });
 
   it('runs tests, with failures at their expect line', async () => {
