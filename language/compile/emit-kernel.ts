@@ -33,7 +33,17 @@
  *   (equal to 0.5 ^ (dt / half-life) within 1e-15 relative); `once` weights
  *   use 0.5 ^ (dt / half-life) exactly as the object scorer does;
  * - the generated code contains no user text at all: names become indexes,
- *   literals become numbers or dictionary codes bound at run time.
+ *   literals become numbers or dictionary codes bound at run time; numeric
+ *   constants (thresholds, points, caps) are read from the context, so
+ *   rulesets differing only in numbers share one compiled kernel;
+ * - reuse (`previous`, event mode): a bind whose code, data, asOf, columns,
+ *   tables and codes equal an earlier complete run's reuses that run's final
+ *   scores when the constants the scores read are unchanged (each lead's
+ *   events are then replayed only until no further stage can be reached),
+ *   or when only `per`/`once` rules' points or caps changed and the lead
+ *   never did their activities (`did`); other leads are replayed in full.
+ *   The outputs are exactly those of a fresh run. Not offered when a score
+ *   reads the funnel or a route reads event state directly.
  */
 import type { IR, IRArith, IRBand, IRCond, IRRule, IRScore, IRType, IRValue } from './ir.js';
 import type { EventTable, LeadTable } from '../../simulator/data/table.js';
