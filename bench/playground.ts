@@ -17,7 +17,7 @@
  *   (only the stages are replayed; the scores are reused), the points of a
  *   rule on an activity ~41% of the leads did (those are replayed in full)
  *   and of a rule on an activity ~85% of the leads did (nearly a full
- *   replay): median and p90 latency from the
+ *   replay), and of a fit rule (a full replay): median and p90 latency from the
  *   keystroke to the new MQL count painted on screen (target < 200 ms
  *   median), split into debounce, worker round trip, React commit and paint
  *   (from the page's `lql:*` performance marks), the worker's phases, and
@@ -134,8 +134,8 @@ async function editSeries(page: Page, find: string, edits: number, label: string
   await page.locator('.monaco-editor .view-lines').click();
   await page.keyboard.press('Control+Home');
   await page.keyboard.press('Control+F');
+  // typing in the Find box selects the first match after the cursor (the top)
   await page.locator('.monaco-editor .find-widget .find-part textarea').fill(find);
-  await page.keyboard.press('Enter');
   await page.keyboard.press('Escape');
   await page.keyboard.press('ArrowRight');
   // long tasks on the page's main thread while editing
@@ -265,6 +265,8 @@ export async function run(): Promise<string[]> {
       'points edits (`+40 once demo_request` -> 41, 42, ...: the leads that requested a demo, ~41%, are replayed in full, the others reuse their scores)'));
     out.push(...await editSeries(page, '+8', edits,
       'points edits (`+8 per content_download` -> 1, 2, ...: ~85% of the leads downloaded content, all of those are replayed in full)'));
+    out.push(...await editSeries(page, '+10', edits,
+      'profile points edits (`+10 when decision_maker` -> 11, 12, ...: a fit rule, every lead is replayed in full; only some values move leads across `fit >= 30`)'));
     await page.close();
   } finally {
     await ctx.close().catch(() => {});
