@@ -17,7 +17,7 @@
  * the activities, asOf and useClosedAt, so callers may cache them).
  */
 import type { IR } from '../language/compile/ir.js';
-import { compileKernel, type CompiledKernel, type KernelMode, type KernelOutput, type KernelSignature, type OutputAllocator } from '../language/compile/emit-kernel.js';
+import { activityIndexes, compileKernel, type CompiledKernel, type KernelMode, type KernelOutput, type KernelSignature, type OutputAllocator } from '../language/compile/emit-kernel.js';
 import type { EventTable, LeadTable } from './data/table.js';
 
 export interface ScoredTable extends KernelOutput {
@@ -194,8 +194,9 @@ function activityFlags(
   useClosedAt: boolean,
   did: Uint8Array[],
 ): void {
-  const tmap = events.typeNames.map((t) => ir.activities.indexOf(t));
-  const { offsets, types, times } = events;
+  // the kernel's per-event activity index (built once per events table and activity list)
+  const acts = activityIndexes(events, ir.activities);
+  const { offsets, times } = events;
   const closedAt = leads.closedAt;
   for (let i = 0; i < leads.n; i++) {
     const ca = closedAt[i]!;
@@ -204,7 +205,7 @@ function activityFlags(
     for (let j = offsets[i]!; j < end; j++) {
       const t = times[j]!;
       if (closed ? t >= ca : t > asOf) break;
-      const a = tmap[types[j]!]!;
+      const a = acts[j]!;
       if (a >= 0) did[a]![i] = 1;
     }
   }

@@ -182,7 +182,7 @@ const actCache = new WeakMap<EventTable, Map<string, Int8Array | Int16Array | In
  * reads one array per event rather than the type and then its mapping. Built
  * once per events table and activity list (a re-run after an edit reuses it).
  */
-function activityIndexes(ev: EventTable, activities: readonly string[]): Int8Array | Int16Array | Int32Array {
+export function activityIndexes(ev: EventTable, activities: readonly string[]): Int8Array | Int16Array | Int32Array {
   const key = activities.join('\u0000');
   let byKey = actCache.get(ev);
   if (!byKey) actCache.set(ev, (byKey = new Map()));
@@ -950,19 +950,14 @@ export function compileKernel(ir: IR): CompiledKernel {
   // funnel (stage, reached) and no route reads event state directly (a
   // reusing run stops replaying a lead's events early). Which constants the
   // scores depend on: those of every score and of the bands scores read.
-  const readsFunnel = (c: IRCond | null) => {
+  const condReads = (c: IRCond | null, kinds: string[]) => {
     let hit = false;
-    condUses(c, (x) => { if (x.k === 'stage' || x.k === 'reached') hit = true; });
-    return hit;
-  };
-  const readsEvents = (c: IRCond | null) => {
-    let hit = false;
-    condUses(c, (x) => { if (x.k === 'count' || x.k === 'daysSinceLast' || x.k === 'has') hit = true; });
+    condUses(c, (x) => { if (kinds.includes(x.k)) hit = true; });
     return hit;
   };
   const reusable = nStages > 0
-    && !ir.scores.some((sc) => sc.kind === 'block' && sc.rules.some((r) => r.k === 'when' && readsFunnel(r.cond)))
-    && !ir.routes.some((r) => readsEvents(r.cond));
+    && !ir.scores.some((sc) => sc.kind === 'block' && sc.rules.some((r) => r.k === 'when' && condReads(r.cond, ['stage', 'reached'])))
+    && !ir.routes.some((r) => condReads(r.cond, ['count', 'daysSinceLast', 'has']));
   const scoreKeys = closure(ir, reads, [{ scores: new Set(ir.scores.map((sc) => sc.name)), bands: new Set(), time: false }]);
   const scoreNums = [...new Set([...scoreKeys].flatMap((k) => [...(stmt.get(k) ?? '').matchAll(/\bNUM(\d+)\b/g)].map((m) => Number(m[1]))))].sort((x, y) => x - y);
   /** per score constant: the activity whose rule it belongs to, or -1 */
