@@ -426,6 +426,7 @@ export function App(props: AppProps) {
             <p className={errors ? 'strong fail' : 'strong'}>
               {errors || warnings ? t('editor.problems', { errors, warnings }) : t('editor.noProblems')}
               <span className="run-status" role="status" data-testid="run-status"
+                data-current={runState.kind === 'done' && reportText?.text === text ? 'true' : 'false'}
                 title={runState.kind === 'done' && runState.phases ? t(runState.phases.reused ? 'run.phasesReused' : 'run.phases', { compile: f.int(runState.phases.compile), replay: f.int(runState.phases.replay), report: f.int(runState.phases.report), full: f.int(runState.phases.fullLeads) }) : undefined}>{statusText}</span>
               <button type="button" className="format" onClick={() => editorHandle.current?.format()} data-testid="format">{t('editor.format')}</button>
             </p>
