@@ -43,7 +43,7 @@ function HeatmapView({ matrix }: { matrix?: BandMatrix }) {
               {matrix.cols.map((c) => {
                 const x = cell(r, c);
                 const style = cellColor(x?.closeRate ?? NaN, maxRate);
-                const label = t('matrix.cell', { row: r, col: c, leads: f.int(x?.leads ?? 0), rate: f.pct(x?.closeRate ?? NaN) });
+                const label = t('matrix.cell', { row: r, col: c, leads: x?.leads ?? 0, rate: f.pct(x?.closeRate ?? NaN) });
                 return (
                   <td key={c} style={style} title={label} aria-label={label}>
                     <span className="cell-leads">{f.int(x?.leads ?? 0)}</span>
