@@ -66,11 +66,11 @@ function KpiCardsView({ report }: { report: SimulateReport }) {
           <th scope="col" className="num">{t('kpi.reached')}</th>
           <th scope="col" className="num">{t('table.won')}</th>
           <th scope="col" className="num">{t('table.lost')}</th>
-          <th scope="col" className="num">{t('kpi.open')}</th>
-          <th scope="col" className="num">{t('kpi.precision')}</th>
+          <th scope="col" className="num">{t('kpi.openCol')}</th>
+          <th scope="col" className="num" title={t('kpi.precision')}>{t('kpi.precisionCol')}</th>
           <th scope="col" className="num">{t('kpi.intervalCol')}</th>
-          <th scope="col" className="num">{t('kpi.recall')}</th>
-          <th scope="col" className="num">{t('kpi.lift')}</th>
+          <th scope="col" className="num" title={t('kpi.recall')}>{t('kpi.recallCol')}</th>
+          <th scope="col" className="num" title={t('kpi.lift')}>{t('kpi.liftCol')}</th>
         </tr>
       </thead>
       <tbody>

@@ -44,12 +44,13 @@ describe('results views', () => {
 
   it('a stage table row per stage: reached, won, lost, open, precision with its interval, recall, lift, change vs baseline', () => {
     const t = render(h(KpiCards, { report }));
-    expect(t).toContain('Stage Reached Won Lost Open leads Precision (close rate) 95% interval Recall (share of all won) Lift over base rate');
+    expect(t).toContain('Stage Reached Won Lost Open Close rate 95% interval Share of won Lift');
+    expect(raw(h(KpiCards, { report }))).toContain('title="Precision (close rate)"');
     // the SQL row: 812 reached (+112 vs baseline), 701 won, 111 lost, 0 open, 86.3% (+2.0 pp), interval, recall, lift
     expect(t).toContain('SQL 812 vs baseline: +112 701 111 0 86.3% vs baseline: +2.0 pp 83.9% – 88.5% 19.7%');
     expect(t).toContain('2.24×');
     const es = render(h(KpiCards, { report }), 'es');
-    expect(es).toContain('Etapa Alcanzaron la etapa');
+    expect(es).toContain('Etapa Alcanzados Ganados Perdidos Abiertos Tasa de cierre');
     expect(es).toContain('Intervalo del 95 %');
   });
 
