@@ -34,7 +34,7 @@ async function readHead(file: File): Promise<string> {
 }
 
 export function DataPanel(props: DataPanelProps) {
-  const { t, f } = useI18n();
+  const { t } = useI18n();
   const [leads, setLeads] = useState<File | undefined>();
   const [events, setEvents] = useState<File | undefined>();
   const [columns, setColumns] = useState<string[]>([]);

@@ -22,7 +22,7 @@ function Num({ value, signed = false }: { value: number; signed?: boolean }) {
   const { f } = useI18n();
   const text = (signed && value > 0 ? '+' : '') + f.num(value);
   const full = String(value);
-  return full === f.num(value).replace(/,/g, '') ? <>{text}</> : <span title={full} className="approx">{text}</span>;
+  return full === f.num(value).replace(/,/g, '') ? text : <span title={full} className="approx">{text}</span>;
 }
 
 function ShowValue({ v }: { v: ExplainValue }) {
@@ -34,7 +34,7 @@ function ShowValue({ v }: { v: ExplainValue }) {
 }
 
 function CondTree({ cond, depth = 0 }: { cond: ExplainCond; depth?: number }) {
-  const { t, f } = useI18n();
+  const { t } = useI18n();
   return (
     <div className="cond" style={{ marginLeft: depth ? '1.2em' : 0 }}>
       <span className={cond.value ? 'pass' : 'fail'} aria-label={cond.value ? t('explain.true') : t('explain.false')}>

@@ -141,7 +141,14 @@ export function StackedBars(props: {
   ];
   return (
     <ChartFrame title={props.title} legend={<Legend series={legend} />}>
-      <svg viewBox={`0 0 ${W} ${height}`} role="img" aria-label={props.title} onMouseLeave={() => setHover(undefined)}>
+      <svg viewBox={`0 0 ${W} ${height}`} role="img" aria-label={props.title} onMouseLeave={() => setHover(undefined)}
+        onMouseMove={(e) => {
+          // the column under the pointer, in the chart's own coordinates
+          const box = e.currentTarget.getBoundingClientRect();
+          const vx = ((e.clientX - box.left) / box.width) * W;
+          const i = Math.floor((vx - M.l) / band);
+          setHover(i >= 0 && i < categories.length ? i : undefined);
+        }}>
         <defs><HatchDef id={hatchId} color={SERIES_COLORS.b} /></defs>
         <YAxis ticks={ticks} y={y} format={fmt} title={props.yTitle} />
         {categories.map((c, i) => {
@@ -149,11 +156,8 @@ export function StackedBars(props: {
           const x = M.l + i * band + (band - bw) / 2;
           const isOver = over(i);
           return (
-            <g key={c + i} className={hover === i ? 'bar hovered' : 'bar'} data-over={isOver ? 'true' : undefined}
-              onMouseEnter={() => setHover(i)}>
+            <g key={c + i} className={hover === i ? 'bar hovered' : 'bar'} data-over={isOver ? 'true' : undefined}>
               <title>{`${c}: ${series.map((s) => `${s.name} ${fmt(s.values[i] ?? 0)}`).join(', ')}`}</title>
-              {/* the whole column answers the pointer, not only the bar */}
-              <rect x={M.l + i * band} width={band} y={M.t} height={plotH} fill="transparent" />
               {series.map((s) => {
                 const v = s.values[i] ?? 0;
                 const y0 = y(acc);
