@@ -184,7 +184,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     await page.getByRole('tab', { name: 'Datos' }).click();
     expect(await page.getByText('Cargar datos').count()).toBe(1);
     await page.getByRole('tab', { name: 'Resumen' }).click();
-    await expect.poll(() => page.getByTestId('stage-table').innerText(), { timeout: 30_000 }).toMatch(/Precisión/);
+    await expect.poll(() => page.getByTestId('stage-table').innerText(), { timeout: 30_000 }).toMatch(/Tasa de cierre/);
     await h.screenshot(page, '03-spanish');
     // the choice is remembered
     await page.reload();
@@ -219,7 +219,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     // lenient: bad rows are skipped and each is listed
     await page.getByTestId('lenient').check();
     await page.getByTestId('load-data').click();
-    await expect.poll(() => page.getByTestId('data-loaded').innerText(), { timeout: 10_000 }).toContain('1 leads');
+    await expect.poll(() => page.getByTestId('data-loaded').innerText(), { timeout: 10_000 }).toContain('1 lead and 0 events');
     const rows = await table.locator('tbody tr').allInnerTexts();
     expect(rows[0]).toMatch(/bad\.csv\s+3\s+1\s+LQL509/);
     expect(rows[1]).toMatch(/bad\.csv\s+4\s+4\s+LQL511/);
@@ -378,7 +378,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     const shots: [string, string, string][] = [
       ['Fit × interest', '11-matrix', '.heatmap td'],
       ['Scores', '12-scores', '[data-testid="stage-sweep"]'],
-      ['Weekly volume', '13-volume', 'figure.chart svg'],
+      ['Weekly volume', '13-volume', 'figure.chart svg[role=img]'],
       ['Activities', '14-activities', '.data-table tbody tr'],
       ['Routes', '15-routes', '.data-table tbody tr'],
       ['Data', '16-data', '[data-testid="gallery"]'],
@@ -439,9 +439,9 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     const { page, errors } = await h.newPage();
     await page.setContent(`<!doctype html><html lang="en"><head><style>${css}</style></head><body>${body}</body></html>`);
     // every chart has a title on both axes
-    const charts = await page.locator('figure.chart svg').count();
+    const charts = await page.locator('figure.chart svg[role=img]').count();
     expect(charts).toBe(4);
-    expect(await page.locator('figure.chart svg .axis-title').count()).toBe(charts * 2);
+    expect(await page.locator('figure.chart svg[role=img] .axis-title').count()).toBe(charts * 2);
     await page.setViewportSize({ width: 680, height: 900 });
     const shots = ['20-fixture-kpis', '21-fixture-charts', '22-fixture-volume'];
     for (let i = 0; i < shots.length; i++) {
