@@ -212,15 +212,32 @@ export const scoreCommand: Command = {
     }),
 };
 
+/** A comma-separated list of lead columns from an option; an unknown name is a usage error naming the nearest columns. */
+function columnList(args: Args, name: string, leads: LeadTable): string[] {
+  const raw = s(args.values[name]);
+  if (raw === undefined) return [];
+  const names = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  const have = [...leads.columns.keys()];
+  for (const c of names) {
+    if (!leads.columns.has(c)) {
+      const near = nearest(c, have);
+      throw new UsageError(`--${name}: the leads file has no column '${c}'.${near.length ? ` Did you mean '${near[0]}'?` : ''}`);
+    }
+  }
+  return names;
+}
+
 export const suggestCommand: Command = {
   name: 'suggest',
-  usage: 'suggest FILE --leads ... [--events ...] [--precision P | --capacity N/week] [--stage NAME]',
+  usage: 'suggest FILE --leads ... [--events ...] [--precision P | --capacity N/week] [--stage NAME] [--exclude A,B] [--include A,B]',
   summary: 'close rate per activity and attribute value vs the base rate, suggested points and stage thresholds',
   options: {
     ...DATA_OPTIONS,
     precision: { type: 'string', arg: 'P', help: 'propose a stage threshold reaching this precision (e.g. 0.6 or 60%)' },
     capacity: { type: 'string', arg: 'N/week', help: 'propose a stage threshold for this sales capacity (e.g. 40/week)' },
     stage: { type: 'string', arg: 'NAME', help: 'the stage to tune (default: the first stage after the lowest, e.g. MQL)' },
+    exclude: { type: 'string', arg: 'A,B', help: 'columns never given points (ids and outcome leaks are left out already)' },
+    include: { type: 'string', arg: 'A,B', help: 'columns given points even though they look like an id or an outcome leak' },
     json: { type: 'boolean', help: 'print JSON' },
   },
   run: (args, io) =>
@@ -244,7 +261,9 @@ export const suggestCommand: Command = {
       }
       const { suggest, printSuggestions } = await import('../simulator/suggest.js');
       const asOf = parseDateOpt('as-of', s(args.values['as-of']));
-      const result = suggest(ir, data.leads, data.events, { precision, capacityPerWeek: capacity, stage: s(args.values.stage), asOf });
+      const exclude = columnList(args, 'exclude', data.leads);
+      const include = columnList(args, 'include', data.leads);
+      const result = suggest(ir, data.leads, data.events, { precision, capacityPerWeek: capacity, stage: s(args.values.stage), asOf, exclude, include });
       io.out(args.values.json ? JSON.stringify(result, null, 2) : printSuggestions(result));
       return 0;
     }),

@@ -1871,7 +1871,7 @@ export function parse(text: string, options: ParseOptions = {}): ParseResult {
     }
   }
   const diagnostics: Diagnostic[] = [];
-  let lexed;
+  let lexed: ReturnType<typeof T.lexer.tokenize>;
   try {
     lexed = T.lexer.tokenize(text);
   } catch {
