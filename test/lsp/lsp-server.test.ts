@@ -2,7 +2,7 @@
 // process's stdin/stdout (vscode-languageserver-protocol), as an editor would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,7 +14,7 @@ import {
   type PublishDiagnosticsParams,
   type TextEdit,
   type Range,
-} from 'vscode-languageserver-protocol/node.js';
+} from 'vscode-languageserver-protocol/node';
 import { format } from '../../language/format/formatter.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
