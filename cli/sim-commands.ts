@@ -16,13 +16,12 @@ import { formatDiagnostics } from './print.js';
 import { diag } from '../language/diagnostics/registry.js';
 import { pointRange } from '../language/diagnostics/diagnostic.js';
 import { DataError } from '../simulator/data/errors.js';
-import { loadLeadsFile, loadEventsFile } from '../simulator/data/files.js';
-import { progressBar } from '../simulator/data/progress.js';
 import type { EventTable, LeadTable, LoadOptions } from '../simulator/data/table.js';
 import type { IR } from '../language/compile/ir.js';
-import { simulateFull, scoredRows, type ScoreRow } from '../simulator/simulate.js';
-import { replay } from '../simulator/replay.js';
+import type { ScoreRow } from '../simulator/simulate.js';
 import { printReport } from './report.js';
+// The data readers and the engine are loaded when a data command runs
+// (dynamic imports), so commands without data start quickly.
 
 export const DATA_OPTIONS: Record<string, OptionSpec> = {
   leads: { type: 'string', arg: 'FILE', help: 'leads table: CSV (, or ;) or JSON Lines' },
@@ -64,6 +63,8 @@ export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> 
     lenient: !!args.values.lenient,
     types,
   };
+  const { loadLeadsFile, loadEventsFile } = await import('../simulator/data/files.js');
+  const { progressBar } = await import('../simulator/data/progress.js');
   try {
     const bar = progressBar({ label: leadsFile });
     const leads = await loadLeadsFile(leadsFile, { ...opts, onProgress: bar.onProgress });
@@ -147,6 +148,7 @@ export const simulateCommand: Command = {
         return 0;
       }
       const data = await loadData(ir, args, io);
+      const { simulateFull } = await import('../simulator/simulate.js');
       const { report } = simulateFull(ir, data.leads, data.events, { asOf, baseline });
       io.out(args.values.json ? JSON.stringify(report, null, 2) : printReport(report, { changes: Number(s(args.values.changes) ?? 20) }));
       return 0;
@@ -198,6 +200,8 @@ export const scoreCommand: Command = {
         rows = await scoreRowsWithDuckDB(ir, args, { asOf, io });
       } else {
         const data = await loadData(ir, args, io);
+        const { scoredRows } = await import('../simulator/simulate.js');
+        const { replay } = await import('../simulator/replay.js');
         rows = scoredRows(replay(ir, data.leads, data.events, { asOf, useClosedAt: false }));
         if (data.leads.rejected.rows) io.err(`${data.leads.rejected.rows} lead rows skipped (--lenient)`);
       }

@@ -215,7 +215,7 @@ class LqlParser extends EmbeddedActionsParser {
   collected: A.Decl[] = [];
 
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, skipValidations: T.SKIP_GRAMMAR_CHECKS });
     this.performSelfAnalysis();
     // Resuming after a broken declaration is done by `parse()` itself, at the next
     // declaration keyword; chevrotain's skipping inside repetitions would hide errors.
