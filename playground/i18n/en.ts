@@ -192,7 +192,7 @@ export const en = {
   'compare.closeRate': 'Close rate (95% CI)',
   'compare.precisionChange': 'Change in precision (95% CI, paired)',
   'compare.sameLeads': 'same leads as the baseline',
-  'compare.smallSample': 'small sample: {n} decided',
+  'compare.smallSample': 'small sample: {n, plural, one {# decided lead} other {# decided leads}}',
 
   'explain.title': 'Explain a lead',
   'explain.leadId': 'Lead id',

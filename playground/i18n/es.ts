@@ -194,7 +194,7 @@ export const es: Record<MessageKey, string> = {
   'compare.closeRate': 'Tasa de cierre (IC 95%)',
   'compare.precisionChange': 'Cambio de precisión (IC 95%, pareado)',
   'compare.sameLeads': 'los mismos leads que la referencia',
-  'compare.smallSample': 'muestra pequeña: {n} decididos',
+  'compare.smallSample': 'muestra pequeña: {n, plural, one {# lead decidido} other {# leads decididos}}',
 
   'explain.title': 'Explicar un lead',
   'explain.leadId': 'Id del lead',
