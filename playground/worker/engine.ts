@@ -415,7 +415,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
           if (base) {
             keep(last, base);
             report.baseline = base.report;
-            report.delta = reportDelta(cur.report, base.report);
+            report.delta = reportDelta(cur.report, base.report, { current: cur.scored, baseline: base.scored });
             if (req.changedLimit !== undefined) changed = changedStages(cur.scored, base.scored, req.changedLimit);
           }
         }
@@ -651,7 +651,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
         const base = await scoredFor(baselineText, stale);
         if (base && base !== 'invalid') {
           report.baseline = base.report;
-          report.delta = reportDelta(cur.report, base.report);
+          report.delta = reportDelta(cur.report, base.report, { current: cur.scored, baseline: base.scored });
           report.changes = leadChanges(cur.scored, base.scored, 200);
         }
       }
