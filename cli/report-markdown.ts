@@ -14,15 +14,15 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import type { Report } from '../simulator/metrics.js';
-import type { StageDelta } from '../simulator/compare.js';
 import { type GateResult, showActual } from './gates.js';
 import { int, pct } from './print.js';
+import { marginalLines } from './report.js';
 
 /** Text shown literally in Markdown (and in a table cell). */
 export function mdText(s: string): string {
   return s
     .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*_{}[\]()#+\-.!|~>]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_{}[\]|~>]/g, (c) => `\\${c}`)
     .replace(/</g, '&lt;')
     .replace(/&(?![a-z]+;)/g, '&amp;');
 }
@@ -32,17 +32,8 @@ function signed(x: number | null | undefined, f: (v: number) => string): string 
   return (x > 0 ? '+' : x < 0 ? '−' : '±') + f(Math.abs(x));
 }
 const pts = (v: number): string => `${(v * 100).toFixed(1)} pts`;
+const num1 = (v: number): string => (v * 100).toFixed(1);
 const ci = (c: [number, number] | null | undefined): string => (c ? `${pct(c[0], 0)}–${pct(c[1], 0)}` : '–');
-
-/** The marginal leads of a compare, when the simulator gives them per stage. */
-interface Marginal {
-  leads: number;
-  won: number;
-  lost: number;
-  precision: number | null;
-  precisionCI: [number, number] | null;
-}
-type StageDeltaWithMarginal = StageDelta & { entered?: Marginal; left?: Marginal; precisionDeltaCI?: [number, number] | null };
 
 /** Leads that reach `stage` in one run and not in the other, from the baseline x current stage matrix (counts only). */
 function movedCounts(r: Report, stage: string): { entered: number; left: number } | null {
@@ -92,12 +83,12 @@ export function markdownReport(input: MarkdownInput): string {
   out.push('');
 
   // Stages
-  const deltas = new Map((r.delta?.stages ?? []).map((d) => [d.name, d as StageDeltaWithMarginal]));
+  const deltas = new Map((r.delta?.stages ?? []).map((d) => [d.name, d]));
   if (b) {
     out.push('| stage | reached | Δ reached | precision (95% CI) | Δ precision | recall | Δ recall |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const s of r.stages) {
       const d = deltas.get(s.name);
-      const dci = d?.precisionDeltaCI ? ` (${signed(d.precisionDeltaCI[0], pts)} to ${signed(d.precisionDeltaCI[1], pts)})` : '';
+      const dci = d?.precisionDeltaCI && (d.precisionDeltaCI[0] || d.precisionDeltaCI[1]) ? ` (95% CI ${signed(d.precisionDeltaCI[0], num1)} to ${signed(d.precisionDeltaCI[1], num1)})` : '';
       out.push(`| ${mdText(s.name)} | ${int(s.reached)} | ${signed(d?.reached, int)} | ${pct(s.precision)} (${ci(s.precisionCI)}) | ${signed(d?.precision, pts)}${dci} | ${pct(s.recall)} | ${signed(d?.recall, pts)} |`);
     }
   } else {
@@ -110,24 +101,14 @@ export function markdownReport(input: MarkdownInput): string {
   }
   out.push('');
 
-  // Entered and left
+  // Entered and left: in words with close rates and intervals when the simulator gives the marginal leads, else counts
   if (b) {
-    const rows: string[] = [];
-    let withRates = false;
-    for (const s of r.stages) {
-      const d = deltas.get(s.name);
-      if (d?.entered && d.left) {
-        withRates = true;
-        rows.push(`| ${mdText(s.name)} | ${int(d.entered.leads)} | ${pct(d.entered.precision)} (${ci(d.entered.precisionCI)}) | ${int(d.left.leads)} | ${pct(d.left.precision)} (${ci(d.left.precisionCI)}) |`);
-      } else {
-        const m = movedCounts(r, s.name);
-        if (m) rows.push(`| ${mdText(s.name)} | ${int(m.entered)} | – | ${int(m.left)} | – |`);
-      }
-    }
-    if (rows.length) {
-      out.push('#### Leads that entered and left each stage', '');
-      out.push('| stage | entered | their close rate (95% CI) | left | their close rate (95% CI) |', '| --- | ---: | ---: | ---: | ---: |', ...rows, '');
-      if (!withRates) out.push('_Close rates of the moved leads need the outcome of each; see `lql simulate --json`._', '');
+    const words = marginalLines(r).filter((l) => l.startsWith('  ') && !/the same leads as the baseline/.test(l));
+    const counts = r.stages.map((s) => ({ name: s.name, m: movedCounts(r, s.name) })).filter((x) => x.m && (x.m.entered || x.m.left));
+    if (words.length || counts.length) out.push('#### Leads that entered and left each stage', '');
+    if (words.length) out.push(...words.map((l) => `- ${mdText(l.trim())}`), '');
+    else if (counts.length) {
+      out.push('| stage | entered | left |', '| --- | ---: | ---: |', ...counts.map((x) => `| ${mdText(x.name)} | ${int(x.m!.entered)} | ${int(x.m!.left)} |`), '');
     }
   }
 
