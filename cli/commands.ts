@@ -10,12 +10,9 @@ import { basename, extname } from 'node:path';
 import { compileSource, COMPILER_VERSION, type CompileResult } from '../language/index.js';
 import { formatDiagnostics } from './print.js';
 import { UsageError, ExitError, InputError, guard } from './errors.js';
-import { runTests, formatTestReport } from '../language/interpret/index.js';
-import { compileScorer, emitModule, emitDts } from '../language/compile/emit-js.js';
-import { format as formatSource } from '../language/format/formatter.js';
-import { printExplain } from './explain.js';
-import { readLead, readEvents } from './explain-input.js';
 import { simulateCommand, scoreCommand, suggestCommand, DATA_OPTIONS } from './sim-commands.js';
+// The interpreter, code generators, formatter and data readers are loaded by
+// the commands that use them (dynamic imports), so `lql check` starts quickly.
 
 export { readText };
 
@@ -107,8 +104,10 @@ const test: Command = {
   usage: 'test FILE...',
   summary: 'run the `test` blocks of rulesets; ends with "N passed, N failed"',
   options: {},
-  run: async (args, io) =>
-    guard(io, () => {
+  run: async (args, io) => {
+    const { runTests, formatTestReport } = await import('../language/interpret/index.js');
+    const { compileScorer } = await import('../language/compile/emit-js.js');
+    return guard(io, () => {
       let passed = 0;
       let failed = 0;
       const lines: string[] = [];
@@ -135,7 +134,8 @@ const test: Command = {
       io.out(lines.join('\n'));
       io.out(`${passed} passed, ${failed} failed`);
       return failed ? 1 : 0;
-    }),
+    });
+  },
 };
 
 const fmt: Command = {
@@ -147,8 +147,9 @@ const fmt: Command = {
     check: { type: 'boolean', help: 'exit 1 if any file is not formatted (prints their names)' },
     write: { type: 'boolean', help: 'rewrite the files in place' },
   },
-  run: async (args, io) =>
-    guard(io, () => {
+  run: async (args, io) => {
+    const { format: formatSource } = await import('../language/format/formatter.js');
+    return guard(io, () => {
       if (args.values.check && args.values.write) throw new UsageError('use either --check or --write, not both.');
       let bad = 0;
       for (const file of needFiles(args)) {
@@ -170,7 +171,8 @@ const fmt: Command = {
         } else io.out(r.text.replace(/\n$/, ''));
       }
       return bad ? 1 : 0;
-    }),
+    });
+  },
 };
 
 const explain: Command = {
@@ -183,8 +185,11 @@ const explain: Command = {
     at: { type: 'string', arg: 'DATE', help: 'evaluate as of this date (default: the latest event)' },
     json: { type: 'boolean', help: 'print the full result and trace as JSON' },
   },
-  run: async (args, io) =>
-    guard(io, () => {
+  run: async (args, io) => {
+    const { compileScorer } = await import('../language/compile/emit-js.js');
+    const { printExplain } = await import('./explain.js');
+    const { readLead, readEvents } = await import('./explain-input.js');
+    return guard(io, () => {
       const file = needOne(args);
       const leadFile = str(args.values.lead);
       if (!leadFile) throw new UsageError('missing --lead LEAD.json.');
@@ -197,7 +202,8 @@ const explain: Command = {
       const result = scorer.score(lead, events, at);
       io.out(args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: leadFile }));
       return 0;
-    }),
+    });
+  },
 };
 
 const compile: Command = {
@@ -239,11 +245,15 @@ const compile: Command = {
           io.err(formatDiagnostics(e.diagnostics, file, r.text, { color: !!process.stderr.isTTY }));
           return 1;
         }
-      } else text = emitModule(r.ir!, { format: target as 'esm' | 'cjs', compilerVersion: COMPILER_VERSION });
+      } else {
+        const { emitModule } = await import('../language/compile/emit-js.js');
+        text = emitModule(r.ir!, { format: target as 'esm' | 'cjs', compilerVersion: COMPILER_VERSION });
+      }
       if (!out) {
         io.out(text.replace(/\n$/, ''));
         return 0;
       }
+      const { emitDts } = await import('../language/compile/emit-js.js');
       // both files are complete on disk before either replaces what was there
       const files = [openOutput(out), ...(dts ? [openOutput(dts)] : [])];
       try {
@@ -264,7 +274,28 @@ function dtsPath(out: string, target: string): string {
   return out.replace(/\.(m|c)?js$/, '') + (target === 'esm' && extname(out) === '.mjs' ? '.d.mts' : target === 'cjs' && extname(out) === '.cjs' ? '.d.cts' : '.d.ts');
 }
 
+const lsp: Command = {
+  name: 'lsp',
+  usage: 'lsp --stdio',
+  summary: 'run the language server for editors (Language Server Protocol over stdin/stdout)',
+  description:
+    'Editors start this themselves (see docs/editors.md for VS Code, Neovim and Helix).\n' +
+    'An lql.json beside a ruleset (or in a folder above) naming its leads file makes completion\n' +
+    'and hover show the data\'s columns and values.',
+  options: {
+    stdio: { type: 'boolean', help: 'talk over stdin/stdout (the only transport)' },
+  },
+  run: async (args, io) =>
+    guard(io, async () => {
+      if (!args.values.stdio) throw new UsageError('use --stdio: the language server talks to the editor over stdin/stdout.');
+      if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'.`);
+      const { startServer } = await import('./lsp-server.js');
+      await startServer();
+      return 0;
+    }),
+};
+
 // ---------------------------------------------------------------------------
 
-export const COMMANDS: Command[] = [check, test, fmt, explain, compile, simulateCommand, scoreCommand, suggestCommand];
+export const COMMANDS: Command[] = [check, test, fmt, explain, compile, simulateCommand, scoreCommand, suggestCommand, lsp];
 export { DATA_OPTIONS };

@@ -22,7 +22,6 @@ import { diag, type Code } from '../language/diagnostics/registry.js';
 import { pointRange } from '../language/diagnostics/diagnostic.js';
 import { InputError, OutputClashError } from './errors.js';
 import { formatDiagnostics } from './print.js';
-import { detectDelimiter } from '../simulator/data/csv.js';
 
 /**
  * The file-system calls used to write outputs. Tests replace entries to
@@ -264,8 +263,7 @@ export function dataFileEvidence(file: string, text: string): { kind: string; ev
   if (first.startsWith('{')) return { kind: 'a JSON Lines data file', evidence: 'its first line is a JSON object' };
   if (first.startsWith('[')) return { kind: 'a JSON data file', evidence: 'it starts with a JSON array' };
   if (DECLARATION.test(first) || first.startsWith('#') || first.startsWith('//') || lines.length < 2) return null;
-  const delim = detectDelimiter(first);
-  const n = fieldSeparators(first, delim);
+  const [delim, n] = [',', ';', '\t'].map((d) => [d, fieldSeparators(first, d)] as const).reduce((a, b) => (b[1] > a[1] ? b : a));
   if (n < 1 || !lines.slice(1).every((l) => fieldSeparators(l, delim) === n)) return null;
   const shown = delim === '\t' ? 'tabs' : `\`${delim}\``;
   return { kind: 'a CSV data file', evidence: `its first lines all have ${n + 1} fields separated by ${shown}` };

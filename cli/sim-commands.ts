@@ -10,20 +10,18 @@
  */
 import { nearest } from '../language/check/names.js';
 import { openOutput, refuseOutputOverInput } from './files.js';
-import { exportNames, rowAt, writeRows } from '../simulator/score-export.js';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
 import { UsageError, InputError, guard } from './errors.js';
 import { formatDiagnostics } from './print.js';
 import { diag } from '../language/diagnostics/registry.js';
 import { pointRange } from '../language/diagnostics/diagnostic.js';
 import { DataError } from '../simulator/data/errors.js';
-import { loadLeadsFile, loadEventsFile } from '../simulator/data/files.js';
-import { progressBar } from '../simulator/data/progress.js';
 import type { EventTable, LeadTable, LoadOptions } from '../simulator/data/table.js';
 import type { IR } from '../language/compile/ir.js';
-import { simulateFull, type ScoreRow } from '../simulator/simulate.js';
-import { replay } from '../simulator/replay.js';
+import type { ScoreRow } from '../simulator/simulate.js';
 import { printReport } from './report.js';
+// The data readers and the engine are loaded when a data command runs
+// (dynamic imports), so commands without data start quickly.
 
 export const DATA_OPTIONS: Record<string, OptionSpec> = {
   leads: { type: 'string', arg: 'FILE', help: 'leads table: CSV (, or ;) or JSON Lines' },
@@ -65,6 +63,8 @@ export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> 
     lenient: !!args.values.lenient,
     types,
   };
+  const { loadLeadsFile, loadEventsFile } = await import('../simulator/data/files.js');
+  const { progressBar } = await import('../simulator/data/progress.js');
   try {
     const bar = progressBar({ label: leadsFile });
     const leads = await loadLeadsFile(leadsFile, { ...opts, onProgress: bar.onProgress });
@@ -148,6 +148,7 @@ export const simulateCommand: Command = {
         return 0;
       }
       const data = await loadData(ir, args, io);
+      const { simulateFull } = await import('../simulator/simulate.js');
       const { report } = simulateFull(ir, data.leads, data.events, { asOf, baseline });
       io.out(args.values.json ? JSON.stringify(report, null, 2) : printReport(report, { changes: Number(s(args.values.changes) ?? 20) }));
       return 0;
@@ -169,6 +170,7 @@ export const scoreCommand: Command = {
       if (out) refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
       const { ir } = await withRuleset(args, io);
       const asOf = parseDateOpt('as-of', s(args.values['as-of']));
+      const { exportNames, rowAt, writeRows } = await import('../simulator/score-export.js');
       let count: number;
       let row: (i: number) => ScoreRow;
       if (engineOf(args) === 'duckdb') {
@@ -178,6 +180,7 @@ export const scoreCommand: Command = {
         row = (i) => rows[i]!;
       } else {
         const data = await loadData(ir, args, io);
+        const { replay } = await import('../simulator/replay.js');
         const st = replay(ir, data.leads, data.events, { asOf, useClosedAt: false });
         count = st.n;
         row = (i) => rowAt(st, i);
@@ -200,15 +203,32 @@ export const scoreCommand: Command = {
     }),
 };
 
+/** A comma-separated list of lead columns from an option; an unknown name is a usage error naming the nearest columns. */
+function columnList(args: Args, name: string, leads: LeadTable): string[] {
+  const raw = s(args.values[name]);
+  if (raw === undefined) return [];
+  const names = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  const have = [...leads.columns.keys()];
+  for (const c of names) {
+    if (!leads.columns.has(c)) {
+      const near = nearest(c, have);
+      throw new UsageError(`--${name}: the leads file has no column '${c}'.${near.length ? ` Did you mean '${near[0]}'?` : ''}`);
+    }
+  }
+  return names;
+}
+
 export const suggestCommand: Command = {
   name: 'suggest',
-  usage: 'suggest FILE --leads ... [--events ...] [--precision P | --capacity N/week] [--stage NAME]',
+  usage: 'suggest FILE --leads ... [--events ...] [--precision P | --capacity N/week] [--stage NAME] [--exclude A,B] [--include A,B]',
   summary: 'close rate per activity and attribute value vs the base rate, suggested points and stage thresholds',
   options: {
     ...DATA_OPTIONS,
     precision: { type: 'string', arg: 'P', help: 'propose a stage threshold reaching this precision (e.g. 0.6 or 60%)' },
     capacity: { type: 'string', arg: 'N/week', help: 'propose a stage threshold for this sales capacity (e.g. 40/week)' },
     stage: { type: 'string', arg: 'NAME', help: 'the stage to tune (default: the first stage after the lowest, e.g. MQL)' },
+    exclude: { type: 'string', arg: 'A,B', help: 'columns never given points (ids and outcome leaks are left out already)' },
+    include: { type: 'string', arg: 'A,B', help: 'columns given points even though they look like an id or an outcome leak' },
     json: { type: 'boolean', help: 'print JSON' },
   },
   run: (args, io) =>
@@ -232,7 +252,9 @@ export const suggestCommand: Command = {
       }
       const { suggest, printSuggestions } = await import('../simulator/suggest.js');
       const asOf = parseDateOpt('as-of', s(args.values['as-of']));
-      const result = suggest(ir, data.leads, data.events, { precision, capacityPerWeek: capacity, stage: s(args.values.stage), asOf });
+      const exclude = columnList(args, 'exclude', data.leads);
+      const include = columnList(args, 'include', data.leads);
+      const result = suggest(ir, data.leads, data.events, { precision, capacityPerWeek: capacity, stage: s(args.values.stage), asOf, exclude, include });
       io.out(args.values.json ? JSON.stringify(result, null, 2) : printSuggestions(result));
       return 0;
     }),
