@@ -1,7 +1,7 @@
 /**
  * Differential tests of the SQL export: the same leads and events scored by
  * the compiled JS scorer, by DuckDB and by a real PostgreSQL server must agree
- * on every lead (labels equal, scores within 1e-9 relative, reached times
+ * on every lead (labels, scores (rounded to 9 decimals) and reached times
  * equal). Sources: the shared case corpus (also checked against its
  * hand-worked expectations), the ACME example with its test leads and with
  * generated leads, and random rulesets from test/support/gen-ruleset.ts.
