@@ -732,7 +732,8 @@ class Emitter {
   private valueSelect(sc: { col: string; sql: string; isScore: boolean }, from: string): string {
     if (!sc.isScore) return `  SELECT *,\n    ${sc.sql} AS ${ident(sc.col)}\n  FROM ${from}`;
     const u = ident(`u_${sc.col}`);
-    return `  SELECT *,\n    ${round9(u)} AS ${ident(sc.col)}\n  FROM (SELECT *,\n    ${sc.sql} AS ${u}\n  FROM ${from}) AS "unrounded"`;
+    // OFFSET 0 keeps the planner from copying the score's expression into each use of it in the rounding
+    return `  SELECT *,\n    ${round9(u)} AS ${ident(sc.col)}\n  FROM (SELECT *,\n    ${sc.sql} AS ${u}\n  FROM ${from} OFFSET 0) AS "unrounded"`;
   }
 
   // --- the query ------------------------------------------------------------------
