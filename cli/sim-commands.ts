@@ -24,14 +24,15 @@ import { printReport } from './report.js';
 // (dynamic imports), so commands without data start quickly.
 
 export const DATA_OPTIONS: Record<string, OptionSpec> = {
-  leads: { type: 'string', arg: 'FILE', help: 'leads table: CSV (, or ;) or JSON Lines' },
-  events: { type: 'string', arg: 'FILE', help: 'events table (lead_id, type, at): CSV or JSON Lines; without it the data is a snapshot' },
+  leads: { type: 'string', arg: 'FILE', help: 'leads table: CSV (, or ;), JSON Lines, Parquet (.parquet) or Arrow (.arrow, .feather)' },
+  events: { type: 'string', arg: 'FILE', help: 'events table (lead_id, type, at): CSV, JSON Lines, Parquet or Arrow; without it the data is a snapshot' },
   id: { type: 'string', arg: 'COL', help: "id column (default 'id'; '@row' numbers the rows 1, 2, ...)" },
   outcome: { type: 'string', arg: 'COL', help: "outcome column (default 'outcome')" },
   missing: { type: 'string', arg: 'A,B', help: 'values that mean missing, e.g. Select,unknown' },
   lenient: { type: 'boolean', help: 'skip bad rows and count them in the report instead of stopping' },
   'as-of': { type: 'string', arg: 'DATE', help: 'evaluate open leads as of this date (default: the latest date in the data)' },
   engine: { type: 'string', arg: 'js|duckdb', help: 'run in JS (default) or inside embedded DuckDB (large files)' },
+  'no-cache': { type: 'boolean', help: 'parse the data files even if the columnar cache holds them (see `lql cache`)' },
 };
 
 export interface LoadedData {
@@ -63,17 +64,18 @@ export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> 
     lenient: !!args.values.lenient,
     types,
   };
-  const { loadLeadsFile, loadEventsFile } = await import('../simulator/data/files.js');
+  const { readLeadsFile, readEventsFile } = await import('../simulator/data/files.js');
+  const cache = args.values['no-cache'] ? false : {};
   const { progressBar } = await import('../simulator/data/progress.js');
   try {
     const bar = progressBar({ label: leadsFile });
-    const leads = await loadLeadsFile(leadsFile, { ...opts, onProgress: bar.onProgress });
+    const leads = await readLeadsFile(leadsFile, { ...opts, onProgress: bar.onProgress }, cache);
     bar.finish();
     let events: EventTable | null = null;
     const ev = s(args.values.events);
     if (ev) {
       const bar2 = progressBar({ label: ev });
-      events = await loadEventsFile(ev, leads, ir.activities, { lenient: opts.lenient, onProgress: bar2.onProgress });
+      events = await readEventsFile(ev, leads, ir.activities, { lenient: opts.lenient, onProgress: bar2.onProgress }, cache);
       bar2.finish();
     }
     // Undeclared names are read from the data: each must be a column (a typo would
