@@ -9,7 +9,7 @@
  * skipped rows (`--lenient`) and events of unknown leads are always shown.
  */
 import { nearest } from '../language/check/names.js';
-import { writeFileSync } from 'node:fs';
+import { openOutput, refuseOutputOverInput } from './files.js';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
 import { UsageError, InputError, guard } from './errors.js';
 import { formatDiagnostics } from './print.js';
@@ -157,32 +157,6 @@ export const simulateCommand: Command = {
     }),
 };
 
-function rowsToCsv(rows: ScoreRow[], ir: IR): string {
-  const scoreNames = ir.scores.map((x) => x.name);
-  const bandNames = ir.bands.map((b) => b.name);
-  const stageNames = ir.stages.map((x) => x.name);
-  const head = ['id', ...scoreNames, ...bandNames, 'stage', 'route', ...stageNames.map((x) => `reached_${x}`)];
-  const q = (v: string) => (/[",\r\n]/.test(v) || /^[=+\-@]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v);
-  const out = [head.map(q).join(',')];
-  for (const r of rows) {
-    out.push(
-      [
-        q(r.id),
-        ...scoreNames.map((n) => String(r.scores[n])),
-        ...bandNames.map((n) => q(r.bands[n] ?? '')),
-        q(r.stage),
-        q(r.route ?? ''),
-        ...stageNames.map((n) => (r.reached[n] === null || r.reached[n] === undefined ? '' : new Date(r.reached[n]!).toISOString())),
-      ].join(','),
-    );
-  }
-  return out.join('\n') + '\n';
-}
-
-function rowsToJsonl(rows: ScoreRow[]): string {
-  return rows.map((r) => JSON.stringify({ id: r.id, scores: { ...r.scores }, bands: { ...r.bands }, stage: r.stage, route: r.route, reached: { ...r.reached } })).join('\n') + '\n';
-}
-
 export const scoreCommand: Command = {
   name: 'score',
   usage: 'score FILE --leads ... [--events ...] [--as-of DATE] [-o OUT.csv|OUT.jsonl]',
@@ -194,26 +168,39 @@ export const scoreCommand: Command = {
   },
   run: (args, io) =>
     guard(io, async () => {
+      const out = s(args.values.out);
+      if (out) refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
       const { ir } = await withRuleset(args, io);
       const asOf = parseDateOpt('as-of', s(args.values['as-of']));
-      let rows: ScoreRow[];
+      const { exportNames, rowAt, writeRows } = await import('../simulator/score-export.js');
+      let count: number;
+      let row: (i: number) => ScoreRow;
       if (engineOf(args) === 'duckdb') {
         const { scoreRowsWithDuckDB } = await import('./duckdb-commands.js');
-        rows = await scoreRowsWithDuckDB(ir, args, { asOf, io });
+        const rows = await scoreRowsWithDuckDB(ir, args, { asOf, io });
+        count = rows.length;
+        row = (i) => rows[i]!;
       } else {
         const data = await loadData(ir, args, io);
-        const { scoredRows } = await import('../simulator/simulate.js');
         const { replay } = await import('../simulator/replay.js');
-        rows = scoredRows(replay(ir, data.leads, data.events, { asOf, useClosedAt: false }));
+        const st = replay(ir, data.leads, data.events, { asOf, useClosedAt: false });
+        count = st.n;
+        row = (i) => rowAt(st, i);
         if (data.leads.rejected.rows) io.err(`${data.leads.rejected.rows} lead rows skipped (--lenient)`);
       }
-      const out = s(args.values.out);
-      const jsonl = args.values.jsonl || (out ? /\.jsonl?$/i.test(out) : false);
-      const text = jsonl ? rowsToJsonl(rows) : rowsToCsv(rows, ir);
+      const format = args.values.jsonl || (out ? /\.jsonl?$/i.test(out) : false) ? 'jsonl' : 'csv';
+      const names = exportNames(ir);
       if (out) {
-        writeFileSync(out, text);
-        io.err(`wrote ${rows.length} rows to ${out}`);
-      } else io.out(text.replace(/\n$/, ''));
+        // rows go to a temporary file beside OUT, renamed over it when complete
+        const f = openOutput(out);
+        try {
+          writeRows(format, names, count, row, (piece) => f.write(piece));
+          f.commit();
+        } finally {
+          f.abort();
+        }
+        io.err(`wrote ${count} rows to ${out}`);
+      } else writeRows(format, names, count, row, (piece) => io.out(piece));
       return 0;
     }),
 };
