@@ -11,6 +11,7 @@ import { compileSource, COMPILER_VERSION, type CompileResult } from '../language
 import { formatDiagnostics } from './print.js';
 import { UsageError, ExitError, InputError, guard } from './errors.js';
 import { simulateCommand, scoreCommand, suggestCommand, DATA_OPTIONS } from './sim-commands.js';
+import type { TestOutcome } from '../language/interpret/run-tests.js';
 // The interpreter, code generators, formatter and data readers are loaded by
 // the commands that use them (dynamic imports), so `lql check` starts quickly.
 
@@ -99,32 +100,61 @@ const check: Command = {
     }),
 };
 
+/** Run one file's `test` blocks; the compiled scorer must agree with the reference interpreter on each test lead. */
+async function runFileTests(r: CompileResult & { text: string }): Promise<TestOutcome[]> {
+  const { runTests } = await import('../language/interpret/index.js');
+  const { compileScorer } = await import('../language/compile/emit-js.js');
+  const outcomes = runTests(r.program, r.checked.attributeTypes, r.text);
+  const scorer = compileScorer(r.ir!);
+  r.ir!.tests.forEach((t, i) => {
+    const o = outcomes[i];
+    if (!o) return;
+    const c = scorer.score(t.lead, t.events, t.at ?? undefined);
+    if (c.stage !== o.result.stage || Object.keys(o.result.scores).some((k) => Math.abs(c.scores[k] - o.result.scores[k]) > 1e-9)) {
+      o.passed = false;
+      o.failures.push({ line: o.line, column: 1, text: '(compiled scorer agrees with the interpreter)', details: [`compiled: stage ${c.stage}, scores ${JSON.stringify(c.scores)}`] });
+    }
+  });
+  return outcomes;
+}
+
 const test: Command = {
   name: 'test',
-  usage: 'test FILE...',
+  usage: 'test FILE... [--reporter junit|tap|json]',
   summary: 'run the `test` blocks of rulesets; ends with "N passed, N failed"',
-  options: {},
-  run: async (args, io) => {
-    const { runTests, formatTestReport } = await import('../language/interpret/index.js');
-    const { compileScorer } = await import('../language/compile/emit-js.js');
-    return guard(io, () => {
+  description:
+    'With --reporter, the report goes to stdout in that format (for CI) and diagnostics to stderr;\n' +
+    'a ruleset with errors is reported as an error and the other files still run. The exit code\n' +
+    'is the same either way: 1 if any test failed or any ruleset has errors.',
+  options: {
+    reporter: { type: 'string', arg: 'junit|tap|json', help: 'print a JUnit XML, TAP 14 or JSON report instead of the text one' },
+  },
+  run: async (args, io) =>
+    guard(io, async () => {
+      const reporter = str(args.values.reporter);
+      if (reporter !== undefined) {
+        const { REPORTERS, testReport } = await import('./test-reporters.js');
+        if (!(REPORTERS as readonly string[]).includes(reporter)) throw new UsageError(`--reporter must be junit, tap or json (got '${reporter}').`);
+        const results: import('./test-reporters.js').FileResult[] = [];
+        for (const file of needFiles(args)) {
+          const t0 = performance.now();
+          const text = readText(file);
+          const r = compileSource(text);
+          const errors = r.diagnostics.filter((d) => d.severity === 'error');
+          if (errors.length) io.err(formatDiagnostics(errors, file, text, { color: !!process.stderr.isTTY }));
+          if (!r.ir) results.push({ file, errors, ms: performance.now() - t0 });
+          else results.push({ file, outcomes: await runFileTests({ ...r, text }), ms: performance.now() - t0 });
+        }
+        io.out(testReport(reporter as 'junit' | 'tap' | 'json', results));
+        return results.some((r) => !r.outcomes || r.outcomes.some((o) => !o.passed)) ? 1 : 0;
+      }
+      const { formatTestReport } = await import('../language/interpret/index.js');
       let passed = 0;
       let failed = 0;
       const lines: string[] = [];
       for (const file of needFiles(args)) {
         const r = loadRuleset(file, io, { warnings: false });
-        const outcomes = runTests(r.program, r.checked.attributeTypes, r.text);
-        // The compiled scorer must agree with the reference interpreter on each test lead.
-        const scorer = compileScorer(r.ir!);
-        r.ir!.tests.forEach((t, i) => {
-          const o = outcomes[i];
-          if (!o) return;
-          const c = scorer.score(t.lead, t.events, t.at ?? undefined);
-          if (c.stage !== o.result.stage || Object.keys(o.result.scores).some((k) => Math.abs(c.scores[k] - o.result.scores[k]) > 1e-9)) {
-            o.passed = false;
-            o.failures.push({ line: o.line, column: 1, text: '(compiled scorer agrees with the interpreter)', details: [`compiled: stage ${c.stage}, scores ${JSON.stringify(c.scores)}`] });
-          }
-        });
+        const outcomes = await runFileTests(r);
         const report = formatTestReport(outcomes, file).split('\n');
         report.pop(); // the per-file summary; one summary line at the end
         lines.push(...report);
@@ -134,8 +164,7 @@ const test: Command = {
       io.out(lines.join('\n'));
       io.out(`${passed} passed, ${failed} failed`);
       return failed ? 1 : 0;
-    });
-  },
+    }),
 };
 
 const fmt: Command = {
