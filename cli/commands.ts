@@ -263,6 +263,27 @@ const compile: Command = {
     }),
 };
 
+const lsp: Command = {
+  name: 'lsp',
+  usage: 'lsp --stdio',
+  summary: 'run the language server for editors (Language Server Protocol over stdin/stdout)',
+  description:
+    'Editors start this themselves (see docs/editors.md for VS Code, Neovim and Helix).\n' +
+    'An lql.json beside a ruleset (or in a folder above) naming its leads file makes completion\n' +
+    'and hover show the data\'s columns and values.',
+  options: {
+    stdio: { type: 'boolean', help: 'talk over stdin/stdout (the only transport)' },
+  },
+  run: async (args, io) =>
+    guard(io, async () => {
+      if (!args.values.stdio) throw new UsageError('use --stdio: the language server talks to the editor over stdin/stdout.');
+      if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'.`);
+      const { startServer } = await import('./lsp-server.js');
+      await startServer();
+      return 0;
+    }),
+};
+
 // ---------------------------------------------------------------------------
 
 export function readJsonObject(file: string): Record<string, unknown> {
@@ -329,5 +350,5 @@ export function readEvents(file: string): { type: string; at: string | number }[
   return out;
 }
 
-export const COMMANDS: Command[] = [check, test, fmt, explain, compile, simulateCommand, scoreCommand, suggestCommand];
+export const COMMANDS: Command[] = [check, test, fmt, explain, compile, simulateCommand, scoreCommand, suggestCommand, lsp];
 export { DATA_OPTIONS };
