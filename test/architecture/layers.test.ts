@@ -41,7 +41,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'language/compile': [...BASE, 'language/check'],
   // language/index.ts: the front end in one call
   language: LANGUAGE,
-  'simulator/data': BASE,
+  'simulator/data': LANGUAGE,
   simulator: [...LANGUAGE, 'simulator/data'],
   cli: [...LANGUAGE, ...SIMULATOR],
   // the examples gallery bundles the example rulesets; the worker bundles re2js's source
