@@ -263,6 +263,34 @@ const compile: Command = {
     }),
 };
 
+const cache: Command = {
+  name: 'cache',
+  usage: 'cache [clear]',
+  summary: 'show or clear the columnar cache of data files (typed columns saved as Apache Arrow)',
+  description:
+    'simulate, score and suggest save the typed columns of data files of 1 MiB or more after a first read, and load them\n' +
+    'on later runs while the file (size, modification time, content) and the reader options are the same.\n' +
+    'The cache folder is $LQL_CACHE_DIR, else $XDG_CACHE_HOME/lql, else ~/.cache/lql; its size limit is\n' +
+    '$LQL_CACHE_LIMIT (e.g. 500M, 4G; default 2G), least recently used entries go first.',
+  options: {},
+  run: async (args, io) =>
+    guard(io, async () => {
+      const { defaultCacheDir, listCache, clearCache } = await import('../simulator/data/cache.js');
+      const dir = defaultCacheDir();
+      const mb = (b: number) => `${(b / 1_048_576).toFixed(1)} MB`;
+      const what = args.positionals[0];
+      if (what === undefined) {
+        const { files, bytes } = listCache(dir);
+        io.out(`${dir}: ${files} cached data file${files === 1 ? '' : 's'}, ${mb(bytes)}`);
+        return 0;
+      }
+      if (what !== 'clear' || args.positionals.length > 1) throw new UsageError(`expected 'clear' or nothing, got '${args.positionals.join(' ')}'.`);
+      const { files, bytes } = clearCache(dir);
+      io.out(`removed ${files} cached data file${files === 1 ? '' : 's'} (${mb(bytes)}) from ${dir}`);
+      return 0;
+    }),
+};
+
 const lsp: Command = {
   name: 'lsp',
   usage: 'lsp --stdio',
@@ -350,5 +378,5 @@ export function readEvents(file: string): { type: string; at: string | number }[
   return out;
 }
 
-export const COMMANDS: Command[] = [check, test, fmt, explain, compile, simulateCommand, scoreCommand, suggestCommand, lsp];
+export const COMMANDS: Command[] = [check, test, fmt, explain, compile, simulateCommand, scoreCommand, suggestCommand, cache, lsp];
 export { DATA_OPTIONS };

@@ -32,6 +32,7 @@ export const DATA_OPTIONS: Record<string, OptionSpec> = {
   lenient: { type: 'boolean', help: 'skip bad rows and count them in the report instead of stopping' },
   'as-of': { type: 'string', arg: 'DATE', help: 'evaluate open leads as of this date (default: the latest date in the data)' },
   engine: { type: 'string', arg: 'js|duckdb', help: 'run in JS (default) or inside embedded DuckDB (large files)' },
+  'no-cache': { type: 'boolean', help: 'parse the data files even if the columnar cache holds them (see `lql cache`)' },
 };
 
 export interface LoadedData {
@@ -63,17 +64,18 @@ export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> 
     lenient: !!args.values.lenient,
     types,
   };
-  const { loadLeadsFile, loadEventsFile } = await import('../simulator/data/files.js');
+  const { readLeadsFile, readEventsFile } = await import('../simulator/data/files.js');
+  const cache = args.values['no-cache'] ? false : {};
   const { progressBar } = await import('../simulator/data/progress.js');
   try {
     const bar = progressBar({ label: leadsFile });
-    const leads = await loadLeadsFile(leadsFile, { ...opts, onProgress: bar.onProgress });
+    const leads = await readLeadsFile(leadsFile, { ...opts, onProgress: bar.onProgress }, cache);
     bar.finish();
     let events: EventTable | null = null;
     const ev = s(args.values.events);
     if (ev) {
       const bar2 = progressBar({ label: ev });
-      events = await loadEventsFile(ev, leads, ir.activities, { lenient: opts.lenient, onProgress: bar2.onProgress });
+      events = await readEventsFile(ev, leads, ir.activities, { lenient: opts.lenient, onProgress: bar2.onProgress }, cache);
       bar2.finish();
     }
     // Undeclared names are read from the data: each must be a column (a typo would

@@ -6,18 +6,24 @@
 // and load only in the commands that need them. One bundled file parses and
 // starts much faster than hundreds of small ES modules.
 import { build } from 'rolldown';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = `${root}dist/lql`;
 rmSync(outDir, { recursive: true, force: true });
+// The build of the data readers: cache entries written by another build are
+// never read (see simulator/data/cache.ts).
+const readers = createHash('sha1');
+for (const name of readdirSync(`${root}simulator/data`).sort()) readers.update(readFileSync(`${root}simulator/data/${name}`));
+
 await build({
   cwd: root,
   input: { main: 'cli/main.ts' },
   platform: 'node',
   external: [/^node:/, '@duckdb/node-api', 'pg'],
-  transform: { define: { __LQL_BUNDLED__: 'true' } },
+  transform: { define: { __LQL_BUNDLED__: 'true', __LQL_READER_BUILD__: JSON.stringify(readers.digest('hex').slice(0, 16)) } },
   logLevel: 'warn',
   onLog(level, log, handler) {
     // cli/commands.ts is imported both ways on purpose (shared helpers).
