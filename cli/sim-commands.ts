@@ -24,8 +24,8 @@ import { printReport } from './report.js';
 // (dynamic imports), so commands without data start quickly.
 
 export const DATA_OPTIONS: Record<string, OptionSpec> = {
-  leads: { type: 'string', arg: 'FILE', help: 'leads table: CSV (, or ;) or JSON Lines' },
-  events: { type: 'string', arg: 'FILE', help: 'events table (lead_id, type, at): CSV or JSON Lines; without it the data is a snapshot' },
+  leads: { type: 'string', arg: 'FILE', help: 'leads table: CSV (, or ;), JSON Lines, Parquet (.parquet) or Arrow (.arrow, .feather)' },
+  events: { type: 'string', arg: 'FILE', help: 'events table (lead_id, type, at): CSV, JSON Lines, Parquet or Arrow; without it the data is a snapshot' },
   id: { type: 'string', arg: 'COL', help: "id column (default 'id'; '@row' numbers the rows 1, 2, ...)" },
   outcome: { type: 'string', arg: 'COL', help: "outcome column (default 'outcome')" },
   missing: { type: 'string', arg: 'A,B', help: 'values that mean missing, e.g. Select,unknown' },
