@@ -798,8 +798,8 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
   // -- the final evaluation point (generated first: it registers attributes and constants)
   const fin: string[] = [];
   fin.push('{', 'const t = T;');
-  fin.push(...g.scoresAt(null, true));
-  fin.push(...g.stagesAt(true));
+  for (const line of g.scoresAt(null, true)) fin.push(line);
+  for (const line of g.stagesAt(true)) fin.push(line);
   // route
   fin.push('let __route = null;');
   if (x) {
@@ -879,8 +879,8 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
   const mid: string[] = [];
   const loop = (replay || x) && nAct > 0;
   if (loop) {
-    if (replay) mid.push(...g.scoresAt(g.stageDeps(), false));
-    mid.push(...g.stagesAt(false));
+    if (replay) for (const line of g.scoresAt(g.stageDeps(), false)) mid.push(line);
+    for (const line of g.stagesAt(false)) mid.push(line);
     if (!x && replay) mid.push('if (q0 !== null) break;');
   }
 
@@ -889,8 +889,8 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
   fn.push('function __score(lead, events, asOf) {');
   fn.push('if (lead === null || typeof lead !== "object") lead = __EMPTY;');
   const statics = g.staticRules();
-  fn.push(...g.attrDecls);
-  fn.push(...statics);
+  for (const line of g.attrDecls) fn.push(line);
+  for (const line of statics) fn.push(line);
   fn.push(`const E = [${Array.from({ length: nAct }, () => '[]').join(', ')}];`);
   for (let i = 0; i < nAct; i++) fn.push(`const E${i} = E[${i}];`);
   fn.push('const hasT = asOf !== undefined && asOf !== null;');
@@ -922,7 +922,7 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
     fn.push('for (let p = 0; p < P.length; p++) {');
     fn.push('const t = P[p];');
     fn.push('{');
-    fn.push(...mid);
+    for (const line of mid) fn.push(line);
     fn.push('}');
     fn.push('}');
     fn.push('}');
@@ -930,7 +930,7 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
     // no conditional stage: the lowest is reached at the first evaluation point
     fn.push(`q${nStages - 1} = ne > 0 && minT < T ? minT : T;`);
   }
-  fn.push(...fin);
+  for (const line of fin) fn.push(line);
   fn.push('}');
 
   // -- assemble
@@ -939,7 +939,7 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
   out.push(`const __ACT = new Map([${ir.activities.map((a, i) => `[${str(a)}, ${i}]`).join(', ')}]);`);
   if (g.usesNone) out.push('const __NONE = Object.freeze([]);');
   if (x) out.push(`const __ACTIONS = [${ir.routes.map((r) => str(r.action)).join(', ')}];`);
-  out.push(...g.consts);
+  for (const line of g.consts) out.push(line);
   const info = rulesetInfo(ir);
   out.push(
     'const __ruleset = Object.freeze({ ' +

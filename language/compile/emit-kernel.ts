@@ -908,7 +908,7 @@ export function compileKernel(ir: IR): CompiledKernel {
   if (nB) perLead.push(`let ${Array.from({ length: nB }, (_, i) => `g${i} = 0`).join(', ')};`);
   if (nStages) perLead.push(`let ${Array.from({ length: nStages }, (_, k) => `r${k} = NaN`).join(', ')};`);
   perLead.push('let t = T;');
-  perLead.push(...staticStmts);
+  for (const line of staticStmts) perLead.push(line);
 
   // stage evaluation at time t (lowest first); sets `done` once no further stage can be reached
   const evalStages: string[] = [...dynStage];
@@ -920,7 +920,7 @@ export function compileKernel(ir: IR): CompiledKernel {
   evalStages.push(`done = ${doneExpr};`);
 
   const finish: string[] = [];
-  finish.push(...dynAll);
+  for (const line of dynAll) finish.push(line);
   // the same in a reusing run: a lead replayed in full (`full`) computes its
   // final scores; the others read them from the previous run
   const dynAllKeys = orderKeys.filter((k) => timeDep.has(k));
@@ -943,7 +943,7 @@ export function compileKernel(ir: IR): CompiledKernel {
   for (let k = 0; k < nStages; k++) finish.push(`OR${k}[L] = r${k};`);
   // (the scores are the previous run's arrays, or a copy of them: written for the leads replayed in full)
   const isScoreWrite = (line: string) => /^OS\d+\[L\] = /.test(line);
-  finishReused.push(...finish.slice(dynAll.length).filter((line) => !isScoreWrite(line)));
+  for (const line of finish.slice(dynAll.length).filter((line) => !isScoreWrite(line))) finishReused.push(line);
   finishReused.push('if (full) {', ...finish.slice(dynAll.length).filter(isScoreWrite), '}');
 
   // Final scores can be taken from a previous run when no score reads the
@@ -971,7 +971,7 @@ export function compileKernel(ir: IR): CompiledKernel {
   em.accs.forEach((_, i) => snap.push(`const q${i} = 0;`));
   snap.push(...guardDecl, `let done = ${doneExpr};`);
   if (nStages) snap.push(`r${low} = t;`);
-  snap.push(...evalStages, ...finish, '}', '}');
+  for (const line of [evalStages, finish, ['}', '}']].flat()) snap.push(line);
 
   // --- event functions ------------------------------------------------------------
   // decay advance from prev to t
@@ -1052,7 +1052,7 @@ export function compileKernel(ir: IR): CompiledKernel {
     } else {
       ev.push('do { j++; } while (j < e && TM[j] === t);');
     }
-    ev.push(...trail);
+    for (const line of trail) ev.push(line);
     ev.push('prev = t;');
     ev.push('if (!done) {', ...evalStages, '}');
     ev.push('}');
@@ -1061,11 +1061,12 @@ export function compileKernel(ir: IR): CompiledKernel {
     ev.push('t = T;');
     ev.push(`if (prev !== prev) { prev = T;${nStages ? ` r${low} = T;` : ''} }`);
     if (decayAdvance.length) ev.push('if (t !== prev) {', ...decayAdvance, '}');
-    ev.push(...trail);
+    for (const line of trail) ev.push(line);
     ev.push('if (!done) {', ...evalStages, '}');
     ev.push('}');
     ev.push('t = T;');
-    ev.push(...(reuse ? finishReused : finish), '}', '}');
+    for (const line of reuse ? finishReused : finish) ev.push(line);
+    ev.push('}', '}');
     return ev.join('\n');
   };
 

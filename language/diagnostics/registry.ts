@@ -32,6 +32,11 @@ export const REGISTRY = {
   LQL104: { severity: 'error', title: 'Single = in a comparison', message: 'Use `==` to compare; a single `=` only names a segment, list or score.' },
   LQL105: { severity: 'error', title: 'Invalid date', message: '`{text}` is not a real date or time.' },
   LQL110: { severity: 'error', title: 'Syntax error', message: '{message}' },
+  LQL106: { severity: 'error', title: 'Condition nested too deeply', message: 'This condition is nested more than {limit} levels deep{via}; LQL allows at most {limit} (every `and`, `or`, `not`, parenthesis and operand counts). Split it into several rules, or into segments used side by side, or put the values in a list and use `in`.' },
+  LQL107: { severity: 'error', title: 'Condition too large', message: 'This condition has more than {limit} parts{via}; LQL allows at most {limit} in one condition. Segments used several times are written in place each time: use fewer, or split the rule.' },
+  LQL108: { severity: 'error', title: 'Number too large', message: '`{text}` is too large: the largest number LQL can hold is about 1.8e308. Use a smaller number.' },
+  LQL109: { severity: 'error', title: 'Duration too long', message: 'This duration is too long: a duration may be at most {limit} days (about 285,000 years). Use a shorter one.' },
+  LQL111: { severity: 'error', title: 'Internal compiler error', message: 'LQL could not compile this ruleset ({phase}: {message}). This is a fault in LQL, not in the ruleset; please report it with the ruleset.' },
   // --- LQL2xx names and declarations ---------------------------------------------
   LQL200: { severity: 'error', title: 'Unknown name', message: '`{name}` is not declared.{hint}' },
   LQL201: { severity: 'error', title: 'Unknown activity', message: '`{name}` is not a declared activity.{hint} Declare it with `activity {name}`.' },

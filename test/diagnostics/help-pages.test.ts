@@ -16,6 +16,9 @@ const DOCS = fileURLToPath(new URL('../../docs/errors/', import.meta.url));
 const NEEDS_MORE: Record<string, string> = {
   LQL210: 'needs a bound dataset (its columns)',
   LQL601: 'reported by the command line for a missing file',
+  LQL106: 'needs a condition over 200 levels deep (a generated ruleset; see test/language/limits.test.ts)',
+  LQL107: 'needs a condition over 100,000 parts (see test/language/limits.test.ts)',
+  LQL111: 'reported only for a fault in LQL itself',
 };
 
 const CODES = Object.keys(REGISTRY).filter((c) => /^LQL(1|2|3|4|6)\d\d$/.test(c));
