@@ -19,6 +19,7 @@ import type { EventTable, LeadTable } from './data/table.js';
 import { computeReport, type Report } from './metrics.js';
 import { replay, type ReplayOptions, type ScoredTable } from './replay.js';
 import { leadChanges, reportDelta } from './compare.js';
+import { rowAt } from './score-export.js';
 
 export interface SimulateOptions extends ReplayOptions {
   /** the rules in use today: adds `baseline`, `delta` and `changes` */
@@ -82,26 +83,7 @@ export interface ScoreRow {
 /** Rows of a scored table, in lead order. */
 export function scoredRows(st: ScoredTable): ScoreRow[] {
   const rows: ScoreRow[] = [];
-  for (let i = 0; i < st.n; i++) {
-    const scores = Object.create(null) as Record<string, number>;
-    st.scoreNames.forEach((name, s) => (scores[name] = st.scores[s]![i]!));
-    const bands = Object.create(null) as Record<string, string>;
-    st.bandNames.forEach((name, b) => (bands[name] = st.bandLabels[b]![st.bands[b]![i]!]!));
-    const reached = Object.create(null) as Record<string, number | null>;
-    st.stageNames.forEach((name, k) => {
-      const t = st.reached[k]![i]!;
-      reached[name] = t === t ? t : null;
-    });
-    const r = st.route[i]!;
-    rows.push({
-      id: st.ids[i]!,
-      scores,
-      bands,
-      stage: st.stageNames[st.stage[i]!] ?? '',
-      route: r >= 0 ? st.routeNames[r]! : null,
-      reached,
-    });
-  }
+  for (let i = 0; i < st.n; i++) rows.push(rowAt(st, i));
   return rows;
 }
 
