@@ -601,7 +601,7 @@ class Gen {
   private ruleLines(sc: IRBlockScore, r: IRRule, k: string, final: boolean): string[] {
     const P = num(r.points);
     const decay = sc.halfLifeMs === null ? null : num(sc.halfLifeMs);
-    const w = (x: string): string => (decay === null ? '' : ` * Math.pow(0.5, (t - ${x}) / ${decay})`);
+    const w = (x: string): string => (decay === null ? '' : ` * Math.pow(2, -(t - ${x}) / ${decay})`);
     const lines: string[] = [];
     let max: number | null = null;
     switch (r.k) {
@@ -659,7 +659,7 @@ class Gen {
         if (!sc) throw new TypeError('emit-js: `order` names an unknown score');
         const sv = this.score(sc.name);
         if (sc.kind === 'derived') {
-          lines.push(`const ${sv} = ${this.arith(sc.expr)};`);
+          lines.push(`const ${sv} = __r9(${this.arith(sc.expr)});`);
           continue;
         }
         lines.push(`let ${sv} = 0;`);
@@ -673,6 +673,7 @@ class Gen {
           }
           lines.push(`${sv} += ${k};`);
         });
+        lines.push(`${sv} = __r9(${sv});`);
       } else if (o.kind === 'band') {
         const b = bands.get(o.name);
         if (!b) throw new TypeError('emit-js: `order` names an unknown band');
@@ -830,7 +831,7 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
     const si = g.score(sc.name).slice(1);
     sc.rules.forEach((r, ri) => {
       const k = `k${si}_${ri}`;
-      fin.push(`if (${k} !== 0) __reasons.push({ score: ${str(sc.name)}, points: ${k}, line: ${int(r.src.line)}, rule: ${str(r.src.text)} });`);
+      fin.push(`if (__r9(${k}) !== 0) __reasons.push({ score: ${str(sc.name)}, points: __r9(${k}), line: ${int(r.src.line)}, rule: ${str(r.src.text)} });`);
     });
   }
   const scoreEntries = ir.scores.map((s) => `[${str(s.name)}, ${g.score(s.name)}]`);
@@ -846,7 +847,7 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
       const si = g.score(sc.name).slice(1);
       sc.rules.forEach((r, ri) => {
         const k = `k${si}_${ri}`;
-        const head = `score: ${str(sc.name)}, index: ${int(r.index)}, line: ${int(r.src.line)}, rule: ${str(r.src.text)}, kind: ${str(r.k)}, points: ${k}`;
+        const head = `score: ${str(sc.name)}, index: ${int(r.index)}, line: ${int(r.src.line)}, rule: ${str(r.src.text)}, kind: ${str(r.k)}, points: __r9(${k})`;
         switch (r.k) {
           case 'when':
             rules.push(`{ ${head}, fired: x${k}.value, cond: x${k}, events: null, value: null }`);
