@@ -8,7 +8,7 @@
  * Invariant: metrics are never printed for data with silently dropped rows:
  * skipped rows (`--lenient`) and events of unknown leads are always shown.
  */
-import { nearest } from '../language/check/names.js';
+import { nearest, suggest as suggestName } from '../language/check/names.js';
 import { openOutput, refuseOutputOverInput } from './files.js';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
 import { UsageError, InputError, guard } from './errors.js';
@@ -77,6 +77,10 @@ export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> 
       const bar2 = progressBar({ label: ev });
       events = await readEventsFile(ev, leads, ir.activities, { lenient: opts.lenient, onProgress: bar2.onProgress }, cache);
       bar2.finish();
+      // activities the data never has, and types the ruleset does not declare (events of unknown leads are in the report)
+      const { eventWarnings } = await import('../simulator/data/events.js');
+      const ew = eventWarnings(events).filter((d) => d.code !== 'LQL519');
+      if (ew.length) io.err(formatDiagnostics(ew, ev, null));
     }
     // Undeclared names are read from the data: each must be a column (a typo would
     // otherwise read as missing on every lead). Declared attributes the file lacks
@@ -242,7 +246,7 @@ function columnList(args: Args, name: string, leads: LeadTable): string[] {
   const have = [...leads.columns.keys()];
   for (const c of names) {
     if (!leads.columns.has(c)) {
-      const near = nearest(c, have);
+      const near = suggestName(c, have);
       throw new UsageError(`--${name}: the leads file has no column '${c}'.${near.length ? ` Did you mean '${near[0]}'?` : ''}`);
     }
   }
