@@ -371,7 +371,7 @@ function control(b: EventsBuilder, options: LoadOptions & ReadOptions) {
     onProgress: (done: number, total: number) => {
       b.done = done;
       b.total = total;
-      options.onProgress?.(done, total);
+      options.onProgress?.(done, total, b.n);
     },
   };
 }
