@@ -20,6 +20,7 @@ import type { EventTable, LeadTable } from './data/table.js';
 import { computeReport, type Report } from './metrics.js';
 import { replay, type ReplayOptions, type ScoredTable } from './replay.js';
 import { leadChanges, reportDelta } from './compare.js';
+import { dataWeeks } from './time.js';
 import { rowAt } from './score-export.js';
 
 export interface SimulateOptions extends ReplayOptions {
@@ -59,6 +60,7 @@ export function reportOf(ir: IR, scored: ScoredTable, leads: LeadTable, events?:
     ruleset: ir.name,
     rejected: rejected(leads, events),
     unknownLeadEvents: events ? events.unknownLeads.events : 0,
+    time: { createdAt: leads.createdAt, weeks: dataWeeks(leads, scored.mode === 'events' ? events ?? null : null) },
     ...(bins !== undefined ? { bins } : {}),
   });
 }
