@@ -31,7 +31,7 @@ export const DATA_OPTIONS: Record<string, OptionSpec> = {
   missing: { type: 'string', arg: 'A,B', help: 'values that mean missing, e.g. Select,unknown' },
   lenient: { type: 'boolean', help: 'skip bad rows and count them in the report instead of stopping' },
   'as-of': { type: 'string', arg: 'DATE', help: 'evaluate open leads as of this date (default: the latest date in the data)' },
-  engine: { type: 'string', arg: 'js|duckdb', help: 'run in JS (default) or inside embedded DuckDB (large files)' },
+  engine: { type: 'string', arg: 'js|duckdb', help: 'js (default): fastest, least memory; duckdb: the same report from the exported SQL query run in embedded DuckDB, to cross-check the SQL export (slower, more memory)' },
   'no-cache': { type: 'boolean', help: 'parse the data files even if the columnar cache holds them (see `lql cache`)' },
 };
 
