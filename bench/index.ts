@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: runs every benchmark module in one process and prints
  * its figures (each module measures its own reference side by side).
- * Usage: npm run bench [-- NAME...]   (names: language, kernel, csv, sql, playground)
+ * Usage: npm run bench [-- NAME...]   (names: startup, language, kernel, csv, sql, playground)
  */
 const MODULES: Record<string, string> = {
+  startup: './startup.js',
   language: './language.js',
   csv: './csv-ingest.js',
   kernel: './kernel.js',

@@ -29,11 +29,12 @@
  * ends when they are current again, so every measurement sees its own report;
  * the browser and server are closed even when a step fails.
  */
+import { findRoot } from './util.js';
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
@@ -42,16 +43,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--no-first-run', '--disable-sync', '--disable-quic'];
 
-/** The repository root: the nearest folder above this module with LQL's package.json (works from bench/ and dist/bench/). */
 function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && /"name":\s*"lql"/.test(readFileSync(pkg, 'utf8'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the LQL repository root');
-    dir = up;
-  }
+  return findRoot(fileURLToPath(import.meta.url));
 }
 
 function newest(path: string): number {

@@ -3,6 +3,9 @@
  * warm-up, and a small seeded random generator.
  * Input: a function to time. Output: milliseconds (median, min).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
 export function time(f: () => unknown, runs = 5): { median: number; min: number } {
   f(); // warm-up (JIT)
   const ts: number[] = [];
@@ -17,3 +20,15 @@ export function time(f: () => unknown, runs = 5): { median: number; min: number 
 
 /** A small seeded PRNG, uniform in [0, 1) (the generator's mulberry32). */
 export { mulberry32 as rng } from '../simulator/generate.js';
+
+/** The repository root: the nearest folder above `from` with LQL's package.json (works from bench/ and dist/bench/). */
+export function findRoot(from: string): string {
+  let dir = dirname(from);
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && /"name":\s*"lql"/.test(readFileSync(pkg, 'utf8'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the LQL repository root');
+    dir = up;
+  }
+}

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const main = new URL('../dist/cli/main.js', import.meta.url);
+const main = new URL('../dist/lql/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(main))) {
   process.stderr.write('lql: the command line is not built yet. Run `npm install` (or `npm run build:cli`) in the LQL folder first.\n');
   process.exit(2);

@@ -10,11 +10,9 @@ import { basename, extname } from 'node:path';
 import { compileSource, COMPILER_VERSION, type CompileResult } from '../language/index.js';
 import { formatDiagnostics } from './print.js';
 import { UsageError, ExitError, InputError, guard } from './errors.js';
-import { runTests, formatTestReport } from '../language/interpret/index.js';
-import { compileScorer, emitModule, emitDts } from '../language/compile/emit-js.js';
-import { format as formatSource } from '../language/format/formatter.js';
-import { printExplain } from './explain.js';
 import { simulateCommand, scoreCommand, suggestCommand, DATA_OPTIONS } from './sim-commands.js';
+// The interpreter, code generators, formatter and data readers are loaded by
+// the commands that use them (dynamic imports), so `lql check` starts quickly.
 
 export interface Io {
   out: (s: string) => void;
@@ -115,8 +113,10 @@ const test: Command = {
   usage: 'test FILE...',
   summary: 'run the `test` blocks of rulesets; ends with "N passed, N failed"',
   options: {},
-  run: async (args, io) =>
-    guard(io, () => {
+  run: async (args, io) => {
+    const { runTests, formatTestReport } = await import('../language/interpret/index.js');
+    const { compileScorer } = await import('../language/compile/emit-js.js');
+    return guard(io, () => {
       let passed = 0;
       let failed = 0;
       const lines: string[] = [];
@@ -143,7 +143,8 @@ const test: Command = {
       io.out(lines.join('\n'));
       io.out(`${passed} passed, ${failed} failed`);
       return failed ? 1 : 0;
-    }),
+    });
+  },
 };
 
 const fmt: Command = {
@@ -155,8 +156,9 @@ const fmt: Command = {
     check: { type: 'boolean', help: 'exit 1 if any file is not formatted (prints their names)' },
     write: { type: 'boolean', help: 'rewrite the files in place' },
   },
-  run: async (args, io) =>
-    guard(io, () => {
+  run: async (args, io) => {
+    const { format: formatSource } = await import('../language/format/formatter.js');
+    return guard(io, () => {
       if (args.values.check && args.values.write) throw new UsageError('use either --check or --write, not both.');
       let bad = 0;
       for (const file of needFiles(args)) {
@@ -178,7 +180,8 @@ const fmt: Command = {
         } else io.out(r.text.replace(/\n$/, ''));
       }
       return bad ? 1 : 0;
-    }),
+    });
+  },
 };
 
 const explain: Command = {
@@ -191,8 +194,10 @@ const explain: Command = {
     at: { type: 'string', arg: 'DATE', help: 'evaluate as of this date (default: the latest event)' },
     json: { type: 'boolean', help: 'print the full result and trace as JSON' },
   },
-  run: async (args, io) =>
-    guard(io, () => {
+  run: async (args, io) => {
+    const { compileScorer } = await import('../language/compile/emit-js.js');
+    const { printExplain } = await import('./explain.js');
+    return guard(io, () => {
       const file = needOne(args);
       const leadFile = str(args.values.lead);
       if (!leadFile) throw new UsageError('missing --lead LEAD.json.');
@@ -205,7 +210,8 @@ const explain: Command = {
       const result = scorer.score(lead, events, at);
       io.out(args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: leadFile }));
       return 0;
-    }),
+    });
+  },
 };
 
 const compile: Command = {
@@ -238,7 +244,10 @@ const compile: Command = {
         const asOf = asOfRaw === undefined ? undefined : Date.parse(asOfRaw.length === 10 ? asOfRaw + 'T00:00:00Z' : asOfRaw);
         if (asOf !== undefined && Number.isNaN(asOf)) throw new InputError(`--as-of: '${asOfRaw}' is not a date.`);
         text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres', asOf });
-      } else text = emitModule(r.ir!, { format: target as 'esm' | 'cjs', compilerVersion: COMPILER_VERSION });
+      } else {
+        const { emitModule } = await import('../language/compile/emit-js.js');
+        text = emitModule(r.ir!, { format: target as 'esm' | 'cjs', compilerVersion: COMPILER_VERSION });
+      }
       if (!out) {
         io.out(text.replace(/\n$/, ''));
         return 0;
@@ -246,9 +255,59 @@ const compile: Command = {
       writeFileSync(out, text);
       if (target === 'esm' || target === 'cjs') {
         const dts = out.replace(/\.(m|c)?js$/, '') + (target === 'esm' && extname(out) === '.mjs' ? '.d.mts' : target === 'cjs' && extname(out) === '.cjs' ? '.d.cts' : '.d.ts');
+        const { emitDts } = await import('../language/compile/emit-js.js');
         writeFileSync(dts, emitDts(r.ir!));
         io.err(`wrote ${out} and ${basename(dts)}`);
       } else io.err(`wrote ${out}`);
+      return 0;
+    }),
+};
+
+const cache: Command = {
+  name: 'cache',
+  usage: 'cache [clear]',
+  summary: 'show or clear the columnar cache of data files (typed columns saved as Apache Arrow)',
+  description:
+    'simulate, score and suggest save the typed columns of data files of 1 MiB or more after a first read, and load them\n' +
+    'on later runs while the file (size, modification time, content) and the reader options are the same.\n' +
+    'The cache folder is $LQL_CACHE_DIR, else $XDG_CACHE_HOME/lql, else ~/.cache/lql; its size limit is\n' +
+    '$LQL_CACHE_LIMIT (e.g. 500M, 4G; default 2G), least recently used entries go first.',
+  options: {},
+  run: async (args, io) =>
+    guard(io, async () => {
+      const { defaultCacheDir, listCache, clearCache } = await import('../simulator/data/cache.js');
+      const dir = defaultCacheDir();
+      const mb = (b: number) => `${(b / 1_048_576).toFixed(1)} MB`;
+      const what = args.positionals[0];
+      if (what === undefined) {
+        const { files, bytes } = listCache(dir);
+        io.out(`${dir}: ${files} cached data file${files === 1 ? '' : 's'}, ${mb(bytes)}`);
+        return 0;
+      }
+      if (what !== 'clear' || args.positionals.length > 1) throw new UsageError(`expected 'clear' or nothing, got '${args.positionals.join(' ')}'.`);
+      const { files, bytes } = clearCache(dir);
+      io.out(`removed ${files} cached data file${files === 1 ? '' : 's'} (${mb(bytes)}) from ${dir}`);
+      return 0;
+    }),
+};
+
+const lsp: Command = {
+  name: 'lsp',
+  usage: 'lsp --stdio',
+  summary: 'run the language server for editors (Language Server Protocol over stdin/stdout)',
+  description:
+    'Editors start this themselves (see docs/editors.md for VS Code, Neovim and Helix).\n' +
+    'An lql.json beside a ruleset (or in a folder above) naming its leads file makes completion\n' +
+    'and hover show the data\'s columns and values.',
+  options: {
+    stdio: { type: 'boolean', help: 'talk over stdin/stdout (the only transport)' },
+  },
+  run: async (args, io) =>
+    guard(io, async () => {
+      if (!args.values.stdio) throw new UsageError('use --stdio: the language server talks to the editor over stdin/stdout.');
+      if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'.`);
+      const { startServer } = await import('./lsp-server.js');
+      await startServer();
       return 0;
     }),
 };
@@ -355,5 +414,5 @@ const serveCommand: Command = {
     }),
 };
 
-export const COMMANDS: Command[] = [check, test, fmt, explain, compile, simulateCommand, scoreCommand, suggestCommand, serveCommand];
+export const COMMANDS: Command[] = [check, test, fmt, explain, compile, simulateCommand, scoreCommand, suggestCommand, cache, lsp, serveCommand];
 export { DATA_OPTIONS };

@@ -87,7 +87,7 @@ export async function run(argv: string[], io: { out: (s: string) => void; err: (
       Object.entries(cmd.options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
     ),
   };
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs(config);
   } catch (e) {

@@ -13,8 +13,59 @@ function sign(x: number | null | undefined, f: (v: number) => string): string {
   return (x > 0 ? '+' : x < 0 ? '−' : '±') + f(Math.abs(x));
 }
 
+/** Rates on fewer decided leads than this are marked as a small sample. */
+export const SMALL_SAMPLE = 30;
+
+/** A rate cell: `45.0%`, or `45.0%*` when fewer than 30 decided leads stand behind it (see the footnote). */
+function rateCell(x: number | null, decided: number, used: { small: boolean }): string {
+  if (x === null || decided >= SMALL_SAMPLE) return pct(x);
+  used.small = true;
+  return pct(x) + '*';
+}
+
+/** The plural a user would say for the leads in a stage: `MQLs`, else `leads in <stage>`. */
+export function stageLeads(n: number, stage: string, verb: 'added' | 'dropped'): string {
+  if (/^[A-Z]{2,6}$/.test(stage)) return `${int(n)} ${verb} ${stage}${n === 1 ? '' : 's'}`;
+  return `${int(n)} lead${n === 1 ? '' : 's'} ${verb === 'added' ? 'added to' : 'dropped from'} ${stage}`;
+}
+
+/** A rate with its interval in words: `50.4% (95% CI 47.0–53.7%)`, or a small-sample note. */
+export function rateInWords(won: number, lost: number, ci: [number, number] | null): string {
+  const d = won + lost;
+  if (!d) return 'no decided outcome yet';
+  const base = `${pct(won / d)} (95% CI ${ci ? `${pct(ci[0])}–${pct(ci[1])}` : '–'})`;
+  return d < SMALL_SAMPLE ? `${base}, a small sample: ${d} decided lead${d === 1 ? '' : 's'}` : base;
+}
+
+/** The lines on the marginal leads of each stage of a compare. */
+export function marginalLines(r: Report): string[] {
+  const d = r.delta;
+  if (!d) return [];
+  const out: string[] = [];
+  for (const s of d.stages) {
+    if (!s.entered || !s.left) continue;
+    const e = s.entered;
+    const l = s.left;
+    if (!e.leads && !l.leads) {
+      out.push(`  ${s.name}: the same leads as the baseline.`);
+      continue;
+    }
+    const parts: string[] = [];
+    if (e.leads) parts.push(`the ${stageLeads(e.leads, s.name, 'added')} close at ${rateInWords(e.won, e.lost, e.precisionCI)}`);
+    if (l.leads) parts.push(`the ${stageLeads(l.leads, s.name, 'dropped')} closed at ${rateInWords(l.won, l.lost, l.precisionCI)}`);
+    const ci = s.precisionDeltaCI;
+    const change =
+      s.precision === null || !ci
+        ? ''
+        : ` Precision ${sign(s.precision, (v) => (v * 100).toFixed(1) + ' pts')} (95% CI ${sign(ci[0], (v) => (v * 100).toFixed(1))} to ${sign(ci[1], (v) => (v * 100).toFixed(1))} pts, paired).`;
+    out.push(`  ${s.name}: ${parts.join('; ')}.${change}`);
+  }
+  return out.length ? ['Leads that entered or left each stage (vs the baseline)', ...out, ''] : [];
+}
+
 export function printReport(r: Report, opts: { changes?: number } = {}): string {
   const out: string[] = [];
+  const used = { small: false };
   const title = r.ruleset ?? 'ruleset';
   out.push(`${title} — backtest on ${int(r.leads)} leads (${r.mode === 'events' ? 'event history' : 'snapshot'}, as of ${r.asOf.slice(0, 10)})`);
   out.push(`won ${int(r.won)} · lost ${int(r.lost)} · open ${int(r.open)} · base close rate ${pct(r.baseRate)}`);
@@ -31,7 +82,7 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
       s.reached,
       s.won,
       s.lost,
-      pct(s.precision),
+      rateCell(s.precision, s.won + s.lost, used),
       s.precisionCI ? `${pct(s.precisionCI[0])}–${pct(s.precisionCI[1])}` : '–',
       pct(s.recall),
       fixed(s.lift),
@@ -39,11 +90,12 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
     ]);
   }
   out.push('Stages (furthest first)', table(stageRows), '');
+  out.push(...marginalLines(r));
   if (r.routes.length) {
-    out.push('Routes', table([['route', 'leads', 'won', 'lost', 'close rate'], ...r.routes.map((x) => [x.name, x.leads, x.won, x.lost, pct(x.closeRate)])]), '');
+    out.push('Routes', table([['route', 'leads', 'won', 'lost', 'close rate'], ...r.routes.map((x) => [x.name, x.leads, x.won, x.lost, rateCell(x.closeRate, x.won + x.lost, used)])]), '');
   }
   for (const [band, labels] of Object.entries(r.bands)) {
-    out.push(`Band ${band}`, table([['label', 'leads', 'won', 'lost', 'close rate'], ...labels.map((x) => [x.label, x.leads, x.won, x.lost, pct(x.closeRate)])]), '');
+    out.push(`Band ${band}`, table([['label', 'leads', 'won', 'lost', 'close rate'], ...labels.map((x) => [x.label, x.leads, x.won, x.lost, rateCell(x.closeRate, x.won + x.lost, used)])]), '');
   }
   if (r.scoreDistribution?.length) {
     out.push(
@@ -55,7 +107,7 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
   if (r.activities.length && r.mode === 'events') {
     out.push(
       'Activities (close rate of leads who did it vs base)',
-      table([['activity', 'leads', 'won', 'lost', 'close rate', 'x base'], ...r.activities.map((x) => [x.name, x.leads, x.won, x.lost, pct(x.closeRate), fixed(x.ratio)])]),
+      table([['activity', 'leads', 'won', 'lost', 'close rate', 'x base'], ...r.activities.map((x) => [x.name, x.leads, x.won, x.lost, rateCell(x.closeRate, x.won + x.lost, used), fixed(x.ratio)])]),
       '',
     );
   }
@@ -70,6 +122,7 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
     }
     out.push('');
   }
+  if (used.small) out.push(`* fewer than ${SMALL_SAMPLE} decided leads: a small sample, too few to trust the rate.`, '');
   if (r.changes) {
     const limit = opts.changes ?? 20;
     const c = r.changes;

@@ -16,13 +16,12 @@ import { formatDiagnostics } from './print.js';
 import { diag } from '../language/diagnostics/registry.js';
 import { pointRange } from '../language/diagnostics/diagnostic.js';
 import { DataError } from '../simulator/data/errors.js';
-import { loadLeadsFile, loadEventsFile } from '../simulator/data/files.js';
-import { progressBar } from '../simulator/data/progress.js';
 import type { EventTable, LeadTable, LoadOptions } from '../simulator/data/table.js';
 import type { IR } from '../language/compile/ir.js';
-import { simulateFull, scoredRows, type ScoreRow } from '../simulator/simulate.js';
-import { replay } from '../simulator/replay.js';
+import type { ScoreRow } from '../simulator/simulate.js';
 import { printReport } from './report.js';
+// The data readers and the engine are loaded when a data command runs
+// (dynamic imports), so commands without data start quickly.
 
 export const DATA_OPTIONS: Record<string, OptionSpec> = {
   leads: { type: 'string', arg: 'FILE', help: 'leads table: CSV (, or ;) or JSON Lines' },
@@ -33,6 +32,7 @@ export const DATA_OPTIONS: Record<string, OptionSpec> = {
   lenient: { type: 'boolean', help: 'skip bad rows and count them in the report instead of stopping' },
   'as-of': { type: 'string', arg: 'DATE', help: 'evaluate open leads as of this date (default: the latest date in the data)' },
   engine: { type: 'string', arg: 'js|duckdb', help: 'run in JS (default) or inside embedded DuckDB (large files)' },
+  'no-cache': { type: 'boolean', help: 'parse the data files even if the columnar cache holds them (see `lql cache`)' },
 };
 
 export interface LoadedData {
@@ -64,15 +64,18 @@ export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> 
     lenient: !!args.values.lenient,
     types,
   };
+  const { readLeadsFile, readEventsFile } = await import('../simulator/data/files.js');
+  const cache = args.values['no-cache'] ? false : {};
+  const { progressBar } = await import('../simulator/data/progress.js');
   try {
     const bar = progressBar({ label: leadsFile });
-    const leads = await loadLeadsFile(leadsFile, { ...opts, onProgress: bar.onProgress });
+    const leads = await readLeadsFile(leadsFile, { ...opts, onProgress: bar.onProgress }, cache);
     bar.finish();
     let events: EventTable | null = null;
     const ev = s(args.values.events);
     if (ev) {
       const bar2 = progressBar({ label: ev });
-      events = await loadEventsFile(ev, leads, ir.activities, { lenient: opts.lenient, onProgress: bar2.onProgress });
+      events = await readEventsFile(ev, leads, ir.activities, { lenient: opts.lenient, onProgress: bar2.onProgress }, cache);
       bar2.finish();
     }
     // Undeclared names are read from the data: each must be a column (a typo would
@@ -147,6 +150,7 @@ export const simulateCommand: Command = {
         return 0;
       }
       const data = await loadData(ir, args, io);
+      const { simulateFull } = await import('../simulator/simulate.js');
       const { report } = simulateFull(ir, data.leads, data.events, { asOf, baseline });
       io.out(args.values.json ? JSON.stringify(report, null, 2) : printReport(report, { changes: Number(s(args.values.changes) ?? 20) }));
       return 0;
@@ -198,6 +202,8 @@ export const scoreCommand: Command = {
         rows = await scoreRowsWithDuckDB(ir, args, { asOf, io });
       } else {
         const data = await loadData(ir, args, io);
+        const { scoredRows } = await import('../simulator/simulate.js');
+        const { replay } = await import('../simulator/replay.js');
         rows = scoredRows(replay(ir, data.leads, data.events, { asOf, useClosedAt: false }));
         if (data.leads.rejected.rows) io.err(`${data.leads.rejected.rows} lead rows skipped (--lenient)`);
       }
@@ -212,15 +218,32 @@ export const scoreCommand: Command = {
     }),
 };
 
+/** A comma-separated list of lead columns from an option; an unknown name is a usage error naming the nearest columns. */
+function columnList(args: Args, name: string, leads: LeadTable): string[] {
+  const raw = s(args.values[name]);
+  if (raw === undefined) return [];
+  const names = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  const have = [...leads.columns.keys()];
+  for (const c of names) {
+    if (!leads.columns.has(c)) {
+      const near = nearest(c, have);
+      throw new UsageError(`--${name}: the leads file has no column '${c}'.${near.length ? ` Did you mean '${near[0]}'?` : ''}`);
+    }
+  }
+  return names;
+}
+
 export const suggestCommand: Command = {
   name: 'suggest',
-  usage: 'suggest FILE --leads ... [--events ...] [--precision P | --capacity N/week] [--stage NAME]',
+  usage: 'suggest FILE --leads ... [--events ...] [--precision P | --capacity N/week] [--stage NAME] [--exclude A,B] [--include A,B]',
   summary: 'close rate per activity and attribute value vs the base rate, suggested points and stage thresholds',
   options: {
     ...DATA_OPTIONS,
     precision: { type: 'string', arg: 'P', help: 'propose a stage threshold reaching this precision (e.g. 0.6 or 60%)' },
     capacity: { type: 'string', arg: 'N/week', help: 'propose a stage threshold for this sales capacity (e.g. 40/week)' },
     stage: { type: 'string', arg: 'NAME', help: 'the stage to tune (default: the first stage after the lowest, e.g. MQL)' },
+    exclude: { type: 'string', arg: 'A,B', help: 'columns never given points (ids and outcome leaks are left out already)' },
+    include: { type: 'string', arg: 'A,B', help: 'columns given points even though they look like an id or an outcome leak' },
     json: { type: 'boolean', help: 'print JSON' },
   },
   run: (args, io) =>
@@ -244,7 +267,9 @@ export const suggestCommand: Command = {
       }
       const { suggest, printSuggestions } = await import('../simulator/suggest.js');
       const asOf = parseDateOpt('as-of', s(args.values['as-of']));
-      const result = suggest(ir, data.leads, data.events, { precision, capacityPerWeek: capacity, stage: s(args.values.stage), asOf });
+      const exclude = columnList(args, 'exclude', data.leads);
+      const include = columnList(args, 'include', data.leads);
+      const result = suggest(ir, data.leads, data.events, { precision, capacityPerWeek: capacity, stage: s(args.values.stage), asOf, exclude, include });
       io.out(args.values.json ? JSON.stringify(result, null, 2) : printSuggestions(result));
       return 0;
     }),

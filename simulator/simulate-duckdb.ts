@@ -762,7 +762,7 @@ export async function simulateDuckDB(opts: DuckDBSimulateOptions): Promise<DuckD
     if (opts.baseline && baselineScored) {
       const baseline = computeReport(baselineScored, reportOpts(opts.baseline.name));
       report.baseline = baseline;
-      report.delta = reportDelta(report, baseline);
+      report.delta = reportDelta(report, baseline, { current: scored, baseline: baselineScored });
       report.changes = leadChanges(scored, baselineScored, opts.maxChanges ?? Infinity);
     }
     const timings = { loadMs, scoreMs: t2 - t1, reportMs: performance.now() - t2 };

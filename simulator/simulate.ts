@@ -59,7 +59,7 @@ export function simulateFull(ir: IR, leads: LeadTable, events?: EventTable | nul
   const baselineScored = replay(opts.baseline, leads, events, bopts);
   const baseline = reportOf(opts.baseline, baselineScored, leads, events, opts.bins);
   report.baseline = baseline;
-  report.delta = reportDelta(report, baseline);
+  report.delta = reportDelta(report, baseline, { current: scored, baseline: baselineScored });
   report.changes = leadChanges(scored, baselineScored, opts.maxChanges ?? Infinity);
   return { report, scored, baselineScored };
 }

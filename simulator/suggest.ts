@@ -36,6 +36,7 @@ import { KEYWORDS } from '../language/syntax/tokens.js';
 import type { EventTable, LeadTable } from './data/table.js';
 import { rate, wilson } from './metrics.js';
 import { replay, type ScoredTable } from './replay.js';
+import { quantileEdges, screenColumns, type Exclusion } from './column-guards.js';
 
 export interface SuggestOptions {
   /** goal: the lowest precision acceptable for the stage */
@@ -51,6 +52,10 @@ export interface SuggestOptions {
   topValues?: number;
   /** number columns are cut into this many quantile bins (default 5) */
   quantiles?: number;
+  /** columns never given points */
+  exclude?: string[];
+  /** columns given points even when they look like ids or leaks */
+  include?: string[];
 }
 
 export interface Suggestion {
@@ -111,6 +116,10 @@ export interface SuggestResult {
   attributes: Suggestion[];
   snippet: string;
   thresholds: ThresholdProposal | null;
+  /** columns left out of the attribute values: ids, outcome leaks, and those named in `exclude` */
+  excluded: Exclusion[];
+  /** columns that look like ids or leaks but were kept with `include` */
+  included: Exclusion[];
 }
 
 const SHRINK = 10;
@@ -171,19 +180,6 @@ function row(
   };
 }
 
-function quantileEdges(values: Float64Array, q: number): number[] {
-  const present: number[] = [];
-  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) present.push(values[i]!);
-  if (!present.length) return [];
-  present.sort((a, b) => a - b);
-  const edges: number[] = [];
-  for (let k = 1; k < q; k++) {
-    const v = present[Math.min(present.length - 1, Math.floor((k * present.length) / q))]!;
-    if (!edges.includes(v)) edges.push(v);
-  }
-  return edges.filter((e) => e > present[0]!);
-}
-
 export function suggest(ir: IR, leads: LeadTable, events?: EventTable | null, opts: SuggestOptions = {}): SuggestResult {
   const minSample = opts.minSample ?? 30;
   const kernel = compileKernel(ir);
@@ -206,7 +202,10 @@ export function suggest(ir: IR, leads: LeadTable, events?: EventTable | null, op
 
   const attributes: Suggestion[] = [];
   const topN = opts.topValues ?? 8;
+  const screen = screenColumns(leads, { exclude: opts.exclude, include: opts.include });
+  const skip = new Set(screen.excluded.map((e) => e.column));
   for (const [name, col] of leads.columns) {
+    if (skip.has(name)) continue;
     const ln = lqlName(name);
     if (col.type === 'text') {
       const counts = new Int32Array(col.dict.length);
@@ -276,6 +275,8 @@ export function suggest(ir: IR, leads: LeadTable, events?: EventTable | null, op
     attributes,
     snippet: '',
     thresholds,
+    excluded: screen.excluded,
+    included: screen.kept,
   };
   result.snippet = snippet(result);
   return result;
@@ -462,6 +463,16 @@ export function printSuggestions(r: SuggestResult): string {
   };
   table('Activities (close rate of leads who did it):', r.activities);
   table('Attribute values:', r.attributes);
+  if (r.excluded.length) {
+    out.push('', 'Columns left out (no points suggested):');
+    const why = { id: 'identifies leads', leak: 'looks like an outcome leak (filled in after the result is known?)', user: 'excluded' } as const;
+    for (const e of r.excluded) out.push(`  ${lqlName(e.column)}: ${why[e.reason]}: ${e.evidence}`);
+    out.push('  Use --include COLUMN to score one anyway, --exclude COLUMN to leave out more.');
+  }
+  if (r.included.length) {
+    out.push('', 'Kept with --include although they look suspicious:');
+    for (const e of r.included) out.push(`  ${lqlName(e.column)} (${e.reason === 'id' ? 'an id' : 'a possible leak'}): ${e.evidence}`);
+  }
   out.push('', r.snippet);
   if (r.thresholds) {
     const t = r.thresholds;

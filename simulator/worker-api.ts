@@ -215,7 +215,7 @@ export function createSimulatorApi(): SimulatorApi {
             if (!bs) return { ok: false, runId, cancelled: true, diagnostics, error: null };
             const baseline = reportOf(b.ir, bs, leads, events);
             report.baseline = baseline;
-            report.delta = reportDelta(report, baseline);
+            report.delta = reportDelta(report, baseline, { current: scored, baseline: bs });
             report.changes = leadChanges(scored, bs, 200);
           }
         }

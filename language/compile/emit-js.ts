@@ -40,7 +40,7 @@
  * reached; then evaluate everything at asOf (stages, route, reasons).
  */
 
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import { CachedRE2JS } from '../check/regex.js';
 import type { IR, IRArith, IRBlockScore, IRCond, IRRule, IRScore, IRType, IRValue } from './ir.js';
 import { JS_RUNTIME } from './js-runtime.js';

@@ -805,7 +805,7 @@ function analyse(ir: IR): { timeDep: Set<string>; reads: Map<string, Deps> } {
 }
 
 /** The order entries (keys) needed to evaluate `roots`, in evaluation order. */
-function closure(ir: IR, reads: Map<string, Deps>, roots: Deps[]): Set<string> {
+function closure(_ir: IR, reads: Map<string, Deps>, roots: Deps[]): Set<string> {
   const need = new Set<string>();
   const stack: string[] = [];
   for (const r of roots) {

@@ -177,6 +177,8 @@ const DAY_MS = 86_400_000;
 const SEGMENT_HALF_LIVES = 256;
 /** PostgreSQL's identifier limit, in bytes. */
 const PG_MAX_IDENT = 63;
+/** Byte lengths are counted in UTF-8 with the platform encoder (the browser has no Buffer). */
+const UTF8 = new TextEncoder();
 
 function rangeOf(src: IRSrc): Range {
   const len = Math.max(1, src.text.includes('\n') ? 1 : src.text.length);
@@ -523,7 +525,7 @@ class Emitter {
   }
 
   checkText(s: string, src: IRSrc): void {
-    if (this.d === 'postgres' && s.includes('\u0000')) this.error('LQL704', src);
+    if (this.d === 'postgres' && s.includes('\u0000')) this.error('LQL704', src, { what: 'This text', engine: 'PostgreSQL' });
   }
 
   // --- conditions ---------------------------------------------------------------
@@ -759,9 +761,10 @@ class Emitter {
       const prev = seen.get(k);
       if (prev) this.error('LQL702', origin(c), { name: c.name, other: prev.name });
       else seen.set(k, c);
-      if (d === 'postgres' && Buffer.byteLength(c.name, 'utf8') > PG_MAX_IDENT)
+      if (d === 'postgres' && UTF8.encode(c.name).length > PG_MAX_IDENT)
         this.error('LQL703', origin(c), { name: c.name });
-      if (d === 'postgres' && c.name.includes('\u0000')) this.error('LQL704', origin(c));
+      // neither engine can quote a name holding U+0000
+      if (c.name.includes('\u0000')) this.error('LQL704', origin(c), { what: `The column name "${c.name.replace(/\u0000/g, '\\u{0}')}"`, engine: d === 'postgres' ? 'PostgreSQL' : 'DuckDB' });
     }
 
     // Compile everything that reads per-point values first, collecting features and attribute reads.

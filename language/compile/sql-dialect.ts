@@ -8,8 +8,9 @@
  * Output: SQL text fragments.
  * Invariants:
  * - identifiers are always double-quoted with `"` doubled; string literals
- *   are single-quoted with `'` doubled (never E'' strings, so backslashes are
- *   literal; PostgreSQL needs standard_conforming_strings = on, the default);
+ *   are single-quoted with `'` doubled, and a text with a backslash is an
+ *   E'' string with backslashes doubled, so a literal means the same text whether
+ *   the server's standard_conforming_strings is on or off (see `str`);
  * - comment text never contains a newline, a control character or `*\/`;
  * - numbers are emitted as DOUBLE PRECISION values (`CAST(.. AS DOUBLE
  *   PRECISION)`), never as engine-specific DECIMAL/NUMERIC literals;
@@ -28,8 +29,18 @@ export function tableName(name: string | string[]): string {
   return (Array.isArray(name) ? name : [name]).map(ident).join('.');
 }
 
-/** A string literal with `'` doubled. */
+/**
+ * A string literal that reads the same whatever the server's settings:
+ * `'...'` with `'` doubled; a text with a backslash becomes an escape string
+ * `E'...'` with every backslash doubled too, because a plain literal's backslash
+ * is an escape on a PostgreSQL server with standard_conforming_strings = off
+ * (DuckDB reads E'' strings the same way). U+0000 cannot appear inside a
+ * literal in either engine: it is joined in as `chr(0)` (the PostgreSQL
+ * emitter refuses such texts before, with LQL704, as its text cannot hold it).
+ */
 export function str(s: string): string {
+  if (s.includes('\u0000')) return '(' + s.split('\u0000').map(str).join(' || chr(0) || ') + ')';
+  if (s.includes('\\')) return "E'" + s.replace(/\\/g, '\\\\').replace(/'/g, "''") + "'";
   return "'" + s.replace(/'/g, "''") + "'";
 }
 

@@ -118,7 +118,7 @@ export const REGISTRY = {
   LQL704: {
     severity: 'error',
     title: 'text with a NUL character',
-    message: 'This text contains the character U+0000, which PostgreSQL cannot store or compare; remove it.',
+    message: '{what} contains the character U+0000, which {engine} cannot hold; remove it.',
   },
   LQL705: {
     severity: 'error',

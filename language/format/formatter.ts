@@ -29,7 +29,6 @@ import { printName, printString, printLiteral } from '../syntax/print.js';
 import type { IToken, TokenType } from 'chevrotain';
 import type * as A from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
-import { needsQuoting } from '../syntax/tokens.js';
 import * as T from '../syntax/tokens.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 

@@ -8,7 +8,7 @@
  * Invariants: pure; never throws on a well-formed tree.
  */
 import { printName, printLiteral } from '../syntax/print.js';
-import type { Arith, Expr, Literal, Name, NodeBase, Rule, Value, ListLit, Ref, DurationLit } from '../syntax/ast.js';
+import type { Arith, Expr, NodeBase, Rule, Value, ListLit, Ref, DurationLit } from '../syntax/ast.js';
 
 /** The node's source text (whitespace-normalised), or a canonical printing of it. */
 export function nodeText(node: NodeBase & { kind: string }, source?: string): string {

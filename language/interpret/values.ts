@@ -99,5 +99,5 @@ export function readAs(raw: unknown, type: AttrType): Val {
 
 /** An own property of a record, or undefined (never reads the prototype chain). */
 export function ownValue(record: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }

@@ -26,6 +26,7 @@ import { analyze, type Analysis } from './analyze.js';
 import type { ColumnInfo, ServiceContext } from './context.js';
 import { KEYWORD_DOCS, FUNCTION_DOCS } from './docs.js';
 import { CompletionItemKind as K, type CompletionItem, type Range } from './lsp.js';
+import { code, md } from './markdown.js';
 
 const WORD = new Set(['Identifier', 'QuotedIdentifier', 'UnterminatedQuotedIdentifier']);
 const HARD_STARTS = new Set(['Ruleset', 'Attribute', 'Activity', 'List', 'Segment', 'Score', 'Band', 'Stages', 'Test']);
@@ -198,8 +199,8 @@ function columnDoc(col: ColumnInfo): string {
   const facts: string[] = [];
   if (col.distinct !== undefined) facts.push(`${col.distinct} distinct values`);
   if (col.fillRate !== undefined) facts.push(`${Math.round(col.fillRate * 100)}% filled`);
-  const lines = [`Column \`${col.name}\` (${col.type})${facts.length ? ': ' + facts.join(', ') : ''}`];
-  if (col.samples?.length) lines.push('Values: ' + col.samples.slice(0, 8).map((v) => '`' + v + '`').join(', '));
+  const lines = [`Column ${code(col.name)} (${md(col.type)})${facts.length ? ': ' + facts.join(', ') : ''}`];
+  if (col.samples?.length) lines.push('Values: ' + col.samples.slice(0, 8).map((v) => code(v)).join(', '));
   return lines.join('\n\n');
 }
 

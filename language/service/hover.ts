@@ -10,7 +10,10 @@
  * - a rule's points: the rule and how often it fired and closed last run;
  * - any other declared name: its kind and declaration line;
  * - a keyword or function: a one-line description.
- * Invariant: pure; never throws.
+ * Invariants: pure; never throws. Every text that comes from the ruleset or
+ * the data (names, labels, rule text, sample values) goes through `md()` or
+ * `code()`, so it shows as written and can never become a link, an image,
+ * HTML or emphasis in the rendered Markdown.
  */
 import type * as A from '../syntax/ast.js';
 import type { Sym } from '../check/checker.js';
@@ -18,6 +21,7 @@ import { analyze, nameAt, tokenAt, type Analysis } from './analyze.js';
 import type { ServiceContext, ScoreStat } from './context.js';
 import { KEYWORD_DOCS, FUNCTION_DOCS } from './docs.js';
 import type { Hover } from './lsp.js';
+import { code, md } from './markdown.js';
 
 const fmtNum = (n: number): string => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));
 const pct = (x: number): string => `${(x * 100).toFixed(x >= 0.1 || x === 0 ? 0 : 1)}%`;
@@ -53,13 +57,13 @@ function describeSymbol(a: Analysis, s: Sym, ctx: ServiceContext): string[] {
   switch (s.kind) {
     case 'attribute': {
       const col = ctx.columns?.find((c) => c.name === s.name);
-      const out = [`**${s.name}** — attribute (${s.type ?? 'text'}), ${s.declared ? `declared at ${line}` : 'read from the data (type inferred from use)'}`];
+      const out = [`**${md(s.name)}** — attribute (${s.type ?? 'text'}), ${s.declared ? `declared at ${line}` : 'read from the data (type inferred from use)'}`];
       if (col) {
         const facts = [`column type ${col.type}`];
         if (col.distinct !== undefined) facts.push(`${fmtNum(col.distinct)} distinct values`);
         if (col.fillRate !== undefined) facts.push(`${pct(col.fillRate)} filled`);
         out.push('Data: ' + facts.join(', '));
-        if (col.samples?.length) out.push('Values: ' + col.samples.slice(0, 8).map((v) => '`' + v + '`').join(', '));
+        if (col.samples?.length) out.push('Values: ' + col.samples.slice(0, 8).map((v) => code(v)).join(', '));
       } else if (ctx.columns) out.push('Not a column of the bound data.');
       return out;
     }
@@ -69,27 +73,27 @@ function describeSymbol(a: Analysis, s: Sym, ctx: ServiceContext): string[] {
       if (d?.kind === 'ScoreBlock') {
         const rules = d.items.filter((i) => i.kind !== 'Decay').length;
         const decay = d.items.find((i): i is A.DecayClause => i.kind === 'Decay');
-        what = `${d.block === 'score' ? 'score block' : d.block === 'fit' ? 'profile score (fit)' : 'interest score (engagement)'}, ${rules} rule${rules === 1 ? '' : 's'}${decay ? `, half-life ${srcOf(a, decay.halfLife)}` : ''}`;
-      } else if (d?.kind === 'DerivedScore') what = `derived score = \`${srcOf(a, d.expr)}\``;
-      return [`**${s.name}** — ${what}; declared at ${line}`, scoreStatsLine(ctx.scoreStats?.find((x) => x.name === s.name))];
+        what = `${d.block === 'score' ? 'score block' : d.block === 'fit' ? 'profile score (fit)' : 'interest score (engagement)'}, ${rules} rule${rules === 1 ? '' : 's'}${decay ? `, half-life ${md(srcOf(a, decay.halfLife))}` : ''}`;
+      } else if (d?.kind === 'DerivedScore') what = `derived score = ${code(srcOf(a, d.expr))}`;
+      return [`**${md(s.name)}** — ${what}; declared at ${line}`, scoreStatsLine(ctx.scoreStats?.find((x) => x.name === s.name))];
     }
     case 'segment': {
       const d = s.decl;
-      return [`**${s.name}** — segment, declared at ${line}`, d?.kind === 'Segment' ? '`' + srcOf(a, d.cond) + '`' : ''];
+      return [`**${md(s.name)}** — segment, declared at ${line}`, d?.kind === 'Segment' ? code(srcOf(a, d.cond)) : ''];
     }
     case 'list': {
       const d = s.decl;
-      return [`**${s.name}** — list, declared at ${line}`, d?.kind === 'List' ? '`' + srcOf(a, d).replace(/^list\s+\S+\s*=\s*/, '') + '`' : ''];
+      return [`**${md(s.name)}** — list, declared at ${line}`, d?.kind === 'List' ? code(srcOf(a, d).replace(/^list\s+\S+\s*=\s*/, '')) : ''];
     }
     case 'band': {
       const d = s.decl;
-      const labels = d?.kind === 'Band' ? d.entries.map((e) => (e.threshold ? `${e.label.text} >= ${e.threshold.raw}` : `${e.label.text} otherwise`)).join(', ') : '';
-      return [`**${s.name}** — band${d?.kind === 'Band' ? ` from \`${d.source.text}\`` : ''}, declared at ${line}`, labels ? 'Labels: ' + labels : ''];
+      const labels = d?.kind === 'Band' ? d.entries.map((e) => md(e.threshold ? `${e.label.text} >= ${e.threshold.raw}` : `${e.label.text} otherwise`)).join(', ') : '';
+      return [`**${md(s.name)}** — band${d?.kind === 'Band' ? ` from ${code(d.source.text)}` : ''}, declared at ${line}`, labels ? 'Labels: ' + labels : ''];
     }
     case 'stage':
-      return [`**${s.name}** — stage ${(s.stageIndex ?? 0) + 1} (counting from the furthest), declared at ${line}`];
+      return [`**${md(s.name)}** — stage ${(s.stageIndex ?? 0) + 1} (counting from the furthest), declared at ${line}`];
     case 'activity':
-      return [`**${s.name}** — activity (event type), declared at ${line}`];
+      return [`**${md(s.name)}** — activity (event type), declared at ${line}`];
   }
 }
 
@@ -102,7 +106,7 @@ export function getHover(text: string, offset: number, ctx: ServiceContext = {})
     const { rule } = r;
     const line = rule.range.start.line;
     const st = ctx.ruleStats?.find((x) => x.line === line);
-    const out = [`Rule in \`${r.block.name.text}\`: **${rule.points.raw}** points — \`${srcOf(a, rule)}\``];
+    const out = [`Rule in ${code(r.block.name.text)}: **${md(rule.points.raw)}** points — ${code(srcOf(a, rule))}`];
     if (st) out.push(`Last run: fired for ${fmtNum(st.fired)} lead${st.fired === 1 ? '' : 's'}; ${pct(st.closeRate)} of them closed.`);
     return hover(a, rule.points.range, out);
   }
@@ -110,10 +114,10 @@ export function getHover(text: string, offset: number, ctx: ServiceContext = {})
   if (use) {
     const n = use.name;
     if (use.role === 'callee') return FUNCTION_DOCS[n.text] ? hover(a, n.range, [FUNCTION_DOCS[n.text]]) : null;
-    if (use.role === 'type') return hover(a, n.range, [`Attribute type \`${n.text}\`: one of text, number, bool, date.`]);
+    if (use.role === 'type') return hover(a, n.range, [`Attribute type ${code(n.text)}: one of text, number, bool, date.`]);
     if (use.role === 'label' && use.decl.kind === 'Band') {
       const e = use.item as A.BandEntry;
-      return hover(a, n.range, [`**${n.text}** — label of band \`${use.decl.name.text}\` (${e.threshold ? `${use.decl.source.text} >= ${e.threshold.raw}` : 'otherwise'})`]);
+      return hover(a, n.range, [`**${md(n.text)}** — label of band ${code(use.decl.name.text)} (${e.threshold ? md(`${use.decl.source.text} >= ${e.threshold.raw}`) : 'otherwise'})`]);
     }
     const s = a.checked.symbols.get(n.text);
     if (s) return hover(a, n.range, describeSymbol(a, s, ctx));
@@ -122,7 +126,7 @@ export function getHover(text: string, offset: number, ctx: ServiceContext = {})
     for (const d of a.program.decls) {
       if (d.kind !== 'Band') continue;
       const e = d.entries.find((x) => x.label.text === n.text);
-      if (e) return hover(a, n.range, [`**${n.text}** — label of band \`${d.name.text}\` (${e.threshold ? `${d.source.text} >= ${e.threshold.raw}` : 'otherwise'})`]);
+      if (e) return hover(a, n.range, [`**${md(n.text)}** — label of band ${code(d.name.text)} (${e.threshold ? md(`${d.source.text} >= ${e.threshold.raw}`) : 'otherwise'})`]);
     }
     const col = ctx.columns?.find((c) => c.name === n.text);
     if (col) return hover(a, n.range, describeSymbol(a, { kind: 'attribute', name: n.text, range: n.range, declared: false, used: true, type: col.type as Sym['type'] }, ctx));

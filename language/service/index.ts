@@ -11,6 +11,7 @@ export { getHover } from './hover.js';
 export { getCodeActions, formatDocument } from './actions.js';
 export { tokenize, getSemanticTokens, SEMANTIC_LEGEND, type HighlightToken } from './semantic.js';
 export { getDocumentSymbols, getDefinition } from './symbols.js';
+export { getReferences, prepareRename, getRenameEdits, type RenameCheck } from './references.js';
 export { KEYWORD_DOCS, FUNCTION_DOCS } from './docs.js';
 export type { ServiceContext, ColumnInfo, ScoreStat, RuleStat } from './context.js';
 export * from './lsp.js';

@@ -215,7 +215,7 @@ class LqlParser extends EmbeddedActionsParser {
   collected: A.Decl[] = [];
 
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, skipValidations: T.SKIP_GRAMMAR_CHECKS });
     this.performSelfAnalysis();
     // Resuming after a broken declaration is done by `parse()` itself, at the next
     // declaration keyword; chevrotain's skipping inside repetitions would hide errors.
@@ -1871,7 +1871,7 @@ export function parse(text: string, options: ParseOptions = {}): ParseResult {
     }
   }
   const diagnostics: Diagnostic[] = [];
-  let lexed;
+  let lexed: ReturnType<typeof T.lexer.tokenize>;
   try {
     lexed = T.lexer.tokenize(text);
   } catch {

@@ -207,7 +207,15 @@ export const TOKEN_TABLE: readonly { name: string; category: HighlightCategory; 
   },
 );
 
-export const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: true });
+declare const __LQL_BUNDLED__: boolean | undefined;
+/**
+ * chevrotain's grammar self-checks run in development and in tests; the
+ * bundled `lql` command (defined by scripts/bundle-cli.mjs, built from the
+ * tested grammar) skips them to start faster.
+ */
+export const SKIP_GRAMMAR_CHECKS = typeof __LQL_BUNDLED__ !== 'undefined' && __LQL_BUNDLED__ === true;
+
+export const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: true, skipValidations: SKIP_GRAMMAR_CHECKS });
 
 /** Does a name need backticks to be written in LQL? */
 export function needsQuoting(name: string): boolean {

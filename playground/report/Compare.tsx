@@ -6,10 +6,12 @@
  * texts, and the changed leads the worker found. Output: React elements.
  * Invariants: with no baseline pinned, only an explanation of how to pin
  * one is shown; a rate change is shown in percentage points; each changed
- * lead can be opened in Explain.
+ * lead can be opened in Explain; the leads that entered and left each stage
+ * are shown with their close rates, and a rate on fewer than 30 decided
+ * leads is marked as a small sample.
  */
 import { useI18n } from '../i18n/index.js';
-import type { ChangedLead, SimulateReport } from './types.js';
+import type { ChangedLead, MarginalLeads, SimulateReport } from './types.js';
 import { compareStages, diffHunks, lineDiff } from './compute.js';
 
 export function TextDiff({ before, after }: { before: string; after: string }) {
@@ -31,6 +33,53 @@ export function TextDiff({ before, after }: { before: string; after: string }) {
         );
       })}
     </pre>
+  );
+}
+
+const SMALL_SAMPLE = 30;
+
+/** The leads that entered and left each stage, with close rates and the paired interval of the change in precision. */
+export function MarginalTable({ report }: { report: SimulateReport }) {
+  const { t, f } = useI18n();
+  const stages = (report.delta?.stages ?? []).filter((d) => d.entered && d.left);
+  if (!stages.length) return null;
+  const rateCell = (m: MarginalLeads) => {
+    const decided = m.won + m.lost;
+    return (
+      <td className="num">
+        {f.pct(m.precision)}{decided > 0 && <span className="small"> ({f.pct(m.precisionCI[0])}–{f.pct(m.precisionCI[1])})</span>}
+        {decided > 0 && decided < SMALL_SAMPLE && <span className="badge warn small-sample"> {t('compare.smallSample', { n: decided })}</span>}
+      </td>
+    );
+  };
+  return (
+    <>
+      <h3>{t('compare.marginal')}</h3>
+      <p className="muted small">{t('compare.marginalNote')}</p>
+      <table className="data-table" aria-label={t('compare.marginal')} data-testid="marginal-table">
+        <thead><tr>
+          <th scope="col">{t('compare.stage')}</th><th scope="col">{t('compare.group')}</th>
+          <th scope="col" className="num">{t('compare.leads')}</th><th scope="col" className="num">{t('compare.won')}</th>
+          <th scope="col" className="num">{t('compare.lost')}</th><th scope="col" className="num">{t('compare.closeRate')}</th>
+          <th scope="col" className="num">{t('compare.precisionChange')}</th>
+        </tr></thead>
+        <tbody>
+          {stages.flatMap((d) => {
+            const e = d.entered!;
+            const l = d.left!;
+            const ci = d.precisionDeltaCI ?? [NaN, NaN];
+            const change = <td className="num strong" rowSpan={2}>{f.pctPoints(d.precision ?? NaN)}<span className="small"> ({f.pctPoints(ci[0])} … {f.pctPoints(ci[1])})</span></td>;
+            if (!e.leads && !l.leads) return [<tr key={d.name}><th scope="row">{d.name}</th><td colSpan={6} className="muted">{t('compare.sameLeads')}</td></tr>];
+            return [
+              <tr key={d.name + 'e'}><th scope="row" rowSpan={2}>{d.name}</th><td>{t('compare.entered')}</td>
+                <td className="num">{f.int(e.leads)}</td><td className="num">{f.int(e.won)}</td><td className="num">{f.int(e.lost)}</td>{rateCell(e)}{change}</tr>,
+              <tr key={d.name + 'l'}><td>{t('compare.left')}</td>
+                <td className="num">{f.int(l.leads)}</td><td className="num">{f.int(l.won)}</td><td className="num">{f.int(l.lost)}</td>{rateCell(l)}</tr>,
+            ];
+          })}
+        </tbody>
+      </table>
+    </>
   );
 }
 
@@ -69,6 +118,7 @@ export function ComparePanel(props: {
           </tbody>
         </table>
       )}
+      {props.report && <MarginalTable report={props.report} />}
       <h3>{t('compare.textDiff')}</h3>
       <TextDiff before={props.baselineText} after={props.text} />
       <h3>{t('compare.changedLeads')}{props.changed.length > 0 && <span className="small"> ({t('compare.changedCount', { n: props.changed.length })})</span>}</h3>

@@ -77,6 +77,16 @@ export interface BandMatrix {
   cells: { row: string; col: string; leads: number; won: number; lost: number; closeRate: number }[];
 }
 
+/** Leads that reach a stage with one of the two rulesets only. */
+export interface MarginalLeads {
+  leads: number;
+  won: number;
+  lost: number;
+  /** NaN without a decided lead */
+  precision: number;
+  precisionCI: [number, number];
+}
+
 export interface StageDelta {
   name: string;
   reached?: number;
@@ -84,6 +94,12 @@ export interface StageDelta {
   precision?: number;
   recall?: number;
   lift?: number;
+  /** reach the stage with the current rules only */
+  entered?: MarginalLeads;
+  /** reach the stage with the baseline only */
+  left?: MarginalLeads;
+  /** paired 95% interval of the change in precision */
+  precisionDeltaCI?: [number, number];
 }
 
 export interface SimulateReport {

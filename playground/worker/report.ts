@@ -16,6 +16,7 @@ import type { IR } from '../../language/compile/ir.js';
 import type { Report, Histogram, WeeklyVolume as SimWeekly } from '../../simulator/metrics.js';
 import { wilson } from '../../simulator/metrics.js';
 import type { ScoredTable } from '../../simulator/replay.js';
+import type { StageDelta as SimStageDelta } from '../../simulator/compare.js';
 import { suggestedPoints } from '../../simulator/suggest.js';
 import type { ScoreStat } from '../../language/service/context.js';
 import type { BandMatrix, ChangedLead, ScoreDistribution, SimulateReport, WeeklyVolume } from '../report/types.js';
@@ -112,7 +113,13 @@ export function toPlaygroundReport(report: Report, st?: ScoredTable, ir?: IR): S
   }
   if (report.baseline) out.baseline = toPlaygroundReport(report.baseline);
   if (report.delta) {
-    out.delta = { stages: report.delta.stages.map((d) => ({ name: d.name, reached: d.reached, won: d.won, precision: nn(d.precision), recall: nn(d.recall), lift: nn(d.lift) })) };
+    const marginal = (m: NonNullable<SimStageDelta['entered']>) => ({ leads: m.leads, won: m.won, lost: m.lost, precision: nn(m.precision), precisionCI: m.precisionCI ?? [NaN, NaN] as [number, number] });
+    out.delta = {
+      stages: report.delta.stages.map((d) => ({
+        name: d.name, reached: d.reached, won: d.won, precision: nn(d.precision), recall: nn(d.recall), lift: nn(d.lift),
+        ...(d.entered && d.left ? { entered: marginal(d.entered), left: marginal(d.left), precisionDeltaCI: d.precisionDeltaCI ?? [NaN, NaN] as [number, number] } : {}),
+      })),
+    };
   }
   return out;
 }

@@ -123,7 +123,7 @@ export class DictBuilder {
       return;
     }
     let p = a;
-    let c = s.charCodeAt(p);
+    const c = s.charCodeAt(p);
     let sign = 0;
     if (c === 45 /* - */ || c === 43 /* + */) {
       sign = c === 45 ? 1 : 2;

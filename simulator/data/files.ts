@@ -4,9 +4,11 @@
  * Input: a file path and the same options as the in-memory loaders.
  * Output: the LeadTable / EventTable, read as a stream of 32 KiB chunks, so
  * a file of any size is never held whole in memory as text.
- * Invariants: this is the only module of the data layer that imports
- * node:fs; a file that cannot be opened or read becomes a DataError with
- * code LQL522 naming the file, never a raw exception.
+ * `readLeadsFile` / `readEventsFile` also go through the columnar cache
+ * (`cache.ts`) when asked to.
+ * Invariants: this module and `cache.ts` are the only ones of the data
+ * layer that import node:fs; a file that cannot be opened or read becomes a
+ * DataError with code LQL522 naming the file, never a raw exception.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { diag } from '../../language/diagnostics/registry.js';
@@ -15,6 +17,7 @@ import { loadEvents } from './events.js';
 import { loadLeads, type ReadOptions } from './leads.js';
 import { at } from './records.js';
 import type { DataSource } from './source.js';
+import type { CacheOptions } from './cache.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 
 /** 32 KiB reads: decoded pieces stay small strings (see DEFAULT_CHUNK in source.ts). */
@@ -68,4 +71,26 @@ export function loadEventsFile(
   options: LoadOptions & ReadOptions = {},
 ): Promise<EventTable> {
   return loadEvents(fileSource(path), leads, activities, options);
+}
+
+/** A leads file, from the columnar cache when `cache` is given and holds a valid entry. */
+export async function readLeadsFile(path: string, options: LoadOptions & ReadOptions = {}, cache: CacheOptions | false = false): Promise<LeadTable> {
+  const read = () => loadLeadsFile(path, options);
+  if (!cache) return read();
+  const { cachedLeads } = await import('./cache.js');
+  return cachedLeads(path, options, cache, read);
+}
+
+/** An events file, from the columnar cache when `cache` is given (and the leads came through it). */
+export async function readEventsFile(
+  path: string,
+  leads: LeadTable,
+  activities: readonly string[],
+  options: LoadOptions & ReadOptions = {},
+  cache: CacheOptions | false = false,
+): Promise<EventTable> {
+  const read = () => loadEventsFile(path, leads, activities, options);
+  if (!cache) return read();
+  const { cachedEvents } = await import('./cache.js');
+  return cachedEvents(path, leads, activities, options, cache, read);
 }

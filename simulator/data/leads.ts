@@ -66,7 +66,7 @@ export function declaredType(types: LoadOptions['types'], name: string): AttrTyp
   if (!types) return undefined;
   if (types instanceof Map) return types.get(name);
   const rec = types as Record<string, AttrType>;
-  return Object.prototype.hasOwnProperty.call(rec, name) ? rec[name] : undefined;
+  return Object.hasOwn(rec, name) ? rec[name] : undefined;
 }
 
 function declaredNames(types: LoadOptions['types']): string[] {

@@ -141,3 +141,17 @@ describe('completion: columns', () => {
     expect(labels(HEAD + 'segment s = `Lead$0', ctx)).toContain('Lead Origin');
   });
 });
+
+describe('completion: column documentation from the data', () => {
+  it('shows hostile column names and values as written, never as a link or HTML', async () => {
+    // @ts-expect-error: a plain ES module of Monaco's without type declarations
+    const { marked } = await import('../../node_modules/monaco-editor/esm/vs/base/common/marked/marked.js');
+    const c: ServiceContext = { columns: [{ name: '[x](https://evil.example)', type: 'text', samples: ['<img src=x>', 'x` [y](http://e.example) `z', 'www.evil.example'] }] };
+    const { text, offset } = at('fit { +1 when $0 }');
+    const item = getCompletions(text, offset, c).find((i) => i.label === '[x](https://evil.example)')!;
+    const html = (marked as { parse(s: string, o: object): string }).parse(item.documentation!.value, { async: false });
+    expect(html).not.toMatch(/<(a|img)[\s>]/);
+    const seen = html.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    for (const s of ['[x](https://evil.example)', '<img src=x>', 'x` [y](http://e.example) `z', 'www.evil.example']) expect(seen).toContain(s);
+  });
+});

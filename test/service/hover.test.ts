@@ -2,6 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { getHover, type ServiceContext } from '../../language/service/index.js';
 import { at } from './cursor.js';
+// the Markdown renderer the editor itself uses for hovers
+// @ts-expect-error: a plain ES module of Monaco's without type declarations
+import { marked } from '../../node_modules/monaco-editor/esm/vs/base/common/marked/marked.js';
+
+const render = (m: string): string => (marked as { parse(s: string, o: object): string }).parse(m, { async: false });
+/** The text a reader sees, with HTML tags removed and entities decoded. */
+const visible = (html: string): string =>
+  html.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 
 const SRC = `attribute employees: number
 activity web_visit
@@ -73,5 +81,44 @@ describe('hover', () => {
 
   it('nothing over punctuation or blank space', () => {
     expect(hoverAt('fit {  $0  }')).toBeNull();
+  });
+
+  it('user names, rule text and data values show as written: never a link, an image, HTML or emphasis', () => {
+    const link = '[click me](https://evil.example/x)';
+    const src = [
+      `attribute \`${link}\`: text`,
+      'attribute `![img](https://evil.example/i.png)`: number',
+      'activity `<img src=x onerror=alert(1)>`',
+      'segment `*bold* _it_ www.evil.example` = `' + link + '` == "[a](http://b.example) ``x``"',
+      'fit {',
+      '  +5 when `*bold* _it_ www.evil.example`',
+      '  +1 per `![img](https://evil.example/i.png)`',
+      '}',
+      'engagement { +1 per `<img src=x onerror=alert(1)>` }',
+      'band `[b](https://evil.example)` from fit { `[l](https://evil.example)` >= 1, low otherwise }',
+      '',
+    ].join('\n');
+    const samples = ['`` [s](https://evil.example) ``', '<b>x</b>', 'http://plain.example'];
+    const ctx: ServiceContext = { columns: [{ name: link, type: 'text', samples }] };
+    const names = [link, '![img](https://evil.example/i.png)', '<img src=x onerror=alert(1)>', '*bold* _it_ www.evil.example', '[b](https://evil.example)', '[l](https://evil.example)'];
+    let hovered = 0;
+    for (const name of names) {
+      for (let i = src.indexOf(name); i >= 0; i = src.indexOf(name, i + 1)) {
+        const h = getHover(src, i + 2, ctx);
+        if (!h) continue;
+        hovered++;
+        const html = render(h.contents.value);
+        expect(html, name).not.toMatch(/<(a|img|em|strong[^>]*>[^<]*<em|script|b)[\s>]/);
+        expect(html, name).not.toContain('href');
+        expect(visible(html), name).toContain(name);
+      }
+    }
+    expect(hovered).toBeGreaterThanOrEqual(8);
+    const col = visible(render(getHover(src, src.indexOf(link) + 2, ctx)!.contents.value));
+    for (const v of samples) expect(col).toContain(v);
+    // a rule's text, with the segment name in it
+    const rule = render(getHover(src, src.indexOf('+5') + 1, ctx)!.contents.value);
+    expect(rule).not.toMatch(/<(a|em|img)[\s>]/);
+    expect(visible(rule)).toContain('+5 when `*bold* _it_ www.evil.example`');
   });
 });

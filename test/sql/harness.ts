@@ -60,7 +60,7 @@ export function tables(ir: IR, leads: TestLead[]): {
     l.id,
     l.asOf === undefined ? null : String(l.asOf),
     l.closedAt === undefined || l.closedAt === null ? null : String(l.closedAt),
-    ...attrCols.map((c) => (Object.prototype.hasOwnProperty.call(l.attrs, c) ? cell(l.attrs[c]) : null)),
+    ...attrCols.map((c) => (Object.hasOwn(l.attrs, c) ? cell(l.attrs[c]) : null)),
   ]);
   const eventRows: (string | null)[][] = [];
   for (const l of leads) for (const e of l.events) eventRows.push([l.id, e.type, cell(e.at)]);

@@ -191,8 +191,9 @@ export async function insertRows(
   batch = 1000,
 ): Promise<void> {
   const qi = (s: string) => '"' + s.replace(/"/g, '""') + '"';
+  // E'' with backslashes doubled reads the same under either standard_conforming_strings setting
   const lit = (v: string | number | boolean | null) =>
-    v === null ? 'NULL' : typeof v === 'string' ? "'" + v.replace(/'/g, "''") + "'" : String(v);
+    v === null ? 'NULL' : typeof v === 'string' ? "E'" + v.replace(/\\/g, '\\\\').replace(/'/g, "''") + "'" : String(v);
   for (let i = 0; i < rows.length; i += batch) {
     const chunk = rows.slice(i, i + batch);
     const values = chunk.map((r) => '(' + r.map(lit).join(', ') + ')').join(',\n');

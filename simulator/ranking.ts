@@ -1,0 +1,156 @@
+/**
+ * Ranking quality of a score against the outcome: ROC AUC with a 95%
+ * interval, and the close rate by decile (a lift table).
+ *
+ * Input: a score per lead (Float64Array) and the outcome (Int8Array: 1 won,
+ * 0 lost, -1 open). Only decided leads (won or lost) count.
+ * Output: `auc` -> { auc, ci, won, lost } where auc is the probability that
+ * a random won lead scores higher than a random lost one (ties count one
+ * half: the Mann-Whitney statistic), and ci is DeLong's 95% interval
+ * (DeLong, DeLong & Clarke-Pearson 1988: the variance from each lead's
+ * placement values), clamped to [0, 1]; `liftTable` -> ten groups of
+ * decided leads of (nearly) equal size, highest scores first, each with its
+ * score range, won, lost, close rate and lift over the base rate. Leads with
+ * equal scores never straddle two deciles (a decile may then hold more or
+ * fewer than a tenth, and there may be fewer than ten).
+ * Invariants: pure; NaN scores are left out; null when either class is
+ * empty.
+ */
+import { rate, wilson } from './metrics.js';
+
+const Z95 = 1.959963984540054;
+
+export interface AucResult {
+  auc: number;
+  ci: [number, number];
+  won: number;
+  lost: number;
+}
+
+interface Groups {
+  /** distinct score values ascending, with won and lost counts */
+  values: number[];
+  won: number[];
+  lost: number[];
+  totalWon: number;
+  totalLost: number;
+}
+
+function groupsOf(score: ArrayLike<number>, outcome: Int8Array): Groups {
+  const idx: number[] = [];
+  for (let i = 0; i < outcome.length; i++) {
+    const o = outcome[i];
+    const s = score[i]!;
+    if ((o === 1 || o === 0) && s === s) idx.push(i);
+  }
+  idx.sort((a, b) => score[a]! - score[b]!);
+  const values: number[] = [];
+  const won: number[] = [];
+  const lost: number[] = [];
+  let tw = 0;
+  let tl = 0;
+  for (const i of idx) {
+    const s = score[i]!;
+    if (!values.length || values[values.length - 1] !== s) {
+      values.push(s);
+      won.push(0);
+      lost.push(0);
+    }
+    if (outcome[i] === 1) {
+      won[won.length - 1]!++;
+      tw++;
+    } else {
+      lost[lost.length - 1]!++;
+      tl++;
+    }
+  }
+  return { values, won, lost, totalWon: tw, totalLost: tl };
+}
+
+/** ROC AUC of a score (higher = more likely won) with DeLong's 95% interval; null without both classes. */
+export function auc(score: ArrayLike<number>, outcome: Int8Array): AucResult | null {
+  const g = groupsOf(score, outcome);
+  const W = g.totalWon;
+  const L = g.totalLost;
+  if (!W || !L) return null;
+  // placement values: for a won lead at value v, the share of lost leads below v (+ half the ties);
+  // for a lost lead at v, the share of won leads above v (+ half the ties)
+  let lostBelow = 0;
+  let wonBelow = 0;
+  let sum = 0;
+  let s10 = 0;
+  let s10sq = 0;
+  let s01 = 0;
+  let s01sq = 0;
+  for (let k = 0; k < g.values.length; k++) {
+    const w = g.won[k]!;
+    const l = g.lost[k]!;
+    const v10 = (lostBelow + 0.5 * l) / L;
+    const v01 = (W - wonBelow - w + 0.5 * w) / W;
+    sum += w * v10;
+    s10 += w * v10;
+    s10sq += w * v10 * v10;
+    s01 += l * v01;
+    s01sq += l * v01 * v01;
+    lostBelow += l;
+    wonBelow += w;
+  }
+  const a = sum / W;
+  const var10 = W > 1 ? (s10sq - (s10 * s10) / W) / (W - 1) : 0;
+  const var01 = L > 1 ? (s01sq - (s01 * s01) / L) / (L - 1) : 0;
+  const se = Math.sqrt(Math.max(0, var10 / W + var01 / L));
+  return { auc: a, ci: [Math.max(0, a - Z95 * se), Math.min(1, a + Z95 * se)], won: W, lost: L };
+}
+
+export interface LiftRow {
+  /** 1 = the highest scores */
+  decile: number;
+  /** lowest and highest score in the group */
+  min: number;
+  max: number;
+  leads: number;
+  won: number;
+  lost: number;
+  closeRate: number | null;
+  closeRateCI: [number, number] | null;
+  lift: number | null;
+}
+
+/** Close rate by decile of the score among decided leads, highest scores first. */
+export function liftTable(score: ArrayLike<number>, outcome: Int8Array, parts = 10): LiftRow[] {
+  const g = groupsOf(score, outcome);
+  const total = g.totalWon + g.totalLost;
+  if (!total) return [];
+  const base = g.totalWon / total;
+  const rows: LiftRow[] = [];
+  // walk from the highest value down, closing a group at the first value that reaches the next
+  // tenth of the decided leads (a tie block covering several tenths makes one group)
+  let taken = 0;
+  let next = 1;
+  let cur: { min: number; max: number; won: number; lost: number } | null = null;
+  for (let k = g.values.length - 1; k >= 0; k--) {
+    const v = g.values[k]!;
+    if (!cur) cur = { min: v, max: v, won: 0, lost: 0 };
+    cur.min = v;
+    cur.won += g.won[k]!;
+    cur.lost += g.lost[k]!;
+    taken += g.won[k]! + g.lost[k]!;
+    if (taken * parts >= next * total || k === 0) {
+      const cr = rate(cur.won, cur.lost);
+      rows.push({
+        decile: rows.length + 1,
+        min: cur.min,
+        max: cur.max,
+        leads: cur.won + cur.lost,
+        won: cur.won,
+        lost: cur.lost,
+        closeRate: cr,
+        closeRateCI: wilson(cur.won, cur.won + cur.lost),
+        lift: cr !== null && base > 0 ? cr / base : null,
+      });
+      cur = null;
+      while (next * total <= taken * parts) next++;
+    }
+  }
+  return rows;
+}
