@@ -51,9 +51,9 @@ export interface TestServer extends Running {
   stop(): Promise<void>;
 }
 
-export async function startServer(opts: { databaseUrl?: string; dataDir?: string } = {}): Promise<TestServer> {
+export async function startServer(opts: { databaseUrl?: string; dataDir?: string; port?: number; staticDir?: string } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'lql-serve-'));
-  const running = await serve({ port: 0, dataDir, databaseUrl: opts.databaseUrl, adminToken: ADMIN, out: () => {}, err: () => {} });
+  const running = await serve({ port: opts.port ?? 0, dataDir, databaseUrl: opts.databaseUrl, adminToken: ADMIN, staticDir: opts.staticDir, out: () => {}, err: () => {} });
   return {
     ...running,
     dataDir,
@@ -72,7 +72,7 @@ export async function spawnServer(dataDir: string): Promise<{ url: string; child
   });
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`lql serve did not start in 90 s:\n${log}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`lql serve did not start in 240 s:\n${log}`)), 240_000);
     child.stderr!.on('data', (b: Buffer) => {
       log += b.toString();
       const m = /listening on (http:\/\/\S+)/.exec(log);
