@@ -5,14 +5,17 @@
  * Invariants: results go to stdout, messages to stderr; a ruleset with
  * errors is never run; data problems are reported with file:line:col.
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readText, readRuleset, writeFileAtomic, openOutput, refuseOutputOverInput } from './files.js';
 import { basename, extname } from 'node:path';
 import { compileSource, COMPILER_VERSION, type CompileResult } from '../language/index.js';
 import { formatDiagnostics } from './print.js';
 import { UsageError, ExitError, InputError, guard } from './errors.js';
 import { simulateCommand, scoreCommand, suggestCommand, DATA_OPTIONS } from './sim-commands.js';
+import type { TestOutcome } from '../language/interpret/run-tests.js';
 // The interpreter, code generators, formatter and data readers are loaded by
 // the commands that use them (dynamic imports), so `lql check` starts quickly.
+
+export { readText };
 
 export interface Io {
   out: (s: string) => void;
@@ -41,24 +44,13 @@ export interface Command {
   run: (args: Args, io: Io) => Promise<number>;
 }
 
-export function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new InputError(`${file}:1:1: error LQL601: Cannot read ${file}: ${why}.`);
-  }
-}
-
-
 export function str(v: Args['values'][string]): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
 /** Read and compile a ruleset; print its diagnostics; stop (exit 1) on errors. */
 export function loadRuleset(file: string, io: Io, opts: { warnings?: boolean } = {}): CompileResult & { text: string } {
-  const text = readText(file);
+  const text = readRuleset(file);
   const r = compileSource(text);
   const shown = opts.warnings === false ? r.diagnostics.filter((d) => d.severity === 'error') : r.diagnostics;
   if (shown.length) io.err(formatDiagnostics(shown, file, text, { color: !!process.stderr.isTTY }));
@@ -94,7 +86,7 @@ const check: Command = {
       let warnings = 0;
       const all: unknown[] = [];
       for (const file of needFiles(args)) {
-        const text = readText(file);
+        const text = readRuleset(file);
         const r = compileSource(text);
         const shown = args.values['no-warnings'] ? r.diagnostics.filter((d) => d.severity === 'error') : r.diagnostics;
         errors += r.diagnostics.filter((d) => d.severity === 'error').length;
@@ -108,32 +100,61 @@ const check: Command = {
     }),
 };
 
+/** Run one file's `test` blocks; the compiled scorer must agree with the reference interpreter on each test lead. */
+async function runFileTests(r: CompileResult & { text: string }): Promise<TestOutcome[]> {
+  const { runTests } = await import('../language/interpret/index.js');
+  const { compileScorer } = await import('../language/compile/emit-js.js');
+  const outcomes = runTests(r.program, r.checked.attributeTypes, r.text);
+  const scorer = compileScorer(r.ir!);
+  r.ir!.tests.forEach((t, i) => {
+    const o = outcomes[i];
+    if (!o) return;
+    const c = scorer.score(t.lead, t.events, t.at ?? undefined);
+    if (c.stage !== o.result.stage || Object.keys(o.result.scores).some((k) => Math.abs(c.scores[k] - o.result.scores[k]) > 1e-9)) {
+      o.passed = false;
+      o.failures.push({ line: o.line, column: 1, text: '(compiled scorer agrees with the interpreter)', details: [`compiled: stage ${c.stage}, scores ${JSON.stringify(c.scores)}`] });
+    }
+  });
+  return outcomes;
+}
+
 const test: Command = {
   name: 'test',
-  usage: 'test FILE...',
+  usage: 'test FILE... [--reporter junit|tap|json]',
   summary: 'run the `test` blocks of rulesets; ends with "N passed, N failed"',
-  options: {},
-  run: async (args, io) => {
-    const { runTests, formatTestReport } = await import('../language/interpret/index.js');
-    const { compileScorer } = await import('../language/compile/emit-js.js');
-    return guard(io, () => {
+  description:
+    'With --reporter, the report goes to stdout in that format (for CI) and diagnostics to stderr;\n' +
+    'a ruleset with errors is reported as an error and the other files still run. The exit code\n' +
+    'is the same either way: 1 if any test failed or any ruleset has errors.',
+  options: {
+    reporter: { type: 'string', arg: 'junit|tap|json', help: 'print a JUnit XML, TAP 14 or JSON report instead of the text one' },
+  },
+  run: async (args, io) =>
+    guard(io, async () => {
+      const reporter = str(args.values.reporter);
+      if (reporter !== undefined) {
+        const { REPORTERS, testReport } = await import('./test-reporters.js');
+        if (!(REPORTERS as readonly string[]).includes(reporter)) throw new UsageError(`--reporter must be junit, tap or json (got '${reporter}').`);
+        const results: import('./test-reporters.js').FileResult[] = [];
+        for (const file of needFiles(args)) {
+          const t0 = performance.now();
+          const text = readText(file);
+          const r = compileSource(text);
+          const errors = r.diagnostics.filter((d) => d.severity === 'error');
+          if (errors.length) io.err(formatDiagnostics(errors, file, text, { color: !!process.stderr.isTTY }));
+          if (!r.ir) results.push({ file, errors, ms: performance.now() - t0 });
+          else results.push({ file, outcomes: await runFileTests({ ...r, text }), ms: performance.now() - t0 });
+        }
+        io.out(testReport(reporter as 'junit' | 'tap' | 'json', results));
+        return results.some((r) => !r.outcomes || r.outcomes.some((o) => !o.passed)) ? 1 : 0;
+      }
+      const { formatTestReport } = await import('../language/interpret/index.js');
       let passed = 0;
       let failed = 0;
       const lines: string[] = [];
       for (const file of needFiles(args)) {
         const r = loadRuleset(file, io, { warnings: false });
-        const outcomes = runTests(r.program, r.checked.attributeTypes, r.text);
-        // The compiled scorer must agree with the reference interpreter on each test lead.
-        const scorer = compileScorer(r.ir!);
-        r.ir!.tests.forEach((t, i) => {
-          const o = outcomes[i];
-          if (!o) return;
-          const c = scorer.score(t.lead, t.events, t.at ?? undefined);
-          if (c.stage !== o.result.stage || Object.keys(o.result.scores).some((k) => Math.abs(c.scores[k] - o.result.scores[k]) > 1e-9)) {
-            o.passed = false;
-            o.failures.push({ line: o.line, column: 1, text: '(compiled scorer agrees with the interpreter)', details: [`compiled: stage ${c.stage}, scores ${JSON.stringify(c.scores)}`] });
-          }
-        });
+        const outcomes = await runFileTests(r);
         const report = formatTestReport(outcomes, file).split('\n');
         report.pop(); // the per-file summary; one summary line at the end
         lines.push(...report);
@@ -143,8 +164,7 @@ const test: Command = {
       io.out(lines.join('\n'));
       io.out(`${passed} passed, ${failed} failed`);
       return failed ? 1 : 0;
-    });
-  },
+    }),
 };
 
 const fmt: Command = {
@@ -162,7 +182,7 @@ const fmt: Command = {
       if (args.values.check && args.values.write) throw new UsageError('use either --check or --write, not both.');
       let bad = 0;
       for (const file of needFiles(args)) {
-        const text = readText(file);
+        const text = readRuleset(file);
         const r = formatSource(text);
         if ('error' in r) {
           io.err(formatDiagnostics(r.error, file, text));
@@ -176,7 +196,7 @@ const fmt: Command = {
             bad++;
           }
         } else if (args.values.write) {
-          if (r.changed) writeFileSync(file, r.text);
+          if (r.changed) writeFileAtomic(file, r.text);
         } else io.out(r.text.replace(/\n$/, ''));
       }
       return bad ? 1 : 0;
@@ -197,12 +217,13 @@ const explain: Command = {
   run: async (args, io) => {
     const { compileScorer } = await import('../language/compile/emit-js.js');
     const { printExplain } = await import('./explain.js');
+    const { readLead, readEvents } = await import('./explain-input.js');
     return guard(io, () => {
       const file = needOne(args);
       const leadFile = str(args.values.lead);
       if (!leadFile) throw new UsageError('missing --lead LEAD.json.');
       const r = loadRuleset(file, io, { warnings: false });
-      const lead = readJsonObject(leadFile);
+      const lead = readLead(leadFile);
       const events = args.values.events ? readEvents(str(args.values.events)!) : [];
       const at = str(args.values.at);
       if (at !== undefined && Number.isNaN(Date.parse(at))) throw new InputError(`--at: '${at}' is not a date (use 2026-01-10 or 2026-01-10T09:30:00Z).`);
@@ -234,16 +255,25 @@ const compile: Command = {
       if (!['esm', 'cjs', 'sql', 'json'].includes(target)) throw new UsageError(`--target must be esm, cjs, sql or json (got '${target}').`);
       const dialect = str(args.values.dialect) ?? 'duckdb';
       if (!['duckdb', 'postgres'].includes(dialect)) throw new UsageError(`--dialect must be duckdb or postgres (got '${dialect}').`);
-      const r = loadRuleset(file, io, { warnings: false });
       const out = str(args.values.out);
+      const dts = out && (target === 'esm' || target === 'cjs') ? dtsPath(out, target) : undefined;
+      if (out) refuseOutputOverInput(out, { 'the ruleset': file });
+      if (dts) refuseOutputOverInput(dts, { 'the ruleset': file });
+      const r = loadRuleset(file, io, { warnings: false });
       let text: string;
       if (target === 'json') text = JSON.stringify(r.ir, null, 2) + '\n';
       else if (target === 'sql') {
-        const { emitSql } = await import('../language/compile/emit-sql.js');
+        const { emitSql, SqlExportError } = await import('../language/compile/emit-sql.js');
         const asOfRaw = str(args.values['as-of']);
         const asOf = asOfRaw === undefined ? undefined : Date.parse(asOfRaw.length === 10 ? asOfRaw + 'T00:00:00Z' : asOfRaw);
         if (asOf !== undefined && Number.isNaN(asOf)) throw new InputError(`--as-of: '${asOfRaw}' is not a date.`);
-        text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres', asOf });
+        try {
+          text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres', asOf });
+        } catch (e) {
+          if (!(e instanceof SqlExportError)) throw e;
+          io.err(formatDiagnostics(e.diagnostics, file, r.text, { color: !!process.stderr.isTTY }));
+          return 1;
+        }
       } else {
         const { emitModule } = await import('../language/compile/emit-js.js');
         text = emitModule(r.ir!, { format: target as 'esm' | 'cjs', compilerVersion: COMPILER_VERSION });
@@ -252,16 +282,26 @@ const compile: Command = {
         io.out(text.replace(/\n$/, ''));
         return 0;
       }
-      writeFileSync(out, text);
-      if (target === 'esm' || target === 'cjs') {
-        const dts = out.replace(/\.(m|c)?js$/, '') + (target === 'esm' && extname(out) === '.mjs' ? '.d.mts' : target === 'cjs' && extname(out) === '.cjs' ? '.d.cts' : '.d.ts');
-        const { emitDts } = await import('../language/compile/emit-js.js');
-        writeFileSync(dts, emitDts(r.ir!));
-        io.err(`wrote ${out} and ${basename(dts)}`);
-      } else io.err(`wrote ${out}`);
+      const { emitDts } = await import('../language/compile/emit-js.js');
+      // both files are complete on disk before either replaces what was there
+      const files = [openOutput(out), ...(dts ? [openOutput(dts)] : [])];
+      try {
+        files[0]!.write(text);
+        files[1]?.write(emitDts(r.ir!));
+        for (const f of files) f.ready();
+        for (const f of files) f.commit();
+      } finally {
+        for (const f of files) f.abort();
+      }
+      io.err(dts ? `wrote ${out} and ${basename(dts)}` : `wrote ${out}`);
       return 0;
     }),
 };
+
+/** The .d.ts written beside a compiled module. */
+function dtsPath(out: string, target: string): string {
+  return out.replace(/\.(m|c)?js$/, '') + (target === 'esm' && extname(out) === '.mjs' ? '.d.mts' : target === 'cjs' && extname(out) === '.cjs' ? '.d.cts' : '.d.ts');
+}
 
 const cache: Command = {
   name: 'cache',
@@ -313,70 +353,6 @@ const lsp: Command = {
 };
 
 // ---------------------------------------------------------------------------
-
-export function readJsonObject(file: string): Record<string, unknown> {
-  const text = readText(file);
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${file}: not valid JSON: ${(e as Error).message}`);
-  }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new InputError(`${file}: expected one JSON object of lead attributes, like {"industry": "services"}.`);
-  return v as Record<string, unknown>;
-}
-
-/** Events for one lead: a JSON array, JSON Lines, or a CSV with `type` and `at` columns. */
-export function readEvents(file: string): { type: string; at: string | number }[] {
-  if (!existsSync(file)) throw new InputError(`${file}: cannot read it (no such file).`);
-  const text = readText(file).replace(/^\uFEFF/, '');
-  const trimmed = text.trimStart();
-  const out: { type: string; at: string | number }[] = [];
-  const take = (o: unknown, where: string): void => {
-    const rec = o as { type?: unknown; at?: unknown };
-    if (!rec || typeof rec !== 'object' || typeof rec.type !== 'string' || (typeof rec.at !== 'string' && typeof rec.at !== 'number')) {
-      throw new InputError(`${where}: expected an event like {"type": "web_visit", "at": "2026-01-02"}.`);
-    }
-    out.push({ type: rec.type, at: rec.at });
-  };
-  if (trimmed.startsWith('[')) {
-    let arr: unknown;
-    try {
-      arr = JSON.parse(text);
-    } catch (e) {
-      throw new InputError(`${file}: not valid JSON: ${(e as Error).message}`);
-    }
-    (arr as unknown[]).forEach((o, i) => take(o, `${file}: item ${i + 1}`));
-    return out;
-  }
-  const lines = text.split(/\r?\n/);
-  if (trimmed.startsWith('{')) {
-    lines.forEach((l, i) => {
-      if (!l.trim()) return;
-      let o: unknown;
-      try {
-        o = JSON.parse(l);
-      } catch (e) {
-        throw new InputError(`${file}:${i + 1}:1: not valid JSON: ${(e as Error).message}`);
-      }
-      take(o, `${file}:${i + 1}:1`);
-    });
-    return out;
-  }
-  // CSV: header with type and at (lead_id ignored)
-  const delim = (lines[0].match(/;/g)?.length ?? 0) > (lines[0].match(/,/g)?.length ?? 0) ? ';' : ',';
-  const head = lines[0].split(delim).map((h) => h.trim().replace(/^"|"$/g, ''));
-  const ti = head.indexOf('type');
-  const ai = head.indexOf('at');
-  if (ti < 0 || ai < 0) throw new InputError(`${file}:1:1: an events CSV needs the columns type and at; found ${head.join(', ')}.`);
-  lines.slice(1).forEach((l, i) => {
-    if (!l.trim()) return;
-    const cells = l.split(delim).map((c) => c.trim().replace(/^"|"$/g, ''));
-    const at = cells[ai];
-    take({ type: cells[ti], at: /^\d+$/.test(at ?? '') ? Number(at) : at }, `${file}:${i + 2}:1`);
-  });
-  return out;
-}
 
 const serveCommand: Command = {
   name: 'serve',

@@ -2,7 +2,8 @@
  * The CLI's expected failures. Input/output: none (types only).
  * UsageError -> exit 2 with the command's usage; ExitError -> the message
  * was already printed, exit with its code; InputError -> wrong input,
- * printed as is, exit 1.
+ * printed as is, exit 1; OutputClashError -> an output path names an input,
+ * printed as is, exit 2 (a usage error that names the file).
  */
 import { DataError } from '../simulator/data/errors.js';
 import { formatDiagnostics } from './print.js';
@@ -17,6 +18,8 @@ export class ExitError extends Error {
 
 export class InputError extends Error {}
 
+export class OutputClashError extends Error {}
+
 /**
  * Run a command body, turning expected failures into their exit code:
  * InputError and DataError are printed (file:line:col) and give 1.
@@ -28,6 +31,10 @@ export async function guard(io: { err: (s: string) => void }, f: () => Promise<n
     if (e instanceof InputError) {
       io.err(e.message);
       return 1;
+    }
+    if (e instanceof OutputClashError) {
+      io.err(e.message);
+      return 2;
     }
     if (e instanceof DataError) {
       io.err(formatDiagnostics(e.diagnostics, '', null));

@@ -5,7 +5,8 @@
  * Input: argv. Output: results on stdout, messages on stderr, and the exit
  * code: 0 success, 1 wrong input (diagnostics, failed tests, bad data),
  * 2 usage error. Invariant: no command lets an exception escape as a stack
- * trace; every problem is reported in plain words with file:line:col.
+ * trace; every problem is reported in plain words with file:line:col; a
+ * closed output pipe ends the command quietly (exit 0).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync } from 'node:fs';
@@ -107,9 +108,27 @@ export async function run(argv: string[], io: { out: (s: string) => void; err: (
   }
 }
 
+/**
+ * stdout and stderr of the process. A reader that stops early (`lql score ...
+ * | head`) closes the pipe: the command then stops writing and exits 0
+ * without a word, as command-line tools do.
+ */
 function defaultIo(): { out: (s: string) => void; err: (s: string) => void } {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (!stream.listenerCount('error')) {
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EPIPE') throw e;
+      });
+    }
+  }
   return {
-    out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
-    err: (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
+    out: (s) => {
+      if (process.stdout.destroyed) throw new ExitError(0);
+      process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+      if (process.stdout.destroyed) throw new ExitError(0);
+    },
+    err: (s) => {
+      if (!process.stderr.destroyed) process.stderr.write(s.endsWith('\n') ? s : s + '\n');
+    },
   };
 }

@@ -15,32 +15,73 @@ export interface PrintOptions {
 
 const paint = (on: boolean, code: string, s: string): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
+/**
+ * Characters that would act on the terminal instead of showing (C0 and C1
+ * controls, DEL, line and paragraph separators, bidirectional overrides),
+ * written as LQL writes them in text: `\u{1b}`. Tabs are shown as a space.
+ */
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+export function escapeControls(s: string): string {
+  return s.replace(CONTROL, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`).replace(/\t/g, ' ');
+}
+
+/** Start offset of every line of `text` (lines end at LF; a CR before it is not shown). */
+function lineStarts(text: string): Int32Array | number[] {
+  const starts: number[] = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function lineOf(text: string, starts: Int32Array | number[], line: number): string | undefined {
+  if (line < 1 || line > starts.length) return undefined;
+  const a = starts[line - 1]!;
+  let b = line < starts.length ? starts[line]! - 1 : text.length;
+  if (b > a && text.charCodeAt(b - 1) === 13) b--;
+  return text.slice(a, Math.min(b, a + 400));
+}
+
 /** One diagnostic, with the source line and a caret under the range. */
 export function formatDiagnostic(d: Diagnostic, file: string, text: string | null, opts: PrintOptions = {}): string {
-  const color = !!opts.color;
-  const where = `${d.file ?? file}:${d.range.start.line}:${d.range.start.column}`;
+  return formatDiagnostics([d], file, text, opts);
+}
+
+function formatOne(d: Diagnostic, file: string, lineText: string | undefined, color: boolean): string {
+  const where = `${escapeControls(d.file ?? file)}:${d.range.start.line}:${d.range.start.column}`;
   const sev = d.severity === 'error' ? paint(color, '31;1', 'error') : d.severity === 'warning' ? paint(color, '33;1', 'warning') : 'info';
-  const lines = [`${where}: ${sev} ${d.code}: ${d.message}`];
-  if (text !== null && (!d.file || d.file === file)) {
-    const srcLines = text.split(/\r?\n/);
-    const lineText = srcLines[d.range.start.line - 1];
-    if (lineText !== undefined) {
-      const shown = lineText.length > 200 ? lineText.slice(0, 200) + '…' : lineText;
-      const gutter = String(d.range.start.line).padStart(4) + ' | ';
-      lines.push(gutter + shown.replace(/\t/g, ' '));
-      const start = Math.max(0, d.range.start.column - 1);
-      const sameLine = d.range.end.line === d.range.start.line;
-      const width = Math.max(1, Math.min(sameLine ? d.range.end.column - d.range.start.column : shown.length - start, Math.max(1, shown.length - start)));
-      lines.push(' '.repeat(gutter.length - 2) + '| ' + ' '.repeat(Math.min(start, 200)) + paint(color, '31', '^'.repeat(Math.min(width, 200))));
-    }
+  const lines = [`${where}: ${sev} ${d.code}: ${escapeControls(d.message)}`];
+  if (lineText !== undefined) {
+    const cut = lineText.length > 200 ? 200 : lineText.length;
+    const shown = escapeControls(lineText.slice(0, cut)) + (lineText.length > 200 ? '…' : '');
+    const gutter = String(d.range.start.line).padStart(4) + ' | ';
+    lines.push(gutter + shown);
+    const start = Math.min(Math.max(0, d.range.start.column - 1), cut);
+    const sameLine = d.range.end.line === d.range.start.line;
+    const end = Math.min(cut, Math.max(start + 1, sameLine ? d.range.end.column - 1 : cut));
+    // columns count characters of the source; escaped characters take more room on screen
+    const pad = escapeControls(lineText.slice(0, start)).length;
+    const width = Math.max(1, escapeControls(lineText.slice(start, end)).length);
+    lines.push(' '.repeat(gutter.length - 2) + '| ' + ' '.repeat(Math.min(pad, 400)) + paint(color, '31', '^'.repeat(Math.min(width, 400))));
   }
-  for (const f of d.fix ?? []) lines.push(`     = help: ${f.title}`);
+  for (const f of d.fix ?? []) lines.push(`     = help: ${escapeControls(f.title)}`);
   lines.push(`     = see docs/errors/${d.code}.md`);
   return lines.join('\n');
 }
 
+/** Every diagnostic, each with its source line; the text is scanned once, however many there are. */
 export function formatDiagnostics(ds: readonly Diagnostic[], file: string, text: string | null, opts: PrintOptions = {}): string {
-  return ds.map((d) => formatDiagnostic(d, file, text, opts)).join('\n');
+  const color = !!opts.color;
+  let starts: Int32Array | number[] | undefined;
+  return ds
+    .map((d) => {
+      let lineText: string | undefined;
+      if (text !== null && (!d.file || d.file === file)) {
+        starts ??= lineStarts(text);
+        lineText = lineOf(text, starts, d.range.start.line);
+      }
+      return formatOne(d, file, lineText, color);
+    })
+    .join('\n');
 }
 
 export function pct(x: number | null | undefined, digits = 1): string {

@@ -63,6 +63,28 @@ export function marginalLines(r: Report): string[] {
   return out.length ? ['Leads that entered or left each stage (vs the baseline)', ...out, ''] : [];
 }
 
+/** How well each score ranks won above lost: ROC AUC with its interval, and the close rate by decile. */
+export function rankingLines(r: Report, used: { small: boolean }): string[] {
+  const rk = (r.ranking ?? []).filter((x) => x.auc !== null);
+  if (!rk.length) return [];
+  const out: string[] = [];
+  out.push(
+    'Ranking quality (ROC AUC: the chance a won lead scores above a lost one; 0.5 is a coin toss, 1 is perfect)',
+    table([['score', 'ROC AUC', '95% CI (DeLong)'], ...rk.map((x) => [x.name, fixed(x.auc, 3), x.aucCI ? `${fixed(x.aucCI[0], 3)}–${fixed(x.aucCI[1], 3)}` : '–'])]),
+    '',
+  );
+  const depth = Math.max(...rk.map((x) => x.deciles.length));
+  const rows: (string | number)[][] = [['decile', ...rk.map((x) => x.name)]];
+  for (let k = 0; k < depth; k++) {
+    rows.push([String(k + 1), ...rk.map((x) => {
+      const d = x.deciles[k];
+      return d ? `${rateCell(d.closeRate, d.won + d.lost, used)} (${fixed(d.lift, 2)}x)` : '';
+    })]);
+  }
+  out.push('Close rate by decile of each score (1 = the tenth with the highest scores; equal scores stay together, so a score with few values has fewer deciles)', table(rows), '');
+  return out;
+}
+
 export function printReport(r: Report, opts: { changes?: number } = {}): string {
   const out: string[] = [];
   const used = { small: false };
@@ -74,8 +96,13 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
   if (r.unknownLeadEvents) out.push(`Events for leads not in the leads file: ${int(r.unknownLeadEvents)} (not replayed).`);
   out.push('');
   const d = r.delta;
-  const stageRows: (string | number)[][] = [['stage', 'reached', 'won', 'lost', 'precision', '95% CI', 'recall', 'lift', ...(d ? ['Δ reached', 'Δ precision'] : [])]];
-  for (const s of r.stages) {
+  const perWeek = r.weeks !== undefined && r.weeks !== null;
+  const days = r.stages.some((s) => s.medianDays !== undefined && s.medianDays !== null);
+  const stageRows: (string | number)[][] = [
+    ['stage', 'reached', 'won', 'lost', 'precision', '95% CI', 'recall', 'lift', ...(perWeek ? ['per week'] : []), ...(days ? ['median days'] : []), ...(d ? ['Δ reached', 'Δ precision'] : [])],
+  ];
+  const low = r.stages.length - 1;
+  for (const [k, s] of r.stages.entries()) {
     const sd = d?.stages.find((x) => x.name === s.name);
     stageRows.push([
       s.name,
@@ -86,10 +113,16 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
       s.precisionCI ? `${pct(s.precisionCI[0])}–${pct(s.precisionCI[1])}` : '–',
       pct(s.recall),
       fixed(s.lift),
+      ...(perWeek ? [k === low ? fixed(r.leads / r.weeks!, 1) : fixed(s.perWeek, 1)] : []),
+      ...(days ? [k === low ? '–' : fixed(s.medianDays, 1)] : []),
       ...(d ? [sign(sd?.reached, (v) => int(v)), sign(sd?.precision, (v) => (v * 100).toFixed(1) + ' pts')] : []),
     ]);
   }
-  out.push('Stages (furthest first)', table(stageRows), '');
+  out.push('Stages (furthest first)', table(stageRows));
+  if (perWeek) out.push(`Per week: over the ${fixed(r.weeks, 1)} weeks the data covers (first to last date of creation${r.mode === 'events' ? ' or event' : ''}).`);
+  else if (r.weeks === null) out.push('No per-week figures: the data has no dates (no created_at and no event times), so it cannot say how many leads arrive in a week.');
+  if (days) out.push('Median days: from created_at to the first time the lead reached the stage.');
+  out.push('');
   out.push(...marginalLines(r));
   if (r.routes.length) {
     out.push('Routes', table([['route', 'leads', 'won', 'lost', 'close rate'], ...r.routes.map((x) => [x.name, x.leads, x.won, x.lost, rateCell(x.closeRate, x.won + x.lost, used)])]), '');
@@ -104,6 +137,7 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
       '',
     );
   }
+  out.push(...rankingLines(r, used));
   if (r.activities.length && r.mode === 'events') {
     out.push(
       'Activities (close rate of leads who did it vs base)',
@@ -116,8 +150,8 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
       const counts = st.counts;
       const total = counts.reduce((a, b) => a + b, 0);
       const max = Math.max(...counts);
-      const avg = total / counts.length;
-      out.push(`${st.name} per week: average ${avg.toFixed(1)}, busiest ${int(max)} (${r.weekly.weeks.length} weeks from ${r.weekly.weeks[0]!.start})`);
+      const avg = r.weeks ? total / r.weeks : total / counts.length;
+      out.push(`${st.name} per week: average ${avg.toFixed(1)}, busiest ${int(max)} (calendar weeks from ${r.weekly.weeks[0]!.start}: ${r.weekly.weeks.length})`);
       out.push('  ' + sparkline(counts));
     }
     out.push('');

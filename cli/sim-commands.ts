@@ -9,7 +9,7 @@
  * skipped rows (`--lenient`) and events of unknown leads are always shown.
  */
 import { nearest } from '../language/check/names.js';
-import { writeFileSync } from 'node:fs';
+import { openOutput, refuseOutputOverInput } from './files.js';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
 import { UsageError, InputError, guard } from './errors.js';
 import { formatDiagnostics } from './print.js';
@@ -24,8 +24,8 @@ import { printReport } from './report.js';
 // (dynamic imports), so commands without data start quickly.
 
 export const DATA_OPTIONS: Record<string, OptionSpec> = {
-  leads: { type: 'string', arg: 'FILE', help: 'leads table: CSV (, or ;) or JSON Lines' },
-  events: { type: 'string', arg: 'FILE', help: 'events table (lead_id, type, at): CSV or JSON Lines; without it the data is a snapshot' },
+  leads: { type: 'string', arg: 'FILE', help: 'leads table: CSV (, or ;), JSON Lines, Parquet (.parquet) or Arrow (.arrow, .feather)' },
+  events: { type: 'string', arg: 'FILE', help: 'events table (lead_id, type, at): CSV, JSON Lines, Parquet or Arrow; without it the data is a snapshot' },
   id: { type: 'string', arg: 'COL', help: "id column (default 'id'; '@row' numbers the rows 1, 2, ...)" },
   outcome: { type: 'string', arg: 'COL', help: "outcome column (default 'outcome')" },
   missing: { type: 'string', arg: 'A,B', help: 'values that mean missing, e.g. Select,unknown' },
@@ -125,63 +125,66 @@ function engineOf(args: Args): 'js' | 'duckdb' {
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  usage: 'simulate FILE --leads CSV|JSONL [--events CSV|JSONL] [--id COL] [--outcome COL] [--baseline FILE2] [--json] [--lenient]',
+  usage: 'simulate FILE --leads CSV|JSONL [--events CSV|JSONL] [--id COL] [--outcome COL] [--baseline FILE2] [--json | --format text|json|markdown] [--require GATE]... [--lenient]',
   summary: 'backtest a ruleset on historical leads: per stage reached, precision, recall, lift',
+  description:
+    '--format markdown prints a pull-request comment (with --baseline: the deltas, the leads that entered and\n' +
+    'left each stage, and the rules diff). --require "MQL precision >= 0.70" (repeatable) exits 1 when a gate\n' +
+    'fails, naming it; metrics: reached, won, lost, precision, precision_low, precision_high, recall, lift;\n' +
+    'add "change" to gate the change against --baseline ("SQL reached change <= 50"); rates as 0.7 or 70%.',
   options: {
     ...DATA_OPTIONS,
     baseline: { type: 'string', arg: 'FILE2', help: 'the rules in use today: adds their report, the deltas and the leads that changed' },
-    json: { type: 'boolean', help: 'print the report as JSON (the documented contract)' },
-    changes: { type: 'string', arg: 'N', help: 'with --baseline: list at most N changed leads in the human report (default 20)' },
+    json: { type: 'boolean', help: 'print the report as JSON (the documented contract); same as --format json' },
+    format: { type: 'string', arg: 'text|json|markdown', help: 'the report\'s form (default text); markdown is a pull-request comment' },
+    require: { type: 'string', multiple: true, arg: 'GATE', help: 'a gate like "MQL precision >= 0.70": exit 1 naming it when it fails (repeatable)' },
+    changes: { type: 'string', arg: 'N', help: 'with --baseline: list at most N changed leads in the text or markdown report (default 20)' },
   },
   run: (args, io) =>
     guard(io, async () => {
-      const { ir } = await withRuleset(args, io);
+      const format = s(args.values.format) ?? (args.values.json ? 'json' : 'text');
+      if (!['text', 'json', 'markdown'].includes(format)) throw new UsageError(`--format must be text, json or markdown (got '${format}').`);
+      if (args.values.json && format !== 'json') throw new UsageError('use either --json or --format, not both.');
+      const { parseGate, validateGates, evaluateGates, formatGateLines } = await import('./gates.js');
+      const gateTexts = (args.values.require as string[] | undefined) ?? [];
+      const gates = gateTexts.map(parseGate);
+      const changesOpt = s(args.values.changes);
+      const changes = changesOpt === undefined ? 20 : Number(changesOpt);
+      if (!Number.isInteger(changes) || changes < 0) throw new UsageError(`--changes must be a whole number (got '${changesOpt}').`);
+      const { ir, file } = await withRuleset(args, io);
       let baseline: IR | undefined;
       const bfile = s(args.values.baseline);
       if (bfile) {
         const { loadRuleset } = await import('./commands.js');
         baseline = loadRuleset(bfile, io, { warnings: false }).ir!;
       }
+      validateGates(gates, ir.stages.map((x) => x.name), !!baseline);
       const asOf = parseDateOpt('as-of', s(args.values['as-of']));
+      let report: import('../simulator/metrics.js').Report;
       if (engineOf(args) === 'duckdb') {
         const { simulateWithDuckDB } = await import('./duckdb-commands.js');
-        const report = await simulateWithDuckDB(ir, args, { asOf, baseline, io });
-        io.out(args.values.json ? JSON.stringify(report, null, 2) : printReport(report, { changes: Number(s(args.values.changes) ?? 20) }));
-        return 0;
+        report = await simulateWithDuckDB(ir, args, { asOf, baseline, io });
+      } else {
+        const data = await loadData(ir, args, io);
+        const { simulateFull } = await import('../simulator/simulate.js');
+        report = simulateFull(ir, data.leads, data.events, { asOf, baseline }).report;
       }
-      const data = await loadData(ir, args, io);
-      const { simulateFull } = await import('../simulator/simulate.js');
-      const { report } = simulateFull(ir, data.leads, data.events, { asOf, baseline });
-      io.out(args.values.json ? JSON.stringify(report, null, 2) : printReport(report, { changes: Number(s(args.values.changes) ?? 20) }));
+      const results = evaluateGates(gates, report);
+      if (format === 'json') io.out(JSON.stringify(report, null, 2));
+      else if (format === 'markdown') {
+        const { markdownReport } = await import('./report-markdown.js');
+        const { readText } = await import('./commands.js');
+        io.out(markdownReport({ report, file, text: readText(file), ...(bfile ? { baselineFile: bfile, baselineText: readText(bfile) } : {}), gates: results, changes }));
+      } else io.out(printReport(report, { changes }));
+      if (results.length) io.err(formatGateLines(results).join('\n'));
+      const failed = results.filter((r) => !r.passed);
+      if (failed.length) {
+        io.err(`lql simulate: ${failed.length} gate${failed.length === 1 ? '' : 's'} failed: ${failed.map((r) => `"${r.gate.text}"`).join(', ')}`);
+        return 1;
+      }
       return 0;
     }),
 };
-
-function rowsToCsv(rows: ScoreRow[], ir: IR): string {
-  const scoreNames = ir.scores.map((x) => x.name);
-  const bandNames = ir.bands.map((b) => b.name);
-  const stageNames = ir.stages.map((x) => x.name);
-  const head = ['id', ...scoreNames, ...bandNames, 'stage', 'route', ...stageNames.map((x) => `reached_${x}`)];
-  const q = (v: string) => (/[",\r\n]/.test(v) || /^[=+\-@]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v);
-  const out = [head.map(q).join(',')];
-  for (const r of rows) {
-    out.push(
-      [
-        q(r.id),
-        ...scoreNames.map((n) => String(r.scores[n])),
-        ...bandNames.map((n) => q(r.bands[n] ?? '')),
-        q(r.stage),
-        q(r.route ?? ''),
-        ...stageNames.map((n) => (r.reached[n] === null || r.reached[n] === undefined ? '' : new Date(r.reached[n]!).toISOString())),
-      ].join(','),
-    );
-  }
-  return out.join('\n') + '\n';
-}
-
-function rowsToJsonl(rows: ScoreRow[]): string {
-  return rows.map((r) => JSON.stringify({ id: r.id, scores: { ...r.scores }, bands: { ...r.bands }, stage: r.stage, route: r.route, reached: { ...r.reached } })).join('\n') + '\n';
-}
 
 export const scoreCommand: Command = {
   name: 'score',
@@ -194,26 +197,39 @@ export const scoreCommand: Command = {
   },
   run: (args, io) =>
     guard(io, async () => {
+      const out = s(args.values.out);
+      if (out) refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
       const { ir } = await withRuleset(args, io);
       const asOf = parseDateOpt('as-of', s(args.values['as-of']));
-      let rows: ScoreRow[];
+      const { exportNames, rowAt, writeRows } = await import('../simulator/score-export.js');
+      let count: number;
+      let row: (i: number) => ScoreRow;
       if (engineOf(args) === 'duckdb') {
         const { scoreRowsWithDuckDB } = await import('./duckdb-commands.js');
-        rows = await scoreRowsWithDuckDB(ir, args, { asOf, io });
+        const rows = await scoreRowsWithDuckDB(ir, args, { asOf, io });
+        count = rows.length;
+        row = (i) => rows[i]!;
       } else {
         const data = await loadData(ir, args, io);
-        const { scoredRows } = await import('../simulator/simulate.js');
         const { replay } = await import('../simulator/replay.js');
-        rows = scoredRows(replay(ir, data.leads, data.events, { asOf, useClosedAt: false }));
+        const st = replay(ir, data.leads, data.events, { asOf, useClosedAt: false });
+        count = st.n;
+        row = (i) => rowAt(st, i);
         if (data.leads.rejected.rows) io.err(`${data.leads.rejected.rows} lead rows skipped (--lenient)`);
       }
-      const out = s(args.values.out);
-      const jsonl = args.values.jsonl || (out ? /\.jsonl?$/i.test(out) : false);
-      const text = jsonl ? rowsToJsonl(rows) : rowsToCsv(rows, ir);
+      const format = args.values.jsonl || (out ? /\.jsonl?$/i.test(out) : false) ? 'jsonl' : 'csv';
+      const names = exportNames(ir);
       if (out) {
-        writeFileSync(out, text);
-        io.err(`wrote ${rows.length} rows to ${out}`);
-      } else io.out(text.replace(/\n$/, ''));
+        // rows go to a temporary file beside OUT, renamed over it when complete
+        const f = openOutput(out);
+        try {
+          writeRows(format, names, count, row, (piece) => f.write(piece));
+          f.commit();
+        } finally {
+          f.abort();
+        }
+        io.err(`wrote ${count} rows to ${out}`);
+      } else writeRows(format, names, count, row, (piece) => io.out(piece));
       return 0;
     }),
 };

@@ -3,13 +3,15 @@
  * program -> IR, with every diagnostic of every phase.
  *
  * Input: ruleset source text (and optionally the dataset's columns).
- * Output: `{ program, checked, diagnostics, ir }`; `ir` is null when there is
- * any error. Never throws.
+ * Output: `{ program, checked, diagnostics, ir }`; `ir` is null exactly when
+ * there is an error among the diagnostics (an internal failure is LQL111).
+ * Never throws.
  */
 import { parse } from './syntax/parser.js';
 import { check, type CheckResult, type CheckOptions } from './check/checker.js';
 import { lower } from './compile/lower.js';
 import type { Program } from './syntax/ast.js';
+import { diag } from './diagnostics/registry.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import type { IR } from './compile/ir.js';
 
@@ -35,8 +37,9 @@ export function compileSource(text: string, options: CheckOptions = {}): Compile
   if (!hasError) {
     try {
       ir = lower(parsed.program, checked, text);
-    } catch {
-      ir = null;
+    } catch (e) {
+      // a checked program always lowers; if not, say so (never an IR-less success)
+      diagnostics.push(diag('LQL111', parsed.program.range, { phase: 'lowering to IR', message: e instanceof Error ? e.message : String(e) }));
     }
   }
   return { program: parsed.program, checked, diagnostics, ir };

@@ -6,7 +6,8 @@
  * Input: the page (URL hash, localStorage, navigator.languages; the query
  * `?leads=N&seed=S&events=E` asks for a generated history of another size,
  * e.g. for benchmarks; `?workers=N` how many workers share a replay).
- * Output: the rendered app in #root, with the ACME
+ * Output: the rendered app in #root (a link never replaces a draft without
+ * keeping it as a version, see share/start.ts), with the ACME
  * example and its generated history loaded; opened from a capability link
  * of `lql serve` (`?ruleset=ID&token=T`), the shared workspace instead
  * (its text, data and review), or a plain message when the link fails.
@@ -22,23 +23,26 @@ import { languageService } from './editor/service.js';
 import { ACME_DATA } from './data/examples.js';
 import type { GenerateRequest } from './worker/api.js';
 import { createStore, memoryStorage } from './share/storage.js';
-import { decodeShareHash } from './share/share.js';
-import { detectLocale, translate } from './i18n/index.js';
+import { startText } from './share/start.js';
+import { detectLocale, formatters, translate } from './i18n/index.js';
 import { linkFromUrl, openSession, type CollabSession } from './collab/session.js';
 import './app/styles.css';
 
-function storage() {
+function storage(kind: 'localStorage' | 'sessionStorage') {
   try {
-    localStorage.setItem('lql.probe', '1');
-    localStorage.removeItem('lql.probe');
-    return localStorage;
+    const s = window[kind];
+    s.setItem('lql.probe', '1');
+    s.removeItem('lql.probe');
+    return s;
   } catch {
     return memoryStorage();
   }
 }
 
-const store = createStore(storage());
-const initialText = decodeShareHash(location.hash) ?? store.loadDraft() ?? acmeText;
+const store = createStore(storage('localStorage'));
+const session = storage('sessionStorage');
+const locale = store.loadPrefs().locale ?? detectLocale(navigator.languages);
+const start = startText(location.hash, store, session, acmeText, translate(locale, 'header.draftBeforeLink', { date: formatters(locale).date(Date.now()) }));
 
 function initialData(): GenerateRequest {
   const q = new URLSearchParams(location.search);
@@ -79,7 +83,9 @@ createRoot(document.getElementById('root')!).render(linkError !== undefined ? <m
       service={languageService}
       collab={collab}
       initialData={collab ? undefined : initialData()}
-      initialText={initialText}
+      initialText={start.text}
+      keptDraft={start.keptDraft}
+      session={session}
       exampleText={acmeText}
       initialLocale={detectLocale(navigator.languages)}
     />

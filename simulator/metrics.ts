@@ -24,6 +24,8 @@
  *   the same as computed afresh.
  */
 import type { ScoredTable } from './replay.js';
+import { medianDays, monthly, type Monthly } from './time.js';
+import { auc, liftTable, type LiftRow } from './ranking.js';
 
 export interface StageMetrics {
   name: string;
@@ -34,6 +36,21 @@ export interface StageMetrics {
   precisionCI: [number, number] | null;
   recall: number | null;
   lift: number | null;
+  /** reached / the weeks the data covers; null when the data has no dates (a snapshot) */
+  perWeek?: number | null;
+  /** median days from created_at to reaching the stage (event history only) */
+  medianDays?: number | null;
+}
+
+/** How well one score ranks won above lost leads. */
+export interface ScoreRanking {
+  name: string;
+  /** ROC AUC (0.5 chance, 1 perfect), null without won and lost leads */
+  auc: number | null;
+  /** DeLong 95% interval */
+  aucCI: [number, number] | null;
+  /** close rate by decile of the score among decided leads, highest first */
+  deciles: LiftRow[];
 }
 
 export interface GroupMetrics {
@@ -93,6 +110,12 @@ export interface Report {
   unknownLeadEvents: number;
   scoreDistribution: Histogram[];
   weekly: WeeklyVolume | null;
+  /** weeks the data covers (the denominator of every per-week figure); null without dates */
+  weeks?: number | null;
+  /** per score: ROC AUC with its interval and the lift table */
+  ranking?: ScoreRanking[];
+  /** per month of creation: leads, and per stage reached, won, lost (null without created_at) */
+  monthly?: Monthly | null;
   baseline?: Report;
   delta?: import('./compare.js').ReportDelta;
   changes?: import('./compare.js').LeadChanges;
@@ -106,6 +129,8 @@ export interface MetricsOptions {
   bins?: number;
   /** the report of an earlier table of the same leads (same outcome array), computed with the same options: parts whose inputs are unchanged are reused */
   previous?: { report: Report; scored: ScoredTable };
+  /** the leads' creation times and the weeks the data covers (time.ts): per-week figures, days to stage, monthly rows */
+  time?: { createdAt: Float64Array; weeks: number | null };
 }
 
 const Z95 = 1.959963984540054;
@@ -156,7 +181,7 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
       }
     }
     const precision = rate(w, l);
-    return {
+    const m: StageMetrics = {
       name,
       reached: re,
       won: w,
@@ -166,6 +191,11 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
       recall: won > 0 ? w / won : null,
       lift: precision !== null && baseRate !== null && baseRate > 0 ? precision / baseRate : null,
     };
+    if (opts.time) {
+      m.perWeek = opts.time.weeks === null ? null : re / opts.time.weeks;
+      m.medianDays = st.mode === 'events' && !low ? medianDays(r, opts.time.createdAt) : null;
+    }
+    return m;
   });
 
   const rl = st.routeNames.length;
@@ -241,6 +271,14 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
       return histogram(name, st.scores[s]!, out, opts.bins ?? 10);
     }),
     weekly: st.mode === 'events' ? weekly(st) : null,
+    ranking: st.scoreNames.map((name, s) => {
+      const ps = prev ? prev.scored.scoreNames.indexOf(name) : -1;
+      const pr = ps >= 0 ? prev!.report.ranking?.find((h) => h.name === name) : undefined;
+      if (pr && sameValues(prev!.scored.scores[ps]!, st.scores[s]!)) return { ...pr };
+      const a = auc(st.scores[s]!, out);
+      return { name, auc: a ? a.auc : null, aucCI: a ? a.ci : null, deciles: liftTable(st.scores[s]!, out) };
+    }),
+    ...(opts.time ? { weeks: opts.time.weeks, monthly: monthly(st, opts.time.createdAt) } : {}),
   };
 }
 

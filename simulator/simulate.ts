@@ -19,6 +19,8 @@ import type { EventTable, LeadTable } from './data/table.js';
 import { computeReport, type Report } from './metrics.js';
 import { replay, type ReplayOptions, type ScoredTable } from './replay.js';
 import { leadChanges, reportDelta } from './compare.js';
+import { dataWeeks } from './time.js';
+import { rowAt } from './score-export.js';
 
 export interface SimulateOptions extends ReplayOptions {
   /** the rules in use today: adds `baseline`, `delta` and `changes` */
@@ -45,6 +47,7 @@ export function reportOf(ir: IR, scored: ScoredTable, leads: LeadTable, events?:
     ruleset: ir.name,
     rejected: rejected(leads, events),
     unknownLeadEvents: events ? events.unknownLeads.events : 0,
+    time: { createdAt: leads.createdAt, weeks: dataWeeks(leads, scored.mode === 'events' ? events ?? null : null) },
     ...(bins !== undefined ? { bins } : {}),
   });
 }
@@ -82,26 +85,7 @@ export interface ScoreRow {
 /** Rows of a scored table, in lead order. */
 export function scoredRows(st: ScoredTable): ScoreRow[] {
   const rows: ScoreRow[] = [];
-  for (let i = 0; i < st.n; i++) {
-    const scores = Object.create(null) as Record<string, number>;
-    st.scoreNames.forEach((name, s) => (scores[name] = st.scores[s]![i]!));
-    const bands = Object.create(null) as Record<string, string>;
-    st.bandNames.forEach((name, b) => (bands[name] = st.bandLabels[b]![st.bands[b]![i]!]!));
-    const reached = Object.create(null) as Record<string, number | null>;
-    st.stageNames.forEach((name, k) => {
-      const t = st.reached[k]![i]!;
-      reached[name] = t === t ? t : null;
-    });
-    const r = st.route[i]!;
-    rows.push({
-      id: st.ids[i]!,
-      scores,
-      bands,
-      stage: st.stageNames[st.stage[i]!] ?? '',
-      route: r >= 0 ? st.routeNames[r]! : null,
-      reached,
-    });
-  }
+  for (let i = 0; i < st.n; i++) rows.push(rowAt(st, i));
   return rows;
 }
 

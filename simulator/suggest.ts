@@ -37,6 +37,9 @@ import type { EventTable, LeadTable } from './data/table.js';
 import { rate, wilson } from './metrics.js';
 import { replay, type ScoredTable } from './replay.js';
 import { quantileEdges, screenColumns, type Exclusion } from './column-guards.js';
+import { dataWeeks } from './time.js';
+
+const SMALL_SAMPLE = 30;
 
 export interface SuggestOptions {
   /** goal: the lowest precision acceptable for the stage */
@@ -83,7 +86,10 @@ export interface ThresholdCandidate {
   precision: number | null;
   precisionCI: [number, number] | null;
   recall: number | null;
-  perWeek: number;
+  /** reached / the weeks the data covers; null when the data has no dates */
+  perWeek: number | null;
+  /** for the whole-condition sweep: the thresholds of this setting, e.g. `fit >= 38, engagement >= 50` */
+  setting?: string;
 }
 
 export interface ThresholdSweep {
@@ -101,9 +107,14 @@ export interface ThresholdSweep {
 export interface ThresholdProposal {
   stage: string;
   goal: { precision: number } | { capacityPerWeek: number } | null;
-  /** weeks covered by the data (volume per week = reached / weeks) */
-  weeks: number;
+  /** weeks covered by the data (volume per week = reached / weeks, as in `simulate`); null without dates */
+  weeks: number | null;
+  /** one sweep per comparison of a score with a number, the others kept as they are */
   sweeps: ThresholdSweep[];
+  /** with two or more comparisons: all of them scaled together (`threshold` is the factor) */
+  joint: ThresholdSweep | null;
+  /** the plain answer: the goal met (and how), or why it cannot be */
+  verdict: string;
 }
 
 export interface SuggestResult {
@@ -355,14 +366,6 @@ function findScoreCmps(c: IRCond, path: (string | number)[], out: CmpRef[]): voi
   }
 }
 
-function dataWeeks(leads: LeadTable, events: EventTable | null, asOf: number): number {
-  let lo = Infinity;
-  for (let i = 0; i < leads.n; i++) if (leads.createdAt[i]! < lo) lo = leads.createdAt[i]!;
-  if (events && events.times.length) for (let j = 0; j < events.times.length; j++) if (events.times[j]! < lo) lo = events.times[j]!;
-  if (!Number.isFinite(lo) || !(asOf > lo)) return 1;
-  return Math.max(1, (asOf - lo) / (7 * 86_400_000));
-}
-
 function proposeThresholds(
   ir: IR,
   leads: LeadTable,
@@ -382,15 +385,71 @@ function proposeThresholds(
       : opts.capacityPerWeek !== undefined
         ? { capacityPerWeek: opts.capacityPerWeek }
         : null;
-  const weeks = dataWeeks(leads, scored.mode === 'events' ? events : null, scored.asOf);
+  const weeks = dataWeeks(leads, scored.mode === 'events' ? events : null);
   let totalWon = 0;
   for (let i = 0; i < leads.n; i++) if (leads.outcome[i] === 1) totalWon++;
+
+  /** Replay with some thresholds of the stage's condition changed; the stage's figures. */
+  const evaluate = (values: Map<CmpRef, number>, threshold: number, setting?: string): ThresholdCandidate => {
+    const copy = structuredClone(ir) as IR;
+    for (const [ref, v] of values) {
+      let node: unknown = copy.stages[k]!.cond;
+      for (const p of ref.path) node = (node as Record<string | number, unknown>)[p];
+      const cmp = node as { left: IRValue; right: IRValue };
+      (cmp[ref.numSide] as { value: number }).value = v;
+    }
+    const st = replay(copy, leads, events, { asOf: scored.asOf, mode: scored.mode });
+    const r = st.reached[k]!;
+    let reached = 0;
+    let w = 0;
+    let l = 0;
+    for (let i = 0; i < st.n; i++) {
+      if (r[i] === r[i]) {
+        reached++;
+        if (st.outcome[i] === 1) w++;
+        else if (st.outcome[i] === 0) l++;
+      }
+    }
+    return {
+      threshold,
+      ...(setting !== undefined ? { setting } : {}),
+      reached,
+      won: w,
+      lost: l,
+      precision: rate(w, l),
+      precisionCI: wilson(w, w + l),
+      recall: totalWon ? w / totalWon : null,
+      perWeek: weeks === null ? null : reached / weeks,
+    };
+  };
+  const meets = (c: ThresholdCandidate): boolean =>
+    goal === null
+      ? false
+      : 'precision' in goal
+        ? c.precision !== null && c.precision >= goal.precision
+        : c.reached > 0 && c.perWeek !== null && c.perWeek <= goal.capacityPerWeek;
+  const best = (cs: ThresholdCandidate[]) =>
+    cs.filter(meets).reduce<ThresholdCandidate | null>((a, b) => (!a || b.reached > a.reached || (b.reached === a.reached && b.won > a.won) ? b : a), null);
+  const describe = (c: ThresholdCandidate, text: string) =>
+    `${text}: ${c.reached} leads${c.perWeek !== null ? ` (${c.perWeek.toFixed(1)}/week)` : ''}, precision ${pct(c.precision)}${c.won + c.lost > 0 && c.won + c.lost < SMALL_SAMPLE ? ' (small sample)' : ''}, recall ${pct(c.recall)}`;
+  const niceFor = (ref: CmpRef) => {
+    const si = scored.scoreNames.indexOf(ref.score);
+    const s = scored.scores[si]!;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < s.length; i++) {
+      if (s[i]! < lo) lo = s[i]!;
+      if (s[i]! > hi) hi = s[i]!;
+    }
+    const span = hi - lo;
+    return (v: number) => (span > 20 || Math.abs(ref.value) >= 10 ? Math.round(v) : +v.toPrecision(2));
+  };
+  const capacityNeedsDates = goal !== null && 'capacityPerWeek' in goal && weeks === null;
 
   const sweeps: ThresholdSweep[] = refs.map((ref) => {
     const si = scored.scoreNames.indexOf(ref.score);
     const vals = Array.from(scored.scores[si]!).sort((a, b) => a - b);
-    const span = vals.length ? vals[vals.length - 1]! - vals[0]! : 0;
-    const nice = (v: number) => (span > 20 || Math.abs(ref.value) >= 10 ? Math.round(v) : +v.toPrecision(2));
+    const nice = niceFor(ref);
     // candidates: multiples of the current threshold and quantiles of the score at asOf
     const cands = new Set<number>([ref.value]);
     if (ref.value !== 0) for (const m of [0.25, 0.5, 0.75, 0.875, 1.125, 1.25, 1.5, 2, 3]) cands.add(nice(ref.value * m));
@@ -398,53 +457,63 @@ function proposeThresholds(
       const v = vals[Math.floor((q * vals.length) / 10)];
       if (v !== undefined) cands.add(nice(v));
     }
+    cands.add(nice(vals[Math.max(0, vals.length - 1 - Math.floor(vals.length / 100))] ?? ref.value));
     const thresholds = [...cands].sort((a, b) => a - b);
-    const candidates: ThresholdCandidate[] = thresholds.map((thr) => {
-      const copy = structuredClone(ir) as IR;
-      let node: unknown = copy.stages[k]!.cond;
-      for (const p of ref.path) node = (node as Record<string | number, unknown>)[p];
-      const cmp = node as { left: IRValue; right: IRValue };
-      (cmp[ref.numSide] as { value: number }).value = thr;
-      const st = replay(copy, leads, events, { asOf: scored.asOf, mode: scored.mode });
-      const r = st.reached[k]!;
-      let reached = 0;
-      let w = 0;
-      let l = 0;
-      for (let i = 0; i < st.n; i++) {
-        if (r[i] === r[i]) {
-          reached++;
-          if (st.outcome[i] === 1) w++;
-          else if (st.outcome[i] === 0) l++;
-        }
-      }
-      return {
-        threshold: thr,
-        reached,
-        won: w,
-        lost: l,
-        precision: rate(w, l),
-        precisionCI: wilson(w, w + l),
-        recall: totalWon ? w / totalWon : null,
-        perWeek: reached / weeks,
-      };
-    });
-    let recommended: number | null = null;
-    let note = 'no goal given: pass a target precision or a capacity per week';
-    if (goal) {
-      const ok = candidates.filter((c) =>
-        'precision' in goal ? c.precision !== null && c.precision >= goal.precision : c.perWeek <= goal.capacityPerWeek,
-      );
-      if (ok.length) {
-        const best = ok.reduce((a, b) => (b.reached > a.reached || (b.reached === a.reached && b.won > a.won) ? b : a));
-        recommended = best.threshold;
-        note = `${ref.score} ${ref.op} ${lqlNumber(best.threshold)}: ${best.reached} leads (${best.perWeek.toFixed(1)}/week), precision ${pct(best.precision)}, recall ${pct(best.recall)}`;
-      } else {
-        note = 'precision' in goal ? `no threshold of ${ref.score} reaches precision ${pct(goal.precision)}` : `no threshold of ${ref.score} keeps the volume under ${goal.capacityPerWeek}/week`;
-      }
-    }
-    return { comparison: ref.text, score: ref.score, op: ref.op, current: ref.value, candidates, recommended, note };
+    const candidates = thresholds.map((thr) => evaluate(new Map([[ref, thr]]), thr));
+    const b = best(candidates);
+    const note = !goal
+      ? 'no goal given: pass a target precision or a capacity per week'
+      : capacityNeedsDates
+        ? 'no per-week figures: the data has no dates'
+        : b
+          ? describe(b, `${ref.score} ${ref.op} ${lqlNumber(b.threshold)}`)
+          : 'precision' in goal
+            ? `no threshold of ${ref.score} alone reaches precision ${pct(goal.precision)}`
+            : `no threshold of ${ref.score} alone keeps ${stage.name} at or under ${goal.capacityPerWeek}/week`;
+    return { comparison: ref.text, score: ref.score, op: ref.op, current: ref.value, candidates, recommended: b ? b.threshold : null, note };
   });
-  return { stage: stage.name, goal, weeks, sweeps };
+
+  // the whole condition: every threshold in it scaled by the same factor
+  let joint: ThresholdSweep | null = null;
+  if (refs.length >= 2) {
+    const nices = refs.map(niceFor);
+    const candidates = [0.5, 0.625, 0.75, 0.875, 1, 1.125, 1.25, 1.5, 1.75, 2, 2.5, 3, 4].map((f) => {
+      const values = new Map(refs.map((ref, i) => [ref, f === 1 ? ref.value : nices[i]!(ref.value * f)] as const));
+      return evaluate(values, f, refs.map((ref) => `${ref.score} ${ref.op} ${lqlNumber(values.get(ref)!)}`).join(', '));
+    });
+    const b = best(candidates);
+    joint = {
+      comparison: refs.map((r) => r.text).join(', '),
+      score: '',
+      op: '',
+      current: 1,
+      candidates,
+      recommended: b ? b.threshold : null,
+      note: b ? describe(b, b.setting!) : 'no common scaling of the thresholds meets the goal',
+    };
+  }
+
+  // the plain answer: can the goal be met by any setting tried, and with which
+  let verdict: string;
+  const all = [...sweeps.flatMap((s) => s.candidates.map((c) => ({ c, text: `${s.score} ${s.op} ${lqlNumber(c.threshold)}` }))), ...(joint ? joint.candidates.map((c) => ({ c, text: c.setting! })) : [])];
+  if (!goal) verdict = 'No goal given: pass --precision P or --capacity N/week for a recommendation.';
+  else if (!refs.length) verdict = `The condition of ${stage.name} has no comparison of a score with a number to tune.`;
+  else if (capacityNeedsDates)
+    verdict = `--capacity cannot be checked: the data has no dates (no created_at column and no event times), so there are no weeks to count ${stage.name}s in. Use --precision, or add created_at.`;
+  else {
+    const ok = all.filter((x) => meets(x.c));
+    if (ok.length) {
+      const top = ok.reduce((a, b) => (b.c.reached > a.c.reached || (b.c.reached === a.c.reached && b.c.won > a.c.won) ? b : a));
+      verdict = `Goal met: ${describe(top.c, top.text)}.`;
+    } else if ('precision' in goal) {
+      const top = all.reduce((a, b) => ((b.c.precision ?? -1) > (a.c.precision ?? -1) ? b : a));
+      verdict = `The goal cannot be met: no setting tried gives ${stage.name} a precision of ${pct(goal.precision)}. The highest is ${describe(top.c, top.text)}.`;
+    } else {
+      const top = all.filter((x) => x.c.reached > 0).reduce((a, b) => (b.c.reached < a.c.reached ? b : a), all[0]!);
+      verdict = `The goal cannot be met: no setting tried keeps ${stage.name} at or under ${goal.capacityPerWeek}/week. The fewest is ${describe(top.c, top.text)}; the condition needs more than higher thresholds (another requirement, or a stricter segment).`;
+    }
+  }
+  return { stage: stage.name, goal, weeks, sweeps, joint, verdict };
 }
 
 /** A human-readable rendering of a SuggestResult. */
@@ -476,19 +545,31 @@ export function printSuggestions(r: SuggestResult): string {
   out.push('', r.snippet);
   if (r.thresholds) {
     const t = r.thresholds;
-    out.push('', `Thresholds for stage ${t.stage} (${t.weeks.toFixed(1)} weeks of data):`);
+    out.push('', `Thresholds for stage ${t.stage} (${t.weeks === null ? 'the data has no dates: no per-week figures' : `${t.weeks.toFixed(1)} weeks of data`}):`);
     if (!t.sweeps.length) out.push('  (its condition has no comparison of a score with a number)');
-    for (const s of t.sweeps) {
-      out.push(`  ${s.comparison} (now ${lqlNumber(s.current)}):`);
-      out.push('    threshold   reached  per week  precision  recall');
+    const rate = (c: ThresholdCandidate) => pct(c.precision) + (c.precision !== null && c.won + c.lost < SMALL_SAMPLE ? '*' : '');
+    const rows = (s: ThresholdSweep, label: (c: ThresholdCandidate) => string, width: number) => {
       for (const c of s.candidates) {
         const mark = c.threshold === s.recommended ? ' <- suggested' : c.threshold === s.current ? ' (current)' : '';
         out.push(
-          `    ${lqlNumber(c.threshold).padStart(9)}  ${String(c.reached).padStart(8)}  ${c.perWeek.toFixed(1).padStart(8)}  ${pct(c.precision).padStart(9)}  ${pct(c.recall).padStart(6)}${mark}`,
+          `    ${label(c).padStart(width)}  ${String(c.reached).padStart(8)}  ${(c.perWeek === null ? '–' : c.perWeek.toFixed(1)).padStart(8)}  ${rate(c).padStart(9)}  ${pct(c.recall).padStart(6)}${mark}`,
         );
       }
       out.push(`    ${s.note}`);
+    };
+    for (const s of t.sweeps) {
+      out.push(`  ${s.comparison} (now ${lqlNumber(s.current)}), the rest of the condition unchanged:`);
+      out.push('    threshold   reached  per week  precision  recall');
+      rows(s, (c) => lqlNumber(c.threshold), 9);
     }
+    if (t.joint) {
+      const w = Math.max(...t.joint.candidates.map((c) => (c.setting ?? '').length));
+      out.push(`  The whole condition, every threshold scaled together (now ${t.joint.comparison}):`);
+      out.push(`    ${'setting'.padStart(w)}   reached  per week  precision  recall`);
+      rows(t.joint, (c) => c.setting ?? '', w);
+    }
+    if (t.sweeps.some((s) => s.candidates.some((c) => c.precision !== null && c.won + c.lost < SMALL_SAMPLE))) out.push(`  * fewer than ${SMALL_SAMPLE} decided leads: a small sample.`);
+    out.push('', t.verdict);
   }
   return out.join('\n');
 }

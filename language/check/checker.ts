@@ -17,6 +17,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diag, type Code } from '../diagnostics/registry.js';
 import { didYouMean, nearest, suggest } from './names.js';
 import { validateRegex } from './regex.js';
+import { checkLimits } from './limits.js';
 import { needsQuoting } from '../syntax/tokens.js';
 
 /** A name as it must be written in LQL (backticks when needed). */
@@ -96,6 +97,9 @@ export function check(program: A.Program, options: CheckOptions = {}): CheckResu
   return new Checker(program, options).run();
 }
 
+/** Thrown once the size limits are exceeded, to skip the recursive walks. */
+class LimitExceeded extends Error {}
+
 class Checker {
   diags: Diagnostic[] = [];
   symbols = new Map<string, Sym>();
@@ -121,13 +125,18 @@ class Checker {
   run(): CheckResult {
     let order: { kind: 'score' | 'band'; name: string }[] = [];
     try {
+      const limits = checkLimits(this.program);
+      for (const d of limits) this.diags.push(d);
+      // a condition over the size limits is not walked any further (the walks below recurse)
+      if (limits.some((d) => d.code === 'LQL106' || d.code === 'LQL107')) throw new LimitExceeded();
       this.declare();
       this.checkAll();
       this.unused();
       order = this.orderScores();
     } catch (e) {
-      // The checker must never throw: report what happened as an internal error.
-      this.report('LQL110', this.program.range, { message: `Internal checker error: ${(e as Error).message}` });
+      // The checker must never throw: report what happened as an internal error
+      // (limits exceeded are already reported, at their place).
+      if (!(e instanceof LimitExceeded)) this.report('LQL111', this.program.range, { phase: 'checking', message: e instanceof Error ? e.message : String(e) });
     }
     const attributeTypes = new Map<string, AttrType>();
     for (const [k, v] of this.attrTypes) attributeTypes.set(k, v.type);

@@ -601,7 +601,7 @@ class Gen {
   private ruleLines(sc: IRBlockScore, r: IRRule, k: string, final: boolean): string[] {
     const P = num(r.points);
     const decay = sc.halfLifeMs === null ? null : num(sc.halfLifeMs);
-    const w = (x: string): string => (decay === null ? '' : ` * Math.pow(0.5, (t - ${x}) / ${decay})`);
+    const w = (x: string): string => (decay === null ? '' : ` * Math.pow(2, -(t - ${x}) / ${decay})`);
     const lines: string[] = [];
     let max: number | null = null;
     switch (r.k) {
@@ -659,7 +659,7 @@ class Gen {
         if (!sc) throw new TypeError('emit-js: `order` names an unknown score');
         const sv = this.score(sc.name);
         if (sc.kind === 'derived') {
-          lines.push(`const ${sv} = ${this.arith(sc.expr)};`);
+          lines.push(`const ${sv} = __r9(${this.arith(sc.expr)});`);
           continue;
         }
         lines.push(`let ${sv} = 0;`);
@@ -673,6 +673,7 @@ class Gen {
           }
           lines.push(`${sv} += ${k};`);
         });
+        lines.push(`${sv} = __r9(${sv});`);
       } else if (o.kind === 'band') {
         const b = bands.get(o.name);
         if (!b) throw new TypeError('emit-js: `order` names an unknown band');
@@ -798,8 +799,8 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
   // -- the final evaluation point (generated first: it registers attributes and constants)
   const fin: string[] = [];
   fin.push('{', 'const t = T;');
-  fin.push(...g.scoresAt(null, true));
-  fin.push(...g.stagesAt(true));
+  for (const line of g.scoresAt(null, true)) fin.push(line);
+  for (const line of g.stagesAt(true)) fin.push(line);
   // route
   fin.push('let __route = null;');
   if (x) {
@@ -830,7 +831,7 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
     const si = g.score(sc.name).slice(1);
     sc.rules.forEach((r, ri) => {
       const k = `k${si}_${ri}`;
-      fin.push(`if (${k} !== 0) __reasons.push({ score: ${str(sc.name)}, points: ${k}, line: ${int(r.src.line)}, rule: ${str(r.src.text)} });`);
+      fin.push(`if (__r9(${k}) !== 0) __reasons.push({ score: ${str(sc.name)}, points: __r9(${k}), line: ${int(r.src.line)}, rule: ${str(r.src.text)} });`);
     });
   }
   const scoreEntries = ir.scores.map((s) => `[${str(s.name)}, ${g.score(s.name)}]`);
@@ -846,7 +847,7 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
       const si = g.score(sc.name).slice(1);
       sc.rules.forEach((r, ri) => {
         const k = `k${si}_${ri}`;
-        const head = `score: ${str(sc.name)}, index: ${int(r.index)}, line: ${int(r.src.line)}, rule: ${str(r.src.text)}, kind: ${str(r.k)}, points: ${k}`;
+        const head = `score: ${str(sc.name)}, index: ${int(r.index)}, line: ${int(r.src.line)}, rule: ${str(r.src.text)}, kind: ${str(r.k)}, points: __r9(${k})`;
         switch (r.k) {
           case 'when':
             rules.push(`{ ${head}, fired: x${k}.value, cond: x${k}, events: null, value: null }`);
@@ -879,8 +880,8 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
   const mid: string[] = [];
   const loop = (replay || x) && nAct > 0;
   if (loop) {
-    if (replay) mid.push(...g.scoresAt(g.stageDeps(), false));
-    mid.push(...g.stagesAt(false));
+    if (replay) for (const line of g.scoresAt(g.stageDeps(), false)) mid.push(line);
+    for (const line of g.stagesAt(false)) mid.push(line);
     if (!x && replay) mid.push('if (q0 !== null) break;');
   }
 
@@ -889,8 +890,8 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
   fn.push('function __score(lead, events, asOf) {');
   fn.push('if (lead === null || typeof lead !== "object") lead = __EMPTY;');
   const statics = g.staticRules();
-  fn.push(...g.attrDecls);
-  fn.push(...statics);
+  for (const line of g.attrDecls) fn.push(line);
+  for (const line of statics) fn.push(line);
   fn.push(`const E = [${Array.from({ length: nAct }, () => '[]').join(', ')}];`);
   for (let i = 0; i < nAct; i++) fn.push(`const E${i} = E[${i}];`);
   fn.push('const hasT = asOf !== undefined && asOf !== null;');
@@ -922,7 +923,7 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
     fn.push('for (let p = 0; p < P.length; p++) {');
     fn.push('const t = P[p];');
     fn.push('{');
-    fn.push(...mid);
+    for (const line of mid) fn.push(line);
     fn.push('}');
     fn.push('}');
     fn.push('}');
@@ -930,7 +931,7 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
     // no conditional stage: the lowest is reached at the first evaluation point
     fn.push(`q${nStages - 1} = ne > 0 && minT < T ? minT : T;`);
   }
-  fn.push(...fin);
+  for (const line of fin) fn.push(line);
   fn.push('}');
 
   // -- assemble
@@ -939,7 +940,7 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
   out.push(`const __ACT = new Map([${ir.activities.map((a, i) => `[${str(a)}, ${i}]`).join(', ')}]);`);
   if (g.usesNone) out.push('const __NONE = Object.freeze([]);');
   if (x) out.push(`const __ACTIONS = [${ir.routes.map((r) => str(r.action)).join(', ')}];`);
-  out.push(...g.consts);
+  for (const line of g.consts) out.push(line);
   const info = rulesetInfo(ir);
   out.push(
     'const __ruleset = Object.freeze({ ' +

@@ -637,7 +637,7 @@ class Emitter {
         const a = this.act(r.activity);
         this.usesLast.add(a);
         const inWin = r.windowMs === null ? `l${a} === l${a}` : `l${a} > t - ${numLit(r.windowMs)}`;
-        const w = hl === null ? p : `${p} * Math.pow(0.5, (t - l${a}) / ${numLit(hl)})`;
+        const w = hl === null ? p : `${p} * Math.pow(2, (l${a} - t) / ${numLit(hl)})`;
         return `(${inWin} ? ${this.clamp(w, r.max)} : 0)`;
       }
       case 'perAttribute': {
@@ -672,9 +672,12 @@ class Emitter {
   }
 
   scoreStmt(s: IRScore, i: number): string {
-    if (s.kind === 'derived') return `s${i} = ${this.arith(s.expr)};`;
+    // every score rounded to 9 decimals, half away from zero, -0 as 0 (round9 in language/interpret/values.ts)
+    // (a whole number below 9e6 in size is its own rounding: skip the division, turn -0 into 0)
+    const r9 = (x: string) => `{ const v_ = ${x}; s${i} = v_ === Math.floor(v_) && v_ < 9e6 && v_ > -9e6 ? v_ + 0 : v_ <= 0 ? (0 - Math.round(-v_ * 1e9)) / 1e9 : Math.round(v_ * 1e9) / 1e9; }`;
+    if (s.kind === 'derived') return r9(this.arith(s.expr));
     const parts = s.rules.map((r) => this.rule(r, s.halfLifeMs));
-    return `s${i} = ${parts.length === 0 ? '0' : ['0', ...parts].join(' + ')};`;
+    return parts.length === 0 ? `s${i} = 0;` : r9(['0', ...parts].join(' + '));
   }
 
   bandStmt(b: IRBand, i: number): string {
@@ -898,7 +901,7 @@ export function compileKernel(ir: IR): CompiledKernel {
   for (let i = 0; i < nB; i++) head.push(`const OB${i} = C.out.bands[${i}];`);
   for (let k = 0; k < nStages; k++) head.push(`const OR${k} = C.out.reached[${k}];`);
   head.push('const OST = C.out.stage, ORT = C.out.route, CL = C.closedAt, UC = C.useClosed, ASOF = C.asOf;');
-  head.push('const BL = C.bandLabels, SN = C.stageNames;');
+  head.push('const BL = C.bandLabels, SN = C.stageNames, P2 = R.P2;');
   for (let i = 0; i < nB; i++) head.push(`const BL${i} = BL[${i}];`);
 
   const perLead: string[] = [];
@@ -908,7 +911,7 @@ export function compileKernel(ir: IR): CompiledKernel {
   if (nB) perLead.push(`let ${Array.from({ length: nB }, (_, i) => `g${i} = 0`).join(', ')};`);
   if (nStages) perLead.push(`let ${Array.from({ length: nStages }, (_, k) => `r${k} = NaN`).join(', ')};`);
   perLead.push('let t = T;');
-  perLead.push(...staticStmts);
+  for (const line of staticStmts) perLead.push(line);
 
   // stage evaluation at time t (lowest first); sets `done` once no further stage can be reached
   const evalStages: string[] = [...dynStage];
@@ -920,7 +923,7 @@ export function compileKernel(ir: IR): CompiledKernel {
   evalStages.push(`done = ${doneExpr};`);
 
   const finish: string[] = [];
-  finish.push(...dynAll);
+  for (const line of dynAll) finish.push(line);
   // the same in a reusing run: a lead replayed in full (`full`) computes its
   // final scores; the others read them from the previous run
   const dynAllKeys = orderKeys.filter((k) => timeDep.has(k));
@@ -943,7 +946,7 @@ export function compileKernel(ir: IR): CompiledKernel {
   for (let k = 0; k < nStages; k++) finish.push(`OR${k}[L] = r${k};`);
   // (the scores are the previous run's arrays, or a copy of them: written for the leads replayed in full)
   const isScoreWrite = (line: string) => /^OS\d+\[L\] = /.test(line);
-  finishReused.push(...finish.slice(dynAll.length).filter((line) => !isScoreWrite(line)));
+  for (const line of finish.slice(dynAll.length).filter((line) => !isScoreWrite(line))) finishReused.push(line);
   finishReused.push('if (full) {', ...finish.slice(dynAll.length).filter(isScoreWrite), '}');
 
   // Final scores can be taken from a previous run when no score reads the
@@ -971,7 +974,7 @@ export function compileKernel(ir: IR): CompiledKernel {
   em.accs.forEach((_, i) => snap.push(`const q${i} = 0;`));
   snap.push(...guardDecl, `let done = ${doneExpr};`);
   if (nStages) snap.push(`r${low} = t;`);
-  snap.push(...evalStages, ...finish, '}', '}');
+  for (const line of [evalStages, finish, ['}', '}']].flat()) snap.push(line);
 
   // --- event functions ------------------------------------------------------------
   // decay advance from prev to t
@@ -979,8 +982,10 @@ export function compileKernel(ir: IR): CompiledKernel {
   em.halfLives.forEach((hl) => {
     const members = em.accs.map((a, i) => ({ a, i })).filter((x) => x.a.hl === hl);
     if (!members.length) return;
-    // 0.5 ^ (dt / hl) as exp(dt * -ln2 / hl): equal within 1e-15 relative, several times faster
-    decayAdvance.push(`{ const f = Math.exp((t - prev) * ${numLit(-Math.LN2 / hl)}); ${members.map((m) => `q${m.i} *= f;`).join(' ')} }`);
+    // 2 ^ (-dt / hl): exactly 2^-k over k whole half-lives (a table), so a lone
+    // event k half-lives old weighs exactly 2^-k; otherwise exp(-dt ln2 / hl),
+    // within an ulp of it and several times faster than Math.pow
+    decayAdvance.push(`{ const x = (t - prev) / ${numLit(hl)}; const f = x === Math.floor(x) && x < 1075 ? P2[x] : Math.exp(x * ${numLit(-Math.LN2)}); ${members.map((m) => `q${m.i} *= f;`).join(' ')} }`);
   });
   // applying one event of activity a at time t
   const applyCases: string[] = [];
@@ -1003,7 +1008,7 @@ export function compileKernel(ir: IR): CompiledKernel {
       const body: string[] = [`q${cnt} -= 1;`];
       em.accs.forEach((acc, i) => {
         if (acc.act === a && acc.win === w && acc.hl !== null) {
-          body.push(`q${i} = q${cnt} === 0 ? 0 : q${i} - Math.exp((t - TM[p${wi}]) * ${numLit(-Math.LN2 / acc.hl)});`);
+          body.push(`q${i} = q${cnt} === 0 ? 0 : q${i} - Math.pow(2, (TM[p${wi}] - t) / ${numLit(acc.hl)});`);
         }
       });
       cases.push(`case ${a}: ${body.join(' ')} break;`);
@@ -1052,7 +1057,7 @@ export function compileKernel(ir: IR): CompiledKernel {
     } else {
       ev.push('do { j++; } while (j < e && TM[j] === t);');
     }
-    ev.push(...trail);
+    for (const line of trail) ev.push(line);
     ev.push('prev = t;');
     ev.push('if (!done) {', ...evalStages, '}');
     ev.push('}');
@@ -1061,11 +1066,12 @@ export function compileKernel(ir: IR): CompiledKernel {
     ev.push('t = T;');
     ev.push(`if (prev !== prev) { prev = T;${nStages ? ` r${low} = T;` : ''} }`);
     if (decayAdvance.length) ev.push('if (t !== prev) {', ...decayAdvance, '}');
-    ev.push(...trail);
+    for (const line of trail) ev.push(line);
     ev.push('if (!done) {', ...evalStages, '}');
     ev.push('}');
     ev.push('t = T;');
-    ev.push(...(reuse ? finishReused : finish), '}', '}');
+    for (const line of reuse ? finishReused : finish) ev.push(line);
+    ev.push('}', '}');
     return ev.join('\n');
   };
 

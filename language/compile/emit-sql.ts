@@ -13,8 +13,8 @@
  * Invariants (docs/semantics.md, implemented with set operations):
  * - values at asOf (scores, bands, route) come from one GROUP BY over each
  *   lead's replayed events: counts, windows and latest times as conditional
- *   aggregates, decayed sums as sums of 0.5 ^ ((asOf - t) / half-life) (an
- *   event at asOf weighs exactly 1); no event x event join;
+ *   aggregates, decayed sums as sums of 2 ^ (-(asOf - t) / half-life) (an
+ *   event at asOf weighs exactly 1, one k half-lives old exactly 2^-k); no event x event join;
  * - stage times need every evaluation point (the lead's distinct event times
  *   <= asOf, plus asOf), but only for candidate leads: those for which the
  *   time-independent conjuncts of some stage above the lowest hold (e.g.
@@ -58,6 +58,7 @@ import {
   dbl,
   floorDiv,
   halfPow,
+  round9,
   ident,
   num,
   numberToText,
@@ -400,7 +401,7 @@ class Emitter {
     return h;
   }
 
-  /** sum over the activity's events in the window of 0.5^((t - te)/hl) */
+  /** sum over the activity's events in the window of 2^(-(t - te)/hl) */
   decayedSum(activity: string, windowMs: number | null, hl: number, src: IRSrc): string {
     const ai = this.activityIndex(activity, src);
     const h = this.halfLifeIndex(hl);
@@ -408,18 +409,22 @@ class Emitter {
     const p = ident(`p${h}`);
     const base = `(${p} - 1) * ${bigint(seg)}`;
     if (windowMs !== null && windowMs <= 0) return 'CAST(0 AS DOUBLE PRECISION)';
-    const frame =
+    // events strictly before the point, against the segment's reference, then
+    // scaled to the point; the point's own events weigh exactly 1
+    const before =
       windowMs === null
-        ? 'RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW'
-        : `RANGE BETWEEN ${bigint(windowMs - 1)} PRECEDING AND CURRENT ROW`;
+        ? 'RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING'
+        : windowMs <= 1 ? null : `RANGE BETWEEN ${bigint(windowMs - 1)} PRECEDING AND 1 PRECEDING`;
     return this.feature(`d${ai}_${windowMs ?? 'all'}_${h}`, () => ({
       col: `d${ai}_${windowMs ?? 'all'}_${h}_${slug(activity)}`,
       sql:
-        `COALESCE(sum(CASE WHEN "kind" IN (1, ${2 + h}) AND "k" = ${ai} ` +
-        `THEN power(CAST(2 AS DOUBLE PRECISION), ${dbl(`"t" - ${base}`)} / ${num(hl)}) END) ` +
-        `OVER (PARTITION BY "lk", ${p} ORDER BY "t" ${frame}), 0)\n` +
-        `      * power(CAST(0.5 AS DOUBLE PRECISION), ${dbl(`"t" - ${base}`)} / ${num(hl)})`,
-      // at asOf each event weighs exactly 0.5 ^ ((asOf - t) / half-life), 1 for an event at asOf
+        (before === null ? '' :
+          `COALESCE(sum(CASE WHEN "kind" IN (1, ${2 + h}) AND "k" = ${ai} ` +
+          `THEN power(CAST(2 AS DOUBLE PRECISION), ${dbl(`"t" - ${base}`)} / ${num(hl)}) END) ` +
+          `OVER (PARTITION BY "lk", ${p} ORDER BY "t" ${before}), 0)\n` +
+          `      * power(CAST(2 AS DOUBLE PRECISION), - (${dbl(`"t" - ${base}`)} / ${num(hl)}))\n      + `) +
+        `count(CASE WHEN "kind" = 1 AND "k" = ${ai} THEN 1 END) OVER (PARTITION BY "lk", ${p} ORDER BY "t" RANGE BETWEEN CURRENT ROW AND CURRENT ROW)`,
+      // at asOf each event weighs exactly 2 ^ (-(asOf - t) / half-life), 1 for an event at asOf
       agg:
         `COALESCE(sum(CASE WHEN "k" = ${ai}${windowMs === null ? '' : ` AND "t" > "as_of" - ${bigint(windowMs)}`} ` +
         `THEN ${halfPow(`${dbl(`"as_of" - "t"`)} / ${num(hl)}`)} END), ${num(0)})`,
@@ -723,6 +728,14 @@ class Emitter {
     return `CASE ${parts.join(' ')} END`;
   }
 
+  /** `SELECT *, <score or band> FROM from`; a score is rounded to 9 decimals ("Numbers, exactly") */
+  private valueSelect(sc: { col: string; sql: string; isScore: boolean }, from: string): string {
+    if (!sc.isScore) return `  SELECT *,\n    ${sc.sql} AS ${ident(sc.col)}\n  FROM ${from}`;
+    const u = ident(`u_${sc.col}`);
+    // OFFSET 0 keeps the planner from copying the score's expression into each use of it in the rounding
+    return `  SELECT *,\n    ${round9(u)} AS ${ident(sc.col)}\n  FROM (SELECT *,\n    ${sc.sql} AS ${u}\n  FROM ${from} OFFSET 0) AS "unrounded"`;
+  }
+
   // --- the query ------------------------------------------------------------------
 
   build(): { sql: string; columns: SqlColumn[] } {
@@ -769,7 +782,7 @@ class Emitter {
 
     // Compile everything that reads per-point values first, collecting features and attribute reads.
     const timeDep = timeDependent(ir);
-    const scoreCtes: { name: string; comment: string; col: string; sql: string; timeDep: boolean }[] = [];
+    const scoreCtes: { name: string; comment: string; col: string; sql: string; timeDep: boolean; isScore: boolean }[] = [];
     for (const entry of ir.order) {
       if (entry.kind === 'score') {
         const s = ir.scores.find((x) => x.name === entry.name);
@@ -784,6 +797,7 @@ class Emitter {
           col,
           sql,
           timeDep: timeDep.has(`score:${s.name}`),
+          isScore: true,
         });
       } else {
         const b = ir.bands.find((x) => x.name === entry.name);
@@ -791,7 +805,7 @@ class Emitter {
         const col = `b${this.bandCols.size}_${slug(b.name)}`;
         const sql = this.band(b);
         this.bandCols.set(b.name, col);
-        scoreCtes.push({ name: `band_${slug(b.name)}`, comment: `band ${b.name} (line ${b.src.line})`, col, sql, timeDep: timeDep.has(`band:${b.name}`) });
+        scoreCtes.push({ name: `band_${slug(b.name)}`, comment: `band ${b.name} (line ${b.src.line})`, col, sql, timeDep: timeDep.has(`band:${b.name}`), isScore: false });
       }
     }
     // scores or bands not in `order` (should not happen) are computed last, in declaration order
@@ -982,7 +996,7 @@ class Emitter {
     const pointFeats = feats.filter((f) => this.pointFeatures.has(f.col));
     cte(
       'agg',
-      'per lead, at asOf: event counts, latest times and decayed sums (each event weighs 0.5 ^ ((asOf - t) / half-life))',
+      'per lead, at asOf: event counts, latest times and decayed sums (each event weighs 2 ^ (-(asOf - t) / half-life))',
       `  SELECT "lk", min("t") AS "first_t"` +
         feats.map((f) => `,\n    -- ${commentText(f.comment)}\n    ${f.agg} AS ${ident(f.col)}`).join('') +
         `\n  FROM "events_in"\n  GROUP BY "lk"`,
@@ -997,7 +1011,7 @@ class Emitter {
     );
     let fin = 'final';
     for (const sc of scoreCtes) {
-      cte(`final_${sc.name}`, `${sc.comment}, at asOf`, `  SELECT *,\n    ${sc.sql} AS ${ident(sc.col)}\n  FROM ${ident(fin)}`);
+      cte(`final_${sc.name}`, `${sc.comment}, at asOf`, this.valueSelect(sc, ident(fin)));
       fin = `final_${sc.name}`;
     }
 
@@ -1057,7 +1071,7 @@ class Emitter {
       let prev = 'points';
       for (const sc of scoreCtes) {
         if (!sc.timeDep) continue;
-        cte(sc.name, sc.comment, `  SELECT *,\n    ${sc.sql} AS ${ident(sc.col)}\n  FROM ${ident(prev)}`);
+        cte(sc.name, sc.comment, this.valueSelect(sc, ident(prev)));
         prev = sc.name;
       }
       for (const sg of stageCtes) {

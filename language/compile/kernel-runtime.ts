@@ -16,6 +16,7 @@ import type { Column } from '../../simulator/data/table.js';
 import type { IRType } from './ir.js';
 import { parseNumber, parseIsoDate, parseBool } from '../../simulator/data/values.js';
 import { RE2JS } from 're2js';
+import { domainOf } from '../interpret/values.js';
 
 export type NumColumn = { type: 'number' | 'date'; values: Float64Array };
 export type TextColumn = { type: 'text'; codes: Int32Array; dict: string[] };
@@ -130,11 +131,9 @@ export function lower(s: string | null): string | null {
   return s === null ? null : s.toLowerCase();
 }
 
-/** domain(): the part after the last `@`, lower-cased; null without `@`. */
+/** domain(): the part after the last `@`, lower-cased; null without `@` or with nothing after it. */
 export function domain(s: string | null): string | null {
-  if (s === null) return null;
-  const at = s.lastIndexOf('@');
-  return at < 0 ? null : s.slice(at + 1).toLowerCase();
+  return s === null ? null : domainOf(s);
 }
 
 /** A compiled `matches` test (RE2 semantics, searches anywhere). */
@@ -167,6 +166,9 @@ export function cmpText(op: string, a: string | null, b: string | null): boolean
   return false;
 }
 
+/** 2^-k for k = 0 .. 1074 (exact; the last ones subnormal): running decay factors over whole half-lives. */
+const P2 = Float64Array.from({ length: 1075 }, (_, k) => Math.pow(2, -k));
+
 /** The runtime object handed to generated kernels. */
-export const KERNEL_RUNTIME = { lower, domain, cmpText, textOp };
+export const KERNEL_RUNTIME = { lower, domain, cmpText, textOp, P2 };
 export type KernelRuntime = typeof KERNEL_RUNTIME;

@@ -217,9 +217,20 @@ export function readDate(d: SqlDialect, col: string): string {
   return `(SELECT "t" FROM (${dateLayers(d, `(SELECT ${col} AS "v") AS "q0"`, [], [{ src: 'v', out: 't' }], '')}) AS "qd")`;
 }
 
-/** 0.5 ^ x for x >= 0, 0 when x > 1000 (PostgreSQL raises an error on underflow). */
+/** 2 ^ -x for x >= 0 (exact at whole x), 0 when x > 1000 (PostgreSQL raises an error on underflow). */
 export function halfPow(x: string): string {
-  return `(CASE WHEN ${x} > 1000 THEN CAST(0 AS DOUBLE PRECISION) ELSE power(CAST(0.5 AS DOUBLE PRECISION), ${x}) END)`;
+  return `(CASE WHEN ${x} > 1000 THEN CAST(0 AS DOUBLE PRECISION) ELSE power(CAST(2 AS DOUBLE PRECISION), - (${x})) END)`;
+}
+
+/**
+ * A score rounded to 9 decimals, half away from zero, -0 as 0: the same
+ * double operations as `round9` (language/interpret/values.ts), written out
+ * because PostgreSQL's round(double) rounds half to even. `x` is a column.
+ */
+export function round9(x: string): string {
+  const up = (a: string) => `(trunc(${a}) + CASE WHEN ${a} - trunc(${a}) >= 0.5 THEN 1 ELSE 0 END)`;
+  const big = `CAST(1e9 AS DOUBLE PRECISION)`;
+  return `(CASE WHEN ${x} <= 0 THEN 0 - ${up(`(- ${x} * ${big})`)} ELSE ${up(`(${x} * ${big})`)} END) / ${big}`;
 }
 
 /** JS `String(n)` for a DOUBLE (integers without `.0`; other values as the engine prints them). */

@@ -32,6 +32,11 @@ export const REGISTRY = {
   LQL104: { severity: 'error', title: 'Single = in a comparison', message: 'Use `==` to compare; a single `=` only names a segment, list or score.' },
   LQL105: { severity: 'error', title: 'Invalid date', message: '`{text}` is not a real date or time.' },
   LQL110: { severity: 'error', title: 'Syntax error', message: '{message}' },
+  LQL106: { severity: 'error', title: 'Condition nested too deeply', message: 'This condition is nested more than {limit} levels deep{via}; LQL allows at most {limit} (every `and`, `or`, `not`, parenthesis and operand counts). Split it into several rules, or into segments used side by side, or put the values in a list and use `in`.' },
+  LQL107: { severity: 'error', title: 'Condition too large', message: 'This condition has more than {limit} parts{via}; LQL allows at most {limit} in one condition. Segments used several times are written in place each time: use fewer, or split the rule.' },
+  LQL108: { severity: 'error', title: 'Number too large', message: '`{text}` is too large: the largest number LQL can hold is about 1.8e308. Use a smaller number.' },
+  LQL109: { severity: 'error', title: 'Duration too long', message: 'This duration is too long: a duration may be at most {limit} days (about 285,000 years). Use a shorter one.' },
+  LQL111: { severity: 'error', title: 'Internal compiler error', message: 'LQL could not compile this ruleset ({phase}: {message}). This is a fault in LQL, not in the ruleset; please report it with the ruleset.' },
   // --- LQL2xx names and declarations ---------------------------------------------
   LQL200: { severity: 'error', title: 'Unknown name', message: '`{name}` is not declared.{hint}' },
   LQL201: { severity: 'error', title: 'Unknown activity', message: '`{name}` is not a declared activity.{hint} Declare it with `activity {name}`.' },
@@ -97,8 +102,16 @@ export const REGISTRY = {
   LQL520: { severity: 'warning', title: 'Unknown event type', message: '{count} events have type `{type}`, which is not a declared activity; no rule counts them. Declare it with `activity` if it matters.' },
   LQL521: { severity: 'warning', title: 'Declared column not in the data', message: 'The ruleset reads `{column}` but the leads file has no such column; every lead is missing it.{hint}' },
   LQL522: { severity: 'error', title: 'Cannot read data file', message: 'Cannot read `{file}`: {reason}.' },
+  LQL523: { severity: 'error', title: 'Duplicate key', message: 'Key `{column}` appears twice in this object (columns {first} and {second}); expected every key once. Remove one of the two values.' },
   // --- LQL6xx tests, CLI and usage ------------------------------------------------
-  LQL601: { severity: 'error', title: 'Cannot read file', message: 'Cannot read {file}: {reason}' },
+  LQL601: { severity: 'error', title: 'Cannot read file', message: 'Cannot read {file}: {reason}.' },
+  LQL602: { severity: 'error', title: 'Cannot write file', message: 'Cannot write {file}: {reason}. Nothing was written; the file is as it was before.' },
+  LQL603: { severity: 'error', title: 'Output would replace an input', message: '{file} is {role} of this command; writing the output there would replace it. Choose another output file.' },
+  LQL604: { severity: 'error', title: 'Ruleset file too large', message: 'This file is {size}; a ruleset may be at most {limit}. Is it the right file? Data files go with --leads or --events.' },
+  LQL605: { severity: 'error', title: 'Data file given as a ruleset', message: 'This looks like {kind}, not a ruleset ({evidence}). Give the ruleset (.lql) as FILE and data files with --leads or --events.' },
+  LQL606: { severity: 'error', title: 'Not valid JSON', message: 'This is not valid JSON: {reason}.' },
+  LQL607: { severity: 'error', title: 'Not a lead', message: 'Expected one JSON object of lead attributes, like {"industry": "services"}; found {kind}.' },
+  LQL608: { severity: 'error', title: 'Not an event', message: 'Expected an event like {"type": "web_visit", "at": "2026-01-02"}; {problem}.' },
   // --- LQL7xx SQL export and database engines -------------------------------------
   LQL701: {
     severity: 'error',

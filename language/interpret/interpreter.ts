@@ -38,7 +38,7 @@ import {
   type Value,
 } from '../syntax/ast.js';
 import { nodeText } from './print.js';
-import { ownValue, readAs, toEpochMs, type Val } from './values.js';
+import { decayWeight, domainOf, ownValue, readAs, round9, toEpochMs, type Val } from './values.js';
 
 // One result shape for every engine: the interpreter answers in the type the
 // compiled scorer returns (types only; its evaluation stays independent).
@@ -185,7 +185,7 @@ export class Env {
       let v = 0;
       if (b?.k === 'block') v = this.blockContributions(b.decl).reduce((s, c) => s + c.points, 0);
       else if (b?.k === 'derived') v = this.arith(b.decl.expr);
-      v = v === 0 ? 0 : v; // no -0
+      v = round9(v); // "Numbers, exactly": 9 decimals, no -0
       this.scoreMemo.set(name, v);
       return v;
     } finally {
@@ -197,7 +197,7 @@ export class Env {
   blockContributions(block: ScoreBlock): { rule: Rule; points: number }[] {
     let halfLifeMs: number | null = null;
     for (const item of block.items) if (item.kind === 'Decay') halfLifeMs = item.halfLife.ms;
-    const weight = (eventT: number) => (halfLifeMs === null ? 1 : Math.pow(0.5, (this.t - eventT) / halfLifeMs));
+    const weight = (eventT: number) => (halfLifeMs === null ? 1 : decayWeight(this.t - eventT, halfLifeMs));
     const out: { rule: Rule; points: number }[] = [];
     for (const item of block.items) {
       if (item.kind === 'Decay') continue;
@@ -224,7 +224,7 @@ export class Env {
           c = Math.min(m, Math.max(-m, c));
         }
       }
-      out.push({ rule: item, points: c === 0 ? 0 : c });
+      out.push({ rule: item, points: c });
     }
     return out;
   }
@@ -322,12 +322,7 @@ export class Env {
         const s = readAs(this.value(arg), 'text') as string | null;
         if (s === null) return null;
         if (v.callee.text === 'lower') return s.toLowerCase();
-        if (v.callee.text === 'domain') {
-          const at = s.lastIndexOf('@');
-          if (at < 0) return null;
-          const d = s.slice(at + 1).toLowerCase();
-          return d === '' ? null : d;
-        }
+        if (v.callee.text === 'domain') return domainOf(s);
         return null;
       }
       case 'Count':
@@ -642,8 +637,9 @@ export function result(env: Env, source?: string): ScoreResult {
   for (const b of names.blocks) {
     scores[b.name.text] = env.score(b.name.text);
     for (const c of env.blockContributions(b)) {
-      if (c.points !== 0) {
-        reasons.push({ score: b.name.text, points: c.points, line: c.rule.range.start.line, rule: nodeText(c.rule, source) });
+      const points = round9(c.points);
+      if (points !== 0) {
+        reasons.push({ score: b.name.text, points, line: c.rule.range.start.line, rule: nodeText(c.rule, source) });
       }
     }
   }

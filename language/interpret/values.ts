@@ -97,6 +97,32 @@ export function readAs(raw: unknown, type: AttrType): Val {
   }
 }
 
+/**
+ * A score as every engine gives it ("Numbers, exactly"): rounded to 9
+ * decimal places, half away from zero, `-0` as `0`. Computed as
+ * `sign(x) * roundHalfUp(|x| * 1e9) / 1e9` in doubles, exactly as the SQL
+ * export does, so all engines agree to the bit.
+ */
+export function round9(x: number): number {
+  return x <= 0 ? (0 - Math.round(-x * 1e9)) / 1e9 : Math.round(x * 1e9) / 1e9;
+}
+
+/**
+ * The weight of an event `ageMs` before the evaluation time in a block with
+ * a half-life: `2 ^ (-age / halfLife)`, exactly `2^-k` at k whole half-lives
+ * and exactly 1 at age 0.
+ */
+export function decayWeight(ageMs: number, halfLifeMs: number): number {
+  return Math.pow(2, -ageMs / halfLifeMs);
+}
+
+/** `domain()`: the part after the last `@`, lower-cased; missing (null) without `@` or with nothing after it. */
+export function domainOf(s: string): string | null {
+  const at = s.lastIndexOf('@');
+  if (at < 0 || at === s.length - 1) return null;
+  return s.slice(at + 1).toLowerCase();
+}
+
 /** An own property of a record, or undefined (never reads the prototype chain). */
 export function ownValue(record: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(record, key) ? record[key] : undefined;

@@ -25,7 +25,8 @@ import type { WorkerClient } from '../worker/client.js';
 import type { DataSummary, Explanation, Progress, TestReport, LoadRequest, ExportFile, GenerateRequest, RunPhases, RunStats, SweepResult } from '../worker/api.js';
 import type { ChangedLead, SimulateReport } from '../report/types.js';
 import type { LanguageService } from '../editor/service.js';
-import type { Store, SavedVersion } from '../share/storage.js';
+import type { Store, SavedVersion, StorageLike } from '../share/storage.js';
+import { markLinkOpened } from '../share/start.js';
 import { encodeShareHash } from '../share/share.js';
 import { helpUrl, ruleDiagnostics } from '../editor/convert.js';
 import { Editor, type EditorHandle } from '../editor/Editor.js';
@@ -59,6 +60,10 @@ export interface AppProps {
   store: Store;
   service: LanguageService;
   initialText: string;
+  /** the draft a share link replaced at start, kept as a saved version (shown with a Restore button) */
+  keptDraft?: SavedVersion;
+  /** the tab's session storage: a link made here with "Copy share link" is not re-applied on reload */
+  session?: StorageLike;
   exampleText: string;
   initialLocale: Locale;
   /** where diagnostic help pages are (relative to the page) */
@@ -118,6 +123,7 @@ export function App(props: AppProps) {
   const [versions, setVersions] = useState<SavedVersion[]>(() => store.listVersions());
   const [versionName, setVersionName] = useState('');
   const [notice, setNotice] = useState<string | undefined>();
+  const [keptDraft, setKeptDraft] = useState<SavedVersion | undefined>(props.keptDraft);
   const editorHandle = useRef<EditorHandle | undefined>(undefined);
 
   useEffect(() => { document.documentElement.lang = locale; document.title = t('app.title'); }, [locale, t]);
@@ -306,12 +312,23 @@ export function App(props: AppProps) {
   async function share() {
     const hash = encodeShareHash(text, location.hash);
     history.replaceState(null, '', hash);
+    if (props.session) markLinkOpened(props.session, hash);
     try {
       await navigator.clipboard.writeText(location.href);
       setNotice(t('header.shareCopied'));
     } catch {
       setNotice(t('header.shareReady'));
     }
+  }
+
+  /** Back to the draft a link replaced; the link's rules (if edited or not) are kept as a version in turn. */
+  function restoreKeptDraft(v: SavedVersion) {
+    if (text !== v.text) {
+      store.saveVersion(t('header.linkRules', { date: f.date(Date.now()) }), text);
+      setVersions(store.listVersions());
+    }
+    restore(v.text);
+    setKeptDraft(undefined);
   }
 
   function pin() {
@@ -426,6 +443,13 @@ export function App(props: AppProps) {
       </header>
       {props.collab && <CollabBar session={props.collab} />}
       {notice && <p className="visually-hidden" role="status">{notice}</p>}
+      {keptDraft && (
+        <p className="banner" role="status" data-testid="kept-draft">
+          {t('header.keptDraft', { name: keptDraft.name })}{' '}
+          <button type="button" onClick={() => restoreKeptDraft(keptDraft)}>{t('header.restoreDraft')}</button>{' '}
+          <button type="button" onClick={() => setKeptDraft(undefined)}>{t('header.dismiss')}</button>
+        </p>
+      )}
       <main className="layout">
         <section className="editor-pane" aria-label={t('editor.label')}>
           <Editor value={editorValue.text} revision={editorValue.rev} onChange={onEdit} diagnostics={diagnostics} service={props.service}

@@ -40,7 +40,7 @@ import type { AttrType } from '../../language/syntax/ast.js';
 import type { EventTable, LeadTable } from '../../simulator/data/table.js';
 import { columnInfo } from '../../simulator/data/column-info.js';
 import { defaultAsOf, type ScoredTable } from '../../simulator/replay.js';
-import { scoredRows } from '../../simulator/simulate.js';
+import { exportNames, rowAt, writeRows } from '../../simulator/score-export.js';
 import { reportDelta, leadChanges } from '../../simulator/compare.js';
 import type { Report } from '../../simulator/metrics.js';
 import { computeReport, rate } from '../../simulator/metrics.js';
@@ -149,9 +149,6 @@ function slug(name: string | null | undefined): string {
   return s || 'ruleset';
 }
 
-function csvCell(v: string): string {
-  return /[",\r\n]/.test(v) || /^[=+\-@]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
-}
 
 let regexSource: Promise<{ code: string; licence: string }> | undefined;
 /** re2js's ES module build and licence, loaded only when an exported module needs `matches`. */
@@ -622,20 +619,9 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       retype(ir);
       const asOf = last && last.version === data.version ? last.scored.asOf : runAsOf(data);
       const st = await replayChunked(ir, () => false, { asOf, useClosedAt: false });
-      const rows = scoredRows(st!);
-      const scoreNames = ir.scores.map((x) => x.name);
-      const bandNames = ir.bands.map((b) => b.name);
-      const stageNames = ir.stages.map((x) => x.name);
-      const head = ['id', ...scoreNames, ...bandNames, 'stage', 'route', ...stageNames.map((x) => `reached_${x}`)];
-      const out = [head.map(csvCell).join(',')];
-      for (const r of rows) {
-        out.push([
-          csvCell(r.id), ...scoreNames.map((n) => String(r.scores[n])), ...bandNames.map((n) => csvCell(r.bands[n] ?? '')),
-          csvCell(r.stage), csvCell(r.route ?? ''),
-          ...stageNames.map((n) => (r.reached[n] === null || r.reached[n] === undefined ? '' : new Date(r.reached[n]!).toISOString())),
-        ].join(','));
-      }
-      return { ok: true, fileName, mime: 'text/csv', content: out.join('\n') + '\n' };
+      const pieces: string[] = [];
+      writeRows('csv', exportNames(ir), st!.n, (i) => rowAt(st!, i), (p) => pieces.push(p));
+      return { ok: true, fileName, mime: 'text/csv', content: pieces.join('') };
     },
 
     async exportReport(text: string, baselineText?: string): Promise<ExportFile> {

@@ -58,19 +58,29 @@ export function fileSource(path: string): DataSource {
   return { name: path, size, chunks: chunks() };
 }
 
-/** Load a leads file (CSV or JSON Lines) from disk. */
-export function loadLeadsFile(path: string, options: LoadOptions & ReadOptions = {}): Promise<LeadTable> {
-  return loadLeads(fileSource(path), options);
+/** The source for a path: Parquet and Arrow files are read as the CSV of the same table (`columnar-files.ts`). */
+async function sourceFor(path: string, options: ReadOptions): Promise<{ src: DataSource; options: ReadOptions }> {
+  const { columnarFormat, columnarSource } = await import('./columnar-files.js');
+  const f = columnarFormat(path);
+  if (!f) return { src: fileSource(path), options };
+  return { src: columnarSource(path, f), options: { ...options, format: 'csv', delimiter: ',' } };
 }
 
-/** Load an events file (CSV or JSON Lines) from disk for the given leads and activities. */
-export function loadEventsFile(
+/** Load a leads file (CSV, JSON Lines, Parquet or Arrow) from disk. */
+export async function loadLeadsFile(path: string, options: LoadOptions & ReadOptions = {}): Promise<LeadTable> {
+  const s = await sourceFor(path, options);
+  return loadLeads(s.src, { ...options, ...s.options });
+}
+
+/** Load an events file (CSV, JSON Lines, Parquet or Arrow) from disk for the given leads and activities. */
+export async function loadEventsFile(
   path: string,
   leads: LeadTable,
   activities: readonly string[],
   options: LoadOptions & ReadOptions = {},
 ): Promise<EventTable> {
-  return loadEvents(fileSource(path), leads, activities, options);
+  const s = await sourceFor(path, options);
+  return loadEvents(s.src, leads, activities, { ...options, ...s.options });
 }
 
 /** A leads file, from the columnar cache when `cache` is given and holds a valid entry. */

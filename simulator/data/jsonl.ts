@@ -10,12 +10,14 @@
  * Invariants: a line that is not a JSON object, or holds a nested object or
  * array as a value, is reported through `Issues` (and skipped when lenient);
  * keys are read as own properties into a Map, so `__proto__` or
- * `constructor` are ordinary column names; a line longer than `maxRecord`
+ * `constructor` are ordinary column names; a key written twice in one
+ * object is reported (LQL523), never resolved by keeping one value; a line longer than `maxRecord`
  * characters is reported, not buffered without bound.
  */
 import { diag } from '../../language/diagnostics/registry.js';
 import type { Range } from '../../language/syntax/ast.js';
 import type { Issues } from './errors.js';
+import { duplicateKey, flatKeyCount } from './json-scan.js';
 import { at, DEFAULT_MAX_RECORD, type Locator, type RecordReader, type RecordSink, type RowView } from './records.js';
 
 export interface JsonlOptions {
@@ -195,6 +197,23 @@ export class JsonlReader implements RecordReader, Locator {
             'LQL516',
             this.fieldRange(j),
             { column: key, kind: Array.isArray(v) ? 'an array' : 'an object' },
+            { file: this.file },
+          ),
+        );
+        return;
+      }
+    }
+    // JSON.parse keeps the last of two equal keys: a key written twice is an error, as a header naming a column twice
+    if (flatKeyCount(text) !== ks.length) {
+      const dup = duplicateKey(text);
+      if (dup) {
+        const col = dup.second + 1;
+        const key = JSON.stringify(dup.key);
+        this.issues.reject(
+          diag(
+            'LQL523',
+            at(this.recordLine, col, this.lineOffset + dup.second, col + key.length),
+            { column: dup.key, first: dup.first + 1, second: col },
             { file: this.file },
           ),
         );

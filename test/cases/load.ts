@@ -25,7 +25,8 @@
  * Output: `loadCases()` — one Case per run, sorted by file name; times are
  * given both as written and as epoch ms. `compareResult()` lists the
  * differences between an engine's result and a case's expectations.
- * Invariant: numbers are compared with a relative tolerance of 1e-9.
+ * Invariant: numbers are compared exactly (engines round scores to 9
+ * decimals, so expectations are written with at most 9 decimals).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -174,8 +175,9 @@ export interface ResultLike {
   reasons?: { score: string; points: number; line: number; rule: string }[];
 }
 
+/** Scores agree exactly: every engine rounds them to 9 decimals ("Numbers, exactly"). */
 export function closeEnough(actual: number, expected: number): boolean {
-  return Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected));
+  return actual === expected;
 }
 
 /** Human-readable differences between a result and a case's expectations ([] = agrees). */

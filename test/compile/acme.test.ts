@@ -20,10 +20,10 @@ describe('acme.lql through the compiled scorer', () => {
     const r = run('enterprise bank asking for a quote is SQL');
     // fit: enterprise_finance 30 + decision_maker (VP) 10
     expect(r.scores.fit).toBe(40);
-    // one web visit 8 days before asOf: 2 * 0.5^(8/30)
-    expect(r.scores.engagement).toBeCloseTo(2 * Math.pow(0.5, 8 / 30), 12);
+    // one web visit 8 days before asOf: 2 * 0.5^(8/30) = 1.66247579228..., rounded to 9 decimals
+    expect(r.scores.engagement).toBe(1.662475792);
     expect(r.scores.bant).toBe(4);
-    expect(r.scores.total).toBeCloseTo(40 + 2 * Math.pow(0.5, 8 / 30), 12);
+    expect(r.scores.total).toBe(41.662475792);
     expect({ ...r.bands }).toEqual({ grade: 'B', temperature: 'cold' });
     // at the first event (01-02) bant is already 3 (budget, decision maker, timeframe): SQL then
     expect(r.stage).toBe('SQL');

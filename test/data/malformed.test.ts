@@ -83,6 +83,10 @@ const cases: { file: string; options?: LoadOptions; expected: string }[] = [
     file: 'bad.jsonl',
     expected: '2:29 LQL515 This line is not a JSON object (it stops being valid JSON at column 29); expected one JSON object per line, like {"id": "L1", "outcome": "won"}.',
   },
+  {
+    file: 'duplicate-key.jsonl',
+    expected: '2:50 LQL523 Key `employees` appears twice in this object (columns 33 and 50); expected every key once. Remove one of the two values.',
+  },
 ];
 
 describe('strict: the first error stops the load, naming file, line and column', () => {
@@ -95,6 +99,20 @@ describe('strict: the first error stops the load, naming file, line and column',
       expect(ds[0]!.severity).toBe('error');
     });
   }
+});
+
+describe('JSON Lines keys', () => {
+  it('a key-like text inside a value (quotes, escapes, braces) is not a second key', async () => {
+    const t = await loadLeadsFile(fixture('key-like-text.jsonl'));
+    expect(t.ids).toEqual(['L1']);
+    expect([...t.columns.keys()]).toContain('note');
+  });
+
+  it('lenient: the line with a key written twice is skipped and counted', async () => {
+    const t = await loadLeadsFile(fixture('duplicate-key.jsonl'), { lenient: true });
+    expect(t.ids).toEqual(['L1']);
+    expect(t.rejected.rows).toBe(1);
+  });
 });
 
 describe('lenient: bad rows are skipped and counted', () => {

@@ -16,6 +16,16 @@ const DOCS = fileURLToPath(new URL('../../docs/errors/', import.meta.url));
 const NEEDS_MORE: Record<string, string> = {
   LQL210: 'needs a bound dataset (its columns)',
   LQL601: 'reported by the command line for a missing file',
+  LQL602: 'reported by the command line when an output cannot be written',
+  LQL603: 'reported by the command line for an output that names an input',
+  LQL604: 'reported by the command line for an oversized ruleset file',
+  LQL605: 'reported by the command line for a data file given as the ruleset',
+  LQL606: 'reported by the command line for a JSON file of explain',
+  LQL607: 'reported by the command line for the lead file of explain',
+  LQL608: 'reported by the command line for the events file of explain',
+  LQL106: 'needs a condition over 200 levels deep (a generated ruleset; see test/language/limits.test.ts)',
+  LQL107: 'needs a condition over 100,000 parts (see test/language/limits.test.ts)',
+  LQL111: 'reported only for a fault in LQL itself',
 };
 
 const CODES = Object.keys(REGISTRY).filter((c) => /^LQL(1|2|3|4|6)\d\d$/.test(c));

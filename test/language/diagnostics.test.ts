@@ -14,6 +14,8 @@ const CASES: { code: string; src: string; at: string; also?: RegExp }[] = [
   { code: 'LQL104', src: 'segment s = a = 1', at: '1:15' },
   { code: 'LQL105', src: 'segment s = d > 2026-02-30', at: '1:17' },
   { code: 'LQL110', src: 'fit { +10 when }', at: '1:16' },
+  { code: 'LQL108', src: 'segment s = x > 2e308', at: '1:17' },
+  { code: 'LQL109', src: 'activity v\nengagement { +1 per v in last 1e20 minutes }', at: '2:31' },
   { code: 'LQL200', src: 'segment s = x in nolist', at: '1:18' },
   { code: 'LQL201', src: 'activity visit\nengagement { +5 once visits }', at: '2:22', also: /Did you mean `visit`/ },
   { code: 'LQL202', src: 'activity a\nsegment a = x > 1', at: '2:9' },
@@ -69,8 +71,9 @@ describe('diagnostics: code and range', () => {
   it('covers every language code of the registry (1xx-4xx)', () => {
     const lang = Object.keys(REGISTRY).filter((k) => /^LQL[1-4]/.test(k));
     const covered = new Set(CASES.map((c) => c.code));
-    // LQL210 needs a dataset's columns; it is covered below.
-    expect(lang.filter((k) => !covered.has(k) && k !== 'LQL210')).toEqual([]);
+    // LQL210 needs a dataset's columns; it is covered below. LQL106, LQL107 (generated
+    // rulesets over the size limits) and LQL111 (an internal fault) are in limits.test.ts.
+    expect(lang.filter((k) => !covered.has(k) && !['LQL210', 'LQL106', 'LQL107', 'LQL111'].includes(k))).toEqual([]);
   });
 
   it('LQL210: a column the data does not have, with the nearest columns', () => {

@@ -121,7 +121,7 @@ export function checkAgainstEmitJs(ir: IR, data: { leads: TLead[]; events: TEven
     for (const name of st.scoreNames) {
       const a = got.scores[name]!;
       const b = want.scores[name]!;
-      if (Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(b))) {
+      if (!Object.is(a, b)) {
         throw new Error(`lead ${lead.id} score ${name}: kernel ${a} vs js ${b}`);
       }
     }

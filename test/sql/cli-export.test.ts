@@ -56,7 +56,7 @@ it('lql compile --target sql on DuckDB == lql score, lead by lead', async () => 
     expect(row.route ?? '').toBe(w.route);
     expect(row.grade).toBe(w.grade);
     expect(row.temperature).toBe(w.temperature);
-    for (const s of ['fit', 'engagement', 'bant', 'total']) expect(Math.abs(Number(row[s]) - Number(w[s]))).toBeLessThan(1e-9);
+    for (const s of ["fit", "engagement", "bant", "total"]) expect(Number(row[s])).toBe(Number(w[s]));
     checked++;
   }
   expect(checked).toBe(3000);

@@ -160,12 +160,13 @@ export async function runPostgres(
 }
 
 /** Differences between a JS result and an SQL result (empty when they agree). */
-export function diff(js: SqlResult, sql: SqlResult | undefined, tol = 1e-9): string[] {
+export function diff(js: SqlResult, sql: SqlResult | undefined): string[] {
   if (!sql) return ['no SQL row'];
   const out: string[] = [];
   for (const [k, v] of Object.entries(js.scores)) {
     const w = sql.scores[k];
-    if (w === undefined || w === null || Math.abs(v - w) > tol * Math.max(1, Math.abs(v))) out.push(`score ${k}: js ${v} sql ${w}`);
+    // scores are rounded to 9 decimals in every engine: they agree exactly
+    if (w === undefined || w === null || !Object.is(v, w)) out.push(`score ${k}: js ${v} sql ${w}`);
   }
   for (const [k, v] of Object.entries(js.bands)) if (sql.bands[k] !== v) out.push(`band ${k}: js ${v} sql ${sql.bands[k]}`);
   if (js.stage !== sql.stage) out.push(`stage: js ${js.stage} sql ${sql.stage}`);

@@ -63,6 +63,7 @@ function __date(v) {
   }
   return undefined;
 }
+function __r9(x) { return x <= 0 ? (0 - Math.round(-x * 1e9)) / 1e9 : Math.round(x * 1e9) / 1e9; }
 function __lower(v) { return v === undefined ? undefined : v.toLowerCase(); }
 function __domain(v) {
   if (v === undefined) return undefined;
@@ -211,37 +212,39 @@ function __score(lead, events, asOf) {
         s0 += k0_2;
         s0 += k0_3;
         s0 += k0_4;
+        s0 = __r9(s0);
         let s1 = 0;
         let k1_0;
         k1_0 = 0;
-        for (let i = 0, hi = __ub(E0, t); i < hi; i++) k1_0 += 2 * Math.pow(0.5, (t - E0[i]) / 2592000000);
+        for (let i = 0, hi = __ub(E0, t); i < hi; i++) k1_0 += 2 * Math.pow(2, -(t - E0[i]) / 2592000000);
         if (k1_0 > 20) k1_0 = 20; else if (k1_0 < -20) k1_0 = -20;
         s1 += k1_0;
         let k1_1;
         k1_1 = 0;
-        for (let i = 0, hi = __ub(E1, t); i < hi; i++) k1_1 += 8 * Math.pow(0.5, (t - E1[i]) / 2592000000);
+        for (let i = 0, hi = __ub(E1, t); i < hi; i++) k1_1 += 8 * Math.pow(2, -(t - E1[i]) / 2592000000);
         s1 += k1_1;
         let k1_2;
         k1_2 = 0;
-        for (let i = 0, hi = __ub(E2, t); i < hi; i++) k1_2 += 12 * Math.pow(0.5, (t - E2[i]) / 2592000000);
+        for (let i = 0, hi = __ub(E2, t); i < hi; i++) k1_2 += 12 * Math.pow(2, -(t - E2[i]) / 2592000000);
         s1 += k1_2;
         let k1_3;
-        { const i = __ub(E3, t) - 1; k1_3 = i >= 0 ? 15 * Math.pow(0.5, (t - E3[i]) / 2592000000) : 0; }
+        { const i = __ub(E3, t) - 1; k1_3 = i >= 0 ? 15 * Math.pow(2, -(t - E3[i]) / 2592000000) : 0; }
         s1 += k1_3;
         let k1_4;
-        { const i = __ub(E4, t) - 1; k1_4 = i >= 0 ? 40 * Math.pow(0.5, (t - E4[i]) / 2592000000) : 0; }
+        { const i = __ub(E4, t) - 1; k1_4 = i >= 0 ? 40 * Math.pow(2, -(t - E4[i]) / 2592000000) : 0; }
         s1 += k1_4;
         let k1_5;
         k1_5 = 0;
-        for (let i = __ub(E6, t - 2592000000), hi = __ub(E6, t); i < hi; i++) k1_5 += 5 * Math.pow(0.5, (t - E6[i]) / 2592000000);
+        for (let i = __ub(E6, t - 2592000000), hi = __ub(E6, t); i < hi; i++) k1_5 += 5 * Math.pow(2, -(t - E6[i]) / 2592000000);
         if (k1_5 > 15) k1_5 = 15; else if (k1_5 < -15) k1_5 = -15;
         s1 += k1_5;
         let k1_6;
-        { const i = __ub(E7, t) - 1; k1_6 = i >= 0 ? (-30) * Math.pow(0.5, (t - E7[i]) / 2592000000) : 0; }
+        { const i = __ub(E7, t) - 1; k1_6 = i >= 0 ? (-30) * Math.pow(2, -(t - E7[i]) / 2592000000) : 0; }
         s1 += k1_6;
         let k1_7;
         k1_7 = (__cnt(E0, t, 2592000000) > 15) ? 10 : 0;
         s1 += k1_7;
+        s1 = __r9(s1);
         let s2 = 0;
         s2 += k2_0;
         s2 += k2_1;
@@ -249,6 +252,7 @@ function __score(lead, events, asOf) {
         k2_2 = (__has(E4, t) || __has(E5, t)) ? 1 : 0;
         s2 += k2_2;
         s2 += k2_3;
+        s2 = __r9(s2);
         if (q2 === null) { q2 = t; }
         if (q1 === null && ((s0 >= 30) && (s1 >= 40))) { q1 = t; if (q2 === null) { q2 = t; } }
         if (q0 === null && ((s0 >= 30) && (__has(E5, t) || (s2 >= 3)))) { q0 = t; if (q2 === null) { q2 = t; } if (q1 === null) { q1 = t; } }
@@ -264,37 +268,39 @@ function __score(lead, events, asOf) {
     s0 += k0_2;
     s0 += k0_3;
     s0 += k0_4;
+    s0 = __r9(s0);
     let s1 = 0;
     let k1_0;
     k1_0 = 0;
-    for (let i = 0, hi = __ub(E0, t); i < hi; i++) k1_0 += 2 * Math.pow(0.5, (t - E0[i]) / 2592000000);
+    for (let i = 0, hi = __ub(E0, t); i < hi; i++) k1_0 += 2 * Math.pow(2, -(t - E0[i]) / 2592000000);
     if (k1_0 > 20) k1_0 = 20; else if (k1_0 < -20) k1_0 = -20;
     s1 += k1_0;
     let k1_1;
     k1_1 = 0;
-    for (let i = 0, hi = __ub(E1, t); i < hi; i++) k1_1 += 8 * Math.pow(0.5, (t - E1[i]) / 2592000000);
+    for (let i = 0, hi = __ub(E1, t); i < hi; i++) k1_1 += 8 * Math.pow(2, -(t - E1[i]) / 2592000000);
     s1 += k1_1;
     let k1_2;
     k1_2 = 0;
-    for (let i = 0, hi = __ub(E2, t); i < hi; i++) k1_2 += 12 * Math.pow(0.5, (t - E2[i]) / 2592000000);
+    for (let i = 0, hi = __ub(E2, t); i < hi; i++) k1_2 += 12 * Math.pow(2, -(t - E2[i]) / 2592000000);
     s1 += k1_2;
     let k1_3;
-    { const i = __ub(E3, t) - 1; k1_3 = i >= 0 ? 15 * Math.pow(0.5, (t - E3[i]) / 2592000000) : 0; }
+    { const i = __ub(E3, t) - 1; k1_3 = i >= 0 ? 15 * Math.pow(2, -(t - E3[i]) / 2592000000) : 0; }
     s1 += k1_3;
     let k1_4;
-    { const i = __ub(E4, t) - 1; k1_4 = i >= 0 ? 40 * Math.pow(0.5, (t - E4[i]) / 2592000000) : 0; }
+    { const i = __ub(E4, t) - 1; k1_4 = i >= 0 ? 40 * Math.pow(2, -(t - E4[i]) / 2592000000) : 0; }
     s1 += k1_4;
     let k1_5;
     k1_5 = 0;
-    for (let i = __ub(E6, t - 2592000000), hi = __ub(E6, t); i < hi; i++) k1_5 += 5 * Math.pow(0.5, (t - E6[i]) / 2592000000);
+    for (let i = __ub(E6, t - 2592000000), hi = __ub(E6, t); i < hi; i++) k1_5 += 5 * Math.pow(2, -(t - E6[i]) / 2592000000);
     if (k1_5 > 15) k1_5 = 15; else if (k1_5 < -15) k1_5 = -15;
     s1 += k1_5;
     let k1_6;
-    { const i = __ub(E7, t) - 1; k1_6 = i >= 0 ? (-30) * Math.pow(0.5, (t - E7[i]) / 2592000000) : 0; }
+    { const i = __ub(E7, t) - 1; k1_6 = i >= 0 ? (-30) * Math.pow(2, -(t - E7[i]) / 2592000000) : 0; }
     s1 += k1_6;
     let k1_7;
     k1_7 = (__cnt(E0, t, 2592000000) > 15) ? 10 : 0;
     s1 += k1_7;
+    s1 = __r9(s1);
     let s2 = 0;
     s2 += k2_0;
     s2 += k2_1;
@@ -302,7 +308,8 @@ function __score(lead, events, asOf) {
     k2_2 = (__has(E4, t) || __has(E5, t)) ? 1 : 0;
     s2 += k2_2;
     s2 += k2_3;
-    const s3 = (s0 + s1);
+    s2 = __r9(s2);
+    const s3 = __r9((s0 + s1));
     const b0 = s0 >= 50 ? "A" : s0 >= 30 ? "B" : s0 >= 10 ? "C" : "D";
     const b1 = s1 >= 60 ? "hot" : s1 >= 25 ? "warm" : "cold";
     if (q2 === null) { q2 = t; }
@@ -311,23 +318,23 @@ function __score(lead, events, asOf) {
     let __route = null;
     if ((L0.has(b0) && (b1 === "hot"))) __route = "Sales: call within 24h"; else if (L1.has(b0)) __route = "Marketing: nurture"; else if ((b1 === "hot")) __route = "Sales: low-cost follow-up"; else __route = "Drop from flow";
     const __reasons = [];
-    if (k0_0 !== 0) __reasons.push({ score: "fit", points: k0_0, line: 24, rule: "+30 when enterprise_finance" });
-    if (k0_1 !== 0) __reasons.push({ score: "fit", points: k0_1, line: 25, rule: "+20 when small_services" });
-    if (k0_2 !== 0) __reasons.push({ score: "fit", points: k0_2, line: 26, rule: "+15 when manufacturing" });
-    if (k0_3 !== 0) __reasons.push({ score: "fit", points: k0_3, line: 27, rule: "+10 when decision_maker" });
-    if (k0_4 !== 0) __reasons.push({ score: "fit", points: k0_4, line: 28, rule: "-50 when domain(email) in freemail" });
-    if (k1_0 !== 0) __reasons.push({ score: "engagement", points: k1_0, line: 33, rule: "+2 per web_visit, max 20" });
-    if (k1_1 !== 0) __reasons.push({ score: "engagement", points: k1_1, line: 34, rule: "+8 per content_download" });
-    if (k1_2 !== 0) __reasons.push({ score: "engagement", points: k1_2, line: 35, rule: "+12 per webinar_attended" });
-    if (k1_3 !== 0) __reasons.push({ score: "engagement", points: k1_3, line: 36, rule: "+15 once pricing_page_view" });
-    if (k1_4 !== 0) __reasons.push({ score: "engagement", points: k1_4, line: 37, rule: "+40 once demo_request" });
-    if (k1_5 !== 0) __reasons.push({ score: "engagement", points: k1_5, line: 38, rule: "+5 per email_click in last 30 days, max 15" });
-    if (k1_6 !== 0) __reasons.push({ score: "engagement", points: k1_6, line: 39, rule: "-30 once unsubscribe" });
-    if (k1_7 !== 0) __reasons.push({ score: "engagement", points: k1_7, line: 40, rule: "+10 when count(web_visit in last 30 days) > 15" });
-    if (k2_0 !== 0) __reasons.push({ score: "bant", points: k2_0, line: 45, rule: "+1 when budget >= 10000" });
-    if (k2_1 !== 0) __reasons.push({ score: "bant", points: k2_1, line: 46, rule: "+1 when decision_maker" });
-    if (k2_2 !== 0) __reasons.push({ score: "bant", points: k2_2, line: 47, rule: "+1 when demo_request or quote_request" });
-    if (k2_3 !== 0) __reasons.push({ score: "bant", points: k2_3, line: 48, rule: "+1 when timeframe_days \u003c= 90" });
+    if (__r9(k0_0) !== 0) __reasons.push({ score: "fit", points: __r9(k0_0), line: 24, rule: "+30 when enterprise_finance" });
+    if (__r9(k0_1) !== 0) __reasons.push({ score: "fit", points: __r9(k0_1), line: 25, rule: "+20 when small_services" });
+    if (__r9(k0_2) !== 0) __reasons.push({ score: "fit", points: __r9(k0_2), line: 26, rule: "+15 when manufacturing" });
+    if (__r9(k0_3) !== 0) __reasons.push({ score: "fit", points: __r9(k0_3), line: 27, rule: "+10 when decision_maker" });
+    if (__r9(k0_4) !== 0) __reasons.push({ score: "fit", points: __r9(k0_4), line: 28, rule: "-50 when domain(email) in freemail" });
+    if (__r9(k1_0) !== 0) __reasons.push({ score: "engagement", points: __r9(k1_0), line: 33, rule: "+2 per web_visit, max 20" });
+    if (__r9(k1_1) !== 0) __reasons.push({ score: "engagement", points: __r9(k1_1), line: 34, rule: "+8 per content_download" });
+    if (__r9(k1_2) !== 0) __reasons.push({ score: "engagement", points: __r9(k1_2), line: 35, rule: "+12 per webinar_attended" });
+    if (__r9(k1_3) !== 0) __reasons.push({ score: "engagement", points: __r9(k1_3), line: 36, rule: "+15 once pricing_page_view" });
+    if (__r9(k1_4) !== 0) __reasons.push({ score: "engagement", points: __r9(k1_4), line: 37, rule: "+40 once demo_request" });
+    if (__r9(k1_5) !== 0) __reasons.push({ score: "engagement", points: __r9(k1_5), line: 38, rule: "+5 per email_click in last 30 days, max 15" });
+    if (__r9(k1_6) !== 0) __reasons.push({ score: "engagement", points: __r9(k1_6), line: 39, rule: "-30 once unsubscribe" });
+    if (__r9(k1_7) !== 0) __reasons.push({ score: "engagement", points: __r9(k1_7), line: 40, rule: "+10 when count(web_visit in last 30 days) > 15" });
+    if (__r9(k2_0) !== 0) __reasons.push({ score: "bant", points: __r9(k2_0), line: 45, rule: "+1 when budget >= 10000" });
+    if (__r9(k2_1) !== 0) __reasons.push({ score: "bant", points: __r9(k2_1), line: 46, rule: "+1 when decision_maker" });
+    if (__r9(k2_2) !== 0) __reasons.push({ score: "bant", points: __r9(k2_2), line: 47, rule: "+1 when demo_request or quote_request" });
+    if (__r9(k2_3) !== 0) __reasons.push({ score: "bant", points: __r9(k2_3), line: 48, rule: "+1 when timeframe_days \u003c= 90" });
     return { scores: __map([["fit", s0], ["engagement", s1], ["bant", s2], ["total", s3]]), bands: __map([["grade", b0], ["temperature", b1]]), stage: (q0 !== null ? "SQL" : (q1 !== null ? "MQL" : "lead")), reached: __map([["SQL", q0], ["MQL", q1], ["lead", q2]]), route: __route, reasons: __reasons };
   }
 }

@@ -67,6 +67,7 @@ function __date(v) {
   }
   return undefined;
 }
+function __r9(x) { return x <= 0 ? (0 - Math.round(-x * 1e9)) / 1e9 : Math.round(x * 1e9) / 1e9; }
 function __lower(v) { return v === undefined ? undefined : v.toLowerCase(); }
 function __domain(v) {
   if (v === undefined) return undefined;
@@ -179,16 +180,18 @@ function __score(lead, events, asOf) {
         let s0 = 0;
         s0 += k0_0;
         s0 += k0_1;
+        s0 = __r9(s0);
         let s1 = 0;
         let k1_0;
         k1_0 = 0;
-        for (let i = __ub(E0, t - 2592000000), hi = __ub(E0, t); i < hi; i++) k1_0 += 2 * Math.pow(0.5, (t - E0[i]) / 2592000000);
+        for (let i = __ub(E0, t - 2592000000), hi = __ub(E0, t); i < hi; i++) k1_0 += 2 * Math.pow(2, -(t - E0[i]) / 2592000000);
         if (k1_0 > 10) k1_0 = 10; else if (k1_0 < -10) k1_0 = -10;
         s1 += k1_0;
         let k1_1;
-        { const i = __ub(E1, t) - 1; k1_1 = i >= 0 ? 40 * Math.pow(0.5, (t - E1[i]) / 2592000000) : 0; }
+        { const i = __ub(E1, t) - 1; k1_1 = i >= 0 ? 40 * Math.pow(2, -(t - E1[i]) / 2592000000) : 0; }
         s1 += k1_1;
-        const s2 = (s0 + s1);
+        s1 = __r9(s1);
+        const s2 = __r9((s0 + s1));
         if (q1 === null) { q1 = t; }
         if (q0 === null && (s2 >= 50)) { q0 = t; if (q1 === null) { q1 = t; } }
         if (q0 !== null) break;
@@ -200,26 +203,28 @@ function __score(lead, events, asOf) {
     let s0 = 0;
     s0 += k0_0;
     s0 += k0_1;
+    s0 = __r9(s0);
     let s1 = 0;
     let k1_0;
     k1_0 = 0;
-    for (let i = __ub(E0, t - 2592000000), hi = __ub(E0, t); i < hi; i++) k1_0 += 2 * Math.pow(0.5, (t - E0[i]) / 2592000000);
+    for (let i = __ub(E0, t - 2592000000), hi = __ub(E0, t); i < hi; i++) k1_0 += 2 * Math.pow(2, -(t - E0[i]) / 2592000000);
     if (k1_0 > 10) k1_0 = 10; else if (k1_0 < -10) k1_0 = -10;
     s1 += k1_0;
     let k1_1;
-    { const i = __ub(E1, t) - 1; k1_1 = i >= 0 ? 40 * Math.pow(0.5, (t - E1[i]) / 2592000000) : 0; }
+    { const i = __ub(E1, t) - 1; k1_1 = i >= 0 ? 40 * Math.pow(2, -(t - E1[i]) / 2592000000) : 0; }
     s1 += k1_1;
-    const s2 = (s0 + s1);
+    s1 = __r9(s1);
+    const s2 = __r9((s0 + s1));
     const b0 = s0 >= 30 ? "A" : "B";
     if (q1 === null) { q1 = t; }
     if (q0 === null && (s2 >= 50)) { q0 = t; if (q1 === null) { q1 = t; } }
     let __route = null;
     if (((b0 === "A") && (q0 !== null))) __route = "call"; else __route = "nurture";
     const __reasons = [];
-    if (k0_0 !== 0) __reasons.push({ score: "fit", points: k0_0, line: 5, rule: "+30 when big" });
-    if (k0_1 !== 0) __reasons.push({ score: "fit", points: k0_1, line: 5, rule: "-10 when country in [\"XX\", \"YY\"]" });
-    if (k1_0 !== 0) __reasons.push({ score: "engagement", points: k1_0, line: 7, rule: "+2 per web_visit in last 30 days, max 10" });
-    if (k1_1 !== 0) __reasons.push({ score: "engagement", points: k1_1, line: 8, rule: "+40 once demo_request" });
+    if (__r9(k0_0) !== 0) __reasons.push({ score: "fit", points: __r9(k0_0), line: 5, rule: "+30 when big" });
+    if (__r9(k0_1) !== 0) __reasons.push({ score: "fit", points: __r9(k0_1), line: 5, rule: "-10 when country in [\"XX\", \"YY\"]" });
+    if (__r9(k1_0) !== 0) __reasons.push({ score: "engagement", points: __r9(k1_0), line: 7, rule: "+2 per web_visit in last 30 days, max 10" });
+    if (__r9(k1_1) !== 0) __reasons.push({ score: "engagement", points: __r9(k1_1), line: 8, rule: "+40 once demo_request" });
     return { scores: __map([["fit", s0], ["engagement", s1], ["total", s2]]), bands: __map([["grade", b0]]), stage: (q0 !== null ? "MQL" : "lead"), reached: __map([["MQL", q0], ["lead", q1]]), route: __route, reasons: __reasons };
   }
 }

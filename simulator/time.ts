@@ -1,0 +1,116 @@
+/**
+ * Time in a backtest: how many weeks the data covers (the one denominator of
+ * every per-week figure, in `simulate` and in `suggest --capacity`), the
+ * median time from creation to each stage, and the monthly precision and
+ * volume of each stage.
+ *
+ * Input: lead creation times (epoch ms, NaN when unknown), event times, the
+ * stage times of a ScoredTable. Output: plain numbers and rows.
+ * Invariants:
+ * - weeks = (latest - earliest) / 7 days over created_at and event times,
+ *   at least 1; null when the data has no such times or they are all the
+ *   same instant (a snapshot export): then no per-week figure is given;
+ * - medianDays is over the leads that reached the stage and have a
+ *   created_at, from created_at to the first time they reached it; it is
+ *   only given for event history (in a snapshot the stage time is just the
+ *   evaluation time); a stage time before creation counts as 0 days;
+ * - the monthly rows group leads by the UTC month of created_at (a cohort):
+ *   per stage, the leads created that month that reached it, won, lost and
+ *   precision; months are consecutive from the first to the last.
+ */
+import type { EventTable, LeadTable } from './data/table.js';
+
+const DAY = 86_400_000;
+
+/** Weeks covered by the data's times (created_at, events), or null when it has none to speak of. */
+export function dataWeeks(leads: Pick<LeadTable, 'createdAt'>, events: Pick<EventTable, 'times'> | null): number | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  const scan = (a: Float64Array) => {
+    for (let i = 0; i < a.length; i++) {
+      const t = a[i]!;
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
+  };
+  scan(leads.createdAt);
+  if (events) scan(events.times);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi <= lo) return null;
+  return Math.max(1, (hi - lo) / (7 * DAY));
+}
+
+/** Median days from created_at to the stage time over the leads with both; null when none. */
+export function medianDays(reached: Float64Array, createdAt: Float64Array): number | null {
+  const d: number[] = [];
+  for (let i = 0; i < reached.length; i++) {
+    const r = reached[i]!;
+    const c = createdAt[i]!;
+    if (r === r && c === c) d.push(Math.max(0, (r - c) / DAY));
+  }
+  if (!d.length) return null;
+  d.sort((a, b) => a - b);
+  const m = d.length >> 1;
+  return d.length % 2 ? d[m]! : (d[m - 1]! + d[m]!) / 2;
+}
+
+export interface MonthlyStage {
+  name: string;
+  /** per month: leads created that month that reached the stage, and how they closed */
+  reached: number[];
+  won: number[];
+  lost: number[];
+}
+
+export interface Monthly {
+  /** `YYYY-MM`, consecutive */
+  months: string[];
+  /** leads created each month */
+  created: number[];
+  /** every stage, furthest first */
+  stages: MonthlyStage[];
+}
+
+function monthIndex(t: number): number {
+  const d = new Date(t);
+  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+}
+
+/** Monthly volume and outcome per stage, by the month each lead was created; null without creation times. */
+export function monthly(
+  st: { n: number; outcome: Int8Array; stageNames: string[]; reached: Float64Array[] },
+  createdAt: Float64Array,
+): Monthly | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < st.n; i++) {
+    const c = createdAt[i]!;
+    if (c !== c) continue;
+    const m = monthIndex(c);
+    if (m < lo) lo = m;
+    if (m > hi) hi = m;
+  }
+  if (!Number.isFinite(lo)) return null;
+  lo = Math.max(lo, hi - 239); // at most 20 years
+  const len = hi - lo + 1;
+  const months = Array.from({ length: len }, (_, k) => `${Math.floor((lo + k) / 12)}-${String(((lo + k) % 12) + 1).padStart(2, '0')}`);
+  const created = new Array<number>(len).fill(0);
+  const low = st.stageNames.length - 1;
+  const stages: MonthlyStage[] = st.stageNames.map((name) => ({ name, reached: new Array<number>(len).fill(0), won: new Array<number>(len).fill(0), lost: new Array<number>(len).fill(0) }));
+  for (let i = 0; i < st.n; i++) {
+    const c = createdAt[i]!;
+    if (c !== c) continue;
+    const m = monthIndex(c) - lo;
+    if (m < 0) continue;
+    created[m]!++;
+    const o = st.outcome[i];
+    for (let k = 0; k <= low; k++) {
+      const r = st.reached[k]![i]!;
+      if (k < low && r !== r) continue;
+      const s = stages[k]!;
+      s.reached[m]!++;
+      if (o === 1) s.won[m]!++;
+      else if (o === 0) s.lost[m]!++;
+    }
+  }
+  return { months, created, stages };
+}
