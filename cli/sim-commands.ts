@@ -8,7 +8,7 @@
  * Invariant: metrics are never printed for data with silently dropped rows:
  * skipped rows (`--lenient`) and events of unknown leads are always shown.
  */
-import { nearest } from '../language/check/names.js';
+import { nearest, suggest as suggestName } from '../language/check/names.js';
 import { openOutput, refuseOutputOverInput } from './files.js';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
 import { UsageError, InputError, guard } from './errors.js';
@@ -31,7 +31,7 @@ export const DATA_OPTIONS: Record<string, OptionSpec> = {
   missing: { type: 'string', arg: 'A,B', help: 'values that mean missing, e.g. Select,unknown' },
   lenient: { type: 'boolean', help: 'skip bad rows and count them in the report instead of stopping' },
   'as-of': { type: 'string', arg: 'DATE', help: 'evaluate open leads as of this date (default: the latest date in the data)' },
-  engine: { type: 'string', arg: 'js|duckdb', help: 'run in JS (default) or inside embedded DuckDB (large files)' },
+  engine: { type: 'string', arg: 'js|duckdb', help: 'js (default): fastest, least memory; duckdb: the same report from the exported SQL query run in embedded DuckDB, to cross-check the SQL export (slower, more memory)' },
   'no-cache': { type: 'boolean', help: 'parse the data files even if the columnar cache holds them (see `lql cache`)' },
 };
 
@@ -77,6 +77,10 @@ export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> 
       const bar2 = progressBar({ label: ev });
       events = await readEventsFile(ev, leads, ir.activities, { lenient: opts.lenient, onProgress: bar2.onProgress }, cache);
       bar2.finish();
+      // activities the data never has, and types the ruleset does not declare (events of unknown leads are in the report)
+      const { eventWarnings } = await import('../simulator/data/events.js');
+      const ew = eventWarnings(events).filter((d) => d.code !== 'LQL519');
+      if (ew.length) io.err(formatDiagnostics(ew, ev, null));
     }
     // Undeclared names are read from the data: each must be a column (a typo would
     // otherwise read as missing on every lead). Declared attributes the file lacks
@@ -242,7 +246,7 @@ function columnList(args: Args, name: string, leads: LeadTable): string[] {
   const have = [...leads.columns.keys()];
   for (const c of names) {
     if (!leads.columns.has(c)) {
-      const near = nearest(c, have);
+      const near = suggestName(c, have);
       throw new UsageError(`--${name}: the leads file has no column '${c}'.${near.length ? ` Did you mean '${near[0]}'?` : ''}`);
     }
   }

@@ -108,7 +108,7 @@ function message(e: unknown): string {
 
 const macrotask = (): Promise<void> =>
   new Promise((resolve) => {
-    if (typeof MessageChannel !== 'undefined' && typeof setImmediate === 'undefined') {
+    if (typeof MessageChannel !== 'undefined' && typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'undefined') {
       const ch = new MessageChannel();
       ch.port1.onmessage = () => {
         ch.port1.close();

@@ -99,9 +99,10 @@ export const REGISTRY = {
   LQL517: { severity: 'error', title: 'Event field missing', message: 'This event has no `{column}`; expected {expected}.' },
   LQL518: { severity: 'error', title: 'Not an event time', message: '`{value}` in column `at` is not a time; expected an ISO 8601 time such as 2026-01-10T09:30:00Z (no offset means UTC) or epoch milliseconds such as 1768037400000.' },
   LQL519: { severity: 'warning', title: 'Events of unknown leads', message: '{count} events name lead ids that are not in the leads file (for example {sample}); they are counted here and not replayed.' },
-  LQL520: { severity: 'warning', title: 'Unknown event type', message: '{count} events have type `{type}`, which is not a declared activity; no rule counts them. Declare it with `activity` if it matters.' },
+  LQL520: { severity: 'warning', title: 'Unknown event type', message: '{count} events have type `{type}`, which is not a declared activity; no rule counts them.{hint} Declare it with `activity` if it matters.' },
   LQL521: { severity: 'warning', title: 'Declared column not in the data', message: 'The ruleset reads `{column}` but the leads file has no such column; every lead is missing it.{hint}' },
   LQL522: { severity: 'error', title: 'Cannot read data file', message: 'Cannot read `{file}`: {reason}.' },
+  LQL524: { severity: 'warning', title: 'Declared activity never occurs', message: 'The ruleset declares activity `{activity}` but no event in the data has that type; every rule on it counts 0.{hint}' },
   LQL523: { severity: 'error', title: 'Duplicate key', message: 'Key `{column}` appears twice in this object (columns {first} and {second}); expected every key once. Remove one of the two values.' },
   // --- LQL6xx tests, CLI and usage ------------------------------------------------
   LQL601: { severity: 'error', title: 'Cannot read file', message: 'Cannot read {file}: {reason}.' },

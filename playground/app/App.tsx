@@ -31,6 +31,7 @@ import { encodeShareHash } from '../share/share.js';
 import { helpUrl, ruleDiagnostics } from '../editor/convert.js';
 import { Editor, type EditorHandle } from '../editor/Editor.js';
 import { Tabs } from './Tabs.js';
+import { Splitter, clampSplit } from './Splitter.js';
 import { SummaryBar, KpiCards, Funnel } from '../report/Overview.js';
 import { Heatmap } from '../report/Matrix.js';
 import { ScoreViews } from '../report/Scores.js';
@@ -120,28 +121,36 @@ export function App(props: AppProps) {
   const [reportText, setReportText] = useState<{ text: string; rev: number } | undefined>();
   const [capacity, setCapacity] = useState(prefs.capacity ?? 0);
   const [pointsAtBase, setPointsAtBase] = useState(prefs.pointsAtBase ?? 10);
+  const [split, setSplit] = useState(clampSplit(prefs.split ?? 0.45));
   const [versions, setVersions] = useState<SavedVersion[]>(() => store.listVersions());
   const [versionName, setVersionName] = useState('');
   const [notice, setNotice] = useState<string | undefined>();
   const [keptDraft, setKeptDraft] = useState<SavedVersion | undefined>(props.keptDraft);
   const editorHandle = useRef<EditorHandle | undefined>(undefined);
+  // a notice shows as a toast for a few seconds
+  useEffect(() => {
+    if (!notice) return;
+    const h = setTimeout(() => setNotice(undefined), 4000);
+    return () => clearTimeout(h);
+  }, [notice]);
 
   useEffect(() => { document.documentElement.lang = locale; document.title = t('app.title'); }, [locale, t]);
   // timing marks for the browser benchmark: request, answer, and the new report committed to the page
   useEffect(() => { if (report) mark('lql:report-commit'); }, [report]);
-  useEffect(() => { store.savePrefs({ locale, capacity, pointsAtBase }); }, [store, locale, capacity, pointsAtBase]);
+  useEffect(() => { store.savePrefs({ locale, capacity, pointsAtBase, split }); }, [store, locale, capacity, pointsAtBase, split]);
 
   // autosave
   const savedText = useDebounced(text, 500);
   useEffect(() => { store.saveDraft(savedText); }, [store, savedText]);
 
-  // live diagnostics
+  // live diagnostics: re-checked on every edit and on every data change (the columns
+  // a ruleset is checked against come from the loaded dataset)
   const checkText = useDebounced(text, 100);
   useEffect(() => {
     let live = true;
     void client.check(checkText).then((d) => { if (live && d) setDiagnostics(d); });
     return () => { live = false; };
-  }, [client, checkText]);
+  }, [client, checkText, dataVersion]);
 
   // live results: every edit is sent to the worker at once, from the editor's change handler
   // (before React renders it); the worker drops a superseded run at its next chunk, so there
@@ -339,7 +348,7 @@ export function App(props: AppProps) {
   }
 
   function saveVersion() {
-    const name = versionName.trim() || t('header.versionDefault', { n: versions.length + 1 });
+    const name = versionName.trim() || t('header.versionDefault', { index: versions.length + 1 });
     store.saveVersion(name, text);
     setVersions(store.listVersions());
     setVersionName('');
@@ -442,7 +451,7 @@ export function App(props: AppProps) {
         </div>
       </header>
       {props.collab && <CollabBar session={props.collab} />}
-      {notice && <p className="visually-hidden" role="status">{notice}</p>}
+      {notice && <p className="toast" role="status" data-testid="toast">{notice}</p>}
       {keptDraft && (
         <p className="banner" role="status" data-testid="kept-draft">
           {t('header.keptDraft', { name: keptDraft.name })}{' '}
@@ -450,7 +459,7 @@ export function App(props: AppProps) {
           <button type="button" onClick={() => setKeptDraft(undefined)}>{t('header.dismiss')}</button>
         </p>
       )}
-      <main className="layout">
+      <main className="layout" style={{ ['--split' as string]: `${(split * 100).toFixed(1)}%` }}>
         <section className="editor-pane" aria-label={t('editor.label')}>
           <Editor value={editorValue.text} revision={editorValue.rev} onChange={onEdit} diagnostics={diagnostics} service={props.service}
             context={serviceContext} testMarks={testMarks} ariaLabel={t('editor.label')}
@@ -478,6 +487,7 @@ export function App(props: AppProps) {
             )}
           </div>
         </section>
+        <Splitter value={split} onChange={setSplit} label={t('layout.splitter')} />
         <section className="results-pane" id="results" aria-label={t('tabs.label')}>
           <Tabs label={t('tabs.label')} tabs={tabs} active={tab} onChange={setTab}>{panel()}</Tabs>
         </section>

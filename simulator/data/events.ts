@@ -17,6 +17,7 @@
  * (rows are collected in growable typed arrays: lead, type, time).
  */
 import { diag } from '../../language/diagnostics/registry.js';
+import { suggest as suggestName } from '../../language/check/names.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
 import { CsvReader } from './csv.js';
 import { Issues } from './errors.js';
@@ -305,7 +306,25 @@ export function sortSegments(offsets: Int32Array, types: Int32Array, times: Floa
   }
 }
 
-/** Warnings about an events table: events of unknown leads (LQL519) and undeclared types (LQL520). */
+/** A type name reduced for matching: case, spaces, dashes and dots do not count (`Demo Request` ~ `demo_request`). */
+function loose(name: string): string {
+  return name.toLowerCase().replace(/[\s\-.]+/g, '_');
+}
+
+/** The closest name among `candidates` (same loose form, else a small edit distance), or null. */
+function closeName(name: string, candidates: string[]): string | null {
+  const l = loose(name);
+  const same = candidates.find((c) => loose(c) === l);
+  if (same !== undefined) return same;
+  return suggestName(l, candidates.map(loose)).map((x) => candidates[candidates.map(loose).indexOf(x)]!)[0] ?? null;
+}
+
+/**
+ * Warnings about an events table: events of unknown leads (LQL519),
+ * undeclared types (LQL520, with the closest declared activity), and
+ * declared activities no event has (LQL524, with the closest type in the
+ * data), as LQL521 does for columns.
+ */
 export function eventWarnings(table: EventTable): Diagnostic[] {
   const out: Diagnostic[] = [];
   const where = at(1, 1, 0);
@@ -322,8 +341,18 @@ export function eventWarnings(table: EventTable): Diagnostic[] {
       ),
     );
   }
-  for (const type of Object.keys(table.unknownTypes)) {
-    out.push(diag('LQL520', where, { count: table.unknownTypes[type]!, type: showValue(type) }, { file: table.file }));
+  const unknown = Object.keys(table.unknownTypes);
+  const declared = table.typeNames.filter((t) => !Object.hasOwn(table.unknownTypes, t));
+  for (const type of unknown) {
+    const near = closeName(type, declared);
+    out.push(diag('LQL520', where, { count: table.unknownTypes[type]!, type: showValue(type), hint: near !== null ? ` Did you mean \`${near}\`?` : '' }, { file: table.file }));
+  }
+  const seen = new Uint8Array(table.typeNames.length);
+  for (let j = 0; j < table.types.length; j++) seen[table.types[j]!] = 1;
+  for (const [k, name] of table.typeNames.entries()) {
+    if (seen[k] || Object.hasOwn(table.unknownTypes, name)) continue;
+    const near = closeName(name, unknown);
+    out.push(diag('LQL524', where, { activity: name, hint: near !== null ? ` The data has type \`${showValue(near)}\`: rename one of the two so they match.` : '' }, { file: table.file }));
   }
   return out;
 }
@@ -342,7 +371,7 @@ function control(b: EventsBuilder, options: LoadOptions & ReadOptions) {
     onProgress: (done: number, total: number) => {
       b.done = done;
       b.total = total;
-      options.onProgress?.(done, total);
+      options.onProgress?.(done, total, b.n);
     },
   };
 }

@@ -559,7 +559,7 @@ function control(b: LeadsBuilder, options: LoadOptions & ReadOptions) {
     onProgress: (done: number, total: number) => {
       b.done = done;
       b.total = total;
-      options.onProgress?.(done, total);
+      options.onProgress?.(done, total, b.n);
     },
   };
 }
