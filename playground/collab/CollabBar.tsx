@@ -35,7 +35,7 @@ export function CollabBar({ session }: { session: CollabSession }) {
           onBlur={() => session.setName(name)} onKeyDown={(e) => { if (e.key === 'Enter') session.setName(name); }} /></label>
       <ul className="people" aria-label={t('collab.here')} data-testid="people">
         {people.map((p) => (
-          <li key={p.clientId} title={p.line ? t('collab.onLine', { n: p.line }) : undefined}>
+          <li key={p.clientId} title={p.line ? t('collab.onLine', { line: p.line }) : undefined}>
             <span className="swatch" style={{ background: p.color }} aria-hidden="true" />
             {p.self ? t('collab.you', { name: p.name }) : p.name}{p.line && !p.self ? ` · ${p.line}` : ''}
           </li>

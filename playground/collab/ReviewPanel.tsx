@@ -37,7 +37,7 @@ export function ImpactTable({ impact }: { impact: Impact | null }) {
   const moves = new Map(impact.moves.map((m) => [m.stage, m]));
   return (
     <div className="impact" data-testid="impact">
-      <p className="small">{impact.baseline ? t('review.impactVs', { base: impact.baseline.label, data: impact.dataset, leads: f.int(impact.leads) }) : t('review.impactFirst', { data: impact.dataset, leads: f.int(impact.leads) })}</p>
+      <p className="small">{impact.baseline ? t('review.impactVs', { base: impact.baseline.label, data: impact.dataset, leads: impact.leads }) : t('review.impactFirst', { data: impact.dataset, leads: impact.leads })}</p>
       <table>
         <thead><tr><th>{t('review.stage')}</th><th>{t('review.reached')}</th><th>{t('review.deltaReached')}</th><th>{t('review.precision')}</th><th>{t('review.deltaPrecision')}</th><th>{t('review.entered')}</th><th>{t('review.left')}</th></tr></thead>
         <tbody>
@@ -116,8 +116,8 @@ export function ReviewPanel(props: { session: CollabSession; cursorLine: () => n
   };
 
   const versions = [
-    ...releases.map((r) => ({ ref: `release:${r.version}`, label: t('review.releaseN', { n: r.version }) })),
-    ...proposals.map((p) => ({ ref: `proposal:${p.id}`, label: t('review.proposalN', { n: p.id, title: p.title }) })),
+    ...releases.map((r) => ({ ref: `release:${r.version}`, label: t('review.releaseN', { version: r.version }) })),
+    ...proposals.map((p) => ({ ref: `proposal:${p.id}`, label: t('review.proposalN', { id: p.id, title: p.title }) })),
     { ref: 'live', label: t('review.live') },
   ];
 
@@ -156,7 +156,7 @@ export function ReviewPanel(props: { session: CollabSession; cursorLine: () => n
           <ul className="threads">
             {threads.map((th) => (
               <li key={th.id} className={th.resolved ? 'resolved' : ''} data-testid="thread">
-                <button type="button" className="link" onClick={() => th.line && props.onReveal(th.line)}>{t('review.line', { n: th.line ?? 1 })}</button>
+                <button type="button" className="link" onClick={() => th.line && props.onReveal(th.line)}>{t('review.line', { line: th.line ?? 1 })}</button>
                 {th.resolved && <span className="small"> · {t('review.resolvedBy', { who: th.resolvedBy ?? '' })}</span>}
                 <ul>
                   {th.comments.map((c) => <li key={c.id}><strong>{c.author}</strong> <span className="small">{f.dateTime(c.at)}</span><p className="comment-body">{c.body}</p></li>)}
@@ -208,7 +208,7 @@ export function ReviewPanel(props: { session: CollabSession; cursorLine: () => n
         <h3 id="rv-history">{t('review.history')}</h3>
         {releases.length === 0 ? <p className="muted">{t('review.noReleases')}</p> : (
           <ul data-testid="releases">
-            {releases.map((r) => <li key={r.version}>{t('review.releaseLine', { n: r.version, who: r.publishedBy, when: f.dateTime(r.publishedAt) })}</li>)}
+            {releases.map((r) => <li key={r.version}>{t('review.releaseLine', { version: r.version, who: r.publishedBy, when: f.dateTime(r.publishedAt) })}</li>)}
           </ul>
         )}
         <div className="row wrap">
