@@ -13,7 +13,7 @@
  * nearest ids.
  */
 import type { IR } from '../language/compile/ir.js';
-import { suggest as suggestName } from '../language/check/names.js';
+import { suggest as suggestName } from '../language/shared/names.js';
 import { diag } from '../language/diagnostics/registry.js';
 import { pointRange } from '../language/diagnostics/diagnostic.js';
 import type { Args, Io } from './commands.js';
