@@ -104,6 +104,7 @@ export const REGISTRY = {
   LQL522: { severity: 'error', title: 'Cannot read data file', message: 'Cannot read `{file}`: {reason}.' },
   LQL524: { severity: 'warning', title: 'Declared activity never occurs', message: 'The ruleset declares activity `{activity}` but no event in the data has that type; every rule on it counts 0.{hint}' },
   LQL523: { severity: 'error', title: 'Duplicate key', message: 'Key `{column}` appears twice in this object (columns {first} and {second}); expected every key once. Remove one of the two values.' },
+  LQL530: { severity: 'error', title: 'Not UTF-8 text', message: 'The file has bytes here that are not UTF-8 text; expected a file saved as UTF-8 (in a spreadsheet: "CSV UTF-8"). Convert it, e.g. `iconv -f WINDOWS-1252 -t UTF-8`, and read it again.' },
   // --- LQL6xx tests, CLI and usage ------------------------------------------------
   LQL601: { severity: 'error', title: 'Cannot read file', message: 'Cannot read {file}: {reason}.' },
   LQL602: { severity: 'error', title: 'Cannot write file', message: 'Cannot write {file}: {reason}. Nothing was written; the file is as it was before.' },
