@@ -8,7 +8,7 @@
  * Invariant: metrics are never printed for data with silently dropped rows:
  * skipped rows (`--lenient`) and events of unknown leads are always shown.
  */
-import { nearest, suggest as suggestName } from '../language/check/names.js';
+import { nearest, suggest as suggestName } from '../language/shared/names.js';
 import { openOutput, refuseOutputOverInput } from './files.js';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
 import { UsageError, InputError, guard } from './errors.js';
@@ -18,7 +18,7 @@ import { pointRange } from '../language/diagnostics/diagnostic.js';
 import { DataError } from '../simulator/data/errors.js';
 import type { EventTable, LeadTable, LoadOptions } from '../simulator/data/table.js';
 import type { IR } from '../language/compile/ir.js';
-import type { ScoreRow } from '../simulator/simulate.js';
+import { columnTypes, type ScoreRow } from '../simulator/simulate.js';
 import { printReport } from './report.js';
 // The data readers and the engine are loaded when a data command runs
 // (dynamic imports), so commands without data start quickly.
@@ -55,8 +55,8 @@ function s(v: Args['values'][string]): string | undefined {
 export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> {
   const leadsFile = s(args.values.leads);
   if (!leadsFile) throw new UsageError('missing --leads FILE.');
-  const types: Record<string, 'text' | 'number' | 'bool' | 'date'> = Object.create(null);
-  for (const a of ir.attributes) if (a.declared) types[a.name] = a.type;
+  // every attribute the ruleset reads is read as its type (declared, or from its use: `zip starts with "0"` makes zip text)
+  const types = columnTypes(ir);
   const opts: LoadOptions = {
     id: s(args.values.id),
     outcome: s(args.values.outcome),

@@ -15,6 +15,7 @@
  * null-prototype objects.
  */
 import type { IR } from '../language/compile/ir.js';
+import type { AttrType } from '../language/syntax/ast.js';
 import type { EventTable, LeadTable } from './data/table.js';
 import { computeReport, type Report } from './metrics.js';
 import { replay, type ReplayOptions, type ScoredTable } from './replay.js';
@@ -36,6 +37,18 @@ export interface SimulateResult {
   report: Report;
   scored: ScoredTable;
   baselineScored?: ScoredTable;
+}
+
+/**
+ * The types the data readers read a ruleset's columns as: every attribute it
+ * reads, declared or typed by its use (`zip starts with "0"` makes zip text),
+ * so `02134` stays `02134` (docs/semantics.md, "Reading values"). Columns the
+ * ruleset never reads are typed from their data.
+ */
+export function columnTypes(ir: IR): Record<string, AttrType> {
+  const types = Object.create(null) as Record<string, AttrType>;
+  for (const a of ir.attributes) types[a.name] = a.type;
+  return types;
 }
 
 function rejected(leads: LeadTable, events?: EventTable | null) {

@@ -164,9 +164,17 @@ async function one(root: string, source: string, data: DataFiles, argv: string[]
   };
   mkdirSync(paths.folder);
   const texts: Partial<Record<Slot, string>> = { ruleset: source, leads: data.leads, events: data.events, lead: data.lead, leadEvents: data.leadEvents };
-  for (const [k, t] of Object.entries(texts)) writeFileSync(paths[k as Slot], t!);
+  for (const [k, t] of Object.entries(texts)) {
+    writeFileSync(paths[k as Slot], t!);
+    // what is on disk (a lone surrogate is written as U+FFFD) is what must stay unchanged
+    texts[k as Slot] = readFileSync(paths[k as Slot], 'utf8');
+  }
   const args = argv.map((a) => a.replace(/^@(\w+)/, (_, s: Slot) => paths[s]));
-  const fail = (kind: string, detail: string) => failures.push({ kind, argv, detail: `${detail}\n--- ruleset:\n${source.slice(0, 400)}\n--- leads:\n${data.leads.slice(0, 300)}` });
+  const fail = (kind: string, detail: string) => {
+    const f = { kind, argv, detail: `${detail}\n--- ruleset:\n${source.slice(0, 400)}\n--- leads:\n${data.leads.slice(0, 300)}` };
+    if (RUNS >= 10_000 && !failures.some((x) => x.kind === kind)) log(`fuzz: new failure: ${kind}: lql ${argv.join(' ')}\n${f.detail}\n`);
+    failures.push(f);
+  };
   let r: { code: number; out: string; err: string };
   try {
     const t0 = performance.now();
@@ -188,6 +196,8 @@ async function one(root: string, source: string, data: DataFiles, argv: string[]
   if (RAW_CONTROL.test(printed.replace(/\u001b\[[0-9;]*m/g, ''))) fail('raw control character printed', JSON.stringify(printed.slice(0, 300)));
   for (const [k, t] of Object.entries(texts)) {
     if (k === 'ruleset' && argv[0] === 'fmt' && argv.includes('--write')) continue;
+    // a file the command was not given may be its output (-o)
+    if (!args.some((a, i) => a === paths[k as Slot] && args[i - 1] !== '-o')) continue;
     if (readFileSync(paths[k as Slot], 'utf8') !== t) fail(`input ${k} modified`, args.join(' '));
   }
   const o = args[args.indexOf('-o') + 1];
