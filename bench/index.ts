@@ -1,15 +1,17 @@
 /**
  * `npm run bench`: runs every benchmark module in one process and prints
  * its figures (each module measures its own reference side by side).
- * Usage: npm run bench [-- NAME...]   (names: startup, language, kernel, csv, sql, playground)
+ * Usage: npm run bench [-- NAME...]   (names: startup, data, language, kernel, csv, sql, playground, collab)
  */
 const MODULES: Record<string, string> = {
   startup: './startup.js',
   language: './language.js',
   csv: './csv-ingest.js',
+  data: './data.js',
   kernel: './kernel.js',
   sql: './sql.js',
   playground: './playground.js',
+  collab: './collab.js',
 };
 
 async function main(): Promise<void> {

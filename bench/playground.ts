@@ -144,7 +144,7 @@ async function editSeries(page: Page, find: string, edits: number, label: string
     window.addEventListener('keydown', (ev) => { if (ev.key.length === 1) w.__lastKey = performance.now(); }, true);
   });
   const status = '[data-testid="run-status"]';
-  const card = '.kpi-card[data-stage="MQL"] dd.big';
+  const card = '.stage-row[data-stage="MQL"] .reached';
   const digits = [1, 2, 3, 4, 5, 6, 7, 8, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
   const lat: number[] = [];
   const runMs: number[] = [];
@@ -240,7 +240,7 @@ export async function run(): Promise<string[]> {
       await page.goto(url + '?fresh=' + k, { waitUntil: 'commit' });
       await page.locator('.monaco-editor .view-lines').waitFor({ timeout: 60_000 });
       const editor = await page.evaluate(() => performance.now());
-      await page.locator('.kpi-card[data-stage="MQL"]').waitFor({ timeout: 60_000 });
+      await page.locator('.stage-row[data-stage="MQL"]').waitFor({ timeout: 60_000 });
       const metrics = await page.evaluate(() => performance.now());
       tti.push({ editor, metrics });
       await page.close();
@@ -254,12 +254,12 @@ export async function run(): Promise<string[]> {
     await page.goto(`${url}?leads=${leads}&seed=7${workers ? `&workers=${workers}` : ''}`, { waitUntil: 'commit' });
     const t0 = Date.now();
     await page.locator('.monaco-editor .view-lines').waitFor({ timeout: 60_000 });
-    await page.locator('.kpi-card[data-stage="MQL"]').waitFor({ timeout: 300_000 });
+    await page.locator('.stage-row[data-stage="MQL"]').waitFor({ timeout: 300_000 });
     const loadedMs = Date.now() - t0;
     const summary = await page.locator('.summary').innerText();
     const data = await page.getByRole('tab', { name: 'Data' }).click().then(() => page.getByTestId('data-loaded').innerText());
     await page.getByRole('tab', { name: 'Overview' }).click();
-    await page.locator('.kpi-card[data-stage="MQL"]').waitFor();
+    await page.locator('.stage-row[data-stage="MQL"]').waitFor();
     out.push(`large history: ${data.replace(/\s+/g, ' ')}; page ready with metrics in ${(loadedMs / 1000).toFixed(1)} s (${summary.split('\n').slice(0, 2).join(' ').trim()})`);
 
     out.push(...await editSeries(page, 'MQL  when fit >= 30 and engagement >= 40', edits,

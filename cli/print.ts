@@ -51,7 +51,7 @@ function formatOne(d: Diagnostic, file: string, lineText: string | undefined, co
   const sev = d.severity === 'error' ? paint(color, '31;1', 'error') : d.severity === 'warning' ? paint(color, '33;1', 'warning') : 'info';
   const lines = [`${where}: ${sev} ${d.code}: ${escapeControls(d.message)}`];
   if (lineText !== undefined) {
-    const cut = lineText.length > 200 ? 200 : lineText.length;
+    const cut = Math.min(lineText.length, 200);
     const shown = escapeControls(lineText.slice(0, cut)) + (lineText.length > 200 ? '…' : '');
     const gutter = String(d.range.start.line).padStart(4) + ' | ';
     lines.push(gutter + shown);

@@ -6,6 +6,7 @@
  * stated, so nobody reads metrics without knowing what they were computed on.
  */
 import type { Report } from '../simulator/metrics.js';
+import type { SplitReport } from '../simulator/simulate.js';
 import { pct, fixed, int, table } from './print.js';
 
 function sign(x: number | null | undefined, f: (v: number) => string): string {
@@ -169,6 +170,49 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
     }
     if (c.count > limit) out.push(`  ... and ${int(c.count - limit)} more (use --json for all)`);
   }
+  return out.join('\n').replace(/\n+$/, '');
+}
+
+/** Two periods side by side: per stage reached, precision with its interval, recall, lift; per score the ROC AUC. */
+export function printSplitReport(r: SplitReport): string {
+  const used = { small: false };
+  const day = r.splitAt.slice(0, 10);
+  const out: string[] = [];
+  out.push(`${r.ruleset ?? 'ruleset'} — leads created before ${day} vs from ${day} on (${r.before.mode === 'events' ? 'event history' : 'snapshot'}, as of ${r.before.asOf.slice(0, 10)})`);
+  const line = (name: string, x: Report) => `${name}: ${int(x.leads)} leads, won ${int(x.won)} · lost ${int(x.lost)} · open ${int(x.open)} · base close rate ${pct(x.baseRate)}`;
+  out.push(line('before', r.before), line('after ', r.after));
+  if (r.undated) out.push(`${int(r.undated)} leads without created_at are in neither period.`);
+  if (r.after.open) out.push(`Recent leads are often still open: ${int(r.after.open)} open leads count in "reached" but not in precision.`);
+  out.push('');
+  const rows: (string | number)[][] = [['stage', 'reached before', 'precision before', 'reached after', 'precision after', 'Δ precision', 'recall before', 'recall after', 'lift before', 'lift after']];
+  for (const b of r.before.stages) {
+    const a = r.after.stages.find((x) => x.name === b.name)!;
+    const ci = (s: typeof b) => (s.precisionCI ? ` (${pct(s.precisionCI[0])}–${pct(s.precisionCI[1])})` : '');
+    rows.push([
+      b.name,
+      b.reached,
+      rateCell(b.precision, b.won + b.lost, used) + ci(b),
+      a.reached,
+      rateCell(a.precision, a.won + a.lost, used) + ci(a),
+      sign(b.precision === null || a.precision === null ? null : a.precision - b.precision, (v) => (v * 100).toFixed(1) + ' pts'),
+      pct(b.recall),
+      pct(a.recall),
+      fixed(b.lift),
+      fixed(a.lift),
+    ]);
+  }
+  out.push('Stages (furthest first)', table(rows), '');
+  const rk = (r.before.ranking ?? []).filter((x) => x.auc !== null);
+  if (rk.length) {
+    const auc = (x: { auc: number | null; aucCI: [number, number] | null } | undefined) =>
+      x && x.auc !== null ? `${fixed(x.auc, 3)} (${x.aucCI ? `${fixed(x.aucCI[0], 3)}–${fixed(x.aucCI[1], 3)}` : '–'})` : '–';
+    out.push(
+      'Ranking quality (ROC AUC, 95% CI)',
+      table([['score', 'before', 'after'], ...rk.map((x) => [x.name, auc(x), auc(r.after.ranking?.find((y) => y.name === x.name))])]),
+      '',
+    );
+  }
+  if (used.small) out.push(`* fewer than ${SMALL_SAMPLE} decided leads: a small sample, too few to trust the rate.`);
   return out.join('\n').replace(/\n+$/, '');
 }
 

@@ -8,7 +8,7 @@
  * Invariant: metrics are never printed for data with silently dropped rows:
  * skipped rows (`--lenient`) and events of unknown leads are always shown.
  */
-import { nearest } from '../language/check/names.js';
+import { nearest, suggest as suggestName } from '../language/shared/names.js';
 import { openOutput, refuseOutputOverInput } from './files.js';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
 import { UsageError, InputError, guard } from './errors.js';
@@ -18,7 +18,7 @@ import { pointRange } from '../language/diagnostics/diagnostic.js';
 import { DataError } from '../simulator/data/errors.js';
 import type { EventTable, LeadTable, LoadOptions } from '../simulator/data/table.js';
 import type { IR } from '../language/compile/ir.js';
-import type { ScoreRow } from '../simulator/simulate.js';
+import { columnTypes, type ScoreRow } from '../simulator/simulate.js';
 import { printReport } from './report.js';
 // The data readers and the engine are loaded when a data command runs
 // (dynamic imports), so commands without data start quickly.
@@ -31,7 +31,7 @@ export const DATA_OPTIONS: Record<string, OptionSpec> = {
   missing: { type: 'string', arg: 'A,B', help: 'values that mean missing, e.g. Select,unknown' },
   lenient: { type: 'boolean', help: 'skip bad rows and count them in the report instead of stopping' },
   'as-of': { type: 'string', arg: 'DATE', help: 'evaluate open leads as of this date (default: the latest date in the data)' },
-  engine: { type: 'string', arg: 'js|duckdb', help: 'run in JS (default) or inside embedded DuckDB (large files)' },
+  engine: { type: 'string', arg: 'js|duckdb', help: 'js (default): fastest, least memory; duckdb: the same report from the exported SQL query run in embedded DuckDB, to cross-check the SQL export (slower, more memory)' },
   'no-cache': { type: 'boolean', help: 'parse the data files even if the columnar cache holds them (see `lql cache`)' },
 };
 
@@ -55,8 +55,8 @@ function s(v: Args['values'][string]): string | undefined {
 export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> {
   const leadsFile = s(args.values.leads);
   if (!leadsFile) throw new UsageError('missing --leads FILE.');
-  const types: Record<string, 'text' | 'number' | 'bool' | 'date'> = Object.create(null);
-  for (const a of ir.attributes) if (a.declared) types[a.name] = a.type;
+  // every attribute the ruleset reads is read as its type (declared, or from its use: `zip starts with "0"` makes zip text)
+  const types = columnTypes(ir);
   const opts: LoadOptions = {
     id: s(args.values.id),
     outcome: s(args.values.outcome),
@@ -77,6 +77,10 @@ export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> 
       const bar2 = progressBar({ label: ev });
       events = await readEventsFile(ev, leads, ir.activities, { lenient: opts.lenient, onProgress: bar2.onProgress }, cache);
       bar2.finish();
+      // activities the data never has, and types the ruleset does not declare (events of unknown leads are in the report)
+      const { eventWarnings } = await import('../simulator/data/events.js');
+      const ew = eventWarnings(events).filter((d) => d.code !== 'LQL519');
+      if (ew.length) io.err(formatDiagnostics(ew, ev, null));
     }
     // Undeclared names are read from the data: each must be a column (a typo would
     // otherwise read as missing on every lead). Declared attributes the file lacks
@@ -125,7 +129,7 @@ function engineOf(args: Args): 'js' | 'duckdb' {
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  usage: 'simulate FILE --leads CSV|JSONL [--events CSV|JSONL] [--id COL] [--outcome COL] [--baseline FILE2] [--json | --format text|json|markdown] [--require GATE]... [--lenient]',
+  usage: 'simulate FILE --leads CSV|JSONL [--events CSV|JSONL] [--id COL] [--outcome COL] [--baseline FILE2 | --split-at DATE] [--json | --format text|json|markdown] [--require GATE]... [--lenient]',
   summary: 'backtest a ruleset on historical leads: per stage reached, precision, recall, lift',
   description:
     '--format markdown prints a pull-request comment (with --baseline: the deltas, the leads that entered and\n' +
@@ -139,6 +143,7 @@ export const simulateCommand: Command = {
     format: { type: 'string', arg: 'text|json|markdown', help: 'the report\'s form (default text); markdown is a pull-request comment' },
     require: { type: 'string', multiple: true, arg: 'GATE', help: 'a gate like "MQL precision >= 0.70": exit 1 naming it when it fails (repeatable)' },
     changes: { type: 'string', arg: 'N', help: 'with --baseline: list at most N changed leads in the text or markdown report (default 20)' },
+    'split-at': { type: 'string', arg: 'DATE', help: 'report the leads created before DATE and those created from DATE on, side by side' },
   },
   run: (args, io) =>
     guard(io, async () => {
@@ -160,6 +165,18 @@ export const simulateCommand: Command = {
       }
       validateGates(gates, ir.stages.map((x) => x.name), !!baseline);
       const asOf = parseDateOpt('as-of', s(args.values['as-of']));
+      const splitAt = parseDateOpt('split-at', s(args.values['split-at']));
+      if (splitAt !== undefined) {
+        if (baseline || gates.length || format === 'markdown' || engineOf(args) === 'duckdb')
+          throw new UsageError('--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb.');
+        const data = await loadData(ir, args, io);
+        const { simulateSplit } = await import('../simulator/simulate.js');
+        const split = simulateSplit(ir, data.leads, data.events, splitAt, { asOf });
+        if (!split) throw new InputError(splitProblem(data.leads, splitAt, 'split-at'));
+        const { printSplitReport } = await import('./report.js');
+        io.out(format === 'json' ? JSON.stringify(split, null, 2) : printSplitReport(split));
+        return 0;
+      }
       let report: import('../simulator/metrics.js').Report;
       if (engineOf(args) === 'duckdb') {
         const { simulateWithDuckDB } = await import('./duckdb-commands.js');
@@ -234,6 +251,24 @@ export const scoreCommand: Command = {
     }),
 };
 
+/** Why a date split has an empty side, in the user's words. */
+function splitProblem(leads: LeadTable, at: number, option: string): string {
+  let dated = 0;
+  let before = 0;
+  for (let i = 0; i < leads.n; i++) {
+    const c = leads.createdAt[i]!;
+    if (c === c) {
+      dated++;
+      if (c < at) before++;
+    }
+  }
+  const day = new Date(at).toISOString().slice(0, 10);
+  if (!dated) return `--${option} needs the date each lead was created: ${leads.file} has no created_at values.`;
+  return before === 0
+    ? `--${option} ${day}: no lead was created before that date; pick a later one.`
+    : `--${option} ${day}: no lead was created on or after that date; pick an earlier one.`;
+}
+
 /** A comma-separated list of lead columns from an option; an unknown name is a usage error naming the nearest columns. */
 function columnList(args: Args, name: string, leads: LeadTable): string[] {
   const raw = s(args.values[name]);
@@ -242,7 +277,7 @@ function columnList(args: Args, name: string, leads: LeadTable): string[] {
   const have = [...leads.columns.keys()];
   for (const c of names) {
     if (!leads.columns.has(c)) {
-      const near = nearest(c, have);
+      const near = suggestName(c, have);
       throw new UsageError(`--${name}: the leads file has no column '${c}'.${near.length ? ` Did you mean '${near[0]}'?` : ''}`);
     }
   }
@@ -251,7 +286,7 @@ function columnList(args: Args, name: string, leads: LeadTable): string[] {
 
 export const suggestCommand: Command = {
   name: 'suggest',
-  usage: 'suggest FILE --leads ... [--events ...] [--precision P | --capacity N/week] [--stage NAME] [--exclude A,B] [--include A,B]',
+  usage: 'suggest FILE --leads ... [--events ...] [--precision P | --capacity N/week] [--stage NAME] [--exclude A,B] [--include A,B] [--train-until DATE]',
   summary: 'close rate per activity and attribute value vs the base rate, suggested points and stage thresholds',
   options: {
     ...DATA_OPTIONS,
@@ -260,6 +295,7 @@ export const suggestCommand: Command = {
     stage: { type: 'string', arg: 'NAME', help: 'the stage to tune (default: the first stage after the lowest, e.g. MQL)' },
     exclude: { type: 'string', arg: 'A,B', help: 'columns never given points (ids and outcome leaks are left out already)' },
     include: { type: 'string', arg: 'A,B', help: 'columns given points even though they look like an id or an outcome leak' },
+    'train-until': { type: 'string', arg: 'DATE', help: 'learn from the leads created before DATE only, and check the result on the leads created from DATE on' },
     json: { type: 'boolean', help: 'print JSON' },
   },
   run: (args, io) =>
@@ -285,7 +321,16 @@ export const suggestCommand: Command = {
       const asOf = parseDateOpt('as-of', s(args.values['as-of']));
       const exclude = columnList(args, 'exclude', data.leads);
       const include = columnList(args, 'include', data.leads);
-      const result = suggest(ir, data.leads, data.events, { precision, capacityPerWeek: capacity, stage: s(args.values.stage), asOf, exclude, include });
+      const sopts = { precision, capacityPerWeek: capacity, stage: s(args.values.stage), asOf, exclude, include };
+      const until = parseDateOpt('train-until', s(args.values['train-until']));
+      if (until !== undefined) {
+        const { suggestValidated, printValidated } = await import('../simulator/suggest.js');
+        const v = suggestValidated(ir, data.leads, data.events, until, sopts);
+        if (!v) throw new InputError(splitProblem(data.leads, until, 'train-until'));
+        io.out(args.values.json ? JSON.stringify(v, null, 2) : printValidated(v));
+        return 0;
+      }
+      const result = suggest(ir, data.leads, data.events, sopts);
       io.out(args.values.json ? JSON.stringify(result, null, 2) : printSuggestions(result));
       return 0;
     }),

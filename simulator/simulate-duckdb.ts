@@ -35,9 +35,9 @@
  *   (lenient loading is not offered by this engine);
  * - the database is in memory and closed on every path.
  */
-import { scoredRows } from './simulate.js';
+import { columnTypes, scoredRows } from './simulate.js';
 import { scoredNames } from './replay.js';
-import { nearest } from '../language/check/names.js';
+import { nearest } from '../language/shared/names.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { IR, IRType } from '../language/compile/ir.js';
@@ -49,7 +49,7 @@ import { computeReport, type Report } from './metrics.js';
 import { leadChanges, reportDelta } from './compare.js';
 import type { ScoredTable } from './replay.js';
 import type { ScoreRow } from './simulate.js';
-import type { KernelMode } from '../language/compile/emit-kernel.js';
+import type { KernelMode } from './kernel/emit-kernel.js';
 import { detectDelimiter } from './data/csv.js';
 import { formatFromName } from './data/source.js';
 import { loadEventsFile, loadLeadsFile } from './data/files.js';
@@ -356,9 +356,10 @@ class Session {
     const ph = this.missing;
     const pv = (x: string) => (ph.length ? `(CASE WHEN ${x} IN (${ph.map(lit).join(', ')}) THEN NULL ELSE NULLIF(${x}, '') END)` : `NULLIF(${x}, '')`);
 
-    // attributes: every one any ruleset reads, typed as the JS loader types the column
+    // attributes: every one any ruleset reads, typed as the JS loader types the column: as the
+    // ruleset types it (declared, or from its use), the first ruleset's type first
     const declared = new Map<string, IRType>();
-    for (const a of ir.attributes) if (a.declared) declared.set(a.name, a.type);
+    for (const r of [ir, ...irs]) for (const a of r.attributes) if (!declared.has(a.name)) declared.set(a.name, a.type);
     const names: string[] = [];
     for (const r of irs) for (const a of r.attributes) if (!names.includes(a.name)) names.push(a.name);
     const plans: AttrPlan[] = names.map((name) => ({
@@ -707,8 +708,7 @@ export class MissingColumnsError extends Error {
  * differently: say so (LQL713).
  */
 async function explainDataProblem(opts: DuckDBRunOptions, p: NeedsJsDiagnostic): Promise<never> {
-  const types: Record<string, 'text' | 'number' | 'bool' | 'date'> = Object.create(null);
-  for (const a of opts.ir.attributes) if (a.declared) types[a.name] = a.type;
+  const types = columnTypes(opts.ir);
   const leads = await loadLeadsFile(opts.leads, { id: opts.id, outcome: opts.outcome, missing: opts.missing, lenient: false, types });
   if (opts.events) await loadEventsFile(opts.events, leads, opts.ir.activities, { lenient: false });
   const file = p.what === 'leads' ? opts.leads : opts.events!;

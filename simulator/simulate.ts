@@ -15,11 +15,13 @@
  * null-prototype objects.
  */
 import type { IR } from '../language/compile/ir.js';
+import type { AttrType } from '../language/syntax/ast.js';
 import type { EventTable, LeadTable } from './data/table.js';
 import { computeReport, type Report } from './metrics.js';
 import { replay, type ReplayOptions, type ScoredTable } from './replay.js';
 import { leadChanges, reportDelta } from './compare.js';
 import { dataWeeks } from './time.js';
+import { eventRows, leadRows, scoredRowsOf, splitByCreation } from './split.js';
 import { rowAt } from './score-export.js';
 
 export interface SimulateOptions extends ReplayOptions {
@@ -35,6 +37,18 @@ export interface SimulateResult {
   report: Report;
   scored: ScoredTable;
   baselineScored?: ScoredTable;
+}
+
+/**
+ * The types the data readers read a ruleset's columns as: every attribute it
+ * reads, declared or typed by its use (`zip starts with "0"` makes zip text),
+ * so `02134` stays `02134` (docs/semantics.md, "Reading values"). Columns the
+ * ruleset never reads are typed from their data.
+ */
+export function columnTypes(ir: IR): Record<string, AttrType> {
+  const types = Object.create(null) as Record<string, AttrType>;
+  for (const a of ir.attributes) types[a.name] = a.type;
+  return types;
 }
 
 function rejected(leads: LeadTable, events?: EventTable | null) {
@@ -65,6 +79,30 @@ export function simulateFull(ir: IR, leads: LeadTable, events?: EventTable | nul
   report.delta = reportDelta(report, baseline, { current: scored, baseline: baselineScored });
   report.changes = leadChanges(scored, baselineScored, opts.maxChanges ?? Infinity);
   return { report, scored, baselineScored };
+}
+
+export interface SplitReport {
+  ruleset: string | null;
+  /** the date (ISO 8601): `before` holds the leads created before it, `after` those created at or after it */
+  splitAt: string;
+  /** leads without created_at, in neither part */
+  undated: number;
+  before: Report;
+  after: Report;
+}
+
+/**
+ * Backtest once, then report the leads created before a date and those
+ * created at or after it side by side (same asOf, same rules); null when
+ * either side has no lead.
+ */
+export function simulateSplit(ir: IR, leads: LeadTable, events: EventTable | null | undefined, at: number, opts: SimulateOptions = {}): SplitReport | null {
+  const split = splitByCreation(leads, at);
+  if (!split.before.length || !split.after.length) return null;
+  const scored = replay(ir, leads, events, opts);
+  const part = (rows: Int32Array) =>
+    reportOf(ir, scoredRowsOf(scored, rows), leadRows(leads, rows), events ? eventRows(events, rows) : null, opts.bins);
+  return { ruleset: ir.name, splitAt: new Date(at).toISOString(), undated: split.undated, before: part(split.before), after: part(split.after) };
 }
 
 /** Backtest a ruleset: the report of spec/CLI.md. */

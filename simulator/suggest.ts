@@ -31,13 +31,15 @@
  * the IR with one threshold changed, never mutating the caller's IR.
  */
 import type { IR, IRCond, IRValue } from '../language/compile/ir.js';
-import { compileKernel } from '../language/compile/emit-kernel.js';
+import { compileKernel } from './kernel/emit-kernel.js';
 import { KEYWORDS } from '../language/syntax/tokens.js';
 import type { EventTable, LeadTable } from './data/table.js';
 import { rate, wilson } from './metrics.js';
 import { replay, type ScoredTable } from './replay.js';
 import { quantileEdges, screenColumns, type Exclusion } from './column-guards.js';
 import { dataWeeks } from './time.js';
+import { eventRows, leadRows, splitByCreation } from './split.js';
+import { computeReport, type StageMetrics } from './metrics.js';
 
 const SMALL_SAMPLE = 30;
 
@@ -115,6 +117,8 @@ export interface ThresholdProposal {
   joint: ThresholdSweep | null;
   /** the plain answer: the goal met (and how), or why it cannot be */
   verdict: string;
+  /** the best setting that meets the goal: one threshold per comparison, in `sweeps` order; null when none */
+  best: { setting: string; values: number[] } | null;
 }
 
 export interface SuggestResult {
@@ -495,7 +499,11 @@ function proposeThresholds(
 
   // the plain answer: can the goal be met by any setting tried, and with which
   let verdict: string;
-  const all = [...sweeps.flatMap((s) => s.candidates.map((c) => ({ c, text: `${s.score} ${s.op} ${lqlNumber(c.threshold)}` }))), ...(joint ? joint.candidates.map((c) => ({ c, text: c.setting! })) : [])];
+  let bestSetting: ThresholdProposal['best'] = null;
+  const all = [
+    ...sweeps.flatMap((s, si) => s.candidates.map((c) => ({ c, text: `${s.score} ${s.op} ${lqlNumber(c.threshold)}`, values: refs.map((r, i) => (i === si ? c.threshold : r.value)) }))),
+    ...(joint ? joint.candidates.map((c) => ({ c, text: c.setting!, values: refs.map((r) => (c.threshold === 1 ? r.value : niceFor(r)(r.value * c.threshold))) })) : []),
+  ];
   if (!goal) verdict = 'No goal given: pass --precision P or --capacity N/week for a recommendation.';
   else if (!refs.length) verdict = `The condition of ${stage.name} has no comparison of a score with a number to tune.`;
   else if (capacityNeedsDates)
@@ -505,6 +513,7 @@ function proposeThresholds(
     if (ok.length) {
       const top = ok.reduce((a, b) => (b.c.reached > a.c.reached || (b.c.reached === a.c.reached && b.c.won > a.c.won) ? b : a));
       verdict = `Goal met: ${describe(top.c, top.text)}.`;
+      bestSetting = { setting: top.text, values: top.values };
     } else if ('precision' in goal) {
       const top = all.reduce((a, b) => ((b.c.precision ?? -1) > (a.c.precision ?? -1) ? b : a));
       verdict = `The goal cannot be met: no setting tried gives ${stage.name} a precision of ${pct(goal.precision)}. The highest is ${describe(top.c, top.text)}.`;
@@ -513,7 +522,106 @@ function proposeThresholds(
       verdict = `The goal cannot be met: no setting tried keeps ${stage.name} at or under ${goal.capacityPerWeek}/week. The fewest is ${describe(top.c, top.text)}; the condition needs more than higher thresholds (another requirement, or a stricter segment).`;
     }
   }
-  return { stage: stage.name, goal, weeks, sweeps, joint, verdict };
+  return { stage: stage.name, goal, weeks, sweeps, joint, verdict, best: bestSetting };
+}
+
+/** A copy of the IR with the thresholds of one stage's comparisons set to `values` (in the order `suggest` sweeps them). */
+export function withThresholds(ir: IR, stageName: string, values: number[]): IR {
+  const copy = structuredClone(ir) as IR;
+  const stage = copy.stages.find((s) => s.name === stageName);
+  if (!stage?.cond) return copy;
+  const refs: CmpRef[] = [];
+  findScoreCmps(stage.cond, [], refs);
+  refs.forEach((ref, i) => {
+    if (values[i] === undefined) return;
+    let node: unknown = stage.cond;
+    for (const p of ref.path) node = (node as Record<string | number, unknown>)[p];
+    ((node as Record<string, IRValue>)[ref.numSide] as { value: number }).value = values[i]!;
+  });
+  return copy;
+}
+
+export interface ValidatedSuggestion {
+  /** ISO date: points and thresholds are learned from the leads created before it */
+  trainUntil: string;
+  train: { leads: number; decided: number };
+  test: { leads: number; decided: number };
+  /** the suggestions learned from the earlier leads only */
+  learned: SuggestResult;
+  /** the tuned stage on the later leads: the current rules and the rules with the learned thresholds */
+  check: { stage: string; setting: string | null; current: StageMetrics; suggested: StageMetrics | null; goalMet: boolean | null } | null;
+}
+
+/**
+ * Learn on the leads created before `until` (events up to then only), and
+ * check the learned thresholds beside the current ones on the leads created
+ * from `until` on; null when either side has no lead.
+ */
+export function suggestValidated(ir: IR, leads: LeadTable, events: EventTable | null | undefined, until: number, opts: SuggestOptions = {}): ValidatedSuggestion | null {
+  const split = splitByCreation(leads, until);
+  if (!split.before.length || !split.after.length) return null;
+  const trainLeads = leadRows(leads, split.before);
+  const trainEvents = events ? eventRows(events, split.before) : null;
+  const learned = suggest(ir, trainLeads, trainEvents, { ...opts, asOf: until });
+  const decided = (t: LeadTable) => {
+    let d = 0;
+    for (let i = 0; i < t.n; i++) if (t.outcome[i] !== -1) d++;
+    return d;
+  };
+  const testLeads = leadRows(leads, split.after);
+  const testEvents = events ? eventRows(events, split.after) : null;
+  let check: ValidatedSuggestion['check'] = null;
+  const t = learned.thresholds;
+  if (t) {
+    const stageOf = (rules: IR) => {
+      const st = replay(rules, testLeads, testEvents, opts.asOf !== undefined ? { asOf: opts.asOf } : {});
+      const rep = computeReport(st, { ruleset: rules.name, time: { createdAt: testLeads.createdAt, weeks: dataWeeks(testLeads, st.mode === 'events' ? testEvents : null) } });
+      return rep.stages.find((s) => s.name === t.stage)!;
+    };
+    const current = stageOf(ir);
+    const suggested = t.best ? stageOf(withThresholds(ir, t.stage, t.best.values)) : null;
+    const goal = t.goal;
+    const goalMet =
+      !suggested || !goal
+        ? null
+        : 'precision' in goal
+          ? suggested.precision !== null && suggested.precision >= goal.precision
+          : suggested.perWeek !== null && suggested.perWeek !== undefined && suggested.reached > 0 && suggested.perWeek <= goal.capacityPerWeek;
+    check = { stage: t.stage, setting: t.best ? t.best.setting : null, current, suggested, goalMet };
+  }
+  return {
+    trainUntil: new Date(until).toISOString(),
+    train: { leads: trainLeads.n, decided: decided(trainLeads) },
+    test: { leads: testLeads.n, decided: decided(testLeads) },
+    learned,
+    check,
+  };
+}
+
+/** The validation in words: what was learned on earlier leads and how it does on later ones. */
+export function printValidated(v: ValidatedSuggestion): string {
+  const day = v.trainUntil.slice(0, 10);
+  const out: string[] = [];
+  out.push(`Learned from the ${v.train.leads} leads created before ${day} (${v.train.decided} decided; events up to ${day} only).`, '');
+  out.push(printSuggestions(v.learned), '');
+  out.push(`Checked on the ${v.test.leads} leads created from ${day} on (${v.test.decided} decided):`);
+  const c = v.check;
+  if (!c) {
+    out.push('  (no stage to tune)');
+    return out.join('\n');
+  }
+  const cell = (s: StageMetrics) => {
+    const d = s.won + s.lost;
+    const ci = s.precisionCI ? ` (${pct(s.precisionCI[0])}–${pct(s.precisionCI[1])})` : '';
+    return `${String(s.reached).padStart(8)}  ${(s.perWeek === null || s.perWeek === undefined ? '–' : s.perWeek.toFixed(1)).padStart(8)}  ${(pct(s.precision) + (d > 0 && d < SMALL_SAMPLE ? '*' : '') + ci).padEnd(24)}  ${pct(s.recall).padStart(6)}`;
+  };
+  out.push(`  ${'rules'.padEnd(40)}   reached  per week  precision (95% CI)        recall`);
+  out.push(`  ${`current ${c.stage}`.padEnd(40)}${cell(c.current)}`);
+  if (c.suggested) out.push(`  ${`learned: ${c.setting}`.padEnd(40)}${cell(c.suggested)}`);
+  else out.push('  learned: no setting met the goal on the earlier leads');
+  if (c.goalMet !== null) out.push('', c.goalMet ? 'The learned setting still meets the goal on the later leads.' : 'The learned setting does NOT meet the goal on the later leads: it was fitted to the earlier ones.');
+  if ([c.current, c.suggested].some((s) => s && s.won + s.lost > 0 && s.won + s.lost < SMALL_SAMPLE)) out.push(`* fewer than ${SMALL_SAMPLE} decided leads: a small sample.`);
+  return out.join('\n');
 }
 
 /** A human-readable rendering of a SuggestResult. */

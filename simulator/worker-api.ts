@@ -21,9 +21,9 @@ import * as Comlink from 'comlink';
 import { compileSource } from '../language/index.js';
 import type { IR } from '../language/compile/ir.js';
 import type { Diagnostic } from '../language/diagnostics/diagnostic.js';
-import { compileKernel } from '../language/compile/emit-kernel.js';
+import { compileKernel } from './kernel/emit-kernel.js';
 import { compileScorer } from '../language/compile/emit-js.js';
-import type { ScoreResult } from '../language/compile/js-types.js';
+import type { ScoreResult } from '../language/shared/result-types.js';
 import { loadLeads } from './data/leads.js';
 import { loadEvents } from './data/events.js';
 import type { Column, EventTable, LeadTable } from './data/table.js';
@@ -31,7 +31,7 @@ import { startReplay, type ScoredTable } from './replay.js';
 import { reportOf } from './simulate.js';
 import { leadChanges, reportDelta } from './compare.js';
 import type { Report } from './metrics.js';
-import type { KernelMode } from '../language/compile/emit-kernel.js';
+import type { KernelMode } from './kernel/emit-kernel.js';
 
 export interface LoadSummary {
   ok: boolean;
@@ -108,7 +108,7 @@ function message(e: unknown): string {
 
 const macrotask = (): Promise<void> =>
   new Promise((resolve) => {
-    if (typeof MessageChannel !== 'undefined' && typeof setImmediate === 'undefined') {
+    if (typeof MessageChannel !== 'undefined' && typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'undefined') {
       const ch = new MessageChannel();
       ch.port1.onmessage = () => {
         ch.port1.close();

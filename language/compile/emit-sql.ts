@@ -633,12 +633,13 @@ class Emitter {
     if (this.d === 'duckdb') {
       return ci ? `regexp_matches(${s}, ${str(c.pattern)}, 'i')` : `regexp_matches(${s}, ${str(c.pattern)})`;
     }
-    const r = toPostgresRegex(c.pattern);
+    // /i is folded into the pattern (RE2's case folding, not the database locale's)
+    const r = toPostgresRegex(c.pattern, ci);
     if (r.error !== undefined) {
       this.error('LQL701', c.src, { pattern: c.pattern, construct: r.error });
       return 'FALSE';
     }
-    return `${s} ${ci ? '~*' : '~'} ${str(r.pattern)}`;
+    return `${s} ~ ${str(r.pattern)}`;
   }
 
   private reachedRef(stage: string, src: IRSrc, ctx: Ctx): string {

@@ -34,7 +34,7 @@ function loadFromDisk(): { code: string; licence: string } {
   }
   const fs = get.call(proc, 'node:fs') as NodeFs;
   const mod = get.call(proc, 'node:module') as NodeModule;
-  const require = mod.createRequire(import.meta.url);
+  const require = mod.createRequire((import.meta as { url: string }).url);
   const cjsPath = require.resolve('re2js');
   const dir = cjsPath.replace(/[\\/][^\\/]*$/, '');
   const code = fs.readFileSync(dir + '/index.js', 'utf8');

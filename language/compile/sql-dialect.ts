@@ -134,7 +134,8 @@ const DECIMAL_RE_PG = '[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]{1,3})?
 export function readNumber(d: SqlDialect, col: string): string {
   const s = trimmed(d, asText(col));
   if (d === 'duckdb') {
-    return `(CASE WHEN ${fullMatch(d, s, DECIMAL_RE)} THEN TRY_CAST(${s} AS DOUBLE) END)`;
+    // a decimal that overflows a double (1e400) is not a number: never Infinity
+    return `(CASE WHEN ${fullMatch(d, s, DECIMAL_RE)} AND isfinite(TRY_CAST(${s} AS DOUBLE)) THEN TRY_CAST(${s} AS DOUBLE) END)`;
   }
   if (d === 'clickhouse') {
     // toFloat64OrNull reads 1e400 as inf: a number that is not finite is not a number

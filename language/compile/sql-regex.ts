@@ -13,8 +13,15 @@
  *   never passed through with a different meaning;
  * - `.` never matches a newline (RE2's default), `\d \s \w` and POSIX
  *   classes are ASCII (RE2's meaning), `\b` becomes PostgreSQL's `\y`;
- * - repetition bounds above 255 (PostgreSQL's limit) are refused.
+ * - repetition bounds above 255 (PostgreSQL's limit) are refused;
+ * - case-insensitive patterns (`/i`) are folded here, with RE2's Unicode
+ *   simple case folding, and run with the case-sensitive `~`: every cased
+ *   character becomes a class of its whole fold orbit (`k` -> [kK\u212A],
+ *   `σ` -> [σςΣ]) and every class gains the orbit members of what it holds,
+ *   so the answer never depends on the database's locale (PostgreSQL's `~*`
+ *   folds by the locale and misses orbits such as the Kelvin sign).
  */
+import { RE2JS } from 're2js';
 
 export type PgRegexResult = { pattern: string; error?: undefined } | { pattern?: undefined; error: string };
 
@@ -46,8 +53,64 @@ function hexEscape(hex: string): string | null {
   return '\\U' + cp.toString(16).padStart(8, '0');
 }
 
-/** Rewrite an RE2 pattern for PostgreSQL's `~` operator. */
-export function toPostgresRegex(src: string): PgRegexResult {
+/** Each cased character's fold orbit (two or more members), built on first use. */
+let orbits: Map<string, string[]> | null = null;
+let allOrbits: string[][] = [];
+
+/**
+ * Simple case folding orbits from the platform's case mappings: characters
+ * whose upper-then-lower case is the same single character. The dotted and
+ * dotless i (U+0130, U+0131) have no simple folding in Unicode (nor in RE2).
+ * The tests check every orbit against RE2 (re2js).
+ */
+function foldOrbits(): Map<string, string[]> {
+  if (orbits) return orbits;
+  const byKey = new Map<string, string[]>();
+  for (let cp = 0; cp <= 0x1ffff; cp++) {
+    if ((cp >= 0xd800 && cp <= 0xdfff) || cp === 0x130 || cp === 0x131) continue;
+    const c = String.fromCodePoint(cp);
+    const u = c.toUpperCase();
+    if ([...u].length !== 1) continue;
+    const k = u.toLowerCase();
+    if ([...k].length !== 1) continue;
+    const list = byKey.get(k);
+    if (list) list.push(c);
+    else byKey.set(k, [c]);
+  }
+  orbits = new Map();
+  allOrbits = [];
+  for (const o of byKey.values()) {
+    if (o.length < 2) continue;
+    allOrbits.push(o);
+    for (const c of o) orbits.set(c, o);
+  }
+  return orbits;
+}
+
+/** The fold orbit of one character, or undefined when it has no other case. */
+export function foldOrbit(c: string): readonly string[] | undefined {
+  return foldOrbits().get(c);
+}
+
+/** A character written for a PostgreSQL bracket expression or pattern, whatever it is. */
+function pgChar(c: string): string {
+  return '\\U' + c.codePointAt(0)!.toString(16).padStart(8, '0');
+}
+
+/** The orbit members of every character an RE2 class (case-sensitive, as written) holds. */
+function foldedMembers(re2Class: string): string {
+  foldOrbits();
+  const re = RE2JS.compile(re2Class);
+  let extra = '';
+  for (const o of allOrbits) if (o.some((c) => re.matcher(c).matches())) for (const c of o) extra += pgChar(c);
+  return extra;
+}
+
+/**
+ * Rewrite an RE2 pattern for PostgreSQL's `~` operator; with `ci` (the
+ * LQL flag `i`), the case folding is written into the pattern.
+ */
+export function toPostgresRegex(src: string, ci = false): PgRegexResult {
   let out = '';
   let i = 0;
   const n = src.length;
@@ -61,14 +124,19 @@ export function toPostgresRegex(src: string): PgRegexResult {
     if (c === 'D') return (i += 2), '[^0-9]';
     if (c === 's') return (i += 2), '[\\t\\n\\f\\r ]';
     if (c === 'S') return (i += 2), '[^\\t\\n\\f\\r ]';
-    if (c === 'w') return (i += 2), '[0-9A-Za-z_]';
-    if (c === 'W') return (i += 2), '[^0-9A-Za-z_]';
+    if (c === 'w') return (i += 2), `[0-9A-Za-z_${ci ? foldedMembers('[\\w]') : ''}]`;
+    if (c === 'W') return (i += 2), `[^0-9A-Za-z_${ci ? foldedMembers('[\\w]') : ''}]`;
     if (c === 'b') return (i += 2), '\\y';
     if (c === 'B') return (i += 2), '\\Y';
     if (c === 'A') return (i += 2), '\\A';
     if (c === 'z') return (i += 2), '\\Z';
     if (SIMPLE_ESCAPES.has(c)) return (i += 2), '\\' + c;
-    if (c === 'x') return hexAt();
+    if (c === 'x') {
+      const r = hexAt();
+      if (typeof r !== 'string' || !ci) return r;
+      const o = foldOrbit(String.fromCodePoint(parseInt(r.slice(2), 16)));
+      return o ? '[' + o.map(pgChar).join('') + ']' : r;
+    }
     if (/[0-9A-Za-z]/.test(c)) return fail(`the escape \\${c}`);
     i += 2;
     return '\\' + c;
@@ -153,6 +221,8 @@ export function toPostgresRegex(src: string): PgRegexResult {
       body += c;
       j++;
     }
+    // with /i, the class also holds the other cases of what it holds (RE2 folds, then negates)
+    if (ci) body += foldedMembers('[' + src.slice(negated ? i + 2 : i + 1, j) + ']');
     i = j + 1;
     return '[' + (negated ? '^' : '') + body + ']';
   };
@@ -203,8 +273,11 @@ export function toPostgresRegex(src: string): PgRegexResult {
       i++;
       piece = '\\}';
     } else {
-      i++;
-      piece = c;
+      // one character (a whole code point): with /i, the class of its fold orbit
+      const ch = String.fromCodePoint(src.codePointAt(i)!);
+      i += ch.length;
+      const o = ci ? foldOrbit(ch) : undefined;
+      piece = o ? '[' + o.map(pgChar).join('') + ']' : ch;
     }
     if (typeof piece !== 'string') return piece;
     out += piece;

@@ -79,6 +79,7 @@ export function getCompletions(text: string, offset: number, ctx: ServiceContext
 function complete(text: string, offset: number, ctx: ServiceContext): CompletionItem[] {
   const a = analyze(text, ctx);
   let prefixStart = offset;
+  let replaceEnd = offset;
   const prev: IToken[] = [];
   for (const t of a.tokens) {
     const end = (t.endOffset ?? t.startOffset) + 1;
@@ -89,12 +90,14 @@ function complete(text: string, offset: number, ctx: ServiceContext): Completion
     }
     if (offset <= end && (WORD.has(n) || /^[A-Za-z]/.test(t.image))) {
       prefixStart = t.startOffset;
+      // inside `a quoted name`: the completion replaces it up to its closing backtick
+      if (n === 'QuotedIdentifier') replaceEnd = end;
       break;
     }
     if (n !== 'Comment') prev.push(t);
   }
   const prefix = text.slice(prefixStart, offset);
-  const c: Cursor = { a, ctx, prev, prefix, range: a.lines.range(prefixStart, offset) };
+  const c: Cursor = { a, ctx, prev, prefix, range: a.lines.range(prefixStart, replaceEnd) };
   const items = candidates(c);
   const p = unquote(prefix).toLowerCase();
   const seen = new Set<string>();
@@ -166,6 +169,8 @@ function item(c: Cursor, label: string, kind: number, opts: { insert?: string; d
   if (opts.doc) it.documentation = { kind: 'markdown', value: opts.doc };
   if (opts.sort) it.sortText = opts.sort + label;
   if (opts.filter) it.filterText = opts.filter;
+  // typed after a backtick: editors filter on the text from the backtick, so the filter starts with one too
+  else if (c.prefix.startsWith('`')) it.filterText = '`' + label;
   return it;
 }
 

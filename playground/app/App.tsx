@@ -31,6 +31,7 @@ import { encodeShareHash } from '../share/share.js';
 import { helpUrl, ruleDiagnostics } from '../editor/convert.js';
 import { Editor, type EditorHandle } from '../editor/Editor.js';
 import { Tabs } from './Tabs.js';
+import { Splitter, clampSplit } from './Splitter.js';
 import { SummaryBar, KpiCards, Funnel } from '../report/Overview.js';
 import { Heatmap } from '../report/Matrix.js';
 import { ScoreViews } from '../report/Scores.js';
@@ -43,11 +44,14 @@ import { DataPanel } from '../data/DataPanel.js';
 import { EXAMPLES, type ExampleDataset } from '../data/examples.js';
 import type { TestMark } from '../editor/adapter.js';
 import { ExportPanel, type ExportKind } from './ExportPanel.js';
+import type { CollabSession } from '../collab/session.js';
+import { CollabBar, useSharedData } from '../collab/CollabBar.js';
+import { ReviewPanel } from '../collab/ReviewPanel.js';
 
 /** How many leads whose stage changed against the baseline the Compare tab lists. */
 const CHANGED_LIMIT = 200;
 
-type TabId = 'overview' | 'matrix' | 'scores' | 'volume' | 'activities' | 'routes' | 'compare' | 'explain' | 'tests' | 'data' | 'export';
+type TabId = 'overview' | 'matrix' | 'scores' | 'volume' | 'activities' | 'routes' | 'compare' | 'explain' | 'tests' | 'data' | 'export' | 'review';
 const TAB_IDS: TabId[] = ['data', 'overview', 'matrix', 'scores', 'volume', 'activities', 'routes', 'compare', 'explain', 'tests', 'export'];
 
 type RunState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; ms: number; phases?: RunPhases } | { kind: 'invalid' } | { kind: 'failed'; message: string };
@@ -67,6 +71,8 @@ export interface AppProps {
   helpBase?: string;
   /** the dataset generated in the worker at start (the ACME history), unless `startExample` says otherwise */
   initialData?: GenerateRequest;
+  /** co-authoring on `lql serve` (opened from a capability link): shared text, data and review */
+  collab?: CollabSession;
 }
 
 /** A timing mark for the browser benchmark (only the latest of each name is kept). */
@@ -105,7 +111,7 @@ export function App(props: AppProps) {
   const [tests, setTests] = useState<TestReport | undefined>();
   const [changed, setChanged] = useState<ChangedLead[]>([]);
   const [explanation, setExplanation] = useState<Explanation | undefined>();
-  const [tab, setTab] = useState<TabId>(props.initialData ? 'overview' : 'data');
+  const [tab, setTab] = useState<TabId>(props.collab ? 'review' : props.initialData ? 'overview' : 'data');
   const [stats, setStats] = useState<RunStats | undefined>();
   const [sweep, setSweep] = useState<SweepResult | undefined>();
   const [sweepStage, setSweepStage] = useState<string | undefined>();
@@ -115,28 +121,36 @@ export function App(props: AppProps) {
   const [reportText, setReportText] = useState<{ text: string; rev: number } | undefined>();
   const [capacity, setCapacity] = useState(prefs.capacity ?? 0);
   const [pointsAtBase, setPointsAtBase] = useState(prefs.pointsAtBase ?? 10);
+  const [split, setSplit] = useState(clampSplit(prefs.split ?? 0.45));
   const [versions, setVersions] = useState<SavedVersion[]>(() => store.listVersions());
   const [versionName, setVersionName] = useState('');
   const [notice, setNotice] = useState<string | undefined>();
   const [keptDraft, setKeptDraft] = useState<SavedVersion | undefined>(props.keptDraft);
   const editorHandle = useRef<EditorHandle | undefined>(undefined);
+  // a notice shows as a toast for a few seconds
+  useEffect(() => {
+    if (!notice) return;
+    const h = setTimeout(() => setNotice(undefined), 4000);
+    return () => clearTimeout(h);
+  }, [notice]);
 
   useEffect(() => { document.documentElement.lang = locale; document.title = t('app.title'); }, [locale, t]);
   // timing marks for the browser benchmark: request, answer, and the new report committed to the page
   useEffect(() => { if (report) mark('lql:report-commit'); }, [report]);
-  useEffect(() => { store.savePrefs({ locale, capacity, pointsAtBase }); }, [store, locale, capacity, pointsAtBase]);
+  useEffect(() => { store.savePrefs({ locale, capacity, pointsAtBase, split }); }, [store, locale, capacity, pointsAtBase, split]);
 
   // autosave
   const savedText = useDebounced(text, 500);
   useEffect(() => { store.saveDraft(savedText); }, [store, savedText]);
 
-  // live diagnostics
+  // live diagnostics: re-checked on every edit and on every data change (the columns
+  // a ruleset is checked against come from the loaded dataset)
   const checkText = useDebounced(text, 100);
   useEffect(() => {
     let live = true;
     void client.check(checkText).then((d) => { if (live && d) setDiagnostics(d); });
     return () => { live = false; };
-  }, [client, checkText]);
+  }, [client, checkText, dataVersion]);
 
   // live results: every edit is sent to the worker at once, from the editor's change handler
   // (before React renders it); the worker drops a superseded run at its next chunk, so there
@@ -253,6 +267,8 @@ export function App(props: AppProps) {
     }
   }, [client, afterLoad]);
 
+  useSharedData(props.collab, loadData);
+
   const openExample = useCallback(async (ex: ExampleDataset) => {
     restore(ex.rulesetText);
     if (ex.data.kind === 'generate') {
@@ -332,7 +348,7 @@ export function App(props: AppProps) {
   }
 
   function saveVersion() {
-    const name = versionName.trim() || t('header.versionDefault', { n: versions.length + 1 });
+    const name = versionName.trim() || t('header.versionDefault', { index: versions.length + 1 });
     store.saveVersion(name, text);
     setVersions(store.listVersions());
     setVersionName('');
@@ -364,9 +380,9 @@ export function App(props: AppProps) {
   const tabLabels: Record<TabId, MessageKey> = {
     overview: 'tabs.overview', matrix: 'tabs.matrix', scores: 'tabs.scores', volume: 'tabs.volume',
     activities: 'tabs.activities', routes: 'tabs.routes', compare: 'tabs.compare', explain: 'tabs.explain',
-    tests: 'tabs.tests', data: 'tabs.data', export: 'tabs.export',
+    tests: 'tabs.tests', data: 'tabs.data', export: 'tabs.export', review: 'tabs.review',
   };
-  const tabs = TAB_IDS.map((id) => ({
+  const tabs = (props.collab ? ['review' as const, ...TAB_IDS] : TAB_IDS).map((id) => ({
     id, label: t(tabLabels[id]),
     badge: id === 'tests' && tests?.available && tests.tests.length ? `${tests.passed}/${tests.tests.length}` : undefined,
   }));
@@ -386,6 +402,7 @@ export function App(props: AppProps) {
       case 'tests': return <TestsPanel report={tests} onReveal={(l, c) => editorHandle.current?.reveal(l, c)} />;
       case 'data': return <DataPanel summary={data} progress={progress} error={dataError} busy={loading} available={available} onLoad={(r) => void loadData(r)} onOpenExample={(e) => void openExample(e)} />;
       case 'export': return <ExportPanel onExport={onExport} />;
+      case 'review': return props.collab ? <ReviewPanel session={props.collab} cursorLine={() => props.collab!.cursorLine()} onReveal={(l) => editorHandle.current?.reveal(l, 1)} /> : null;
     }
   }
 
@@ -433,7 +450,8 @@ export function App(props: AppProps) {
           </label>
         </div>
       </header>
-      {notice && <p className="visually-hidden" role="status">{notice}</p>}
+      {props.collab && <CollabBar session={props.collab} />}
+      {notice && <p className="toast" role="status" data-testid="toast">{notice}</p>}
       {keptDraft && (
         <p className="banner" role="status" data-testid="kept-draft">
           {t('header.keptDraft', { name: keptDraft.name })}{' '}
@@ -441,11 +459,11 @@ export function App(props: AppProps) {
           <button type="button" onClick={() => setKeptDraft(undefined)}>{t('header.dismiss')}</button>
         </p>
       )}
-      <main className="layout">
+      <main className="layout" style={{ ['--split' as string]: `${(split * 100).toFixed(1)}%` }}>
         <section className="editor-pane" aria-label={t('editor.label')}>
           <Editor value={editorValue.text} revision={editorValue.rev} onChange={onEdit} diagnostics={diagnostics} service={props.service}
             context={serviceContext} testMarks={testMarks} ariaLabel={t('editor.label')}
-            onReady={(h) => { editorHandle.current = h; }} />
+            onReady={(h) => { editorHandle.current = h; }} bind={props.collab?.bindEditor} />
           <div className="problems" data-testid="problems">
             <p className={errors ? 'strong fail' : 'strong'}>
               {errors || warnings ? t('editor.problems', { errors, warnings }) : t('editor.noProblems')}
@@ -469,6 +487,7 @@ export function App(props: AppProps) {
             )}
           </div>
         </section>
+        <Splitter value={split} onChange={setSplit} label={t('layout.splitter')} />
         <section className="results-pane" id="results" aria-label={t('tabs.label')}>
           <Tabs label={t('tabs.label')} tabs={tabs} active={tab} onChange={setTab}>{panel()}</Tabs>
         </section>

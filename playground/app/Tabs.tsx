@@ -1,6 +1,7 @@
 /**
- * Accessible tabs (WAI-ARIA tab pattern): arrow keys, Home and End move
- * between tabs; the active panel follows focus.
+ * Accessible tabs (WAI-ARIA tab pattern), drawn as a side navigation:
+ * arrow keys, Home and End move between tabs; the active panel follows
+ * focus.
  *
  * Input: tab ids with labels, the active id and a setter, and the active
  * panel's content. Output: a tablist and one tabpanel.
@@ -30,7 +31,7 @@ export function Tabs<T extends string>(props: {
   }
   return (
     <div className="tabs">
-      <div role="tablist" aria-label={props.label} className="tablist" onKeyDown={onKey}>
+      <div role="tablist" aria-label={props.label} aria-orientation="vertical" className="tablist" onKeyDown={onKey}>
         {props.tabs.map((t) => (
           <button key={t.id} role="tab" type="button" id={`tab-${t.id}`} aria-controls={`panel-${t.id}`}
             aria-selected={t.id === props.active} tabIndex={t.id === props.active ? 0 : -1}

@@ -13,7 +13,7 @@
  * keyboard-focusable file picker.
  */
 import { useRef, useState, type DragEvent } from 'react';
-import { useI18n } from '../i18n/index.js';
+import { useI18n, type MessageKey } from '../i18n/index.js';
 import type { DataSummary, LoadRequest, Progress } from '../worker/api.js';
 import { EXAMPLES, type ExampleDataset } from './examples.js';
 import { guessMapping, sniffColumns } from './sniff.js';
@@ -34,7 +34,7 @@ async function readHead(file: File): Promise<string> {
 }
 
 export function DataPanel(props: DataPanelProps) {
-  const { t, f } = useI18n();
+  const { t } = useI18n();
   const [leads, setLeads] = useState<File | undefined>();
   const [events, setEvents] = useState<File | undefined>();
   const [columns, setColumns] = useState<string[]>([]);
@@ -95,8 +95,8 @@ export function DataPanel(props: DataPanelProps) {
             return (
               <li key={x.id} className="gallery-item">
                 <div>
-                  <div className="strong">{x.name}</div>
-                  <div className="small"><code>examples/{x.rulesetPath}</code> · {x.note}</div>
+                  <div className="strong">{t(`gallery.${x.id}.name` as MessageKey)}</div>
+                  <div className="small"><code>examples/{x.rulesetPath}</code> · {t(`gallery.${x.id}.note` as MessageKey)}</div>
                   {off && <div className="small">{t('data.exampleUnavailable')}</div>}
                 </div>
                 <button type="button" disabled={off || props.busy} onClick={() => props.onOpenExample(x)} data-testid={`open-${x.id}`}>
@@ -156,7 +156,7 @@ export function DataPanel(props: DataPanelProps) {
         </div>
       )}
       {props.error && <p className="error" role="alert">{t('data.failed', { message: props.error })}</p>}
-      {s?.ok && <p className="ok" role="status" data-testid="data-loaded">{t('data.loaded', { leads: f.int(s.leads), events: f.int(s.events), file: s.file })}</p>}
+      {s?.ok && <p className="ok" role="status" data-testid="data-loaded">{t('data.loaded', { leads: s.leads, events: s.events, file: s.file })}</p>}
       {!s && !props.busy && <p className="muted">{t('data.none')}</p>}
       {s && s.diagnostics.length > 0 && (
         <table className="data-table" data-testid="data-errors">

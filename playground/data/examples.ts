@@ -11,7 +11,8 @@
  *
  * Input: the example rulesets (`examples/*.lql`, `examples/* /*.lql`, as
  * text at build time). Output: `EXAMPLES`, the gallery entries.
- * Invariants: each entry names its source and licence, shown to the user;
+ * Invariants: each entry names its source and licence, shown to the user
+ * in their language (`gallery.<id>.name` / `.note` in the i18n layer);
  * every ruleset under examples/ appears in exactly one entry.
  */
 const RULESETS = import.meta.glob(['../../examples/*.lql', '../../examples/*/*.lql'], {
@@ -29,8 +30,6 @@ export type DataSource =
 export interface ExampleDataset {
   id: string;
   name: string;
-  /** shown under the picker: what it is, source and licence */
-  note: string;
   /** the example ruleset's path under examples/ and its text */
   rulesetPath: string;
   rulesetText: string;
@@ -47,7 +46,6 @@ export const EXAMPLES: ExampleDataset[] = [
   {
     id: 'acme',
     name: 'ACME B2B (3,000 leads, event history)',
-    note: 'A seeded ACME-like history made in your browser (the same data as examples/data/acme-*.csv): fit × interest, decay, MQL/SQL, routes.',
     rulesetPath: 'acme.lql',
     rulesetText: ruleset('acme.lql'),
     data: { kind: 'generate', ...ACME_DATA },
@@ -55,7 +53,6 @@ export const EXAMPLES: ExampleDataset[] = [
   {
     id: 'x-education',
     name: 'X Education (9,240 leads, snapshot)',
-    note: 'Online courses CRM export. Public case-study data; read from ../shared/data, not redistributed. "Select" means not chosen.',
     rulesetPath: 'x-education/x-education.lql',
     rulesetText: ruleset('x-education/x-education.lql'),
     data: { kind: 'files', leadsUrl: 'datasets/x-education/Leads.csv' },
@@ -66,7 +63,6 @@ export const EXAMPLES: ExampleDataset[] = [
   {
     id: 'uci-bank',
     name: 'UCI bank marketing (45,211 contacts, snapshot)',
-    note: 'Moro, Cortez, Rita (2014), UCI Machine Learning Repository, CC BY 4.0. No id column: rows are numbered.',
     rulesetPath: 'bank-marketing/bank-marketing.lql',
     rulesetText: ruleset('bank-marketing/bank-marketing.lql'),
     data: { kind: 'files', leadsUrl: 'datasets/uci-bank-marketing/bank-full.csv' },
@@ -77,7 +73,6 @@ export const EXAMPLES: ExampleDataset[] = [
   {
     id: 'olist',
     name: 'Olist marketing funnel (8,000 MQLs, event history)',
-    note: 'Olist via Kaggle, CC BY-NC-SA 4.0; read from ../shared/data, not redistributed. MQLs and closed deals are joined in your browser.',
     rulesetPath: 'olist/olist.lql',
     rulesetText: ruleset('olist/olist.lql'),
     data: {

@@ -5,11 +5,15 @@
  * Output: `translate()` for plain code, `I18nProvider` + `useI18n()` for
  * React components, and locale-aware number formatters (counts, rates,
  * signed deltas, dates).
- * Invariants: every UI string is looked up here by key; a key missing in a
- * locale falls back to English (the type system forbids that case anyway);
- * an unfilled `{name}` placeholder is left visible rather than dropped.
+ * Invariants: every UI string is looked up here by key and is an ICU
+ * message (intl-messageformat), so every count goes through the locale's
+ * plural rules (`{n, plural, one {# lead} other {# leads}}`); a key missing
+ * in a locale falls back to English (the type system forbids that case
+ * anyway); an unfilled `{name}` placeholder is left visible rather than
+ * dropped.
  */
 import { createContext, useContext, useMemo, type ReactNode } from 'react';
+import { IntlMessageFormat } from 'intl-messageformat';
 import { en, type MessageKey } from './en.js';
 import { es } from './es.js';
 
@@ -25,9 +29,40 @@ export const DICTIONARIES: Record<Locale, Record<MessageKey, string>> = { en, es
 
 export type Args = Record<string, string | number>;
 
+const TAGS: Record<Locale, string> = { en: 'en-US', es: 'es-ES' };
+const compiled = new Map<string, IntlMessageFormat>();
+
+function message(locale: Locale, key: MessageKey): IntlMessageFormat {
+  const id = locale + '\u0000' + key;
+  let m = compiled.get(id);
+  if (!m) {
+    m = new IntlMessageFormat(DICTIONARIES[locale][key] ?? en[key] ?? key, TAGS[locale]);
+    compiled.set(id, m);
+  }
+  return m;
+}
+
 export function translate(locale: Locale, key: MessageKey, args: Args = {}): string {
-  const template = DICTIONARIES[locale][key] ?? en[key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in args ? String(args[k]) : m));
+  const m = message(locale, key);
+  // leave a placeholder the caller did not fill visible, as `{name}`
+  const filled: Args = { ...args };
+  for (const name of messageArguments(m)) if (!(name in filled)) filled[name] = `{${name}}`;
+  const out = m.format(filled);
+  return Array.isArray(out) ? out.join('') : String(out);
+}
+
+/** The argument names of a message, plural and select arguments included. */
+export function messageArguments(m: IntlMessageFormat | string): string[] {
+  if (typeof m === 'string') m = new IntlMessageFormat(m, 'en-US');
+  const names: string[] = [];
+  const walk = (els: readonly unknown[]): void => {
+    for (const el of els as { type: number; value?: string; options?: Record<string, { value: unknown[] }> }[]) {
+      if (el.type !== 0 && typeof el.value === 'string') names.push(el.value);
+      if (el.options) for (const o of Object.values(el.options)) walk(o.value);
+    }
+  };
+  walk(m.getAst());
+  return [...new Set(names)].sort();
 }
 
 export interface Formatters {

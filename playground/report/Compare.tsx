@@ -68,7 +68,7 @@ export function MarginalTable({ report }: { report: SimulateReport }) {
             const e = d.entered!;
             const l = d.left!;
             const ci = d.precisionDeltaCI ?? [NaN, NaN];
-            const change = <td className="num strong" rowSpan={2}>{f.pctPoints(d.precision ?? NaN)}<span className="small"> ({f.pctPoints(ci[0])} … {f.pctPoints(ci[1])})</span></td>;
+            const change = <td key="change" className="num strong" rowSpan={2}>{f.pctPoints(d.precision ?? NaN)}<span className="small"> ({f.pctPoints(ci[0])} … {f.pctPoints(ci[1])})</span></td>;
             if (!e.leads && !l.leads) return [<tr key={d.name}><th scope="row">{d.name}</th><td colSpan={6} className="muted">{t('compare.sameLeads')}</td></tr>];
             return [
               <tr key={d.name + 'e'}><th scope="row" rowSpan={2}>{d.name}</th><td>{t('compare.entered')}</td>

@@ -15,16 +15,26 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/index.js';
 import type { Explanation } from '../worker/api.js';
-import type { ExplainCond, ExplainValue } from '../../language/compile/js-types.js';
+import type { ExplainCond, ExplainValue } from '../../language/shared/result-types.js';
 
-function showValue(v: ExplainValue, date: (ms: number) => string): string {
-  if (v.value === null) return 'missing';
-  if (v.type === 'date' && typeof v.value === 'number') return date(v.value);
-  return typeof v.value === 'string' ? JSON.stringify(v.value) : String(v.value);
+/** A number with two decimals at most; the full value on hover. */
+function Num({ value, signed = false }: { value: number; signed?: boolean }) {
+  const { f } = useI18n();
+  const text = (signed && value > 0 ? '+' : '') + f.num(value);
+  const full = String(value);
+  return full === f.num(value).replace(/,/g, '') ? text : <span title={full} className="approx">{text}</span>;
+}
+
+function ShowValue({ v }: { v: ExplainValue }) {
+  const { t, f } = useI18n();
+  if (v.value === null) return <>{t('explain.missing')}</>;
+  if (v.type === 'date' && typeof v.value === 'number') return <>{f.dateTime(v.value)}</>;
+  if (typeof v.value === 'number') return <Num value={v.value} />;
+  return <>{typeof v.value === 'string' ? JSON.stringify(v.value) : String(v.value)}</>;
 }
 
 function CondTree({ cond, depth = 0 }: { cond: ExplainCond; depth?: number }) {
-  const { t, f } = useI18n();
+  const { t } = useI18n();
   return (
     <div className="cond" style={{ marginLeft: depth ? '1.2em' : 0 }}>
       <span className={cond.value ? 'pass' : 'fail'} aria-label={cond.value ? t('explain.true') : t('explain.false')}>
@@ -32,7 +42,7 @@ function CondTree({ cond, depth = 0 }: { cond: ExplainCond; depth?: number }) {
       </span>{' '}
       <code>{cond.src}</code>
       {cond.reads.length > 0 && (
-        <span className="small"> — {cond.reads.map((r) => `${r.src} = ${showValue(r, f.dateTime)}`).join(', ')}</span>
+        <span className="small"> — {cond.reads.map((r, i) => <span key={i}>{i > 0 && ', '}{r.src} = <ShowValue v={r} /></span>)}</span>
       )}
       {cond.args.map((a, i) => <CondTree key={i} cond={a} depth={depth + 1} />)}
     </div>
@@ -64,12 +74,12 @@ export function ExplainPanel(props: { result?: Explanation; onExplain: (id: stri
       {r && r.available && r.found && (
         <div className="stack" data-testid="explanation">
           <p className="muted">
-            {t('explain.context', { id: r.id, outcome: r.outcome ? outcome(r.outcome) : '–', asOf: r.asOf !== undefined ? f.dateTime(r.asOf) : '–', events: f.int(r.events ?? 0) })}
+            {t('explain.context', { id: r.id, outcome: r.outcome ? outcome(r.outcome) : '–', asOf: r.asOf !== undefined ? f.dateTime(r.asOf) : '–', events: r.events ?? 0 })}
           </p>
           <dl className="summary-list">
             <div className="summary-item"><dt>{t('explain.stage')}</dt><dd data-testid="explain-stage">{r.stage}</dd></div>
             <div className="summary-item"><dt>{t('explain.route')}</dt><dd>{r.route ?? '–'}</dd></div>
-            {Object.entries(r.scores).map(([k, v]) => <div key={k} className="summary-item"><dt>{k}</dt><dd>{f.num(v)}</dd></div>)}
+            {Object.entries(r.scores).map(([k, v]) => <div key={k} className="summary-item"><dt>{k}</dt><dd><Num value={v} /></dd></div>)}
             {Object.entries(r.bands).map(([k, v]) => <div key={k} className="summary-item"><dt>{k}</dt><dd>{v}</dd></div>)}
           </dl>
           <table className="data-table">
@@ -84,11 +94,11 @@ export function ExplainPanel(props: { result?: Explanation; onExplain: (id: stri
               ))}
             </tbody>
           </table>
-          {tr && tr.history.length > 0 && (
+          {tr && tr.history.some((h) => h.reached.length > 0) && (
             <table className="data-table">
               <caption>{t('explain.history')}</caption>
               <tbody>
-                {tr.history.map((h, i) => (
+                {tr.history.filter((h) => h.reached.length > 0).map((h, i) => (
                   <tr key={i}><th scope="row">{f.dateTime(h.at)}</th><td>{h.reached.join(', ')}</td></tr>
                 ))}
               </tbody>
@@ -105,10 +115,10 @@ export function ExplainPanel(props: { result?: Explanation; onExplain: (id: stri
                 <tr key={i} className={rule.fired ? 'fired' : 'not-fired'}>
                   <td>{rule.line}</td>
                   <td><code>{rule.score}: {rule.rule}</code><div className="small">{rule.fired ? '✔ ' + t('explain.fired') : '✘ ' + t('explain.notFired')}</div></td>
-                  <td className="num strong">{rule.fired ? (rule.points > 0 ? '+' : '') + f.num(rule.points) : '0'}</td>
+                  <td className="num strong">{rule.fired ? <Num value={rule.points} signed /> : '0'}</td>
                   <td>
                     {rule.cond && <CondTree cond={rule.cond} />}
-                    {rule.events !== null && <div className="small">{t('explain.eventsInWindow', { n: f.int(rule.events) })}</div>}
+                    {rule.events !== null && <div className="small">{t('explain.eventsInWindow', { n: rule.events })}</div>}
                     {rule.value !== null && <div className="small">{t('explain.valueRead', { value: f.num(rule.value) })}</div>}
                   </td>
                 </tr>

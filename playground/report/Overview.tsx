@@ -1,5 +1,6 @@
 /**
- * The overview of a backtest: totals, one KPI card per stage and the funnel.
+ * The overview of a backtest: totals, a compact stage table (one row per
+ * stage with every figure of the stage) and the funnel.
  *
  * Input: a `SimulateReport` (the `simulate --json` contract); its
  * `baseline`, when present, adds the change on each KPI.
@@ -32,7 +33,7 @@ function SummaryBarView({ report }: { report: SimulateReport }) {
         ))}
       </dl>
       {(report.rejected.rows > 0 || report.rejected.events > 0) && (
-        <p className="warning" role="note">{t('summary.rejected', { rows: f.int(report.rejected.rows), events: f.int(report.rejected.events) })}</p>
+        <p className="warning" role="note">{t('summary.rejected', { rows: report.rejected.rows, events: report.rejected.events })}</p>
       )}
     </div>
   );
@@ -42,41 +43,67 @@ function openOf(s: StageMetrics): number {
   return s.open ?? Math.max(0, s.reached - s.won - s.lost);
 }
 
-function Delta({ value, format, better = 'up' }: { value: number; format: (n: number) => string; better?: 'up' | 'none' }) {
+/** The change against the baseline under a figure; nothing when there is no change or no figure to compare. */
+function Delta({ value, format, better = 'up' }: { value: number | undefined; format: (n: number) => string; better?: 'up' | 'none' }) {
   const { t } = useI18n();
-  if (!Number.isFinite(value)) return null;
-  const cls = value === 0 || better === 'none' ? 'delta' : value > 0 ? 'delta up' : 'delta down';
-  return <span className={cls}>{t('kpi.delta', { value: format(value) })}</span>;
+  if (value === undefined || !Number.isFinite(value) || value === 0) return null;
+  const cls = better === 'none' ? 'delta' : value > 0 ? 'delta up' : 'delta down';
+  const text = format(value);
+  return <span className={cls} title={t('kpi.delta', { value: text })}><span className="visually-hidden">{t('kpi.deltaPrefix')} </span>{text}</span>;
 }
 
 function KpiCardsView({ report }: { report: SimulateReport }) {
   const { t, f } = useI18n();
   if (!report.stages.length) return <p className="muted">{t('summary.noStages')}</p>;
   const cmp = compareStages(report);
+  const base = report.baseline?.stages ?? [];
   return (
-    <div className="kpi-grid">
-      {report.stages.map((s) => {
-        const d = cmp.find((c) => c.name === s.name);
-        return (
-          <section key={s.name} className="kpi-card" aria-label={t('kpi.stage', { name: s.name })} data-stage={s.name}>
-            <h3>{t('kpi.stage', { name: s.name })}</h3>
-            <dl>
-              <div><dt>{t('kpi.reached')}</dt><dd className="big">{f.int(s.reached)}</dd>
-                <dd className="small">{t('kpi.wonLost', { won: f.int(s.won), lost: f.int(s.lost) })}</dd>
-                {d && <dd><Delta value={d.reached} format={f.signedInt} better="none" /></dd>}</div>
-              <div><dt>{t('kpi.precision')}</dt><dd className="big">{f.pct(s.precision)}</dd>
-                <dd className="small">{t('kpi.interval', { lo: f.pct(s.precisionCI[0]), hi: f.pct(s.precisionCI[1]) })}</dd>
-                {d && <dd><Delta value={d.precision} format={f.pctPoints} /></dd>}</div>
-              <div><dt>{t('kpi.recall')}</dt><dd className="big">{f.pct(s.recall)}</dd>
-                {d && <dd><Delta value={d.recall} format={f.pctPoints} /></dd>}</div>
-              <div><dt>{t('kpi.lift')}</dt><dd className="big">{f.num(s.lift)}×</dd>
-                {d && <dd><Delta value={d.lift} format={(n) => (n > 0 ? '+' : '') + f.num(n) + '×'} /></dd>}</div>
-              <div><dt>{t('kpi.open')}</dt><dd className="big">{f.int(openOf(s))}</dd></div>
-            </dl>
-          </section>
-        );
-      })}
-    </div>
+    <table className="data-table stage-table" data-testid="stage-table">
+      <caption>{t('kpi.title')}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('kpi.stageCol')}</th>
+          <th scope="col" className="num">{t('kpi.reached')}</th>
+          <th scope="col" className="num">{t('table.won')}</th>
+          <th scope="col" className="num">{t('table.lost')}</th>
+          <th scope="col" className="num">{t('kpi.openCol')}</th>
+          <th scope="col" className="num" title={t('kpi.precision')}>{t('kpi.precisionCol')}</th>
+          <th scope="col" className="num">{t('kpi.intervalCol')}</th>
+          <th scope="col" className="num" title={t('kpi.recall')}>{t('kpi.recallCol')}</th>
+          <th scope="col" className="num" title={t('kpi.lift')}>{t('kpi.liftCol')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {report.stages.map((s) => {
+          const d = cmp.find((c) => c.name === s.name);
+          const b = base.find((x) => x.name === s.name);
+          // a rate is compared only when both runs have leads in the stage
+          const both = (s.won + s.lost) > 0 && b !== undefined && (b.won + b.lost) > 0;
+          const empty = s.reached === 0;
+          return (
+            <tr key={s.name} className="stage-row" data-stage={s.name}>
+              <th scope="row">{s.name}</th>
+              <td className="num"><span className="figure reached">{f.int(s.reached)}</span>{d && <Delta value={d.reached} format={f.signedInt} better="none" />}</td>
+              <td className="num">{f.int(s.won)}</td>
+              <td className="num">{f.int(s.lost)}</td>
+              <td className="num">{f.int(openOf(s))}</td>
+              {empty ? (
+                <td colSpan={4} className="muted empty-stage">{t('kpi.empty')}</td>
+              ) : s.won + s.lost === 0 ? (
+                <td colSpan={4} className="muted empty-stage">{t('kpi.undecided')}</td>
+              ) : (
+                <>
+                  <td className="num"><span className="figure">{f.pct(s.precision)}</span>{both && d && <Delta value={d.precision} format={f.pctPoints} />}</td>
+                  <td className="num small">{t('kpi.intervalValue', { lo: f.pct(s.precisionCI[0]), hi: f.pct(s.precisionCI[1]) })}</td>
+                  <td className="num"><span className="figure">{f.pct(s.recall)}</span>{both && d && <Delta value={d.recall} format={f.pctPoints} />}</td>
+                  <td className="num"><span className="figure">{f.num(s.lift)}×</span>{both && d && <Delta value={d.lift} format={(n) => (n > 0 ? '+' : '') + f.num(n) + '×'} />}</td>
+                </>
+              )}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }
 

@@ -42,10 +42,10 @@ function VolumeViewView(props: { weekly?: WeeklyVolume[]; capacity: number; onCa
             categories={w.weeks.map((x) => f.date(x.week))}
             series={[{ name: w.stage, color: SERIES_COLORS.a, values: w.weeks.map((x) => x.count) }]}
             xTitle={t('volume.axisWeek')} yTitle={t('volume.axisLeads')}
-            refLine={props.capacity > 0 ? { value: props.capacity, label: t('volume.capacityLine') } : undefined}
+            refLine={props.capacity > 0 ? { value: props.capacity, label: t('volume.capacityLine'), overLabel: t('volume.overLine') } : undefined}
           />
           {props.capacity > 0 && (
-            <p className="strong" role="status">{t('volume.over', { weeks: f.int(weeksOverCapacity(w, props.capacity)), total: f.int(w.weeks.length) })}</p>
+            <p className="strong" role="status">{t('volume.over', { weeks: weeksOverCapacity(w, props.capacity), total: w.weeks.length })}</p>
           )}
         </>
       )}

@@ -6,14 +6,23 @@
  * formatters (from the i18n layer). Output: an accessible <figure> with an
  * <svg role="img"> and a caption.
  * Invariants: axes always start at 0 for counts; every chart has both axis
- * titles; text is at least 14 px at the chart's natural size and the SVG
- * scales with its container (readable on a projector).
+ * titles (with their unit); the legend draws each series exactly as the
+ * chart does (a dashed line for a reference line, the bar's own fill);
+ * hovering a bar or point shows its values; bars over a reference line
+ * (capacity) are hatched and listed in the legend, not told by colour
+ * alone; the SVG scales with its container.
  */
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { niceTicks } from './compute.js';
 import { useI18n } from '../i18n/index.js';
 
-export const SERIES_COLORS = { won: '#1b7f3b', lost: '#b3261e', open: '#7a7f87', a: '#1f5fbf', b: '#c25e00', c: '#6b3fa0' };
+export const SERIES_COLORS = {
+  won: '#1b7f3b', lost: '#b3261e', open: '#7a7f87', a: '#1f5fbf', b: '#c25e00', c: '#6b3fa0',
+  /** the light fill of a total behind a part (funnel) */
+  aLight: '#b7cbec',
+  /** reference lines (capacity, the current threshold) */
+  ref: '#8a3b00',
+};
 
 const W = 720;
 const H = 340;
@@ -21,16 +30,51 @@ const M = { l: 92, r: 44, t: 20, b: 80 };
 
 export interface Series { name: string; color: string; values: number[] }
 
-function Legend({ series }: { series: { name: string; color: string; dashed?: boolean }[] }) {
+type LegendItem = { name: string; color: string; kind?: 'fill' | 'line' | 'dashed' | 'hatched' };
+
+/** The hatch pattern for bars over a reference line. */
+function HatchDef({ id, color }: { id: string; color: string }) {
+  return (
+    <pattern id={id} width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+      <rect width="6" height="6" fill={color} />
+      <line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" strokeWidth="2.5" />
+    </pattern>
+  );
+}
+
+function Legend({ series }: { series: LegendItem[] }) {
   return (
     <ul className="legend">
       {series.map((s) => (
         <li key={s.name}>
-          <span className="swatch" style={{ background: s.color, outline: s.dashed ? '2px dashed ' + s.color : undefined }} aria-hidden="true" />
+          <svg className="swatch" viewBox="0 0 16 16" aria-hidden="true">
+            {s.kind === 'dashed' || s.kind === 'line' ? (
+              <line x1="0" x2="16" y1="8" y2="8" stroke={s.color} strokeWidth="3" strokeDasharray={s.kind === 'dashed' ? '5 3' : undefined} />
+            ) : s.kind === 'hatched' ? (
+              <><defs><HatchDef id={`legend-hatch-${s.color.slice(1)}`} color={s.color} /></defs>
+                <rect width="16" height="16" rx="2" fill={`url(#legend-hatch-${s.color.slice(1)})`} /></>
+            ) : (
+              <rect width="16" height="16" rx="2" fill={s.color} />
+            )}
+          </svg>
           {s.name}
         </li>
       ))}
     </ul>
+  );
+}
+
+/** A hover label inside a chart: a box with lines of text near (x, y), kept inside the plot. */
+function HoverLabel({ x, y, lines }: { x: number; y: number; lines: string[] }) {
+  const w = Math.max(...lines.map((l) => l.length)) * 8.4 + 16;
+  const h = lines.length * 19 + 10;
+  const bx = Math.min(Math.max(M.l, x - w / 2), W - M.r - w);
+  const by = Math.max(2, y - h - 8);
+  return (
+    <g className="hover-label" pointerEvents="none" data-testid="chart-hover">
+      <rect x={bx} y={by} width={w} height={h} rx={4} />
+      {lines.map((l, i) => <text key={i} x={bx + 8} y={by + 19 * (i + 1)}>{l}</text>)}
+    </g>
   );
 }
 
@@ -61,48 +105,82 @@ function YAxis({ ticks, y, format, title }: { ticks: number[]; y: (v: number) =>
 /** Stacked vertical bars, one per category. */
 export function StackedBars(props: {
   title: string; categories: string[]; series: Series[]; xTitle: string; yTitle: string;
-  format?: (v: number) => string; refLine?: { value: number; label: string };
+  format?: (v: number) => string;
+  /** a horizontal reference line (capacity); bars above it are hatched and named in the legend */
+  refLine?: { value: number; label: string; overLabel?: string };
 }) {
   const { t, f } = useI18n();
+  const [hover, setHover] = useState<number | undefined>();
   const { categories, series } = props;
   const fmt = props.format ?? f.int;
   if (!categories.length) return <ChartFrame title={props.title}><p className="muted">{t('chart.noData')}</p></ChartFrame>;
   const totals = categories.map((_, i) => series.reduce((a, s) => a + (s.values[i] ?? 0), 0));
-  const max = Math.max(...totals, props.refLine?.value ?? 0, 1);
+  const ref = props.refLine;
+  const max = Math.max(...totals, ref?.value ?? 0, 1);
   const ticks = niceTicks(max);
   const top = ticks[ticks.length - 1]!;
-  const y = (v: number) => H - M.b - (v / top) * (H - M.t - M.b);
+  // rotated tick labels need room below the axis: the axis title goes under the longest one
+  const rotated = categories.length > 8;
+  const longest = Math.max(...categories.map((c) => c.length));
+  const labelDepth = rotated ? Math.ceil(longest * 8.2 * Math.sin(Math.PI * 35 / 180)) + 26 : 26;
+  const bottom = labelDepth + 30;
+  const plotH = H - M.t - M.b;
+  const height = M.t + plotH + bottom;
+  const base = M.t + plotH;
+  const y = (v: number) => base - (v / top) * plotH;
   const band = (W - M.l - M.r) / categories.length;
   const bw = Math.max(2, band * 0.75);
   const every = Math.ceil(categories.length / 12);
+  const over = (i: number) => ref !== undefined && ref.value > 0 && totals[i]! > ref.value;
+  const anyOver = categories.some((_, i) => over(i));
+  const hatchId = 'hatch-over';
+  const legend: LegendItem[] = [
+    ...series,
+    ...(ref ? [{ name: ref.label, color: SERIES_COLORS.ref, kind: 'dashed' as const }] : []),
+    ...(ref && anyOver && ref.overLabel ? [{ name: ref.overLabel, color: SERIES_COLORS.b, kind: 'hatched' as const }] : []),
+  ];
   return (
-    <ChartFrame title={props.title} legend={<Legend series={[...series, ...(props.refLine ? [{ name: props.refLine.label, color: '#111', dashed: true }] : [])]} />}>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={props.title}>
+    <ChartFrame title={props.title} legend={<Legend series={legend} />}>
+      <svg viewBox={`0 0 ${W} ${height}`} role="img" aria-label={props.title} onMouseLeave={() => setHover(undefined)}
+        onMouseMove={(e) => {
+          // the column under the pointer, in the chart's own coordinates
+          const box = e.currentTarget.getBoundingClientRect();
+          const vx = ((e.clientX - box.left) / box.width) * W;
+          const i = Math.floor((vx - M.l) / band);
+          setHover(i >= 0 && i < categories.length ? i : undefined);
+        }}>
+        <defs><HatchDef id={hatchId} color={SERIES_COLORS.b} /></defs>
         <YAxis ticks={ticks} y={y} format={fmt} title={props.yTitle} />
         {categories.map((c, i) => {
           let acc = 0;
           const x = M.l + i * band + (band - bw) / 2;
+          const isOver = over(i);
           return (
-            <g key={c + i}>
+            <g key={c + i} className={hover === i ? 'bar hovered' : 'bar'} data-over={isOver ? 'true' : undefined}>
               <title>{`${c}: ${series.map((s) => `${s.name} ${fmt(s.values[i] ?? 0)}`).join(', ')}`}</title>
               {series.map((s) => {
                 const v = s.values[i] ?? 0;
                 const y0 = y(acc);
                 acc += v;
-                return <rect key={s.name} x={x} width={bw} y={y(acc)} height={Math.max(0, y0 - y(acc))} fill={s.color} />;
+                return <rect key={s.name} x={x} width={bw} y={y(acc)} height={Math.max(0, y0 - y(acc))} fill={isOver ? `url(#${hatchId})` : s.color} />;
               })}
               {i % every === 0 && (
-                <text className="tick-x" x={x + bw / 2} y={H - M.b + 18} textAnchor={categories.length > 8 ? 'end' : 'middle'}
-                  transform={categories.length > 8 ? `rotate(-35 ${x + bw / 2} ${H - M.b + 18})` : undefined}>{c}</text>
+                <text className="tick-x" x={x + bw / 2} y={base + 18} textAnchor={rotated ? 'end' : 'middle'}
+                  transform={rotated ? `rotate(-35 ${x + bw / 2} ${base + 18})` : undefined}>{c}</text>
               )}
             </g>
           );
         })}
-        {props.refLine && (
-          <line className="ref-line" x1={M.l} x2={W - M.r} y1={y(props.refLine.value)} y2={y(props.refLine.value)} />
+        {ref && (
+          <line className="ref-line" x1={M.l} x2={W - M.r} y1={y(ref.value)} y2={y(ref.value)} />
         )}
-        <line x1={M.l} x2={W - M.r} y1={H - M.b} y2={H - M.b} className="axis-line" />
-        <text className="axis-title" x={(M.l + W - M.r) / 2} y={H - 6} textAnchor="middle">{props.xTitle}</text>
+        <line x1={M.l} x2={W - M.r} y1={base} y2={base} className="axis-line" />
+        <text className="axis-title" x={(M.l + W - M.r) / 2} y={height - 8} textAnchor="middle">{props.xTitle}</text>
+        {hover !== undefined && hover < categories.length && (
+          <HoverLabel x={M.l + hover * band + band / 2} y={y(totals[hover]!)}
+            lines={[categories[hover]!, ...series.map((s) => `${s.name}: ${fmt(s.values[hover] ?? 0)}`),
+              ...(over(hover) && ref?.overLabel ? [ref.overLabel] : [])]} />
+        )}
       </svg>
     </ChartFrame>
   );
@@ -127,7 +205,7 @@ export function RateLines(props: {
   const yTicks = [0, 0.25, 0.5, 0.75, 1];
   const mk = props.marker;
   return (
-    <ChartFrame title={props.title} legend={<Legend series={[...series, ...(mk ? [{ name: mk.label, color: '#111', dashed: true }] : [])]} />}>
+    <ChartFrame title={props.title} legend={<Legend series={[...series.map((s) => ({ ...s, kind: 'line' as const })), ...(mk ? [{ name: mk.label, color: SERIES_COLORS.ref, kind: 'dashed' as const }] : [])]} />}>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={props.title}>
         <YAxis ticks={yTicks} y={y} format={(v) => f.pct(v).replace(/[.,]0\s?%/, '%')} title={props.yTitle} />
         {xTicks.map((v) => (
@@ -171,7 +249,7 @@ export function FunnelBars(props: {
   const top = ticks[ticks.length - 1]!;
   const x = (v: number) => left + (v / top) * (W - left - M.r);
   return (
-    <ChartFrame title={props.title} legend={<Legend series={[{ name: props.totalName, color: SERIES_COLORS.a }, { name: props.partName, color: SERIES_COLORS.won }]} />}>
+    <ChartFrame title={props.title} legend={<Legend series={[{ name: props.totalName, color: SERIES_COLORS.aLight }, { name: props.partName, color: SERIES_COLORS.won }]} />}>
       <svg viewBox={`0 0 ${W} ${h}`} role="img" aria-label={props.title}>
         {ticks.map((tv) => (
           <g key={tv} className="axis">
@@ -185,7 +263,7 @@ export function FunnelBars(props: {
             <g key={r.label}>
               <title>{r.title}</title>
               <text className="axis" x={left - 10} y={yy + 19} textAnchor="end">{r.label}</text>
-              <rect x={left} y={yy} width={Math.max(0, x(r.total) - left)} height={38} fill={SERIES_COLORS.a} opacity={0.35} />
+              <rect x={left} y={yy} width={Math.max(0, x(r.total) - left)} height={38} fill={SERIES_COLORS.aLight} />
               <rect x={left} y={yy + 8} width={Math.max(0, x(r.part) - left)} height={22} fill={SERIES_COLORS.won} />
               <text className="bar-label" x={Math.min(x(r.total) + 6, W - M.r - 4)} y={yy + 25} textAnchor={x(r.total) + 90 > W ? 'end' : 'start'}>{f.int(r.total)}</text>
             </g>

@@ -120,8 +120,9 @@ export function lineDiff(a: string, b: string): DiffLine[] {
     let j = 0;
     while (i < n || j < m) {
       if (i < n && j < m && xs[i] === ys[j]) { out.push({ kind: 'same', text: xs[i]!, oldLine: head + i + 1, newLine: head + j + 1 }); i++; j++; }
-      else if (j < m && (i === n || L[i]![j + 1]! >= L[i + 1]![j]!)) { out.push({ kind: 'add', text: ys[j]!, newLine: head + j + 1 }); j++; }
-      else { out.push({ kind: 'del', text: xs[i]!, oldLine: head + i + 1 }); i++; }
+      // a changed line reads as the old one removed, then the new one added
+      else if (i < n && (j === m || L[i + 1]![j]! >= L[i]![j + 1]!)) { out.push({ kind: 'del', text: xs[i]!, oldLine: head + i + 1 }); i++; }
+      else { out.push({ kind: 'add', text: ys[j]!, newLine: head + j + 1 }); j++; }
     }
   }
   for (let k = 0; k < tail; k++) {

@@ -15,7 +15,7 @@ export interface StorageLike {
 }
 
 export interface SavedVersion { id: string; name: string; text: string; savedAt: number }
-export interface Prefs { locale?: 'en' | 'es'; capacity?: number; pointsAtBase?: number }
+export interface Prefs { locale?: 'en' | 'es'; capacity?: number; pointsAtBase?: number; /** the editor's share of the width, 0..1 */ split?: number }
 
 const P = 'lql.playground.v1.';
 

@@ -17,14 +17,13 @@
  * (rows are collected in growable typed arrays: lead, type, time).
  */
 import { diag } from '../../language/diagnostics/registry.js';
+import { suggest as suggestName } from '../../language/shared/names.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
-import { CsvReader } from './csv.js';
 import { Issues } from './errors.js';
-import { JsonlReader } from './jsonl.js';
-import { leadIndex, showValue, type ReadOptions } from './leads.js';
-import { at, cellText, type Locator, type RecordReader, type RecordSink, type RowView } from './records.js';
+import { control, leadIndex, reader, showValue, type ReadOptions } from './leads.js';
+import { at, cellText, type Locator, type RecordSink, type RowView } from './records.js';
 import { Interner } from './intern.js';
-import { feed, feedSync, type DataFormat, type DataSource } from './source.js';
+import { feed, feedSync, type DataSource } from './source.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 import { growF64, growI32 } from './columns.js';
 import { detach, isBlankRange, parseTimeRange } from './values.js';
@@ -305,7 +304,25 @@ export function sortSegments(offsets: Int32Array, types: Int32Array, times: Floa
   }
 }
 
-/** Warnings about an events table: events of unknown leads (LQL519) and undeclared types (LQL520). */
+/** A type name reduced for matching: case, spaces, dashes and dots do not count (`Demo Request` ~ `demo_request`). */
+function loose(name: string): string {
+  return name.toLowerCase().replace(/[\s\-.]+/g, '_');
+}
+
+/** The closest name among `candidates` (same loose form, else a small edit distance), or null. */
+function closeName(name: string, candidates: string[]): string | null {
+  const l = loose(name);
+  const same = candidates.find((c) => loose(c) === l);
+  if (same !== undefined) return same;
+  return suggestName(l, candidates.map(loose)).map((x) => candidates[candidates.map(loose).indexOf(x)]!)[0] ?? null;
+}
+
+/**
+ * Warnings about an events table: events of unknown leads (LQL519),
+ * undeclared types (LQL520, with the closest declared activity), and
+ * declared activities no event has (LQL524, with the closest type in the
+ * data), as LQL521 does for columns.
+ */
 export function eventWarnings(table: EventTable): Diagnostic[] {
   const out: Diagnostic[] = [];
   const where = at(1, 1, 0);
@@ -322,29 +339,20 @@ export function eventWarnings(table: EventTable): Diagnostic[] {
       ),
     );
   }
-  for (const type of Object.keys(table.unknownTypes)) {
-    out.push(diag('LQL520', where, { count: table.unknownTypes[type]!, type: showValue(type) }, { file: table.file }));
+  const unknown = Object.keys(table.unknownTypes);
+  const declared = table.typeNames.filter((t) => !Object.hasOwn(table.unknownTypes, t));
+  for (const type of unknown) {
+    const near = closeName(type, declared);
+    out.push(diag('LQL520', where, { count: table.unknownTypes[type]!, type: showValue(type), hint: near !== null ? ` Did you mean \`${near}\`?` : '' }, { file: table.file }));
+  }
+  const seen = new Uint8Array(table.typeNames.length);
+  for (let j = 0; j < table.types.length; j++) seen[table.types[j]!] = 1;
+  for (const [k, name] of table.typeNames.entries()) {
+    if (seen[k] || Object.hasOwn(table.unknownTypes, name)) continue;
+    const near = closeName(name, unknown);
+    out.push(diag('LQL524', where, { activity: name, hint: near !== null ? ` The data has type \`${showValue(near)}\`: rename one of the two so they match.` : '' }, { file: table.file }));
   }
   return out;
-}
-
-function reader(b: EventsBuilder, opts: ReadOptions): (format: DataFormat) => RecordReader {
-  return (format) =>
-    format === 'jsonl'
-      ? new JsonlReader(b, { file: b.file, issues: b.issues, maxRecord: opts.maxRecord })
-      : new CsvReader(b, { file: b.file, issues: b.issues, maxRecord: opts.maxRecord, delimiter: opts.delimiter });
-}
-
-function control(b: EventsBuilder, options: LoadOptions & ReadOptions) {
-  return {
-    isCancelled: options.isCancelled,
-    chunkSize: options.chunkSize,
-    onProgress: (done: number, total: number) => {
-      b.done = done;
-      b.total = total;
-      options.onProgress?.(done, total);
-    },
-  };
 }
 
 /** Load an events table for `leads` from any source (a file stream, or text in memory). */

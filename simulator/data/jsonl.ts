@@ -17,13 +17,24 @@
 import { diag } from '../../language/diagnostics/registry.js';
 import type { Range } from '../../language/syntax/ast.js';
 import type { Issues } from './errors.js';
-import { duplicateKey, flatKeyCount } from './json-scan.js';
+import { duplicateKey, flatKeyCount, topLevelParts } from './json-scan.js';
 import { at, DEFAULT_MAX_RECORD, type Locator, type RecordReader, type RecordSink, type RowView } from './records.js';
 
 export interface JsonlOptions {
   file: string;
   issues: Issues;
   maxRecord?: number;
+}
+
+/**
+ * The text of a number too large for a double (`1e400`) as written on the
+ * line, so a number column reports it as a bad value (LQL512) and a text
+ * column keeps it; JSON.parse alone would give Infinity.
+ */
+function numberText(line: string, key: string, v: number): string {
+  const part = topLevelParts(line).find((p) => p.key === key);
+  const m = part ? /^"(?:[^"\\]|\\.)*"\s*:\s*(-?[0-9][0-9.eE+-]*)/.exec(line.slice(part.offset)) : null;
+  return m ? m[1]! : String(v);
 }
 
 export class JsonlReader implements RecordReader, Locator {
@@ -188,7 +199,7 @@ export class JsonlReader implements RecordReader, Locator {
       const j = this.keys.get(key)!;
       const v = rec[key];
       if (typeof v === 'string') cells[j] = v;
-      else if (typeof v === 'number') cells[j] = Number.isFinite(v) ? String(v) : '';
+      else if (typeof v === 'number') cells[j] = Number.isFinite(v) ? String(v) : numberText(text, key, v);
       else if (typeof v === 'boolean') cells[j] = v ? 'true' : 'false';
       else if (v === null || v === undefined) cells[j] = '';
       else {

@@ -10,12 +10,15 @@
  * one string (never copied into pieces); progress and cancellation checks
  * between chunks.
  * Invariants: no dependency on node:fs (this runs in a browser worker);
- * UTF-8 is decoded in streaming mode, so a character split across chunks is
- * read whole and a byte order mark is dropped; `isCancelled()` is checked
+ * bytes are decoded as strict UTF-8: a character split across chunks is
+ * read whole, a leading byte order mark is dropped, and bytes that are not
+ * UTF-8 stop the load with LQL530 at their line and column (never replaced
+ * by U+FFFD, so that every engine reads the same text or refuses it); `isCancelled()` is checked
  * before every chunk and stops the load with `LoadCancelledError`.
  */
-import { LoadCancelledError } from './errors.js';
-import type { RecordReader } from './records.js';
+import { DataError, LoadCancelledError } from './errors.js';
+import { at, type RecordReader } from './records.js';
+import { diag } from '../../language/diagnostics/registry.js';
 
 export type DataFormat = 'csv' | 'jsonl';
 export type Chunk = string | Uint8Array;
@@ -56,8 +59,97 @@ export function formatFromName(name: string): DataFormat | undefined {
   return undefined;
 }
 
+/** Where a byte sequence ends on a whole character: the start of a trailing incomplete sequence, else the length. */
+function wholeCharacters(b: Uint8Array): number {
+  let p = b.length - 1;
+  let cont = 0;
+  while (p >= 0 && cont < 3 && (b[p]! & 0xc0) === 0x80) { p--; cont++; }
+  if (p < 0) return b.length;
+  const lead = b[p]!;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return need > cont + 1 ? p : b.length;
+}
+
+/** Strict UTF-8 text of byte chunks, with the line and column reached (for the one error it reports). */
+class Utf8Text {
+  private readonly strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  private carry: Uint8Array | null = null;
+  private first = true;
+  /** 1-based line, characters since its start, characters so far */
+  private line = 1;
+  private col0 = 0;
+  private chars = 0;
+
+  constructor(private readonly file: string) {}
+
+  decode(c: Uint8Array): string {
+    let bytes = c;
+    if (this.carry) {
+      bytes = new Uint8Array(this.carry.length + c.length);
+      bytes.set(this.carry);
+      bytes.set(c, this.carry.length);
+    }
+    const cut = wholeCharacters(bytes);
+    this.carry = cut < bytes.length ? bytes.slice(cut) : null;
+    const body = cut < bytes.length ? bytes.subarray(0, cut) : bytes;
+    let text: string;
+    try {
+      text = this.strict.decode(body);
+    } catch {
+      this.invalid(body);
+    }
+    if (this.first && text.length > 0) {
+      this.first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    this.track(text);
+    return text;
+  }
+
+  /** The end of the file: an incomplete character left over is not UTF-8. */
+  end(): void {
+    if (this.carry) this.fail('');
+  }
+
+  private track(text: string): void {
+    let nl = text.indexOf('\n');
+    if (nl < 0) this.col0 += text.length;
+    else {
+      let last = nl;
+      while (nl >= 0) { this.line++; last = nl; nl = text.indexOf('\n', nl + 1); }
+      this.col0 = text.length - last - 1;
+    }
+    this.chars += text.length;
+  }
+
+  /** Report the first byte that is not UTF-8 in `body`, at its line and column. */
+  private invalid(body: Uint8Array): never {
+    // the longest prefix that decodes (a streaming decoder keeps an unfinished last character back)
+    let lo = 0;
+    let hi = body.length;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      try {
+        new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body.subarray(0, mid), { stream: true });
+        lo = mid;
+      } catch {
+        hi = mid - 1;
+      }
+    }
+    const before = new TextDecoder('utf-8', { ignoreBOM: true }).decode(body.subarray(0, lo), { stream: true });
+    this.fail(this.first && before.charCodeAt(0) === 0xfeff ? before.slice(1) : before);
+  }
+
+  private fail(before: string): never {
+    this.track(before);
+    const d = diag('LQL530', at(this.line, this.col0 + 1, this.chars), {});
+    d.file = this.file;
+    throw new DataError([d]);
+  }
+}
+
 class Feeder {
-  private readonly decoder = new TextDecoder('utf-8');
+  private readonly decoder: Utf8Text;
   private reader: RecordReader | null = null;
   private pending = '';
   private done = 0;
@@ -68,13 +160,14 @@ class Feeder {
     private readonly ctl: FeedControl,
     private readonly total: number,
   ) {
+    this.decoder = new Utf8Text(src.name);
     const f = src.format ?? formatFromName(src.name);
     if (f) this.reader = make(f);
   }
 
   chunk(c: Chunk): void {
     if (this.ctl.isCancelled?.()) throw new LoadCancelledError(this.src.name);
-    const text = typeof c === 'string' ? c : this.decoder.decode(c, { stream: true });
+    const text = typeof c === 'string' ? c : this.decoder.decode(c);
     this.done += c.length;
     this.ctl.onProgress?.(this.done, Math.max(this.total, this.done));
     this.text(text);
@@ -91,7 +184,7 @@ class Feeder {
 
   finish(): void {
     if (this.ctl.isCancelled?.()) throw new LoadCancelledError(this.src.name);
-    this.text(this.decoder.decode());
+    this.decoder.end();
     if (!this.reader) {
       this.reader = this.make('csv');
       this.reader.push(this.pending);

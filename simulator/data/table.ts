@@ -66,8 +66,8 @@ export interface LoadOptions {
   lenient?: boolean;
   /** types from the ruleset's declarations/inference, read as own entries only; other columns are inferred */
   types?: Record<string, AttrType> | ReadonlyMap<string, AttrType>;
-  /** called now and then with bytes read so far and the total */
-  onProgress?: (done: number, total: number) => void;
+  /** called now and then with bytes read so far, the total, and the rows loaded so far */
+  onProgress?: (done: number, total: number, rows?: number) => void;
   /** return true to stop early: the load then throws LoadCancelledError (checked before every chunk) */
   isCancelled?: () => boolean;
 }

@@ -234,7 +234,7 @@ describe('strict and lenient', () => {
   it('strict stops at the first bad row', () => {
     const ds = diagnosticsOf(() => load(text, { types: { employees: 'number' } }));
     expect(ds.map(brief)).toEqual([
-      '3:9 LQL512 `many` in column `employees` is not a number; expected a decimal number such as 42, -1.5 or 1e3 (the column is declared `number`), or an empty cell for missing.',
+      '3:9 LQL512 `many` in column `employees` is not a number; expected a finite decimal number such as 42, -1.5 or 1e3 (the ruleset reads this column as a number), or an empty cell for missing.',
     ]);
   });
 

@@ -45,13 +45,13 @@ const cases: { file: string; options?: LoadOptions; expected: string }[] = [
     file: 'bad-number.csv',
     options: { types: { employees: 'number' } },
     expected:
-      '3:9 LQL512 `twelve` in column `employees` is not a number; expected a decimal number such as 42, -1.5 or 1e3 (the column is declared `number`), or an empty cell for missing.',
+      '3:9 LQL512 `twelve` in column `employees` is not a number; expected a finite decimal number such as 42, -1.5 or 1e3 (the ruleset reads this column as a number), or an empty cell for missing.',
   },
   {
     file: 'bad-number-quoted.csv',
     options: { types: { employees: 'number' } },
     expected:
-      '3:9 LQL512 `1,200` in column `employees` is not a number; expected a decimal number such as 42, -1.5 or 1e3 (the column is declared `number`), or an empty cell for missing.',
+      '3:9 LQL512 `1,200` in column `employees` is not a number; expected a finite decimal number such as 42, -1.5 or 1e3 (the ruleset reads this column as a number), or an empty cell for missing.',
   },
   {
     file: 'unknown-outcome.csv',

@@ -39,6 +39,28 @@ describe('progress and cancellation', () => {
 });
 
 describe('progress bar', () => {
+  it('shows rows, rows per second and the time left at the pace so far, as room allows', () => {
+    const MB = 1_048_576;
+    // 25 of 100 MB in 2 s: 75 MB left at 12.5 MB/s = 6 s; 250,000 rows in 2 s = 125,000 rows/s
+    const wide = renderBar('leads.csv', 25 * MB, 100 * MB, 120, { rows: 250_000, elapsedMs: 2000 });
+    expect(wide).toContain(' 25% 25/100 MB · 250k rows, 125k rows/s · 0:06 left');
+    expect(wide.length).toBeLessThanOrEqual(120);
+    const narrow = renderBar('leads.csv', 25 * MB, 100 * MB, 60, { rows: 250_000, elapsedMs: 2000 });
+    expect(narrow).toContain('0:06 left');
+    expect(narrow).not.toContain('rows/s');
+    expect(narrow.length).toBeLessThanOrEqual(60);
+    // 3.5M rows in 70 s at 1.2 GB of 2.4 GB: 70 s more
+    expect(renderBar('events.csv', 1200 * MB, 2400 * MB, 200, { rows: 3_500_000, elapsedMs: 70_000 })).toContain('3.5M rows, 50k rows/s · 1:10 left');
+    expect(renderBar('x.csv', 10, 10, 120, { rows: 5, elapsedMs: 1000 })).not.toContain('left');
+  });
+
+  it('the loaders report the rows loaded so far', () => {
+    const rows: number[] = [];
+    loadLeadsSync({ name: 'l.csv', text }, { onProgress: (_d, _t, r) => rows.push(r ?? -1), chunkSize: 1000 });
+    expect(rows.at(-1)).toBe(5000);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!).toBeGreaterThanOrEqual(rows[i - 1]!);
+  });
+
   function fakeStream(isTTY: boolean) {
     const out: string[] = [];
     return { out, stream: { isTTY, columns: 80, write: (s: string) => out.push(s) } };

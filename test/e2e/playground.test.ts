@@ -56,7 +56,7 @@ async function openFresh(h: Harness, hash = '') {
 /** Wait until the ACME history is loaded and the first report is on screen. */
 async function waitForMetrics(page: Page) {
   await page.getByRole('tab', { name: 'Overview' }).click();
-  await page.locator('.kpi-card[data-stage="MQL"]').waitFor({ timeout: 30_000 });
+  await page.locator('.stage-row[data-stage="MQL"]').waitFor({ timeout: 30_000 });
 }
 
 /** Wait until the results on screen are those of the editor's current text (no run pending or superseded). */
@@ -64,9 +64,9 @@ async function settled(page: Page) {
   await expect.poll(() => page.getByTestId('run-status').getAttribute('data-current'), { timeout: 15_000 }).toBe('true');
 }
 
-/** The number of leads reaching a stage, as the KPI card shows it. */
+/** The number of leads reaching a stage, as the stage table shows it. */
 async function reached(page: Page, stage: string): Promise<number> {
-  const t = await page.locator(`.kpi-card[data-stage="${stage}"] dd.big`).first().innerText();
+  const t = await page.locator(`.stage-row[data-stage="${stage}"] .reached`).first().innerText();
   return Number(t.replace(/[^0-9]/g, ''));
 }
 
@@ -109,7 +109,8 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     await expect.poll(() => page.locator('.summary').innerText()).toMatch(/Leads\s+3,000/);
     expect(await reached(page, 'MQL')).toBeGreaterThan(0);
     expect(await reached(page, 'SQL')).toBeGreaterThan(0);
-    expect(await page.locator('.kpi-card[data-stage="MQL"]').innerText()).toMatch(/95% interval \d+\.\d% – \d+\.\d%/);
+    expect(await page.getByTestId('stage-table').locator('thead').innerText()).toContain('95% interval');
+    expect(await page.locator('.stage-row[data-stage="MQL"]').innerText()).toMatch(/\d+\.\d% – \d+\.\d%/);
     await expect.poll(() => page.getByTestId('run-status').innerText()).toMatch(/Updated in \d+ ms/);
     await h.screenshot(page, '01-loaded-en');
     expect(errors).toEqual([]);
@@ -183,7 +184,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     await page.getByRole('tab', { name: 'Datos' }).click();
     expect(await page.getByText('Cargar datos').count()).toBe(1);
     await page.getByRole('tab', { name: 'Resumen' }).click();
-    await expect.poll(() => page.locator('.kpi-card').first().innerText(), { timeout: 30_000 }).toMatch(/Precisión/);
+    await expect.poll(() => page.getByTestId('stage-table').innerText(), { timeout: 30_000 }).toMatch(/Tasa de cierre/);
     await h.screenshot(page, '03-spanish');
     // the choice is remembered
     await page.reload();
@@ -218,7 +219,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     // lenient: bad rows are skipped and each is listed
     await page.getByTestId('lenient').check();
     await page.getByTestId('load-data').click();
-    await expect.poll(() => page.getByTestId('data-loaded').innerText(), { timeout: 10_000 }).toContain('1 leads');
+    await expect.poll(() => page.getByTestId('data-loaded').innerText(), { timeout: 10_000 }).toContain('1 lead and 0 events');
     const rows = await table.locator('tbody tr').allInnerTexts();
     expect(rows[0]).toMatch(/bad\.csv\s+3\s+1\s+LQL509/);
     expect(rows[1]).toMatch(/bad\.csv\s+4\s+4\s+LQL511/);
@@ -279,8 +280,8 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     // typing '25' sends a run for '>= 2' first: read the figures of the final text
     await settled(page);
     const after = await reached(page, 'MQL');
-    const card = page.locator('.kpi-card[data-stage="MQL"]');
-    await expect.poll(() => card.innerText()).toContain(`vs baseline: +${(after - before).toLocaleString('en-US')}`);
+    const delta = page.locator('.stage-row[data-stage="MQL"] .delta').first();
+    await expect.poll(() => delta.getAttribute('title')).toBe(`vs baseline: +${(after - before).toLocaleString('en-US')}`);
     await h.screenshot(page, '06-baseline-deltas');
     await page.getByRole('tab', { name: 'Compare' }).click();
     await expect.poll(() => page.locator('.diff-add').innerText()).toContain('engagement >= 25');
@@ -377,7 +378,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     const shots: [string, string, string][] = [
       ['Fit × interest', '11-matrix', '.heatmap td'],
       ['Scores', '12-scores', '[data-testid="stage-sweep"]'],
-      ['Weekly volume', '13-volume', 'figure.chart svg'],
+      ['Weekly volume', '13-volume', 'figure.chart svg[role=img]'],
       ['Activities', '14-activities', '.data-table tbody tr'],
       ['Routes', '15-routes', '.data-table tbody tr'],
       ['Data', '16-data', '[data-testid="gallery"]'],
@@ -438,9 +439,9 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     const { page, errors } = await h.newPage();
     await page.setContent(`<!doctype html><html lang="en"><head><style>${css}</style></head><body>${body}</body></html>`);
     // every chart has a title on both axes
-    const charts = await page.locator('figure.chart svg').count();
+    const charts = await page.locator('figure.chart svg[role=img]').count();
     expect(charts).toBe(4);
-    expect(await page.locator('figure.chart svg .axis-title').count()).toBe(charts * 2);
+    expect(await page.locator('figure.chart svg[role=img] .axis-title').count()).toBe(charts * 2);
     await page.setViewportSize({ width: 680, height: 900 });
     const shots = ['20-fixture-kpis', '21-fixture-charts', '22-fixture-volume'];
     for (let i = 0; i < shots.length; i++) {

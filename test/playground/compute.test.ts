@@ -62,6 +62,9 @@ describe('report calculations', () => {
     expect(d.filter((l) => l.kind === 'add').map((l) => l.text)).toEqual(['B', 'e']);
     expect(d.filter((l) => l.kind !== 'del').map((l) => l.text).join('\n')).toBe(b);
     expect(d.filter((l) => l.kind !== 'add').map((l) => l.text).join('\n')).toBe(a);
+    // a changed line: the old one first (−), then the new one (+)
+    expect(d.slice(1, 3).map((l) => l.kind + ':' + l.text)).toEqual(['del:b', 'add:B']);
+    expect(lineDiff('x\n>= 40\ny', 'x\n>= 25\ny').map((l) => l.kind)).toEqual(['same', 'del', 'add', 'same']);
     expect(diffHunks(lineDiff(a, a))).toEqual([]);
     const long = Array.from({ length: 40 }, (_, i) => `line ${i}`).join('\n');
     const h = diffHunks(lineDiff(long, long.replace('line 20', 'LINE 20')), 2);

@@ -42,20 +42,24 @@ describe('results views', () => {
     expect(render(h(SummaryBar, { report }), 'es')).toContain('Leads 9.240');
   });
 
-  it('a KPI card per stage: reached, precision with its interval, recall, lift, open, change vs baseline', () => {
+  it('a stage table row per stage: reached, won, lost, open, precision with its interval, recall, lift, change vs baseline', () => {
     const t = render(h(KpiCards, { report }));
-    expect(t).toContain('Stage SQL');
-    expect(t).toContain('Reached 812');
-    expect(t).toContain('701 won, 111 lost');
-    expect(t).toContain('86.3%');
-    expect(t).toContain('95% interval 83.9% – 88.5%');
-    expect(t).toContain('Recall (share of all won) 19.7%');
+    expect(t).toContain('Stage Reached Won Lost Open Close rate 95% interval Share of won Lift');
+    expect(raw(h(KpiCards, { report }))).toContain('title="Precision (close rate)"');
+    // the SQL row: 812 reached (+112 vs baseline), 701 won, 111 lost, 0 open, 86.3% (+2.0 pp), interval, recall, lift
+    expect(t).toContain('SQL 812 vs baseline: +112 701 111 0 86.3% vs baseline: +2.0 pp 83.9% – 88.5% 19.7%');
     expect(t).toContain('2.24×');
-    expect(t).toContain('vs baseline: +112');
-    expect(t).toContain('vs baseline: +2.0 pp');
     const es = render(h(KpiCards, { report }), 'es');
-    expect(es).toContain('Etapa SQL');
+    expect(es).toContain('Etapa Alcanzados Ganados Perdidos Abiertos Tasa de cierre');
     expect(es).toContain('Intervalo del 95 %');
+  });
+
+  it('says so for a stage no lead reached, with no dashes and no zero change', () => {
+    const empty = { ...report, stages: report.stages.map((s) => (s.name === 'SQL' ? { ...s, reached: 0, won: 0, lost: 0, open: 0, precision: NaN, precisionCI: [NaN, NaN] as [number, number], recall: 0, lift: NaN } : s)) };
+    const t = render(h(KpiCards, { report: { ...empty, baseline: { ...empty, baseline: undefined } } }));
+    expect(t).toContain('SQL 0 0 0 0 No lead reached this stage');
+    expect(t).not.toContain('– – –');
+    expect(t).not.toMatch(/vs baseline: [+-]?0(\.0)?( pp|×)?\b/);
   });
 
   it('the funnel is widest first, with labelled axes', () => {
@@ -172,7 +176,7 @@ describe('results views', () => {
     expect(t).toContain('Stage history');
     expect(t).toContain('SQL never');
     expect(t).toContain('+30');
-    expect(t).toContain('employees = 8000');
+    expect(t).toContain('employees = 8,000');
     expect(t).toContain('➜ Marketing: nurture');
     expect(t).toContain('did not fire');
   });

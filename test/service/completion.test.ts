@@ -120,6 +120,27 @@ describe('completion: names by kind', () => {
 });
 
 describe('completion: columns', () => {
+  it('offers columns inside backticks, filtered as typed, replacing the whole quoted name', () => {
+    for (const fx of ['segment s = `Lead $0', 'segment s = `Lead O$0`', 'fit { +5 when `Le$0 }']) {
+      const { text, offset } = at(HEAD + fx);
+      const items = getCompletions(text, offset, ctx);
+      const origin = items.find((i) => i.label === 'Lead Origin');
+      expect(origin, fx).toBeDefined();
+      // the editor filters on the typed text from the backtick on
+      const typed = text.slice(text.lastIndexOf('`', offset - 1), offset);
+      expect(origin!.filterText!.startsWith(typed), fx).toBe(true);
+      expect(items.map((i) => i.label)).not.toContain('industry');
+      // applying the edit gives one quoted name, never a doubled backtick
+      const r = origin!.textEdit.range;
+      const lines = text.split('\n');
+      const startOff = lines.slice(0, r.start.line).reduce((a, l) => a + l.length + 1, 0) + r.start.character;
+      const endOff = lines.slice(0, r.end.line).reduce((a, l) => a + l.length + 1, 0) + r.end.character;
+      const applied = text.slice(0, startOff) + origin!.textEdit.newText + text.slice(endOff);
+      expect(applied).toContain('`Lead Origin`');
+      expect(applied).not.toContain('``');
+    }
+  });
+
   it('gives type and sample values, and inserts backticks when needed', () => {
     const { text, offset } = at(HEAD + 'segment s = Lea$0');
     const items = getCompletions(text, offset, ctx);

@@ -22,7 +22,7 @@ describe('case corpus through the data readers and the kernel', () => {
     expect(ir).not.toBeNull();
     const types = Object.fromEntries(ir!.attributes.map((a) => [a.name, a.type]));
     const leadsText = JSON.stringify({ id: 'L1', outcome: 'open', ...c.lead }) + '\n';
-    let leads;
+    let leads: ReturnType<typeof loadLeadsSync>;
     try {
       leads = loadLeadsSync({ name: 'leads.jsonl', text: leadsText }, { types });
     } catch (e) {

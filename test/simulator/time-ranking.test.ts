@@ -117,6 +117,59 @@ describe('time and ranking on planted event history', () => {
   });
 });
 
+describe('validation on later leads (planted history)', () => {
+  const truth = planted();
+  const args = [join(dir, 'leads.csv'), '--events', join(dir, 'events.csv')];
+
+  it('simulate --split-at reports both periods, counted by hand', async () => {
+    const r = await run(['simulate', join(dir, 'rules.lql'), '--leads', ...args, '--split-at', '2025-06-01', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    const cut = Date.UTC(2025, 5, 1);
+    const before = truth.filter((t) => t.created < cut);
+    const after = truth.filter((t) => t.created >= cut);
+    expect(before.length).toBe(31 + 28 + 31 + 30 + 31);
+    expect([j.before.leads, j.after.leads, j.undated]).toEqual([before.length, after.length, 0]);
+    for (const [rep, part] of [[j.before, before], [j.after, after]] as const) {
+      const demo = part.filter((t) => t.demo !== null);
+      expect(rep.stages[0]).toMatchObject({ name: 'MQL', reached: demo.length, won: demo.filter((t) => t.won).length });
+      expect(rep.won).toBe(part.filter((t) => t.won).length);
+    }
+    const text = (await run(['simulate', join(dir, 'rules.lql'), '--leads', ...args, '--split-at', '2025-06-01'])).out;
+    expect(text).toContain(`before: ${before.length} leads`);
+    expect(text).toContain(`after : ${after.length} leads`);
+    const bad = await run(['simulate', join(dir, 'rules.lql'), '--leads', ...args, '--split-at', '2030-01-01']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('--split-at 2030-01-01: no lead was created on or after that date; pick an earlier one.');
+  });
+
+  it('suggest --train-until learns on earlier leads and checks the learned thresholds on later ones', async () => {
+    writeFileSync(join(dir, 'rules3.lql'), `ruleset "planted3"\nattribute size: number\nactivity demo, visit\nfit { +1 per size }\nengagement { +10 once demo }\nstages {\n  MQL when engagement >= 10 and fit >= 20\n  lead otherwise\n}\n`);
+    const r = await run(['suggest', join(dir, 'rules3.lql'), '--leads', ...args, '--train-until', '2025-08-01', '--precision', '0.6', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    const cut = Date.UTC(2025, 7, 1);
+    const train = truth.filter((t) => t.created < cut);
+    const test = truth.filter((t) => t.created >= cut);
+    expect(j.train).toEqual({ leads: train.length, decided: train.length });
+    expect(j.test).toEqual({ leads: test.length, decided: test.length });
+    // learned from the earlier leads only: the base rate is theirs
+    expect(j.learned.baseRate).toBeCloseTo(train.filter((t) => t.won).length / train.length, 12);
+    const count = (eng: number, fit: number) => {
+      const m = test.filter((t) => (t.demo !== null ? 10 : 0) >= eng && t.size >= fit);
+      return { reached: m.length, won: m.filter((t) => t.won).length };
+    };
+    expect(j.check.current).toMatchObject(count(10, 20));
+    if (j.check.setting) {
+      const eng = Number(/engagement >= (-?[\d.]+)/.exec(j.check.setting)?.[1] ?? 10);
+      const fit = Number(/fit >= (-?[\d.]+)/.exec(j.check.setting)?.[1] ?? 20);
+      expect(j.check.suggested).toMatchObject(count(eng, fit));
+      const c = count(eng, fit);
+      expect(j.check.goalMet).toBe(c.reached > 0 && c.won / c.reached >= 0.6);
+    }
+  });
+});
+
 describe.skipIf(!existsSync(xed))('a snapshot without dates', () => {
   it('X Education: no per-week figures, and --capacity says why', async () => {
     const base = ['examples/x-education/x-education.lql', '--leads', xed, '--id', 'Prospect ID', '--outcome', 'Converted', '--missing', 'Select'];

@@ -16,7 +16,7 @@ import { compileSource } from '../../language/index.js';
 import type { IR } from '../../language/compile/ir.js';
 import { loadEventsFile, loadLeadsFile } from '../../simulator/data/files.js';
 import { DataError } from '../../simulator/data/errors.js';
-import { simulateFull, scoreAll } from '../../simulator/simulate.js';
+import { columnTypes, simulateFull, scoreAll } from '../../simulator/simulate.js';
 import { generate, writeCsv } from '../../simulator/generate.js';
 import { simulateDuckDB, scoreRowsDuckDB, type DuckDBRunOptions } from '../../simulator/simulate-duckdb.js';
 import { run } from '../cli/run.js';
@@ -69,8 +69,7 @@ function differences(a: unknown, b: unknown, path = '$', out: string[] = []): st
 const json = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
 
 async function jsLoad(o: DuckDBRunOptions) {
-  const types: Record<string, 'text' | 'number' | 'bool' | 'date'> = Object.create(null);
-  for (const a of o.ir.attributes) if (a.declared) types[a.name] = a.type;
+  const types = columnTypes(o.ir);
   const leads = await loadLeadsFile(o.leads, { id: o.id, outcome: o.outcome, missing: o.missing, types });
   const events = o.events ? await loadEventsFile(o.events, leads, o.ir.activities) : null;
   return { leads, events };
@@ -137,7 +136,7 @@ describe('DuckDB report equals the JS report', () => {
 });
 
 describe('reading values as the JS loader does', () => {
-  test('undeclared columns are typed by inference and converted to the type the ruleset reads', async () => {
+  test('undeclared columns are read as their use types them (zip == "2134" makes zip text: 2134.0 is not 2134)', async () => {
     const ir = irOf(`
 activity visit
 segment numeric_text = zip == "2134"
@@ -160,7 +159,7 @@ stages { MQL when fit >= 10  lead otherwise }
         'a,won,02134,yes,1,2026-01-01,007,2026-01-08,1.50,2026-01-01,2026-01-10T00:00:00Z\n' +
         'b,lost,2134.0,no,0,2026-01-09,abc,2026-01-01,  3 ,2026-01-02,\n' +
         'c,,,YES,,,8,,1e1,,\n' +
-        'd, Won ,99,Select,1,2026-02-30,007,2026-01-09T12:00:00+02:00,x,,\n',
+        'd, Won ,99,Select,1,,007,2026-01-09T12:00:00+02:00, 7 ,,\n',
     );
     const events = file('infer-events.csv', 'lead_id,type,at\na,visit,2026-01-02\nb,visit,1767571200000\nc,visit,2026-01-03T10:00:00Z\nzz,visit,2026-01-04\nd,other,2026-01-05\n');
     await compareEngines({ ir, leads, events, missing: ['Select'] });

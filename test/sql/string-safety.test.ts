@@ -76,7 +76,7 @@ describe('strings under standard_conforming_strings on and off', () => {
       const js = compileScorer(ir);
       await pg.client.query(`SET standard_conforming_strings = ${setting}`);
       try {
-        let post;
+        let post: Awaited<ReturnType<typeof runPostgres>> | undefined;
         try {
           post = await runPostgres(pg.client, ir, leads);
         } finally {
