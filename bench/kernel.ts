@@ -18,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { compileSource } from '../language/index.js';
-import { compileKernel } from '../language/compile/emit-kernel.js';
+import { compileKernel } from '../simulator/kernel/emit-kernel.js';
 import type { IR } from '../language/compile/ir.js';
 import { generate } from '../simulator/generate.js';
 import type { LeadTable, EventTable } from '../simulator/data/table.js';

@@ -14,7 +14,7 @@
  * kind are kept (the rest are left to the garbage collector); `clear()`
  * forgets everything (a new dataset).
  */
-import type { KernelOutput, OutputAllocator } from '../language/compile/emit-kernel.js';
+import type { KernelOutput, OutputAllocator } from './kernel/emit-kernel.js';
 
 export class OutputRecycler implements OutputAllocator {
   private free64: Float64Array[] = [];

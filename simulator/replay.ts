@@ -17,7 +17,7 @@
  * the activities, asOf and useClosedAt, so callers may cache them).
  */
 import type { IR } from '../language/compile/ir.js';
-import { activityIndexes, compileKernel, type CompiledKernel, type KernelMode, type KernelOutput, type KernelSignature, type OutputAllocator } from '../language/compile/emit-kernel.js';
+import { activityIndexes, compileKernel, type CompiledKernel, type KernelMode, type KernelOutput, type KernelSignature, type OutputAllocator } from './kernel/emit-kernel.js';
 import type { EventTable, LeadTable } from './data/table.js';
 
 export interface ScoredTable extends KernelOutput {

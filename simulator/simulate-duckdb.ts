@@ -49,7 +49,7 @@ import { computeReport, type Report } from './metrics.js';
 import { leadChanges, reportDelta } from './compare.js';
 import type { ScoredTable } from './replay.js';
 import type { ScoreRow } from './simulate.js';
-import type { KernelMode } from '../language/compile/emit-kernel.js';
+import type { KernelMode } from './kernel/emit-kernel.js';
 import { detectDelimiter } from './data/csv.js';
 import { formatFromName } from './data/source.js';
 import { loadEventsFile, loadLeadsFile } from './data/files.js';

@@ -31,7 +31,7 @@
  * the IR with one threshold changed, never mutating the caller's IR.
  */
 import type { IR, IRCond, IRValue } from '../language/compile/ir.js';
-import { compileKernel } from '../language/compile/emit-kernel.js';
+import { compileKernel } from './kernel/emit-kernel.js';
 import { KEYWORDS } from '../language/syntax/tokens.js';
 import type { EventTable, LeadTable } from './data/table.js';
 import { rate, wilson } from './metrics.js';

@@ -21,7 +21,7 @@ import * as Comlink from 'comlink';
 import { compileSource } from '../language/index.js';
 import type { IR } from '../language/compile/ir.js';
 import type { Diagnostic } from '../language/diagnostics/diagnostic.js';
-import { compileKernel } from '../language/compile/emit-kernel.js';
+import { compileKernel } from './kernel/emit-kernel.js';
 import { compileScorer } from '../language/compile/emit-js.js';
 import type { ScoreResult } from '../language/compile/js-types.js';
 import { loadLeads } from './data/leads.js';
@@ -31,7 +31,7 @@ import { startReplay, type ScoredTable } from './replay.js';
 import { reportOf } from './simulate.js';
 import { leadChanges, reportDelta } from './compare.js';
 import type { Report } from './metrics.js';
-import type { KernelMode } from '../language/compile/emit-kernel.js';
+import type { KernelMode } from './kernel/emit-kernel.js';
 
 export interface LoadSummary {
   ok: boolean;

@@ -59,7 +59,7 @@ import { joinOlist } from './olist.js';
 import { createReplayPool } from './parallel.js';
 import { macrotask } from './replay-helper.js';
 import { OutputRecycler } from '../../simulator/recycle.js';
-import type { OutputAllocator } from '../../language/compile/emit-kernel.js';
+import type { OutputAllocator } from '../../simulator/kernel/emit-kernel.js';
 import type { ReplayHelperApi } from './replay-helper.js';
 
 export const ENGINE_VERSION = COMPILER_VERSION;

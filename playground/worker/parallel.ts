@@ -33,7 +33,7 @@
  *   the activities, asOf and useClosedAt: they are computed once and reused.
  */
 import type { IR } from '../../language/compile/ir.js';
-import { compileKernel, type KernelMode, type OutputAllocator } from '../../language/compile/emit-kernel.js';
+import { compileKernel, type KernelMode, type OutputAllocator } from '../../simulator/kernel/emit-kernel.js';
 import type { EventTable, LeadTable } from '../../simulator/data/table.js';
 import { markComplete, startReplay, type ScoredTable } from '../../simulator/replay.js';
 import { helperTables, macrotask, type PartResult, type ReplayHelperApi, type ReplayPart } from './replay-helper.js';

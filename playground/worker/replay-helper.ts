@@ -21,7 +21,7 @@
  *   call it in-process.
  */
 import type { IR } from '../../language/compile/ir.js';
-import { compileKernel, type KernelMode } from '../../language/compile/emit-kernel.js';
+import { compileKernel, type KernelMode } from '../../simulator/kernel/emit-kernel.js';
 import type { EventTable, LeadTable } from '../../simulator/data/table.js';
 
 export interface PartRequest {

@@ -2,7 +2,7 @@
 // kernel == JS object scorer (emit-js) on random leads and event histories.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compileKernel } from '../../language/compile/emit-kernel.js';
+import { compileKernel } from '../../simulator/kernel/emit-kernel.js';
 import { compileScorer } from '../../language/compile/emit-js.js';
 import type { IR } from '../../language/compile/ir.js';
 import { replay, type ScoredTable } from '../../simulator/replay.js';

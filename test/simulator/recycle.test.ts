@@ -1,7 +1,7 @@
 // Recycled output arrays: zero-filled on reuse, never an array still in use.
 import { describe, expect, it } from 'vitest';
 import { OutputRecycler } from '../../simulator/recycle.js';
-import type { KernelOutput } from '../../language/compile/emit-kernel.js';
+import type { KernelOutput } from '../../simulator/kernel/emit-kernel.js';
 
 function table(n: number, fill: number): KernelOutput {
   return {

@@ -38,7 +38,7 @@ it('each variant scores as the object scorer does, on the same table', () => {
 });
 
 it('rulesets that differ only in thresholds share kernel code but not results', async () => {
-  const { compileKernel } = await import('../../language/compile/emit-kernel.js');
+  const { compileKernel } = await import('../../simulator/kernel/emit-kernel.js');
   const src = (k: number, b: number) => `attribute n: number\nfit { +10 when n >= ${k} }\nband g from fit { A >= ${b}, B otherwise }\nstages { S when fit >= ${b}, base otherwise }\n`;
   const data = loadLeadsSync({ name: 'n.csv', text: 'id,outcome,n\n1,won,5\n2,lost,15\n3,lost,\n' }, { types: { n: 'number' } });
   const irs = [src(10, 5), src(1, 5), src(10, 20)].map((t) => compileSource(t).ir!);

@@ -45,10 +45,10 @@
  *   The outputs are exactly those of a fresh run. Not offered when a score
  *   reads the funnel or a route reads event state directly.
  */
-import type { IR, IRArith, IRBand, IRCond, IRRule, IRScore, IRType, IRValue } from './ir.js';
-import type { EventTable, LeadTable } from '../../simulator/data/table.js';
+import type { IR, IRArith, IRBand, IRCond, IRRule, IRScore, IRType, IRValue } from '../../language/compile/ir.js';
+import type { EventTable, LeadTable } from '../data/table.js';
 import { columnAs, regexTest, textOp, KERNEL_RUNTIME, type TypedColumn } from './kernel-runtime.js';
-import { parseIsoDate } from '../../simulator/data/values.js';
+import { parseIsoDate } from '../data/values.js';
 
 export type KernelMode = 'snapshot' | 'events';
 

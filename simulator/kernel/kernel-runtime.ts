@@ -12,11 +12,11 @@
  * Invariants: reading follows docs/semantics.md "Reading values" (the same
  * readers as the data layer); no user text is ever evaluated as code.
  */
-import type { Column } from '../../simulator/data/table.js';
-import type { IRType } from './ir.js';
-import { parseNumber, parseIsoDate, parseBool } from '../../simulator/data/values.js';
+import type { Column } from '../data/table.js';
+import type { IRType } from '../../language/compile/ir.js';
+import { parseNumber, parseIsoDate, parseBool } from '../data/values.js';
 import { RE2JS } from 're2js';
-import { domainOf } from '../interpret/values.js';
+import { domainOf } from '../../language/interpret/values.js';
 
 export type NumColumn = { type: 'number' | 'date'; values: Float64Array };
 export type TextColumn = { type: 'text'; codes: Int32Array; dict: string[] };
