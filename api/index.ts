@@ -16,7 +16,7 @@ import { compileSource, COMPILER_VERSION } from '../language/index.js';
 import { compileScorer } from '../language/compile/emit-js.js';
 import type { Diagnostic } from '../language/diagnostics/diagnostic.js';
 import type { IR } from '../language/compile/ir.js';
-import type { Scorer, ScoreFn, RulesetInfo } from '../language/compile/js-types.js';
+import type { Scorer, ScoreFn, RulesetInfo } from '../language/shared/result-types.js';
 import type { Report } from '../simulator/metrics.js';
 import type { ScoreRow } from '../simulator/simulate.js';
 import type { DataSource } from '../simulator/data/source.js';

@@ -33,6 +33,11 @@ function runOptions(ir: IR, args: Args, asOf: number | undefined, io: ErrIo): Du
   }
   const leads = s(args.values.leads);
   if (!leads) throw new UsageError('missing --leads FILE.');
+  for (const f of [leads, s(args.values.events)]) {
+    if (f && /\.(parquet|pq|arrow|feather|ipc|arrows)$/i.test(f)) {
+      throw new UsageError(`--engine duckdb reads CSV and JSON Lines files; ${f} is a Parquet or Arrow file: run it with --engine js (the default).`);
+    }
+  }
   return {
     ir,
     leads,

@@ -7,7 +7,7 @@
  * values its condition read; then the stage history and the route.
  */
 import type { IR } from '../language/compile/ir.js';
-import type { ExplainCond, ScoreResult } from '../language/compile/js-types.js';
+import type { ExplainCond, ScoreResult } from '../language/shared/result-types.js';
 import { isoDate } from './print.js';
 
 function showValue(v: number | string | boolean | null, type: string): string {

@@ -13,7 +13,7 @@
  * does not exist (no decided lead reached the stage) fails and says why;
  * an unknown stage or metric is a usage error naming the valid ones.
  */
-import { nearest } from '../language/check/names.js';
+import { nearest } from '../language/shared/names.js';
 import type { Report, StageMetrics } from '../simulator/metrics.js';
 import { UsageError } from './errors.js';
 

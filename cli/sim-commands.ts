@@ -8,7 +8,7 @@
  * Invariant: metrics are never printed for data with silently dropped rows:
  * skipped rows (`--lenient`) and events of unknown leads are always shown.
  */
-import { nearest, suggest as suggestName } from '../language/check/names.js';
+import { nearest, suggest as suggestName } from '../language/shared/names.js';
 import { openOutput, refuseOutputOverInput } from './files.js';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
 import { UsageError, InputError, guard } from './errors.js';

@@ -37,7 +37,7 @@
  */
 import { columnTypes, scoredRows } from './simulate.js';
 import { scoredNames } from './replay.js';
-import { nearest } from '../language/check/names.js';
+import { nearest } from '../language/shared/names.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { IR, IRType } from '../language/compile/ir.js';

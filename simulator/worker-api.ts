@@ -23,7 +23,7 @@ import type { IR } from '../language/compile/ir.js';
 import type { Diagnostic } from '../language/diagnostics/diagnostic.js';
 import { compileKernel } from './kernel/emit-kernel.js';
 import { compileScorer } from '../language/compile/emit-js.js';
-import type { ScoreResult } from '../language/compile/js-types.js';
+import type { ScoreResult } from '../language/shared/result-types.js';
 import { loadLeads } from './data/leads.js';
 import { loadEvents } from './data/events.js';
 import type { Column, EventTable, LeadTable } from './data/table.js';

@@ -15,7 +15,7 @@ import type * as A from '../syntax/ast.js';
 import type { AttrType, Range } from '../syntax/ast.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diag, type Code } from '../diagnostics/registry.js';
-import { didYouMean, nearest, suggest } from './names.js';
+import { didYouMean, nearest, suggest } from '../shared/names.js';
 import { validateRegex } from './regex.js';
 import { checkLimits } from './limits.js';
 import { needsQuoting } from '../syntax/tokens.js';

@@ -15,7 +15,7 @@
  *   and `score` (re2js embedded when `matches` is used, see js-re2.ts);
  * - `emitDts(ir)`: its `.d.ts`, with the ruleset's names as literal types.
  * The meaning implemented is docs/semantics.md; the result and explain-trace
- * types are in js-types.ts (documented there).
+ * types are in ../shared/result-types.ts (documented there).
  *
  * Invariants (safe code generation, by construction):
  * - user text (names, strings, list items, regex sources, rule text, route
@@ -45,7 +45,7 @@ import { CachedRE2JS } from '../check/regex.js';
 import type { IR, IRArith, IRBlockScore, IRCond, IRRule, IRScore, IRType, IRValue } from './ir.js';
 import { JS_RUNTIME } from './js-runtime.js';
 import { re2jsEmbed } from './js-re2.js';
-import type { RulesetInfo, ScoreFn, Scorer } from './js-types.js';
+import type { RulesetInfo, ScoreFn, Scorer } from '../shared/result-types.js';
 
 export type {
   ExplainCond,
@@ -60,7 +60,7 @@ export type {
   RulesetInfo,
   ScoreResult,
   Scorer,
-} from './js-types.js';
+} from '../shared/result-types.js';
 
 export interface EmitOptions {
   /** record an explain trace at asOf (slower; for `lql explain`) */

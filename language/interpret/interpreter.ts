@@ -42,7 +42,7 @@ import { decayWeight, domainOf, ownValue, readAs, round9, toEpochMs, type Val } 
 
 // One result shape for every engine: the interpreter answers in the type the
 // compiled scorer returns (types only; its evaluation stays independent).
-import type { Reason, ScoreResult, LeadEvent } from '../compile/js-types.js';
+import type { Reason, ScoreResult, LeadEvent } from '../shared/result-types.js';
 export type { Reason, ScoreResult, LeadEvent };
 
 // ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import type * as A from './ast.js';
 import { DURATION_MS, type DurationUnit } from './ast.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diag } from '../diagnostics/registry.js';
-import { suggest } from '../check/names.js';
+import { suggest } from '../shared/names.js';
 
 // ---------------------------------------------------------------------------
 // Plain words for tokens, used in our own messages.

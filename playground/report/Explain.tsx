@@ -15,7 +15,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/index.js';
 import type { Explanation } from '../worker/api.js';
-import type { ExplainCond, ExplainValue } from '../../language/compile/js-types.js';
+import type { ExplainCond, ExplainValue } from '../../language/shared/result-types.js';
 
 /** A number with two decimals at most; the full value on hover. */
 function Num({ value, signed = false }: { value: number; signed?: boolean }) {

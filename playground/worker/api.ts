@@ -18,7 +18,7 @@
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
 import type { SimulateReport, ChangedLead } from '../report/types.js';
 import type { ColumnInfo, RuleStat, ScoreStat } from '../../language/service/context.js';
-import type { ExplainTrace } from '../../language/compile/js-types.js';
+import type { ExplainTrace } from '../../language/shared/result-types.js';
 
 export type { Diagnostic, ColumnInfo, RuleStat, ScoreStat, ExplainTrace };
 

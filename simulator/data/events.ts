@@ -17,7 +17,7 @@
  * (rows are collected in growable typed arrays: lead, type, time).
  */
 import { diag } from '../../language/diagnostics/registry.js';
-import { suggest as suggestName } from '../../language/check/names.js';
+import { suggest as suggestName } from '../../language/shared/names.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
 import { CsvReader } from './csv.js';
 import { Issues } from './errors.js';

@@ -73,7 +73,7 @@ describe('columnar cache: tables', () => {
       expect(log).toEqual(['saved', 'hit']);
       expect(second).toEqual(await loadLeadsFile(file, options));
     }
-  });
+  }, 240_000); // six loads of two real files: slow on a loaded machine
 
   it('the entry is an Arrow IPC file other tools can read: named, typed columns', async () => {
     const dir = join(work, 'c3');

@@ -140,6 +140,12 @@ describe('Parquet and Arrow input', () => {
     expect(missing.err).toContain('no such file');
   });
 
+  it('--engine duckdb refuses Parquet and Arrow files with a clear message', async () => {
+    const r = await run(['simulate', join(examples, 'acme.lql'), '--leads', join(work, 'acme-leads.parquet'), '--engine', 'duckdb']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('is a Parquet or Arrow file: run it with --engine js');
+  });
+
   it('cells: how typed values are written for the CSV reader', () => {
     expect(cellOf(null)).toBe('');
     expect(cellOf(Number.NaN)).toBe('');

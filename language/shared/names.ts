@@ -1,6 +1,6 @@
 /**
- * Name helpers shared by the checker and the language service: edit distance
- * and "did you mean" suggestions.
+ * Name helpers shared by the parser, the checker, the language service, the
+ * data readers and the CLI: edit distance and "did you mean" suggestions.
  *
  * Input: a misspelt name and candidate names. Output: the closest candidates.
  * Invariant: suggestions are deterministic (ties broken by candidate order).

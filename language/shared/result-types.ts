@@ -1,6 +1,8 @@
 /**
- * Types of the compiled JS scorer's results, shared by `emit-js.ts`, the
- * CLI (`lql explain`, `lql score`), the worker and the tests.
+ * Types of a scorer's results, shared by the JS scorer (`emit-js.ts`), the
+ * reference interpreter, the CLI (`lql explain`, `lql score`), the worker and
+ * the tests. They live below both routes to the meaning, so neither imports
+ * the other.
  *
  * Input/Output: types only. Invariants: a `ScoreResult` is what both the
  * in-process scorer (`compileScorer`) and the exported module's `score()`
