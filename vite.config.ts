@@ -75,7 +75,13 @@ export default defineConfig({
   root,
   base: './',
   plugins: [react(), helpPages()],
-  resolve: { alias: { 'node:fs': nodeStub, 'node:path': nodeStub } },
+  resolve: {
+    alias: {
+      'node:fs': nodeStub, 'node:path': nodeStub,
+      // y-monaco (co-authoring) imports Monaco by a deep path that monaco-editor's exports map hides
+      'monaco-editor/esm/vs/editor/editor.api.js': 'monaco-editor/editor/editor.api',
+    },
+  },
   worker: { format: 'es' },
   server: {
     host: '127.0.0.1',

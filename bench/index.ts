@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark module in one process and prints
  * its figures (each module measures its own reference side by side).
- * Usage: npm run bench [-- NAME...]   (names: startup, data, language, kernel, csv, sql, playground)
+ * Usage: npm run bench [-- NAME...]   (names: startup, data, language, kernel, csv, sql, playground, collab)
  */
 const MODULES: Record<string, string> = {
   startup: './startup.js',
@@ -11,6 +11,7 @@ const MODULES: Record<string, string> = {
   kernel: './kernel.js',
   sql: './sql.js',
   playground: './playground.js',
+  collab: './collab.js',
 };
 
 async function main(): Promise<void> {

@@ -354,5 +354,41 @@ const lsp: Command = {
 
 // ---------------------------------------------------------------------------
 
-export const COMMANDS: Command[] = [check, test, fmt, explain, compile, simulateCommand, scoreCommand, suggestCommand, cache, lsp];
+const serveCommand: Command = {
+  name: 'serve',
+  usage: 'serve [--port 4800] [--data DIR] [--database postgres://...]',
+  summary: 'co-author rulesets: the playground, live co-editing, review and releases for a team',
+  description:
+    'Serves the playground, the HTTP API (docs/serve.md) and the co-editing endpoint from one process.\n' +
+    'Storage: an embedded PostgreSQL (PGlite) under --data, or a PostgreSQL server with --database.\n' +
+    'The admin token comes from LQL_ADMIN_TOKEN, or is generated at the first start and printed once.',
+  options: {
+    port: { type: 'string', arg: 'N', help: 'port to listen on (default 4800; 0 picks a free one)' },
+    host: { type: 'string', arg: 'ADDR', help: 'address to listen on (default 127.0.0.1; 0.0.0.0 for a team network)' },
+    data: { type: 'string', arg: 'DIR', help: 'folder for the database and uploaded datasets (default ./lql-data)' },
+    database: { type: 'string', arg: 'URL', help: 'use this PostgreSQL server (postgres://user@host:port/db) instead of the embedded one' },
+  },
+  run: (args, io) =>
+    guard(io, async () => {
+      if (args.positionals.length) throw new UsageError(`serve takes no files (got ${args.positionals.join(' ')}).`);
+      const portRaw = str(args.values.port) ?? '4800';
+      const port = Number(portRaw);
+      if (!/^\d+$/.test(portRaw) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535 (got '${portRaw}').`);
+      const database = str(args.values.database);
+      if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw new UsageError(`--database must be a postgres:// URL (got '${database}').`);
+      const { serve } = await import('../server/serve.js');
+      const running = await serve({
+        port, host: str(args.values.host), dataDir: str(args.values.data) ?? 'lql-data', databaseUrl: database,
+        adminToken: process.env.LQL_ADMIN_TOKEN || undefined, out: io.out, err: io.err,
+      });
+      await new Promise<void>((done) => {
+        const stop = () => void running.close().then(done, done);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      return 0;
+    }),
+};
+
+export const COMMANDS: Command[] = [check, test, fmt, explain, compile, simulateCommand, scoreCommand, suggestCommand, cache, lsp, serveCommand];
 export { DATA_OPTIONS };

@@ -8,7 +8,9 @@
  * e.g. for benchmarks; `?workers=N` how many workers share a replay).
  * Output: the rendered app in #root (a link never replaces a draft without
  * keeping it as a version, see share/start.ts), with the ACME
- * example and its generated history loaded.
+ * example and its generated history loaded; opened from a capability link
+ * of `lql serve` (`?ruleset=ID&token=T`), the shared workspace instead
+ * (its text, data and review), or a plain message when the link fails.
  * Invariants: the language service and the worker are chosen here and
  * only here (the two seams; see playground/README.md).
  */
@@ -23,6 +25,7 @@ import type { GenerateRequest } from './worker/api.js';
 import { createStore, memoryStorage } from './share/storage.js';
 import { startText } from './share/start.js';
 import { detectLocale, formatters, translate } from './i18n/index.js';
+import { linkFromUrl, openSession, type CollabSession } from './collab/session.js';
 import './app/styles.css';
 
 function storage(kind: 'localStorage' | 'sessionStorage') {
@@ -60,18 +63,31 @@ function workersAsked(): { workers?: number } {
   return Number.isInteger(v) && v >= 1 ? { workers: Math.min(v, 4) } : {};
 }
 
-createRoot(document.getElementById('root')!).render(
+// A capability link of `lql serve` (?ruleset=ID&token=T) opens the shared workspace instead.
+const link = linkFromUrl(location.href);
+let collab: CollabSession | undefined;
+let linkError: string | undefined;
+if (link) {
+  try {
+    collab = await openSession(link);
+  } catch (e) {
+    linkError = translate(detectLocale(navigator.languages), 'collab.linkFailed', { message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+createRoot(document.getElementById('root')!).render(linkError !== undefined ? <main className="link-error" role="alert"><p>{linkError}</p></main> : (
   <StrictMode>
     <App
       client={startWorker(workersAsked())}
       store={store}
       service={languageService}
-      initialData={initialData()}
+      collab={collab}
+      initialData={collab ? undefined : initialData()}
       initialText={start.text}
       keptDraft={start.keptDraft}
       session={session}
       exampleText={acmeText}
       initialLocale={detectLocale(navigator.languages)}
     />
-  </StrictMode>,
-);
+  </StrictMode>
+));

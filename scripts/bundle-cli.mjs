@@ -2,7 +2,8 @@
 // `check`, `test` and `fmt` need (the language front end, chevrotain), and
 // what only some commands use (the data readers and engine, the SQL
 // emitter, DuckDB glue) is split into chunks loaded on first use. Native and
-// server drivers (DuckDB, pg, apache-arrow's optional parts) stay external
+// server drivers (DuckDB, pg, apache-arrow's optional parts, and the
+// storage and co-editing libraries of `lql serve`) stay external
 // and load only in the commands that need them. One bundled file parses and
 // starts much faster than hundreds of small ES modules.
 import { build } from 'rolldown';
@@ -22,7 +23,9 @@ await build({
   cwd: root,
   input: { main: 'cli/main.ts' },
   platform: 'node',
-  external: [/^node:/, '@duckdb/node-api', 'pg'],
+  // `lql serve`'s storage and co-editing libraries stay external too: PGlite loads its
+  // WASM beside its own module, and Yjs must be one copy shared with Hocuspocus.
+  external: [/^node:/, '@duckdb/node-api', 'pg', '@electric-sql/pglite', '@hocuspocus/server', 'ws', /^yjs$/, /^lib0\//, /^y-protocols\//, 'diff'],
   transform: { define: { __LQL_BUNDLED__: 'true', __LQL_READER_BUILD__: JSON.stringify(readers.digest('hex').slice(0, 16)) } },
   logLevel: 'warn',
   onLog(level, log, handler) {

@@ -44,11 +44,14 @@ import { DataPanel } from '../data/DataPanel.js';
 import { EXAMPLES, type ExampleDataset } from '../data/examples.js';
 import type { TestMark } from '../editor/adapter.js';
 import { ExportPanel, type ExportKind } from './ExportPanel.js';
+import type { CollabSession } from '../collab/session.js';
+import { CollabBar, useSharedData } from '../collab/CollabBar.js';
+import { ReviewPanel } from '../collab/ReviewPanel.js';
 
 /** How many leads whose stage changed against the baseline the Compare tab lists. */
 const CHANGED_LIMIT = 200;
 
-type TabId = 'overview' | 'matrix' | 'scores' | 'volume' | 'activities' | 'routes' | 'compare' | 'explain' | 'tests' | 'data' | 'export';
+type TabId = 'overview' | 'matrix' | 'scores' | 'volume' | 'activities' | 'routes' | 'compare' | 'explain' | 'tests' | 'data' | 'export' | 'review';
 const TAB_IDS: TabId[] = ['data', 'overview', 'matrix', 'scores', 'volume', 'activities', 'routes', 'compare', 'explain', 'tests', 'export'];
 
 type RunState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; ms: number; phases?: RunPhases } | { kind: 'invalid' } | { kind: 'failed'; message: string };
@@ -68,6 +71,8 @@ export interface AppProps {
   helpBase?: string;
   /** the dataset generated in the worker at start (the ACME history), unless `startExample` says otherwise */
   initialData?: GenerateRequest;
+  /** co-authoring on `lql serve` (opened from a capability link): shared text, data and review */
+  collab?: CollabSession;
 }
 
 /** A timing mark for the browser benchmark (only the latest of each name is kept). */
@@ -106,7 +111,7 @@ export function App(props: AppProps) {
   const [tests, setTests] = useState<TestReport | undefined>();
   const [changed, setChanged] = useState<ChangedLead[]>([]);
   const [explanation, setExplanation] = useState<Explanation | undefined>();
-  const [tab, setTab] = useState<TabId>(props.initialData ? 'overview' : 'data');
+  const [tab, setTab] = useState<TabId>(props.collab ? 'review' : props.initialData ? 'overview' : 'data');
   const [stats, setStats] = useState<RunStats | undefined>();
   const [sweep, setSweep] = useState<SweepResult | undefined>();
   const [sweepStage, setSweepStage] = useState<string | undefined>();
@@ -262,6 +267,8 @@ export function App(props: AppProps) {
     }
   }, [client, afterLoad]);
 
+  useSharedData(props.collab, loadData);
+
   const openExample = useCallback(async (ex: ExampleDataset) => {
     restore(ex.rulesetText);
     if (ex.data.kind === 'generate') {
@@ -373,9 +380,9 @@ export function App(props: AppProps) {
   const tabLabels: Record<TabId, MessageKey> = {
     overview: 'tabs.overview', matrix: 'tabs.matrix', scores: 'tabs.scores', volume: 'tabs.volume',
     activities: 'tabs.activities', routes: 'tabs.routes', compare: 'tabs.compare', explain: 'tabs.explain',
-    tests: 'tabs.tests', data: 'tabs.data', export: 'tabs.export',
+    tests: 'tabs.tests', data: 'tabs.data', export: 'tabs.export', review: 'tabs.review',
   };
-  const tabs = TAB_IDS.map((id) => ({
+  const tabs = (props.collab ? ['review' as const, ...TAB_IDS] : TAB_IDS).map((id) => ({
     id, label: t(tabLabels[id]),
     badge: id === 'tests' && tests?.available && tests.tests.length ? `${tests.passed}/${tests.tests.length}` : undefined,
   }));
@@ -395,6 +402,7 @@ export function App(props: AppProps) {
       case 'tests': return <TestsPanel report={tests} onReveal={(l, c) => editorHandle.current?.reveal(l, c)} />;
       case 'data': return <DataPanel summary={data} progress={progress} error={dataError} busy={loading} available={available} onLoad={(r) => void loadData(r)} onOpenExample={(e) => void openExample(e)} />;
       case 'export': return <ExportPanel onExport={onExport} />;
+      case 'review': return props.collab ? <ReviewPanel session={props.collab} cursorLine={() => props.collab!.cursorLine()} onReveal={(l) => editorHandle.current?.reveal(l, 1)} /> : null;
     }
   }
 
@@ -442,6 +450,7 @@ export function App(props: AppProps) {
           </label>
         </div>
       </header>
+      {props.collab && <CollabBar session={props.collab} />}
       {notice && <p className="toast" role="status" data-testid="toast">{notice}</p>}
       {keptDraft && (
         <p className="banner" role="status" data-testid="kept-draft">
@@ -454,7 +463,7 @@ export function App(props: AppProps) {
         <section className="editor-pane" aria-label={t('editor.label')}>
           <Editor value={editorValue.text} revision={editorValue.rev} onChange={onEdit} diagnostics={diagnostics} service={props.service}
             context={serviceContext} testMarks={testMarks} ariaLabel={t('editor.label')}
-            onReady={(h) => { editorHandle.current = h; }} />
+            onReady={(h) => { editorHandle.current = h; }} bind={props.collab?.bindEditor} />
           <div className="problems" data-testid="problems">
             <p className={errors ? 'strong fail' : 'strong'}>
               {errors || warnings ? t('editor.problems', { errors, warnings }) : t('editor.noProblems')}

@@ -8,7 +8,8 @@
  * Invariants: the editor owns its text while the user types (the parent's
  * `value` is written back only when it or `revision` changes and differs
  * from the editor's text, e.g. restoring a version, and then as an undoable
- * edit); diagnostics are shown as markers only.
+ * edit); diagnostics are shown as markers only. With `bind`, the text is
+ * a shared document's (co-authoring) and the binding keeps the two equal.
  */
 import { useEffect, useRef } from 'react';
 import { monaco } from './monaco.js';
@@ -38,6 +39,8 @@ export function Editor(props: {
   context: ServiceContext;
   ariaLabel: string;
   onReady?: (h: EditorHandle) => void;
+  /** co-authoring: attach the editor to a shared text (returns the detach function) */
+  bind?: (editor: ReturnType<typeof monaco.editor.create>, model: ReturnType<typeof monaco.editor.createModel>) => () => void;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const ed = useRef<ReturnType<typeof monaco.editor.create> | undefined>(undefined);
@@ -70,18 +73,23 @@ export function Editor(props: {
     });
     ed.current = editor;
     const sub = model.onDidChangeContent(() => onChange.current(model.getValue()));
+    const unbind = props.bind?.(editor, model);
     props.onReady?.({
       focus: () => editor.focus(),
       reveal: (line, column) => { editor.revealLineInCenter(line); editor.setPosition({ lineNumber: line, column }); editor.focus(); },
       format: () => { void editor.getAction('editor.action.formatDocument')?.run(); },
     });
-    return () => { sub.dispose(); editor.dispose(); model.dispose(); ed.current = undefined; };
+    return () => { unbind?.(); sub.dispose(); editor.dispose(); model.dispose(); ed.current = undefined; };
     // the editor is created once; later props flow through the effects below
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  // a shared text (bind) is written over only by an explicit restore (a new revision), never by the first value
+  const appliedRevision = useRef(props.revision ?? 0);
   useEffect(() => {
     const model = ed.current?.getModel();
+    if (props.bind && (props.revision ?? 0) === appliedRevision.current) return;
+    appliedRevision.current = props.revision ?? 0;
     if (model && model.getValue() !== props.value) {
       model.pushEditOperations([], [{ range: model.getFullModelRange(), text: props.value }], () => null);
     }
