@@ -19,13 +19,11 @@
 import { diag } from '../../language/diagnostics/registry.js';
 import { suggest as suggestName } from '../../language/shared/names.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
-import { CsvReader } from './csv.js';
 import { Issues } from './errors.js';
-import { JsonlReader } from './jsonl.js';
-import { leadIndex, showValue, type ReadOptions } from './leads.js';
-import { at, cellText, type Locator, type RecordReader, type RecordSink, type RowView } from './records.js';
+import { control, leadIndex, reader, showValue, type ReadOptions } from './leads.js';
+import { at, cellText, type Locator, type RecordSink, type RowView } from './records.js';
 import { Interner } from './intern.js';
-import { feed, feedSync, type DataFormat, type DataSource } from './source.js';
+import { feed, feedSync, type DataSource } from './source.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 import { growF64, growI32 } from './columns.js';
 import { detach, isBlankRange, parseTimeRange } from './values.js';
@@ -355,25 +353,6 @@ export function eventWarnings(table: EventTable): Diagnostic[] {
     out.push(diag('LQL524', where, { activity: name, hint: near !== null ? ` The data has type \`${showValue(near)}\`: rename one of the two so they match.` : '' }, { file: table.file }));
   }
   return out;
-}
-
-function reader(b: EventsBuilder, opts: ReadOptions): (format: DataFormat) => RecordReader {
-  return (format) =>
-    format === 'jsonl'
-      ? new JsonlReader(b, { file: b.file, issues: b.issues, maxRecord: opts.maxRecord })
-      : new CsvReader(b, { file: b.file, issues: b.issues, maxRecord: opts.maxRecord, delimiter: opts.delimiter });
-}
-
-function control(b: EventsBuilder, options: LoadOptions & ReadOptions) {
-  return {
-    isCancelled: options.isCancelled,
-    chunkSize: options.chunkSize,
-    onProgress: (done: number, total: number) => {
-      b.done = done;
-      b.total = total;
-      options.onProgress?.(done, total, b.n);
-    },
-  };
 }
 
 /** Load an events table for `leads` from any source (a file stream, or text in memory). */

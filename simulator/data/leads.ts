@@ -545,14 +545,27 @@ export function leadIndex(table: LeadTable): Interner {
   return m;
 }
 
-function reader(b: LeadsBuilder, opts: ReadOptions): (format: DataFormat) => RecordReader {
+/** What `reader` and `control` need of a table builder (the leads' or the events'). */
+export interface TableBuilder extends RecordSink {
+  readonly file: string;
+  readonly issues: Issues;
+  /** rows kept so far */
+  n: number;
+  /** bytes read so far, and in all (0 when unknown) */
+  done: number;
+  total: number;
+}
+
+/** The record reader for a builder, by format. */
+export function reader(b: TableBuilder, opts: ReadOptions): (format: DataFormat) => RecordReader {
   return (format) =>
     format === 'jsonl'
       ? new JsonlReader(b, { file: b.file, issues: b.issues, maxRecord: opts.maxRecord })
       : new CsvReader(b, { file: b.file, issues: b.issues, maxRecord: opts.maxRecord, delimiter: opts.delimiter });
 }
 
-function control(b: LeadsBuilder, options: LoadOptions & ReadOptions) {
+/** Cancellation, chunking and progress for feeding a builder. */
+export function control(b: TableBuilder, options: LoadOptions & ReadOptions) {
   return {
     isCancelled: options.isCancelled,
     chunkSize: options.chunkSize,

@@ -164,7 +164,11 @@ async function one(root: string, source: string, data: DataFiles, argv: string[]
   };
   mkdirSync(paths.folder);
   const texts: Partial<Record<Slot, string>> = { ruleset: source, leads: data.leads, events: data.events, lead: data.lead, leadEvents: data.leadEvents };
-  for (const [k, t] of Object.entries(texts)) writeFileSync(paths[k as Slot], t!);
+  for (const [k, t] of Object.entries(texts)) {
+    writeFileSync(paths[k as Slot], t!);
+    // what is on disk (a lone surrogate is written as U+FFFD) is what must stay unchanged
+    texts[k as Slot] = readFileSync(paths[k as Slot], 'utf8');
+  }
   const args = argv.map((a) => a.replace(/^@(\w+)/, (_, s: Slot) => paths[s]));
   const fail = (kind: string, detail: string) => {
     const f = { kind, argv, detail: `${detail}\n--- ruleset:\n${source.slice(0, 400)}\n--- leads:\n${data.leads.slice(0, 300)}` };
