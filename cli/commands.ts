@@ -9,7 +9,7 @@ import { readText, readRuleset, writeFileAtomic, openOutput, refuseOutputOverInp
 import { basename, extname } from 'node:path';
 import { compileSource, COMPILER_VERSION, type CompileResult } from '../language/index.js';
 import { formatDiagnostics } from './print.js';
-import { UsageError, ExitError, InputError, guard } from './errors.js';
+import { UsageError, ExitError, InputError, guard, timeOption } from './errors.js';
 import { simulateCommand, scoreCommand, suggestCommand, DATA_OPTIONS } from './sim-commands.js';
 import type { TestOutcome } from '../language/interpret/run-tests.js';
 // The interpreter, code generators, formatter and data readers are loaded by
@@ -225,8 +225,7 @@ const explain: Command = {
       const r = loadRuleset(file, io, { warnings: false });
       const lead = readLead(leadFile);
       const events = args.values.events ? readEvents(str(args.values.events)!) : [];
-      const at = str(args.values.at);
-      if (at !== undefined && Number.isNaN(Date.parse(at))) throw new InputError(`--at: '${at}' is not a date (use 2026-01-10 or 2026-01-10T09:30:00Z).`);
+      const at = timeOption('at', str(args.values.at));
       const scorer = compileScorer(r.ir!, { explain: true });
       const result = scorer.score(lead, events, at);
       io.out(args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: leadFile }));
@@ -264,9 +263,7 @@ const compile: Command = {
       if (target === 'json') text = JSON.stringify(r.ir, null, 2) + '\n';
       else if (target === 'sql') {
         const { emitSql, SqlExportError } = await import('../language/compile/emit-sql.js');
-        const asOfRaw = str(args.values['as-of']);
-        const asOf = asOfRaw === undefined ? undefined : Date.parse(asOfRaw.length === 10 ? asOfRaw + 'T00:00:00Z' : asOfRaw);
-        if (asOf !== undefined && Number.isNaN(asOf)) throw new InputError(`--as-of: '${asOfRaw}' is not a date.`);
+        const asOf = timeOption('as-of', str(args.values['as-of']));
         try {
           text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres', asOf });
         } catch (e) {
