@@ -9,7 +9,7 @@ import { readText, readRuleset, writeFileAtomic, openOutput, refuseOutputOverInp
 import { basename, extname } from 'node:path';
 import { compileSource, COMPILER_VERSION, type CompileResult } from '../language/index.js';
 import { formatDiagnostics } from './print.js';
-import { UsageError, ExitError, InputError, guard } from './errors.js';
+import { UsageError, ExitError, InputError, guard, timeOption } from './errors.js';
 import { simulateCommand, scoreCommand, suggestCommand, DATA_OPTIONS } from './sim-commands.js';
 import type { TestOutcome } from '../language/interpret/run-tests.js';
 // The interpreter, code generators, formatter and data readers are loaded by
@@ -225,8 +225,7 @@ const explain: Command = {
       const r = loadRuleset(file, io, { warnings: false });
       const lead = readLead(leadFile);
       const events = args.values.events ? readEvents(str(args.values.events)!) : [];
-      const at = str(args.values.at);
-      if (at !== undefined && Number.isNaN(Date.parse(at))) throw new InputError(`--at: '${at}' is not a date (use 2026-01-10 or 2026-01-10T09:30:00Z).`);
+      const at = timeOption('at', str(args.values.at));
       const scorer = compileScorer(r.ir!, { explain: true });
       const result = scorer.score(lead, events, at);
       io.out(args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: leadFile }));
@@ -237,14 +236,14 @@ const explain: Command = {
 
 const compile: Command = {
   name: 'compile',
-  usage: 'compile FILE --target esm|cjs|sql|json [--dialect duckdb|postgres] [-o OUT]',
+  usage: 'compile FILE --target esm|cjs|sql|json [--dialect duckdb|postgres|clickhouse] [-o OUT]',
   summary: 'export the compiled scorer (JS module with types, SQL query, or IR as JSON)',
   description:
     'esm/cjs: one standalone module with no imports; with -o OUT.js a .d.ts is written beside it.\n' +
     'sql: one query over tables `leads` and `events` (see docs/sql.md). json: the IR (docs/ir.md).',
   options: {
     target: { type: 'string', arg: 'esm|cjs|sql|json', help: 'what to produce (default esm)' },
-    dialect: { type: 'string', arg: 'duckdb|postgres', help: 'SQL dialect (default duckdb)' },
+    dialect: { type: 'string', arg: 'duckdb|postgres|clickhouse', help: 'SQL dialect (default duckdb)' },
     'as-of': { type: 'string', arg: 'DATE', help: 'SQL only: evaluate as of this date (default: the latest event)' },
     out: { type: 'string', short: 'o', arg: 'OUT', help: 'write to this file instead of stdout' },
   },
@@ -254,7 +253,7 @@ const compile: Command = {
       const target = str(args.values.target) ?? 'esm';
       if (!['esm', 'cjs', 'sql', 'json'].includes(target)) throw new UsageError(`--target must be esm, cjs, sql or json (got '${target}').`);
       const dialect = str(args.values.dialect) ?? 'duckdb';
-      if (!['duckdb', 'postgres'].includes(dialect)) throw new UsageError(`--dialect must be duckdb or postgres (got '${dialect}').`);
+      if (!['duckdb', 'postgres', 'clickhouse'].includes(dialect)) throw new UsageError(`--dialect must be duckdb, postgres or clickhouse (got '${dialect}').`);
       const out = str(args.values.out);
       const dts = out && (target === 'esm' || target === 'cjs') ? dtsPath(out, target) : undefined;
       if (out) refuseOutputOverInput(out, { 'the ruleset': file });
@@ -264,11 +263,9 @@ const compile: Command = {
       if (target === 'json') text = JSON.stringify(r.ir, null, 2) + '\n';
       else if (target === 'sql') {
         const { emitSql, SqlExportError } = await import('../language/compile/emit-sql.js');
-        const asOfRaw = str(args.values['as-of']);
-        const asOf = asOfRaw === undefined ? undefined : Date.parse(asOfRaw.length === 10 ? asOfRaw + 'T00:00:00Z' : asOfRaw);
-        if (asOf !== undefined && Number.isNaN(asOf)) throw new InputError(`--as-of: '${asOfRaw}' is not a date.`);
+        const asOf = timeOption('as-of', str(args.values['as-of']));
         try {
-          text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres', asOf });
+          text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres' | 'clickhouse', asOf });
         } catch (e) {
           if (!(e instanceof SqlExportError)) throw e;
           io.err(formatDiagnostics(e.diagnostics, file, r.text, { color: !!process.stderr.isTTY }));

@@ -72,7 +72,8 @@ export function rowAt(st: ScoredTable, i: number): ScoreRow {
   const reached = Object.create(null) as Record<string, number | null>;
   st.stageNames.forEach((name, k) => {
     const t = st.reached[k]![i]!;
-    reached[name] = t === t ? t : null;
+    // data without times has no stage times (never the clock's time)
+    reached[name] = t === t && !st.untimed ? t : null;
   });
   const r = st.route[i]!;
   return { id: st.ids[i]!, scores, bands, stage: st.stageNames[st.stage[i]!] ?? '', route: r >= 0 ? st.routeNames[r]! : null, reached };

@@ -193,7 +193,8 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
     if (running !== 1 || borrowers !== 0) return;
     for (const g of new Set(gone)) recycler.retire(g.scored, [cur?.scored, base?.scored]);
   }
-  const runAsOf = (d: Loaded) => (d.asOf ??= defaultAsOf(d.leads, d.events));
+  // (the latest time in the data; 0 for data without times, never the clock's time)
+  const runAsOf = (d: Loaded) => (d.asOf ??= ((t) => (t === t ? t : 0))(defaultAsOf(d.leads, d.events)));
 
   /** Declared attributes the loaded data lacks: a warning at the declaration (every lead reads it as missing). */
   function absentColumns(program: Program): Diagnostic[] {
