@@ -236,14 +236,14 @@ const explain: Command = {
 
 const compile: Command = {
   name: 'compile',
-  usage: 'compile FILE --target esm|cjs|sql|json [--dialect duckdb|postgres] [-o OUT]',
+  usage: 'compile FILE --target esm|cjs|sql|json [--dialect duckdb|postgres|clickhouse] [-o OUT]',
   summary: 'export the compiled scorer (JS module with types, SQL query, or IR as JSON)',
   description:
     'esm/cjs: one standalone module with no imports; with -o OUT.js a .d.ts is written beside it.\n' +
     'sql: one query over tables `leads` and `events` (see docs/sql.md). json: the IR (docs/ir.md).',
   options: {
     target: { type: 'string', arg: 'esm|cjs|sql|json', help: 'what to produce (default esm)' },
-    dialect: { type: 'string', arg: 'duckdb|postgres', help: 'SQL dialect (default duckdb)' },
+    dialect: { type: 'string', arg: 'duckdb|postgres|clickhouse', help: 'SQL dialect (default duckdb)' },
     'as-of': { type: 'string', arg: 'DATE', help: 'SQL only: evaluate as of this date (default: the latest event)' },
     out: { type: 'string', short: 'o', arg: 'OUT', help: 'write to this file instead of stdout' },
   },
@@ -253,7 +253,7 @@ const compile: Command = {
       const target = str(args.values.target) ?? 'esm';
       if (!['esm', 'cjs', 'sql', 'json'].includes(target)) throw new UsageError(`--target must be esm, cjs, sql or json (got '${target}').`);
       const dialect = str(args.values.dialect) ?? 'duckdb';
-      if (!['duckdb', 'postgres'].includes(dialect)) throw new UsageError(`--dialect must be duckdb or postgres (got '${dialect}').`);
+      if (!['duckdb', 'postgres', 'clickhouse'].includes(dialect)) throw new UsageError(`--dialect must be duckdb, postgres or clickhouse (got '${dialect}').`);
       const out = str(args.values.out);
       const dts = out && (target === 'esm' || target === 'cjs') ? dtsPath(out, target) : undefined;
       if (out) refuseOutputOverInput(out, { 'the ruleset': file });
@@ -265,7 +265,7 @@ const compile: Command = {
         const { emitSql, SqlExportError } = await import('../language/compile/emit-sql.js');
         const asOf = timeOption('as-of', str(args.values['as-of']));
         try {
-          text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres', asOf });
+          text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres' | 'clickhouse', asOf });
         } catch (e) {
           if (!(e instanceof SqlExportError)) throw e;
           io.err(formatDiagnostics(e.diagnostics, file, r.text, { color: !!process.stderr.isTTY }));
