@@ -9,7 +9,8 @@ import { readText, readRuleset, writeFileAtomic, openOutput, refuseOutputOverInp
 import { basename, extname } from 'node:path';
 import { compileSource, COMPILER_VERSION, type CompileResult } from '../language/index.js';
 import { formatDiagnostics } from './print.js';
-import { UsageError, ExitError, InputError, guard } from './errors.js';
+import { UsageError, ExitError, guard, timeOption } from './errors.js';
+import { parseTimeText } from '../language/shared/values.js';
 import { simulateCommand, scoreCommand, suggestCommand, DATA_OPTIONS } from './sim-commands.js';
 import type { TestOutcome } from '../language/interpret/run-tests.js';
 // The interpreter, code generators, formatter and data readers are loaded by
@@ -236,9 +237,7 @@ const explain: Command = {
       if (!leadFile && !leadsFile) throw new UsageError('missing the lead: --leads FILE --id ID (from your data) or --lead LEAD.json.');
       if (leadsFile && !str(args.values.id)) throw new UsageError('missing --id ID: which lead of the leads file to explain.');
       const r = loadRuleset(file, io, { warnings: false });
-      const atRaw = str(args.values.at);
-      const at = atRaw === undefined ? undefined : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(atRaw) ? atRaw + 'T00:00:00Z' : atRaw);
-      if (at !== undefined && Number.isNaN(at)) throw new InputError(`--at: '${atRaw}' is not a date (use 2026-01-10 or 2026-01-10T09:30:00Z).`);
+      const at = timeOption('at', str(args.values.at));
       let lead: Record<string, unknown>;
       let events: { type: string; at: string | number }[];
       let asOf: number;
@@ -268,14 +267,14 @@ const explain: Command = {
 
 const compile: Command = {
   name: 'compile',
-  usage: 'compile FILE --target esm|cjs|sql|json [--dialect duckdb|postgres] [-o OUT]',
+  usage: 'compile FILE --target esm|cjs|sql|json [--dialect duckdb|postgres|clickhouse] [-o OUT]',
   summary: 'export the compiled scorer (JS module with types, SQL query, or IR as JSON)',
   description:
     'esm/cjs: one standalone module with no imports; with -o OUT.js a .d.ts is written beside it.\n' +
     'sql: one query over tables `leads` and `events` (see docs/sql.md). json: the IR (docs/ir.md).',
   options: {
     target: { type: 'string', arg: 'esm|cjs|sql|json', help: 'what to produce (default esm)' },
-    dialect: { type: 'string', arg: 'duckdb|postgres', help: 'SQL dialect (default duckdb)' },
+    dialect: { type: 'string', arg: 'duckdb|postgres|clickhouse', help: 'SQL dialect (default duckdb)' },
     'as-of': { type: 'string', arg: 'DATE', help: 'SQL only: evaluate as of this date (default: the latest event)' },
     out: { type: 'string', short: 'o', arg: 'OUT', help: 'write to this file instead of stdout' },
   },
@@ -285,7 +284,7 @@ const compile: Command = {
       const target = str(args.values.target) ?? 'esm';
       if (!['esm', 'cjs', 'sql', 'json'].includes(target)) throw new UsageError(`--target must be esm, cjs, sql or json (got '${target}').`);
       const dialect = str(args.values.dialect) ?? 'duckdb';
-      if (!['duckdb', 'postgres'].includes(dialect)) throw new UsageError(`--dialect must be duckdb or postgres (got '${dialect}').`);
+      if (!['duckdb', 'postgres', 'clickhouse'].includes(dialect)) throw new UsageError(`--dialect must be duckdb, postgres or clickhouse (got '${dialect}').`);
       const out = str(args.values.out);
       const dts = out && (target === 'esm' || target === 'cjs') ? dtsPath(out, target) : undefined;
       if (out) refuseOutputOverInput(out, { 'the ruleset': file });
@@ -295,11 +294,9 @@ const compile: Command = {
       if (target === 'json') text = JSON.stringify(r.ir, null, 2) + '\n';
       else if (target === 'sql') {
         const { emitSql, SqlExportError } = await import('../language/compile/emit-sql.js');
-        const asOfRaw = str(args.values['as-of']);
-        const asOf = asOfRaw === undefined ? undefined : Date.parse(asOfRaw.length === 10 ? asOfRaw + 'T00:00:00Z' : asOfRaw);
-        if (asOf !== undefined && Number.isNaN(asOf)) throw new InputError(`--as-of: '${asOfRaw}' is not a date.`);
+        const asOf = timeOption('as-of', str(args.values['as-of']));
         try {
-          text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres', asOf });
+          text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres' | 'clickhouse', asOf });
         } catch (e) {
           if (!(e instanceof SqlExportError)) throw e;
           io.err(formatDiagnostics(e.diagnostics, file, r.text, { color: !!process.stderr.isTTY }));
@@ -389,7 +386,7 @@ const lsp: Command = {
 function explainAsOf(lead: Record<string, unknown>, events: { at: string | number }[]): number | undefined {
   let m = -Infinity;
   const take = (v: unknown) => {
-    const t = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? v + 'T00:00:00Z' : v) : NaN;
+    const t = typeof v === 'number' ? v : typeof v === 'string' ? (parseTimeText(v) ?? NaN) : NaN;
     if (t === t && t > m) m = t;
   };
   for (const e of events) take(e.at);

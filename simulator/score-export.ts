@@ -84,7 +84,8 @@ export function rowAt(st: ScoredTable, i: number): ScoreRow {
   const reached = Object.create(null) as Record<string, number | null>;
   st.stageNames.forEach((name, k) => {
     const t = st.reached[k]![i]!;
-    reached[name] = t === t ? t : null;
+    // data without times has no stage times (never the clock's time)
+    reached[name] = t === t && !st.untimed ? t : null;
   });
   const r = st.route[i]!;
   const o = st.outcome[i]!;

@@ -22,8 +22,8 @@
  *   outcome, created_at and closed_at columns are not attributes;
  * - outcome words are those of spec/DATA.md (case-insensitive, trimmed,
  *   empty = open); times are ISO 8601 or epoch ms;
- * - the run's asOf is the JS default (latest of event times of known leads,
- *   created_at and closed_at; now when there is none) unless given;
+ * - the run's asOf is the JS default (latest of declared activities' event times of known leads,
+ *   created_at and closed_at; 0 and no stage times when there is none) unless given;
  * - simulate applies the closed_at rules (docs/semantics.md "In the
  *   simulator": events strictly before closed_at, evaluated at closed_at,
  *   stages other than the lowest counted only when reached strictly before
@@ -502,7 +502,7 @@ class Session {
       const ec = (
         await c.runAndReadAll(
           `SELECT count(*) FILTER (WHERE "bad") AS bad, count(*) FILTER (WHERE "lead_id" IS NULL) AS unknown, ` +
-            `max("at") FILTER (WHERE "lead_id" IS NOT NULL) AS latest FROM "lql_ev"`,
+            `max("at") FILTER (WHERE "lead_id" IS NOT NULL AND CAST("type" AS VARCHAR) IN (${this.opts.ir.activities.map(lit).join(', ') || 'NULL'})) AS latest FROM "lql_ev"`,
         )
       ).getRowObjectsJS()[0]!;
       if (Number(ec.bad) > 0) throw new NeedsJsDiagnostic('events', 'an event cannot be read');
@@ -737,8 +737,14 @@ async function withSession<T>(opts: DuckDBRunOptions, irs: IR[], f: (s: Session,
   }
 }
 
+/** The run's asOf: given, else the latest time in the data (as the JS engine: declared activities' events, created_at, closed_at), else 0. */
 function runAsOf(s: Session, opts: DuckDBRunOptions): number {
-  return opts.asOf ?? s.latest ?? Date.now();
+  return opts.asOf ?? s.latest ?? 0;
+}
+
+/** Data without times and no asOf given: no stage times are reported (never the clock's time). */
+function untimed(s: Session, opts: DuckDBRunOptions): boolean {
+  return opts.asOf === undefined && s.latest === null;
 }
 
 /** Backtest a ruleset inside DuckDB: the same Report as `simulateFull` of the JS engine. */
@@ -775,7 +781,7 @@ export async function scoreRowsDuckDB(opts: DuckDBRunOptions): Promise<ScoreRow[
   return withSession(opts, [opts.ir], async (s) => {
     const mode: KernelMode = opts.events ? 'events' : 'snapshot';
     const { scored: st } = await s.score(opts.ir, { mode, asOf: runAsOf(s, opts), useClosedAt: false });
-    return scoredRows(st);
+    return scoredRows(untimed(s, opts) ? { ...st, untimed: true } : st);
   });
 }
 
