@@ -9,7 +9,7 @@ import { readText, readRuleset, writeFileAtomic, openOutput, refuseOutputOverInp
 import { basename, extname } from 'node:path';
 import { compileSource, COMPILER_VERSION, type CompileResult } from '../language/index.js';
 import { formatDiagnostics } from './print.js';
-import { UsageError, ExitError, InputError, guard, timeOption } from './errors.js';
+import { UsageError, ExitError, guard, timeOption } from './errors.js';
 import { simulateCommand, scoreCommand, suggestCommand, DATA_OPTIONS } from './sim-commands.js';
 import type { TestOutcome } from '../language/interpret/run-tests.js';
 // The interpreter, code generators, formatter and data readers are loaded by

@@ -7,7 +7,7 @@
  */
 import { DataError } from '../simulator/data/errors.js';
 import { formatDiagnostics } from './print.js';
-import { parseTimeText } from '../language/interpret/values.js';
+import { parseTimeText } from '../language/shared/values.js';
 
 export class UsageError extends Error {}
 

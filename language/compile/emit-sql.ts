@@ -51,7 +51,7 @@ import type {
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Range } from '../syntax/ast.js';
 import { diag } from '../diagnostics/registry.js';
-import { readAs } from '../interpret/values.js';
+import { readAs } from '../shared/values.js';
 import {
   bigint,
   commentText,

@@ -256,7 +256,7 @@ export function halfPow(x: string): string {
 
 /**
  * A score rounded to 9 decimals, half away from zero, -0 as 0: the same
- * double operations as `round9` (language/interpret/values.ts), written out
+ * double operations as `round9` (language/shared/values.ts), written out
  * because PostgreSQL's round(double) rounds half to even. `x` is a column.
  */
 export function round9(x: string): string {

@@ -42,6 +42,7 @@ import { columnInfo } from '../../simulator/data/column-info.js';
 import { defaultAsOf, type ScoredTable } from '../../simulator/replay.js';
 import { exportNames, rowAt, writeRows } from '../../simulator/score-export.js';
 import { reportDelta, leadChanges } from '../../simulator/compare.js';
+import { dataWeeks } from '../../simulator/time.js';
 import type { Report } from '../../simulator/metrics.js';
 import { computeReport, rate } from '../../simulator/metrics.js';
 import { generate } from '../../simulator/generate.js';
@@ -281,6 +282,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       ruleset: ir.name,
       rejected: { rows: d.leads.rejected.rows, events: d.events ? d.events.rejected.rows : 0 },
       unknownLeadEvents: d.events ? d.events.unknownLeads.events : 0,
+      time: { createdAt: d.leads.createdAt, weeks: dataWeeks(d.leads, scored.mode === 'events' ? d.events : null) },
       ...(prev ? { previous: { report: prev.report, scored: prev.scored } } : {}),
     });
   }
