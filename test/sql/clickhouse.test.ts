@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { compileSource } from '../../language/index.js';
 import { compileScorer } from '../../language/compile/emit-js.js';
 import type { IR } from '../../language/compile/ir.js';
-import { compareResult, loadCases, type Case } from '../cases/load.js';
+import { compareResult, expectedCasesByFile } from '../cases/load.js';
 import { arbEvents, arbLead, arbRuleset } from '../support/gen-ruleset.js';
 import { closeClickHouse, diff, runClickHouse, type SqlResult, type TestLead } from './harness.js';
 
@@ -28,13 +28,7 @@ async function agree(ir: IR, leads: TestLead[], label: string): Promise<{ proble
 }
 
 describe('ClickHouse: case corpus', () => {
-  const byFile = new Map<string, Case[]>();
-  for (const c of loadCases().filter((c) => c.expect)) {
-    const list = byFile.get(c.file) ?? [];
-    list.push(c);
-    byFile.set(c.file, list);
-  }
-  test.each([...byFile.entries()].map(([f, cs]) => [f.split('/').pop()!, cs] as const))('%s', async (file, cases) => {
+  test.each(expectedCasesByFile())('%s', async (file, cases) => {
     const { ir } = compileSource(cases[0]!.source);
     expect(ir).not.toBeNull();
     const leads: TestLead[] = cases.map((c, i) => ({ id: `L${i}`, attrs: c.lead, events: c.events, asOf: c.asOfMs }));
