@@ -46,6 +46,7 @@ import { dateLayers, readBool, readNumber, numberToText } from '../language/comp
 import { diag } from '../language/diagnostics/registry.js';
 import { pointRange, type Diagnostic } from '../language/diagnostics/diagnostic.js';
 import { computeReport, type Report } from './metrics.js';
+import { dataWeeks } from './time.js';
 import { leadChanges, reportDelta } from './compare.js';
 import type { ScoredTable } from './replay.js';
 import type { ScoreRow } from './simulate.js';
@@ -315,6 +316,10 @@ class Session {
   latest: number | null = null;
   ids: string[] = [];
   outcome = new Int8Array(0);
+  /** created_at per lead in file order (NaN when missing), as the JS reader's `createdAt` */
+  createdAt = new Float64Array(0);
+  /** the weeks the data covers (time.ts `dataWeeks`): created_at of the leads and, with events, their events' times */
+  weeks: number | null = null;
   private attrIndex = new Map<string, number>();
 
   constructor(readonly opts: DuckDBRunOptions) {
@@ -512,10 +517,18 @@ class Session {
     this.latest = latest;
 
     // ids and outcomes, in file order
-    const res = await c.runAndReadAll(`SELECT "__lql_id", "__lql_outcome" FROM "lql_leads" ORDER BY "__lql_row"`);
+    const res = await c.runAndReadAll(`SELECT "__lql_id", "__lql_outcome", "__lql_created_ms" FROM "lql_leads" ORDER BY "__lql_row"`);
     const cols = res.getColumnsJS();
     this.ids = (cols[0] as unknown[]).map((v) => String(v));
     this.outcome = Int8Array.from(cols[1] as number[]);
+    this.createdAt = Float64Array.from(cols[2] as unknown[], (v) => (v === null || v === undefined ? NaN : Number(v)));
+    let span = this.createdAt;
+    if (this.opts.events) {
+      const r = (await c.runAndReadAll(`SELECT min("at") AS lo, max("at") AS hi FROM "lql_ev" WHERE "lead_id" IS NOT NULL`)).getRowObjectsJS()[0]!;
+      const num = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
+      span = Float64Array.of(...this.createdAt, num(r.lo), num(r.hi));
+    }
+    this.weeks = dataWeeks({ createdAt: span }, null);
   }
 
   /**
@@ -762,6 +775,7 @@ export async function simulateDuckDB(opts: DuckDBSimulateOptions): Promise<DuckD
       ruleset: name,
       rejected: { rows: 0, events: 0 },
       unknownLeadEvents: opts.events ? s.unknownLeadEvents : 0,
+      time: { createdAt: s.createdAt, weeks: s.weeks },
       ...(opts.bins !== undefined ? { bins: opts.bins } : {}),
     });
     const report = computeReport(scored, reportOpts(opts.ir.name));
