@@ -8,7 +8,7 @@
 import { readText, readRuleset, writeFileAtomic, openOutput, refuseOutputOverInput } from './files.js';
 import { basename, extname } from 'node:path';
 import { compileSource, COMPILER_VERSION, type CompileResult } from '../language/index.js';
-import { formatDiagnostics } from './print.js';
+import { formatDiagnostics, escapeControls } from './print.js';
 import { UsageError, ExitError, InputError, guard } from './errors.js';
 import { simulateCommand, scoreCommand, suggestCommand, DATA_OPTIONS } from './sim-commands.js';
 import type { TestOutcome } from '../language/interpret/run-tests.js';
@@ -229,7 +229,7 @@ const explain: Command = {
       if (at !== undefined && Number.isNaN(Date.parse(at))) throw new InputError(`--at: '${at}' is not a date (use 2026-01-10 or 2026-01-10T09:30:00Z).`);
       const scorer = compileScorer(r.ir!, { explain: true });
       const result = scorer.score(lead, events, at);
-      io.out(args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: leadFile }));
+      io.out(args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: leadFile }).split('\n').map(escapeControls).join('\n'));
       return 0;
     });
   },
