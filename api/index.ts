@@ -67,8 +67,8 @@ function irOf(source: string, what = 'ruleset'): IR {
 export interface CompileOptions {
   /** `esm`/`cjs`: a standalone module's text; `sql`: one query; `json`: the IR; default: a scorer to call */
   target?: 'esm' | 'cjs' | 'sql' | 'json';
-  /** for `sql`: `duckdb` (default) or `postgres` */
-  dialect?: 'duckdb' | 'postgres';
+  /** for `sql`: `duckdb` (default), `postgres` or `clickhouse` */
+  dialect?: 'duckdb' | 'postgres' | 'clickhouse';
   /** for `sql`: evaluate as of this time (default: the latest event in the tables) */
   asOf?: string | number | Date;
 }

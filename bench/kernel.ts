@@ -303,7 +303,7 @@ export async function run(): Promise<string[]> {
   const t1 = process.hrtime.bigint();
   const kernel = compileKernel(ir);
   const compileMs = Number(process.hrtime.bigint() - t1) / 1e6;
-  const asOf = defaultAsOf(leads, events);
+  const asOf = defaultAsOf(leads, events, ir.activities);
   const P = handPrep(leads);
   const hand = handOut(N);
 

@@ -103,7 +103,7 @@ export async function run(): Promise<string[]> {
     t = performance.now();
     const events = await loadEventsFile(files.events, leads, ir.activities);
     const jsEventsMs = performance.now() - t;
-    const asOf = defaultAsOf(leads, events);
+    const asOf = defaultAsOf(leads, events, ir.activities);
     t = performance.now();
     replay(ir, leads, null, { asOf, mode: 'snapshot' });
     const jsSnapMs = performance.now() - t;

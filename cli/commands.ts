@@ -9,7 +9,8 @@ import { readText, readRuleset, writeFileAtomic, openOutput, refuseOutputOverInp
 import { basename, extname } from 'node:path';
 import { compileSource, COMPILER_VERSION, type CompileResult } from '../language/index.js';
 import { formatDiagnostics, escapeControls } from './print.js';
-import { UsageError, ExitError, InputError, guard } from './errors.js';
+import { UsageError, ExitError, guard, timeOption } from './errors.js';
+import { parseTimeText } from '../language/shared/values.js';
 import { simulateCommand, scoreCommand, suggestCommand, DATA_OPTIONS } from './sim-commands.js';
 import type { TestOutcome } from '../language/interpret/run-tests.js';
 // The interpreter, code generators, formatter and data readers are loaded by
@@ -206,30 +207,59 @@ const fmt: Command = {
 
 const explain: Command = {
   name: 'explain',
-  usage: 'explain FILE --lead LEAD.json [--events EVENTS.json|CSV] [--at DATE]',
+  usage: 'explain FILE (--leads LEADS --id ID [--events EVENTS] | --lead LEAD.json [--events EVENTS.json]) [--at DATE]',
   summary: 'score one lead and show why: every rule, condition and value read',
+  description:
+    'With --leads, the lead is found by its id in the data files, read as `simulate` and `score` read them, and\n' +
+    'evaluated at the same as-of as `score` (so both give the same answer). With --lead, the lead is a JSON object\n' +
+    'and --events its own events (a JSON array of {type, at}, JSON Lines, or a CSV with type,at columns).',
   options: {
+    leads: { type: 'string', arg: 'FILE', help: 'the leads table (as for simulate): pick the lead with --id' },
+    id: { type: 'string', arg: 'ID', help: 'with --leads: the id of the lead to explain' },
+    'id-column': { type: 'string', arg: 'COL', help: "with --leads: the id column (default 'id'; '@row' numbers the rows)" },
+    outcome: { type: 'string', arg: 'COL', help: "with --leads: the outcome column (default 'outcome')" },
+    missing: { type: 'string', arg: 'A,B', help: 'with --leads: values that mean missing, e.g. Select,unknown' },
+    lenient: { type: 'boolean', help: 'with --leads: skip bad rows instead of stopping' },
     lead: { type: 'string', arg: 'LEAD.json', help: 'the lead: a JSON object of attributes' },
-    events: { type: 'string', arg: 'FILE', help: 'its events: a JSON array of {type, at}, JSON Lines, or a CSV with type,at columns' },
-    at: { type: 'string', arg: 'DATE', help: 'evaluate as of this date (default: the latest event)' },
+    events: { type: 'string', arg: 'FILE', help: 'with --leads: the events table; with --lead: that lead\'s events' },
+    at: { type: 'string', arg: 'DATE', help: 'evaluate as of this date (default: as `score` does, the latest date in the data)' },
     json: { type: 'boolean', help: 'print the full result and trace as JSON' },
   },
   run: async (args, io) => {
     const { compileScorer } = await import('../language/compile/emit-js.js');
     const { printExplain } = await import('./explain.js');
     const { readLead, readEvents } = await import('./explain-input.js');
-    return guard(io, () => {
+    return guard(io, async () => {
       const file = needOne(args);
       const leadFile = str(args.values.lead);
-      if (!leadFile) throw new UsageError('missing --lead LEAD.json.');
+      const leadsFile = str(args.values.leads);
+      if (leadFile && leadsFile) throw new UsageError('use either --lead LEAD.json or --leads FILE --id ID, not both.');
+      if (!leadFile && !leadsFile) throw new UsageError('missing the lead: --leads FILE --id ID (from your data) or --lead LEAD.json.');
+      if (leadsFile && !str(args.values.id)) throw new UsageError('missing --id ID: which lead of the leads file to explain.');
       const r = loadRuleset(file, io, { warnings: false });
-      const lead = readLead(leadFile);
-      const events = args.values.events ? readEvents(str(args.values.events)!) : [];
-      const at = str(args.values.at);
-      if (at !== undefined && Number.isNaN(Date.parse(at))) throw new InputError(`--at: '${at}' is not a date (use 2026-01-10 or 2026-01-10T09:30:00Z).`);
+      const at = timeOption('at', str(args.values.at));
+      let lead: Record<string, unknown>;
+      let events: { type: string; at: string | number }[];
+      let asOf: number;
+      let label: string;
+      let asOfNote: string | undefined;
+      if (leadsFile) {
+        const { leadFromData } = await import('./explain-data.js');
+        const d = await leadFromData(r.ir!, args, io, str(args.values.id)!, at);
+        ({ lead, events, asOf } = d);
+        label = d.id;
+      } else {
+        lead = readLead(leadFile!);
+        events = args.values.events ? readEvents(str(args.values.events)!) : [];
+        const idValue = lead.id;
+        label = typeof idValue === 'string' || typeof idValue === 'number' ? String(idValue) : leadFile!;
+        const dated = explainAsOf(lead, events);
+        asOf = at ?? dated ?? Date.now();
+        if (at === undefined && dated === undefined) asOfNote = 'today: the lead has no events or dates; choose the time with --at';
+      }
       const scorer = compileScorer(r.ir!, { explain: true });
-      const result = scorer.score(lead, events, at);
-      io.out(args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: leadFile }).split('\n').map(escapeControls).join('\n'));
+      const result = scorer.score(lead, events, asOf);
+      io.out(args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: label, asOfNote }).split('\n').map(escapeControls).join('\n'));
       return 0;
     });
   },
@@ -237,14 +267,14 @@ const explain: Command = {
 
 const compile: Command = {
   name: 'compile',
-  usage: 'compile FILE --target esm|cjs|sql|json [--dialect duckdb|postgres] [-o OUT]',
+  usage: 'compile FILE --target esm|cjs|sql|json [--dialect duckdb|postgres|clickhouse] [-o OUT]',
   summary: 'export the compiled scorer (JS module with types, SQL query, or IR as JSON)',
   description:
     'esm/cjs: one standalone module with no imports; with -o OUT.js a .d.ts is written beside it.\n' +
     'sql: one query over tables `leads` and `events` (see docs/sql.md). json: the IR (docs/ir.md).',
   options: {
     target: { type: 'string', arg: 'esm|cjs|sql|json', help: 'what to produce (default esm)' },
-    dialect: { type: 'string', arg: 'duckdb|postgres', help: 'SQL dialect (default duckdb)' },
+    dialect: { type: 'string', arg: 'duckdb|postgres|clickhouse', help: 'SQL dialect (default duckdb)' },
     'as-of': { type: 'string', arg: 'DATE', help: 'SQL only: evaluate as of this date (default: the latest event)' },
     out: { type: 'string', short: 'o', arg: 'OUT', help: 'write to this file instead of stdout' },
   },
@@ -254,7 +284,7 @@ const compile: Command = {
       const target = str(args.values.target) ?? 'esm';
       if (!['esm', 'cjs', 'sql', 'json'].includes(target)) throw new UsageError(`--target must be esm, cjs, sql or json (got '${target}').`);
       const dialect = str(args.values.dialect) ?? 'duckdb';
-      if (!['duckdb', 'postgres'].includes(dialect)) throw new UsageError(`--dialect must be duckdb or postgres (got '${dialect}').`);
+      if (!['duckdb', 'postgres', 'clickhouse'].includes(dialect)) throw new UsageError(`--dialect must be duckdb, postgres or clickhouse (got '${dialect}').`);
       const out = str(args.values.out);
       const dts = out && (target === 'esm' || target === 'cjs') ? dtsPath(out, target) : undefined;
       if (out) refuseOutputOverInput(out, { 'the ruleset': file });
@@ -264,11 +294,9 @@ const compile: Command = {
       if (target === 'json') text = JSON.stringify(r.ir, null, 2) + '\n';
       else if (target === 'sql') {
         const { emitSql, SqlExportError } = await import('../language/compile/emit-sql.js');
-        const asOfRaw = str(args.values['as-of']);
-        const asOf = asOfRaw === undefined ? undefined : Date.parse(asOfRaw.length === 10 ? asOfRaw + 'T00:00:00Z' : asOfRaw);
-        if (asOf !== undefined && Number.isNaN(asOf)) throw new InputError(`--as-of: '${asOfRaw}' is not a date.`);
+        const asOf = timeOption('as-of', str(args.values['as-of']));
         try {
-          text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres', asOf });
+          text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres' | 'clickhouse', asOf });
         } catch (e) {
           if (!(e instanceof SqlExportError)) throw e;
           io.err(formatDiagnostics(e.diagnostics, file, r.text, { color: !!process.stderr.isTTY }));
@@ -353,6 +381,21 @@ const lsp: Command = {
 };
 
 // ---------------------------------------------------------------------------
+
+/** The as-of of one lead given by hand: its latest event, else its latest created_at/closed_at; undefined with neither. */
+function explainAsOf(lead: Record<string, unknown>, events: { at: string | number }[]): number | undefined {
+  let m = -Infinity;
+  const take = (v: unknown) => {
+    const t = typeof v === 'number' ? v : typeof v === 'string' ? (parseTimeText(v) ?? NaN) : NaN;
+    if (t === t && t > m) m = t;
+  };
+  for (const e of events) take(e.at);
+  if (m === -Infinity) {
+    take(lead.created_at);
+    take(lead.closed_at);
+  }
+  return m === -Infinity ? undefined : m;
+}
 
 const serveCommand: Command = {
   name: 'serve',

@@ -7,6 +7,7 @@
  */
 import { DataError } from '../simulator/data/errors.js';
 import { formatDiagnostics } from './print.js';
+import { parseTimeText } from '../language/shared/values.js';
 
 export class UsageError extends Error {}
 
@@ -19,6 +20,22 @@ export class ExitError extends Error {
 export class InputError extends Error {}
 
 export class OutputClashError extends Error {}
+
+/**
+ * A time option (`--as-of`, `--at`, ...): ISO 8601 (no offset = UTC) or
+ * epoch milliseconds, read by the one time reader of the language
+ * (`parseTimeText`); anything else is an InputError naming the option.
+ */
+export function timeOption(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const t = parseTimeText(v);
+  if (t === null) {
+    throw new InputError(
+      `--${name}: '${v}' is not a date or time; use ISO 8601 (2026-01-10, 2026-01-10T09:30:00Z; no offset means UTC) or epoch milliseconds (1767225600000).`,
+    );
+  }
+  return t;
+}
 
 /**
  * Run a command body, turning expected failures into their exit code:

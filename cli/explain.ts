@@ -30,10 +30,10 @@ function condLines(c: ExplainCond, indent: string, out: string[]): void {
   for (const a of c.args) condLines(a, indent + '    ', out);
 }
 
-export function printExplain(ir: IR, r: ScoreResult, ctx: { lead: string }): string {
+export function printExplain(ir: IR, r: ScoreResult, ctx: { lead: string; asOfNote?: string }): string {
   const out: string[] = [];
   const t = r.explain;
-  out.push(`Lead ${ctx.lead}${t ? ` as of ${isoDate(t.asOf)}` : ''}`);
+  out.push(`Lead ${ctx.lead}${t ? ` as of ${isoDate(t.asOf)}${ctx.asOfNote ? ` (${ctx.asOfNote})` : ''}` : ''}`);
   out.push('');
   out.push('Scores: ' + Object.entries(r.scores).map(([k, v]) => `${k} = ${num(v).replace(/^\+/, '')}`).join(', '));
   if (Object.keys(r.bands).length) out.push('Bands:  ' + Object.entries(r.bands).map(([k, v]) => `${k} = ${v}`).join(', '));

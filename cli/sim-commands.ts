@@ -11,7 +11,7 @@
 import { nearest, suggest as suggestName } from '../language/shared/names.js';
 import { openOutput, refuseOutputOverInput } from './files.js';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
-import { UsageError, InputError, guard } from './errors.js';
+import { UsageError, InputError, guard, timeOption } from './errors.js';
 import { formatDiagnostics } from './print.js';
 import { diag } from '../language/diagnostics/registry.js';
 import { pointRange } from '../language/diagnostics/diagnostic.js';
@@ -41,10 +41,7 @@ export interface LoadedData {
 }
 
 function parseDateOpt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? v + 'T00:00:00Z' : v);
-  if (Number.isNaN(t)) throw new InputError(`--${name}: '${v}' is not a date (use 2026-01-10 or 2026-01-10T09:30:00Z).`);
-  return t;
+  return timeOption(name, v);
 }
 
 function s(v: Args['values'][string]): string | undefined {

@@ -35,6 +35,8 @@ export interface ScoredTable extends KernelOutput {
   activityNames: string[];
   /** per activity (ir.activities order): 1 if the lead did it (event mode; all 0 in snapshot mode) */
   did: Uint8Array[];
+  /** the data has no times and no asOf was given: evaluated at 0, stage times are not reported */
+  untimed?: boolean;
 }
 
 /** The names a ScoredTable carries, from the ruleset. */
@@ -80,16 +82,26 @@ export function markComplete(table: ScoredTable, signature: KernelSignature): vo
   complete.set(table, signature);
 }
 
-/** The run's default asOf: the latest timestamp in the data, or now when there is none. */
-export function defaultAsOf(leads: LeadTable, events?: EventTable | null): number {
+/**
+ * The run's default asOf (docs/semantics.md, "In the simulator"): the latest
+ * of the events of declared activities (`activities`), created_at and
+ * closed_at (without `activities`: of every event); NaN when the data has no such time (then the run evaluates at
+ * 0 and has no stage times, never the clock's time).
+ */
+export function defaultAsOf(leads: LeadTable, events: EventTable | null | undefined, activities?: readonly string[]): number {
   let m = -Infinity;
   const scan = (a: Float64Array) => {
     for (let i = 0; i < a.length; i++) if (a[i]! > m) m = a[i]!;
   };
-  if (events) scan(events.times);
+  if (events && !activities) scan(events.times);
+  else if (events && activities) {
+    const acts = activityIndexes(events, activities);
+    const times = events.times;
+    for (let j = 0; j < times.length; j++) if (acts[j]! >= 0 && times[j]! > m) m = times[j]!;
+  }
   scan(leads.createdAt);
   scan(leads.closedAt);
-  return Number.isFinite(m) ? m : Date.now();
+  return Number.isFinite(m) ? m : NaN;
 }
 
 /** Prepared replay: call `step()` until it returns true (lets callers yield between chunks). */
@@ -117,7 +129,10 @@ export function startReplay(
   const kernel = 'bind' in irOrKernel ? irOrKernel : compileKernel(irOrKernel);
   const ir = kernel.ir;
   const mode: KernelMode = opts.mode ?? (events ? 'events' : 'snapshot');
-  const asOf = opts.asOf ?? defaultAsOf(leads, mode === 'events' ? events : null);
+  const found = opts.asOf ?? defaultAsOf(leads, mode === 'events' ? events : null, ir.activities);
+  // data without any time: evaluated at 0, and no stage times are reported
+  const untimed = found !== found;
+  const asOf = untimed ? 0 : found;
   const useClosedAt = opts.useClosedAt !== false;
   const n = leads.n;
   const flags = () => {
@@ -168,6 +183,7 @@ export function startReplay(
         outcome: leads.outcome,
         ...scoredNames(ir),
         did,
+        ...(untimed ? { untimed: true } : {}),
       };
       if (lo === 0 && hi === n) complete.set(table, bound.signature);
       return table;

@@ -7,7 +7,11 @@
  * that takes text pieces. Output: the text, written piece by piece (about
  * 1 MiB each), never held whole, so the export of millions of leads needs
  * no more memory than the scored table itself.
- * Invariants: CSV is RFC 4180 (`,`, `"` doubled, CRLF-free unless quoted);
+ * Columns: id, outcome (won, lost, open), every score, every band, stage,
+ * route, reached_<stage> (ISO 8601 UTC; empty when not reached).
+ * Invariants: CSV is for people and spreadsheets: scores are rounded to
+ * two decimals there (half away from zero); JSON Lines carries them at
+ * full precision. CSV is RFC 4180 (`,`, `"` doubled, CRLF-free unless quoted);
  * a text cell a spreadsheet would run as a formula (starting with `=`, `+`,
  * `-`, `@`, a tab or a carriage return) is written with a leading `'` and
  * quoted, as OWASP advises, unless it is a plain decimal number; score
@@ -41,7 +45,7 @@ export function exportNames(ir: IR): ExportNames {
 }
 
 export function csvHeader(n: ExportNames): string {
-  return ['id', ...n.scores, ...n.bands, 'stage', 'route', ...n.stages.map((x) => `reached_${x}`)].map(csvCell).join(',');
+  return ['id', 'outcome', ...n.scores, ...n.bands, 'stage', 'route', ...n.stages.map((x) => `reached_${x}`)].map(csvCell).join(',');
 }
 
 function iso(t: number | null | undefined): string {
@@ -51,7 +55,8 @@ function iso(t: number | null | undefined): string {
 export function csvLine(r: ScoreRow, n: ExportNames): string {
   return [
     csvCell(r.id),
-    ...n.scores.map((x) => String(r.scores[x])),
+    r.outcome ?? '',
+    ...n.scores.map((x) => shownScore(r.scores[x]!)),
     ...n.bands.map((x) => csvCell(r.bands[x] ?? '')),
     csvCell(r.stage),
     csvCell(r.route ?? ''),
@@ -59,8 +64,15 @@ export function csvLine(r: ScoreRow, n: ExportNames): string {
   ].join(',');
 }
 
+/** A score as people read it: two decimals at most, half away from zero, never `-0`. */
+export function shownScore(x: number): string {
+  if (!Number.isFinite(x)) return '';
+  const r = Math.sign(x) * Math.round(Math.abs(x) * 100) / 100;
+  return String(r === 0 ? 0 : r);
+}
+
 export function jsonLine(r: ScoreRow): string {
-  return JSON.stringify({ id: r.id, scores: { ...r.scores }, bands: { ...r.bands }, stage: r.stage, route: r.route, reached: { ...r.reached } });
+  return JSON.stringify({ id: r.id, outcome: r.outcome ?? null, scores: { ...r.scores }, bands: { ...r.bands }, stage: r.stage, route: r.route, reached: { ...r.reached } });
 }
 
 /** Lead `i` of a scored table as a row (maps keyed by user names are null-prototype objects). */
@@ -72,10 +84,12 @@ export function rowAt(st: ScoredTable, i: number): ScoreRow {
   const reached = Object.create(null) as Record<string, number | null>;
   st.stageNames.forEach((name, k) => {
     const t = st.reached[k]![i]!;
-    reached[name] = t === t ? t : null;
+    // data without times has no stage times (never the clock's time)
+    reached[name] = t === t && !st.untimed ? t : null;
   });
   const r = st.route[i]!;
-  return { id: st.ids[i]!, scores, bands, stage: st.stageNames[st.stage[i]!] ?? '', route: r >= 0 ? st.routeNames[r]! : null, reached };
+  const o = st.outcome[i]!;
+  return { id: st.ids[i]!, outcome: o === 1 ? 'won' : o === 0 ? 'lost' : 'open', scores, bands, stage: st.stageNames[st.stage[i]!] ?? '', route: r >= 0 ? st.routeNames[r]! : null, reached };
 }
 
 const PIECE = 1 << 20;

@@ -22,8 +22,8 @@
  *   outcome, created_at and closed_at columns are not attributes;
  * - outcome words are those of spec/DATA.md (case-insensitive, trimmed,
  *   empty = open); times are ISO 8601 or epoch ms;
- * - the run's asOf is the JS default (latest of event times of known leads,
- *   created_at and closed_at; now when there is none) unless given;
+ * - the run's asOf is the JS default (latest of declared activities' event times of known leads,
+ *   created_at and closed_at; 0 and no stage times when there is none) unless given;
  * - simulate applies the closed_at rules (docs/semantics.md "In the
  *   simulator": events strictly before closed_at, evaluated at closed_at,
  *   stages other than the lowest counted only when reached strictly before
@@ -46,6 +46,7 @@ import { dateLayers, readBool, readNumber, numberToText } from '../language/comp
 import { diag } from '../language/diagnostics/registry.js';
 import { pointRange, type Diagnostic } from '../language/diagnostics/diagnostic.js';
 import { computeReport, type Report } from './metrics.js';
+import { dataWeeks } from './time.js';
 import { leadChanges, reportDelta } from './compare.js';
 import type { ScoredTable } from './replay.js';
 import type { ScoreRow } from './simulate.js';
@@ -315,6 +316,10 @@ class Session {
   latest: number | null = null;
   ids: string[] = [];
   outcome = new Int8Array(0);
+  /** created_at per lead in file order (NaN when missing), as the JS reader's `createdAt` */
+  createdAt = new Float64Array(0);
+  /** the weeks the data covers (time.ts `dataWeeks`): created_at of the leads and, with events, their events' times */
+  weeks: number | null = null;
   private attrIndex = new Map<string, number>();
 
   constructor(readonly opts: DuckDBRunOptions) {
@@ -502,7 +507,7 @@ class Session {
       const ec = (
         await c.runAndReadAll(
           `SELECT count(*) FILTER (WHERE "bad") AS bad, count(*) FILTER (WHERE "lead_id" IS NULL) AS unknown, ` +
-            `max("at") FILTER (WHERE "lead_id" IS NOT NULL) AS latest FROM "lql_ev"`,
+            `max("at") FILTER (WHERE "lead_id" IS NOT NULL AND CAST("type" AS VARCHAR) IN (${this.opts.ir.activities.map(lit).join(', ') || 'NULL'})) AS latest FROM "lql_ev"`,
         )
       ).getRowObjectsJS()[0]!;
       if (Number(ec.bad) > 0) throw new NeedsJsDiagnostic('events', 'an event cannot be read');
@@ -512,10 +517,18 @@ class Session {
     this.latest = latest;
 
     // ids and outcomes, in file order
-    const res = await c.runAndReadAll(`SELECT "__lql_id", "__lql_outcome" FROM "lql_leads" ORDER BY "__lql_row"`);
+    const res = await c.runAndReadAll(`SELECT "__lql_id", "__lql_outcome", "__lql_created_ms" FROM "lql_leads" ORDER BY "__lql_row"`);
     const cols = res.getColumnsJS();
     this.ids = (cols[0] as unknown[]).map((v) => String(v));
     this.outcome = Int8Array.from(cols[1] as number[]);
+    this.createdAt = Float64Array.from(cols[2] as unknown[], (v) => (v === null || v === undefined ? NaN : Number(v)));
+    let span = this.createdAt;
+    if (this.opts.events) {
+      const r = (await c.runAndReadAll(`SELECT min("at") AS lo, max("at") AS hi FROM "lql_ev" WHERE "lead_id" IS NOT NULL`)).getRowObjectsJS()[0]!;
+      const num = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
+      span = Float64Array.of(...this.createdAt, num(r.lo), num(r.hi));
+    }
+    this.weeks = dataWeeks({ createdAt: span }, null);
   }
 
   /**
@@ -737,8 +750,14 @@ async function withSession<T>(opts: DuckDBRunOptions, irs: IR[], f: (s: Session,
   }
 }
 
+/** The run's asOf: given, else the latest time in the data (as the JS engine: declared activities' events, created_at, closed_at), else 0. */
 function runAsOf(s: Session, opts: DuckDBRunOptions): number {
-  return opts.asOf ?? s.latest ?? Date.now();
+  return opts.asOf ?? s.latest ?? 0;
+}
+
+/** Data without times and no asOf given: no stage times are reported (never the clock's time). */
+function untimed(s: Session, opts: DuckDBRunOptions): boolean {
+  return opts.asOf === undefined && s.latest === null;
 }
 
 /** Backtest a ruleset inside DuckDB: the same Report as `simulateFull` of the JS engine. */
@@ -756,6 +775,7 @@ export async function simulateDuckDB(opts: DuckDBSimulateOptions): Promise<DuckD
       ruleset: name,
       rejected: { rows: 0, events: 0 },
       unknownLeadEvents: opts.events ? s.unknownLeadEvents : 0,
+      time: { createdAt: s.createdAt, weeks: s.weeks },
       ...(opts.bins !== undefined ? { bins: opts.bins } : {}),
     });
     const report = computeReport(scored, reportOpts(opts.ir.name));
@@ -775,7 +795,7 @@ export async function scoreRowsDuckDB(opts: DuckDBRunOptions): Promise<ScoreRow[
   return withSession(opts, [opts.ir], async (s) => {
     const mode: KernelMode = opts.events ? 'events' : 'snapshot';
     const { scored: st } = await s.score(opts.ir, { mode, asOf: runAsOf(s, opts), useClosedAt: false });
-    return scoredRows(st);
+    return scoredRows(untimed(s, opts) ? { ...st, untimed: true } : st);
   });
 }
 

@@ -112,6 +112,8 @@ export function simulate(ir: IR, leads: LeadTable, events?: EventTable | null, o
 
 export interface ScoreRow {
   id: string;
+  /** the lead's known outcome: won, lost, or open (no outcome yet) */
+  outcome?: 'won' | 'lost' | 'open';
   scores: Record<string, number>;
   bands: Record<string, string>;
   stage: string;

@@ -51,7 +51,7 @@ import type {
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Range } from '../syntax/ast.js';
 import { diag } from '../diagnostics/registry.js';
-import { readAs } from '../interpret/values.js';
+import { readAs } from '../shared/values.js';
 import {
   bigint,
   commentText,
@@ -70,6 +70,7 @@ import {
   str,
   tableName,
   type SqlDialect,
+  withDialect,
 } from './sql-dialect.js';
 import { toPostgresRegex } from './sql-regex.js';
 
@@ -356,6 +357,11 @@ class Emitter {
     return `"kind" = 1 AND "k" = ${ai}`;
   }
 
+  /** A window longer than a ClickHouse RANGE frame offset can be (2^31 - 1 ms). */
+  private longFrame(windowMs: number): boolean {
+    return this.d === 'clickhouse' && windowMs - 1 > 2147483647;
+  }
+
   /** events of the activity at or before the point (within the window if any) */
   count(activity: string, windowMs: number | null, src: IRSrc): string {
     const ai = this.activityIndex(activity, src);
@@ -371,9 +377,11 @@ class Emitter {
     if (windowMs <= 0) return 'CAST(0 AS BIGINT)';
     return this.feature(`w${ai}_${windowMs}`, () => ({
       col: `w${ai}_${windowMs}_${slug(activity)}`,
-      sql:
-        `sum(CASE WHEN ${this.typeMatch(ai)} THEN 1 ELSE 0 END) OVER (PARTITION BY "lk" ORDER BY "t" ` +
-        `RANGE BETWEEN ${bigint(windowMs - 1)} PRECEDING AND CURRENT ROW)`,
+      sql: this.longFrame(windowMs)
+        ? // ClickHouse frames take offsets below 2^31 ms (~24.8 days): count the lead's event times in (t - W, t] instead
+          `arrayCount(x -> x > "t" - ${bigint(windowMs)} AND x <= "t", groupArray(CASE WHEN ${this.typeMatch(ai)} THEN "t" END) OVER (PARTITION BY "lk"))`
+        : `sum(CASE WHEN ${this.typeMatch(ai)} THEN 1 ELSE 0 END) OVER (PARTITION BY "lk" ORDER BY "t" ` +
+          `RANGE BETWEEN ${bigint(windowMs - 1)} PRECEDING AND CURRENT ROW)`,
       agg: `sum(CASE WHEN "k" = ${ai} AND "t" > "as_of" - ${bigint(windowMs)} THEN 1 ELSE 0 END)`,
       empty: bigint(0),
       comment: `count(${activity} in last ${windowMs} ms)`,
@@ -419,9 +427,14 @@ class Emitter {
       col: `d${ai}_${windowMs ?? 'all'}_${h}_${slug(activity)}`,
       sql:
         (before === null ? '' :
-          `COALESCE(sum(CASE WHEN "kind" IN (1, ${2 + h}) AND "k" = ${ai} ` +
-          `THEN power(CAST(2 AS DOUBLE PRECISION), ${dbl(`"t" - ${base}`)} / ${num(hl)}) END) ` +
-          `OVER (PARTITION BY "lk", ${p} ORDER BY "t" ${before}), 0)\n` +
+          (windowMs !== null && this.longFrame(windowMs)
+            ? // ClickHouse: the partition's event times in (t - W, t), as in `count`
+              `COALESCE(arraySum(x -> assumeNotNull(CASE WHEN x > "t" - ${bigint(windowMs)} AND x < "t" ` +
+              `THEN power(CAST(2 AS DOUBLE PRECISION), ${dbl(`x - ${base}`)} / ${num(hl)}) ELSE 0 END), ` +
+              `groupArray(CASE WHEN "kind" IN (1, ${2 + h}) AND "k" = ${ai} THEN "t" END) OVER (PARTITION BY "lk", ${p})), 0)\n`
+            : `COALESCE(sum(CASE WHEN "kind" IN (1, ${2 + h}) AND "k" = ${ai} ` +
+              `THEN power(CAST(2 AS DOUBLE PRECISION), ${dbl(`"t" - ${base}`)} / ${num(hl)}) END) ` +
+              `OVER (PARTITION BY "lk", ${p} ORDER BY "t" ${before}), 0)\n`) +
           `      * power(CAST(2 AS DOUBLE PRECISION), - (${dbl(`"t" - ${base}`)} / ${num(hl)}))\n      + `) +
         `count(CASE WHEN "kind" = 1 AND "k" = ${ai} THEN 1 END) OVER (PARTITION BY "lk", ${p} ORDER BY "t" RANGE BETWEEN CURRENT ROW AND CURRENT ROW)`,
       // at asOf each event weighs exactly 2 ^ (-(asOf - t) / half-life), 1 for an event at asOf
@@ -468,10 +481,15 @@ class Emitter {
         return { sql: v.value ? 'TRUE' : 'FALSE', type: 'bool' };
       case 'lower': {
         const a = this.convert(this.value(v.arg, ctx), 'text');
-        return { sql: `lower(${a})`, type: 'text' };
+        return { sql: `${this.d === 'clickhouse' ? 'lowerUTF8' : 'lower'}(${a})`, type: 'text' };
       }
       case 'domain': {
         const a = this.convert(this.value(v.arg, ctx), 'text');
+        if (this.d === 'clickhouse') {
+          // the text after the last '@', lower-cased (character functions: UTF-8 aware)
+          const chDom = `lowerUTF8(substringUTF8(${a}, lengthUTF8(${a}) - positionUTF8(reverseUTF8(${a}), '@') + 2))`;
+          return { sql: `(CASE WHEN positionUTF8(${a}, '@') > 0 THEN NULLIF(${chDom}, '') END)`, type: 'text' };
+        }
         const dom = `lower(substr(${a}, length(${a}) - strpos(reverse(${a}), '@') + 2))`;
         return { sql: `(CASE WHEN strpos(${a}, '@') > 0 THEN NULLIF(${dom}, '') END)`, type: 'text' };
       }
@@ -575,6 +593,10 @@ class Emitter {
       case 'text': {
         const s = this.convert(this.value(c.value, ctx), 'text');
         const a = c.arg.k === 'str' ? this.value(c.arg, ctx).sql : this.convert(this.value(c.arg, ctx), 'text');
+        if (this.d === 'clickhouse') {
+          if (c.op === 'contains') return leaf(`position(${s}, ${a}) > 0`);
+          return leaf(c.op === 'starts_with' ? `startsWith(${s}, ${a})` : `endsWith(${s}, ${a})`);
+        }
         if (c.op === 'contains') return leaf(`strpos(${s}, ${a}) > 0`);
         if (c.op === 'starts_with') return leaf(`substr(${s}, 1, length(${a})) = ${a}`);
         return leaf(`(length(${s}) >= length(${a}) AND substr(${s}, length(${s}) - length(${a}) + 1) = ${a})`);
@@ -607,6 +629,7 @@ class Emitter {
     const s = this.convert(this.value(c.value, 'point'), 'text');
     const ci = c.flags.includes('i');
     this.checkText(c.pattern, c.src);
+    if (this.d === 'clickhouse') return `match(${s}, ${str((ci ? '(?i)' : '') + c.pattern)})`;
     if (this.d === 'duckdb') {
       return ci ? `regexp_matches(${s}, ${str(c.pattern)}, 'i')` : `regexp_matches(${s}, ${str(c.pattern)})`;
     }
@@ -1160,13 +1183,15 @@ class Emitter {
     for (let c = 0; c < didCols; c++) out.push(`  CAST(COALESCE(${ident(`did_${c}`)}, ${bigint(0)}) AS INTEGER) AS ${ident(`did_${c}`)}`);
 
     const header = [
-      `-- LQL ruleset${ir.name ? ` "${commentText(ir.name)}"` : ''} as SQL (${d === 'duckdb' ? 'DuckDB' : 'PostgreSQL'} dialect)`,
+      `-- LQL ruleset${ir.name ? ` "${commentText(ir.name)}"` : ''} as SQL (${d === 'duckdb' ? 'DuckDB' : d === 'clickhouse' ? 'ClickHouse' : 'PostgreSQL'} dialect)`,
       `-- Input: table ${commentText(leadsT)} (column ${commentText(idCol)} and attribute columns)` +
         (eventsT ? ` and table ${commentText(eventsT)} (lead_id, type, at)` : ', no events'),
       `-- Output: one row per lead: id, every score and band, stage, route, reached_<stage> (epoch ms)`,
       `-- asOf: ${typeof o.asOf === 'number' ? `${o.asOf} (${new Date(o.asOf).toISOString()})` : o.asOf === 'per-lead' ? "each lead's latest event" : 'the latest event time in the data'}`,
     ];
-    const sql = `${header.join('\n')}\nWITH\n${ctes.join(',\n')}\nSELECT\n${out.join(',\n')}\nFROM ${fromFinal}\nORDER BY ${o.orderColumn !== undefined ? '"ord"' : '"id"'}\n`;
+    // ClickHouse: NULL-keeping casts and outer joins, as in standard SQL
+    const settings = d === 'clickhouse' ? '\nSETTINGS cast_keep_nullable = 1, join_use_nulls = 1, allow_experimental_analyzer = 1' : '';
+    const sql = `${header.join('\n')}\nWITH\n${ctes.join(',\n')}\nSELECT\n${out.join(',\n')}\nFROM ${fromFinal}\nORDER BY ${o.orderColumn !== undefined ? '"ord"' : '"id"'}${settings}\n`;
     return { sql, columns };
   }
 }
@@ -1174,7 +1199,7 @@ class Emitter {
 /** Export a ruleset as SQL, with diagnostics for anything the dialect cannot express. */
 export function exportSql(ir: IR, opts: EmitSqlOptions): SqlExport {
   const e = new Emitter(ir, opts);
-  const { sql, columns } = e.build();
+  const { sql, columns } = withDialect(opts.dialect, () => e.build());
   const errors = e.diagnostics.some((x) => x.severity === 'error');
   return { sql: errors ? '' : sql, columns, diagnostics: e.diagnostics };
 }

@@ -17,10 +17,32 @@
  * - every reader accepts any column type (the column is first cast to text)
  *   and yields NULL for a missing or unreadable value, never an error.
  */
-export type SqlDialect = 'duckdb' | 'postgres';
+export type SqlDialect = 'duckdb' | 'postgres' | 'clickhouse';
+
+/**
+ * The dialect string literals are written for. ClickHouse always reads a
+ * backslash in a literal as an escape (and has no E'' strings), so its
+ * literals escape `\\` and `'` with a backslash. Set by the emitter for the
+ * duration of one export (`withDialect`); everything else takes the dialect
+ * as an argument.
+ */
+let literalDialect: SqlDialect = 'duckdb';
+
+/** Run `f` with string literals written for dialect `d`. */
+export function withDialect<T>(d: SqlDialect, f: () => T): T {
+  const before = literalDialect;
+  literalDialect = d;
+  try {
+    return f();
+  } finally {
+    literalDialect = before;
+  }
+}
 
 /** A quoted identifier: `"name"` with `"` doubled. */
 export function ident(name: string): string {
+  // ClickHouse reads a backslash in a quoted identifier as an escape
+  if (literalDialect === 'clickhouse') return '"' + name.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\u0000/g, '\\0') + '"';
   return '"' + name.replace(/"/g, '""') + '"';
 }
 
@@ -39,6 +61,7 @@ export function tableName(name: string | string[]): string {
  * emitter refuses such texts before, with LQL704, as its text cannot hold it).
  */
 export function str(s: string): string {
+  if (literalDialect === 'clickhouse') return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\u0000/g, '\\0') + "'";
   if (s.includes('\u0000')) return '(' + s.split('\u0000').map(str).join(' || chr(0) || ') + ')';
   if (s.includes('\\')) return "E'" + s.replace(/\\/g, '\\\\').replace(/'/g, "''") + "'";
   return "'" + s.replace(/'/g, "''") + "'";
@@ -84,6 +107,7 @@ function trimChars(): string {
 
 /** Text of any column, trimmed of ASCII whitespace. */
 export function trimmed(d: SqlDialect, textExpr: string): string {
+  if (d === 'clickhouse') return `trimBoth(${textExpr}, ' \\t\\n\\v\\f\\r')`;
   return d === 'duckdb' ? `trim(${textExpr}, ${trimChars()})` : `btrim(${textExpr}, ${trimChars()})`;
 }
 
@@ -94,6 +118,7 @@ export function asText(col: string): string {
 
 /** Full-match test of text against a (portable POSIX/RE2-compatible) regex. */
 export function fullMatch(d: SqlDialect, textExpr: string, re: string): string {
+  if (d === 'clickhouse') return `match(${textExpr}, ${str('^(?:' + re + ')$')})`;
   return d === 'duckdb' ? `regexp_full_match(${textExpr}, ${str(re)})` : `(${textExpr} ~ ${str('^(?:' + re + ')$')})`;
 }
 
@@ -111,6 +136,10 @@ export function readNumber(d: SqlDialect, col: string): string {
   if (d === 'duckdb') {
     // a decimal that overflows a double (1e400) is not a number: never Infinity
     return `(CASE WHEN ${fullMatch(d, s, DECIMAL_RE)} AND isfinite(TRY_CAST(${s} AS DOUBLE)) THEN TRY_CAST(${s} AS DOUBLE) END)`;
+  }
+  if (d === 'clickhouse') {
+    // toFloat64OrNull reads 1e400 as inf: a number that is not finite is not a number
+    return `(CASE WHEN ${fullMatch(d, s, DECIMAL_RE)} AND isFinite(toFloat64OrZero(${s})) THEN toFloat64OrNull(${s}) END)`;
   }
   const n = `CAST(${s} AS NUMERIC)`;
   return (
@@ -171,17 +200,19 @@ export function dateLayers(
   const l1 = `SELECT ${[...pass.map(ident), ...inputs.map((x, i) => `${trimmed(d, asText(ident(x.src)))} AS ${P(i, 's')}`)].join(', ')}\n${indent}  FROM ${from}`;
   const l2 = `SELECT *, ${inputs
     .map((_, i) =>
-      d === 'duckdb'
+      d === 'clickhouse'
+        ? `(CASE WHEN match(${P(i, 's')}, ${str(ISO_GROUPS_RE)}) THEN extractGroups(${P(i, 's')}, ${str(ISO_GROUPS_RE)}) END) AS ${P(i, 'm')}`
+        : d === 'duckdb'
         ? `regexp_extract(${P(i, 's')}, ${str(ISO_GROUPS_RE)}, [${ISO_PARTS.map(str).join(', ')}]) AS ${P(i, 'm')}`
         : `regexp_match(${P(i, 's')}, ${str(ISO_GROUPS_RE)}) AS ${P(i, 'm')}`,
     )
     .join(', ')}\n${indent}  FROM (${l1}) AS "q1"`;
   const g = (i: number, k: number) =>
-    d === 'duckdb' ? `NULLIF(${P(i, 'm')}[${str(ISO_PARTS[k]!)}], '')` : `${P(i, 'm')}[${k + 1}]`;
+    d === 'duckdb' ? `NULLIF(${P(i, 'm')}[${str(ISO_PARTS[k]!)}], '')` : d === 'clickhouse' ? `NULLIF(${P(i, 'm')}[${k + 1}], '')` : `${P(i, 'm')}[${k + 1}]`;
   const parts = inputs.map((_, i) => {
     const o = g(i, 7);
     return [
-      `(${d === 'duckdb' ? `${g(i, 0)} IS NOT NULL` : `${P(i, 'm')} IS NOT NULL`}) AS ${P(i, 'iso')}`,
+      `(${d === 'duckdb' || d === 'clickhouse' ? `${g(i, 0)} IS NOT NULL` : `${P(i, 'm')} IS NOT NULL`}) AS ${P(i, 'iso')}`,
       `${fullMatch(d, P(i, 's'), '-?[0-9]{1,16}')} AS ${P(i, 'ep')}`,
       `CAST(${g(i, 0)} AS BIGINT) AS ${P(i, 'y')}`,
       `CAST(${g(i, 1)} AS BIGINT) AS ${P(i, 'mo')}`,
@@ -225,7 +256,7 @@ export function halfPow(x: string): string {
 
 /**
  * A score rounded to 9 decimals, half away from zero, -0 as 0: the same
- * double operations as `round9` (language/interpret/values.ts), written out
+ * double operations as `round9` (language/shared/values.ts), written out
  * because PostgreSQL's round(double) rounds half to even. `x` is a column.
  */
 export function round9(x: string): string {

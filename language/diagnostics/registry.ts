@@ -114,6 +114,7 @@ export const REGISTRY = {
   LQL606: { severity: 'error', title: 'Not valid JSON', message: 'This is not valid JSON: {reason}.' },
   LQL607: { severity: 'error', title: 'Not a lead', message: 'Expected one JSON object of lead attributes, like {"industry": "services"}; found {kind}.' },
   LQL608: { severity: 'error', title: 'Not an event', message: 'Expected an event like {"type": "web_visit", "at": "2026-01-02"}; {problem}.' },
+  LQL610: { severity: 'error', title: 'No lead with that id', message: 'No lead has the id `{id}` in {file}.{hint}' },
   // --- LQL7xx SQL export and database engines -------------------------------------
   LQL701: {
     severity: 'error',

@@ -4,4 +4,4 @@
  */
 export { interpret, type ScoreResult, type Reason, type LeadEvent } from './interpreter.js';
 export { runTests, formatTestReport, type TestOutcome, type ExpectFailure } from './run-tests.js';
-export { readAs, parseIsoDate, toEpochMs, type Val } from './values.js';
+export { readAs, parseIsoDate, toEpochMs, type Val } from '../shared/values.js';

@@ -38,7 +38,7 @@ import {
   type Value,
 } from '../syntax/ast.js';
 import { nodeText } from './print.js';
-import { decayWeight, domainOf, ownValue, readAs, round9, toEpochMs, type Val } from './values.js';
+import { decayWeight, domainOf, ownValue, readAs, round9, toEpochMs, type Val } from '../shared/values.js';
 
 // One result shape for every engine: the interpreter answers in the type the
 // compiled scorer returns (types only; its evaluation stays independent).

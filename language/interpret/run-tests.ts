@@ -16,7 +16,7 @@
 import type { AttrType, Expr, Literal, Program, TestDecl, Value } from '../syntax/ast.js';
 import { Env, Names, evaluate, prepareEvents, resolveAsOf, result, type ScoreResult } from './interpreter.js';
 import { nodeText } from './print.js';
-import type { Val } from './values.js';
+import type { Val } from '../shared/values.js';
 
 export interface ExpectFailure {
   /** 1-based line and column of the `expect` */

@@ -34,7 +34,7 @@ import { Tabs } from './Tabs.js';
 import { Splitter, clampSplit } from './Splitter.js';
 import { SummaryBar, KpiCards, Funnel } from '../report/Overview.js';
 import { Heatmap } from '../report/Matrix.js';
-import { ScoreViews } from '../report/Scores.js';
+import { RankingTable, ScoreViews } from '../report/Scores.js';
 import { VolumeView } from '../report/Volume.js';
 import { ActivityTable, RouteTable, BandTables } from '../report/Tables.js';
 import { ComparePanel } from '../report/Compare.js';
@@ -393,8 +393,8 @@ export function App(props: AppProps) {
     switch (tab) {
       case 'overview': return needReport((r) => <div className="stack"><SummaryBar report={r} /><KpiCards report={r} /><Funnel report={r} /></div>);
       case 'matrix': return needReport((r) => <Heatmap matrix={r.matrix} />);
-      case 'scores': return needReport((r) => <ScoreViews distributions={r.distributions} sweep={sweep ?? 'pending'} onStage={setSweepStage} />);
-      case 'volume': return needReport((r) => <VolumeView weekly={r.weekly} capacity={capacity} onCapacity={setCapacity} />);
+      case 'scores': return needReport((r) => <><ScoreViews distributions={r.distributions} sweep={sweep ?? 'pending'} onStage={setSweepStage} /><RankingTable ranking={r.ranking} /></>);
+      case 'volume': return needReport((r) => <VolumeView weekly={r.weekly} capacity={capacity} onCapacity={setCapacity} monthly={r.monthly} />);
       case 'activities': return needReport((r) => <ActivityTable activities={r.activities} pointsAtBase={pointsAtBase} onPointsAtBase={setPointsAtBase} />);
       case 'routes': return needReport((r) => <div className="stack"><RouteTable routes={r.routes} /><BandTables bands={r.bands} /></div>);
       case 'compare': return <ComparePanel report={report} baselineText={baselineText} text={text} changed={changed} onExplain={explainLead} />;

@@ -14,7 +14,7 @@
  */
 import { memo, useState } from 'react';
 import { useI18n } from '../i18n/index.js';
-import type { ScoreDistribution } from './types.js';
+import type { ScoreDistribution, SimulateReport } from './types.js';
 import type { SweepResult } from '../worker/api.js';
 import { StackedBars, RateLines, SERIES_COLORS } from './charts.js';
 import { thresholdSweep } from './compute.js';
@@ -117,3 +117,31 @@ function ScoreViewsView({ distributions, sweep, onStage }: { distributions?: Sco
 
 /** Memoized: the page re-renders on every keystroke, the views only when their data changes. */
 export const ScoreViews = memo(ScoreViewsView);
+
+/** How well each score ranks won above lost leads: ROC AUC with its DeLong 95% interval, and the close rate by decile. */
+export function RankingTable({ ranking }: { ranking?: SimulateReport['ranking'] }) {
+  const { t, f } = useI18n();
+  if (!ranking || !ranking.length) return null;
+  const depth = Math.max(...ranking.map((r) => r.deciles.length));
+  return (
+    <div className="stack" data-testid="ranking">
+      <h3>{t('ranking.title')}</h3>
+      <p className="muted small">{t('ranking.note')}</p>
+      <table className="data-table" aria-label={t('ranking.title')}>
+        <thead><tr><th scope="col">{t('ranking.decile')}</th>{ranking.map((r) => <th key={r.name} scope="col" className="num">{r.name}</th>)}</tr></thead>
+        <tbody>
+          <tr className="strong"><th scope="row">{t('ranking.auc')}</th>{ranking.map((r) => (
+            <td key={r.name} className="num">{f.num(Math.round(r.auc * 1000) / 1000)}<span className="small"> ({f.num(Math.round(r.aucCI[0] * 1000) / 1000)}–{f.num(Math.round(r.aucCI[1] * 1000) / 1000)})</span></td>
+          ))}</tr>
+          {Array.from({ length: depth }, (_, k) => (
+            <tr key={k}><th scope="row">{k + 1}</th>{ranking.map((r) => {
+              const d = r.deciles[k];
+              const n = d ? d.won + d.lost : 0;
+              return <td key={r.name} className="num">{d ? <>{f.pct(d.closeRate)}<span className="small"> ×{f.num(Math.round(d.lift * 100) / 100)}</span>{n < 30 && <span className="small-sample"> {t('compare.smallSample', { n })}</span>}</> : ''}</td>;
+            })}</tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -9,11 +9,52 @@
  */
 import { memo, useState } from 'react';
 import { useI18n } from '../i18n/index.js';
-import type { WeeklyVolume } from './types.js';
+import type { SimulateReport, WeeklyVolume } from './types.js';
 import { StackedBars, SERIES_COLORS } from './charts.js';
 import { weeksOverCapacity } from './compute.js';
 
-function VolumeViewView(props: { weekly?: WeeklyVolume[]; capacity: number; onCapacity: (n: number) => void }) {
+const SMALL_SAMPLE = 30;
+
+/** Per month of creation, for one stage: leads that reached it (won, lost, open stacked) and the precision, with small samples marked. */
+export function MonthlyView({ monthly, stage }: { monthly?: SimulateReport['monthly']; stage?: string }) {
+  const { t, f } = useI18n();
+  if (!monthly || !monthly.months.length) return <p className="muted">{t('monthly.none')}</p>;
+  const s = monthly.stages.find((x) => x.name === stage) ?? monthly.stages.find((x) => x.name === 'MQL') ?? monthly.stages[0]!;
+  const open = s.reached.map((r, k) => r - s.won[k]! - s.lost[k]!);
+  return (
+    <div className="stack" data-testid="monthly">
+      <StackedBars
+        title={t('monthly.title', { stage: s.name })}
+        categories={monthly.months}
+        series={[
+          { name: t('outcome.won'), color: SERIES_COLORS.won, values: s.won },
+          { name: t('outcome.lost'), color: SERIES_COLORS.lost, values: s.lost },
+          { name: t('outcome.open'), color: SERIES_COLORS.open, values: open },
+        ]}
+        xTitle={t('monthly.axisMonth')} yTitle={t('monthly.axisLeads')}
+      />
+      <table className="data-table" aria-label={t('monthly.title', { stage: s.name })}>
+        <thead><tr>
+          <th scope="col">{t('monthly.month')}</th><th scope="col" className="num">{t('monthly.created')}</th>
+          <th scope="col" className="num">{t('monthly.reached', { stage: s.name })}</th><th scope="col" className="num">{t('compare.won')}</th>
+          <th scope="col" className="num">{t('compare.lost')}</th><th scope="col" className="num">{t('monthly.precision')}</th>
+        </tr></thead>
+        <tbody>
+          {monthly.months.map((m, k) => {
+            const d = s.won[k]! + s.lost[k]!;
+            return (
+              <tr key={m}><th scope="row" className="nowrap">{m}</th><td className="num">{f.int(monthly.created[k]!)}</td><td className="num">{f.int(s.reached[k]!)}</td>
+                <td className="num">{f.int(s.won[k]!)}</td><td className="num">{f.int(s.lost[k]!)}</td>
+                <td className="num">{d ? f.pct(s.won[k]! / d) : '–'}{d > 0 && d < SMALL_SAMPLE && <span className="small-sample"> {t('compare.smallSample', { n: d })}</span>}</td></tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function VolumeViewView(props: { weekly?: WeeklyVolume[]; capacity: number; onCapacity: (n: number) => void; monthly?: SimulateReport['monthly'] }) {
   const { t, f } = useI18n();
   const [stage, setStage] = useState<string | undefined>(undefined);
   const weekly = props.weekly ?? [];
@@ -49,6 +90,8 @@ function VolumeViewView(props: { weekly?: WeeklyVolume[]; capacity: number; onCa
           )}
         </>
       )}
+      <h3>{t('monthly.heading')}</h3>
+      <MonthlyView monthly={props.monthly} stage={w?.stage ?? stage} />
     </div>
   );
 }

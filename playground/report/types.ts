@@ -122,6 +122,10 @@ export interface SimulateReport {
   distributions?: ScoreDistribution[];
   weekly?: WeeklyVolume[];
   matrix?: BandMatrix;
+  /** per month of creation: leads, and per stage reached, won, lost */
+  monthly?: { months: string[]; created: number[]; stages: { name: string; reached: number[]; won: number[]; lost: number[] }[] };
+  /** per score: ROC AUC (DeLong 95% interval) and the close rate by decile */
+  ranking?: { name: string; auc: number; aucCI: [number, number]; deciles: { decile: number; min: number; max: number; leads: number; won: number; lost: number; closeRate: number; lift: number }[] }[];
 }
 
 /** A lead whose stage differs between the baseline and the current rules. */

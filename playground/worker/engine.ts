@@ -42,6 +42,7 @@ import { columnInfo } from '../../simulator/data/column-info.js';
 import { defaultAsOf, type ScoredTable } from '../../simulator/replay.js';
 import { exportNames, rowAt, writeRows } from '../../simulator/score-export.js';
 import { reportDelta, leadChanges } from '../../simulator/compare.js';
+import { dataWeeks } from '../../simulator/time.js';
 import type { Report } from '../../simulator/metrics.js';
 import { computeReport, rate } from '../../simulator/metrics.js';
 import { generate } from '../../simulator/generate.js';
@@ -192,7 +193,8 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
     if (running !== 1 || borrowers !== 0) return;
     for (const g of new Set(gone)) recycler.retire(g.scored, [cur?.scored, base?.scored]);
   }
-  const runAsOf = (d: Loaded) => (d.asOf ??= defaultAsOf(d.leads, d.events));
+  // (the latest time in the data; 0 for data without times, never the clock's time)
+  const runAsOf = (d: Loaded) => (d.asOf ??= ((t) => (t === t ? t : 0))(defaultAsOf(d.leads, d.events)));
 
   /** Declared attributes the loaded data lacks: a warning at the declaration (every lead reads it as missing). */
   function absentColumns(program: Program): Diagnostic[] {
@@ -280,6 +282,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       ruleset: ir.name,
       rejected: { rows: d.leads.rejected.rows, events: d.events ? d.events.rejected.rows : 0 },
       unknownLeadEvents: d.events ? d.events.unknownLeads.events : 0,
+      time: { createdAt: d.leads.createdAt, weeks: dataWeeks(d.leads, scored.mode === 'events' ? d.events : null) },
       ...(prev ? { previous: { report: prev.report, scored: prev.scored } } : {}),
     });
   }

@@ -107,6 +107,15 @@ export function toPlaygroundReport(report: Report, st?: ScoredTable, ir?: IR): S
   };
   const w = weekly(report.weekly);
   if (w) out.weekly = w;
+  if (report.monthly) out.monthly = report.monthly;
+  if (report.ranking) {
+    out.ranking = report.ranking
+      .filter((x) => x.auc !== null)
+      .map((x) => ({
+        name: x.name, auc: nn(x.auc), aucCI: x.aucCI ?? [NaN, NaN],
+        deciles: x.deciles.map((d) => ({ decile: d.decile, min: d.min, max: d.max, leads: d.leads, won: d.won, lost: d.lost, closeRate: nn(d.closeRate), lift: nn(d.lift) })),
+      }));
+  }
   if (st && ir) {
     const m = bandMatrix(ir, st);
     if (m) out.matrix = m;

@@ -8,7 +8,7 @@
  * (0 false, 1 true, 2 not a bool word) or an outcome code (1 won, 0 lost,
  * -1 open, -2 not an outcome word).
  * Invariants: accepts exactly what docs/semantics.md ("Reading values")
- * accepts, the same grammar as `language/interpret/values.ts`, so a column
+ * accepts, the same grammar as `language/shared/values.ts`, so a column
  * loaded here reads the same as the reference interpreter reads a record;
  * pure functions, never throw; hot paths use charCodeAt, no regex, no
  * allocation for the common shapes.

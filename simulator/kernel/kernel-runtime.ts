@@ -16,7 +16,7 @@ import type { Column } from '../data/table.js';
 import type { IRType } from '../../language/compile/ir.js';
 import { parseNumber, parseIsoDate, parseBool } from '../data/values.js';
 import { RE2JS } from 're2js';
-import { domainOf } from '../../language/interpret/values.js';
+import { domainOf } from '../../language/shared/values.js';
 
 export type NumColumn = { type: 'number' | 'date'; values: Float64Array };
 export type TextColumn = { type: 'text'; codes: Int32Array; dict: string[] };

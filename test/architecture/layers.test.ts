@@ -1,6 +1,6 @@
 /**
  * The layer rules of ARCHITECTURE.md, checked on every import of the
- * product code (language/, simulator/, cli/, playground/).
+ * product code (language/, simulator/, cli/, server/, api/, playground/).
  *
  * Input: the source files, read with TypeScript's own import scanner (so
  * `import type`, re-exports and `import()` all count). Output: one failure
@@ -45,14 +45,18 @@ const ALLOWED: Record<string, readonly string[]> = {
   language: LANGUAGE,
   'simulator/data': LANGUAGE,
   simulator: [...LANGUAGE, 'simulator/data'],
-  cli: [...LANGUAGE, ...SIMULATOR],
+  // the command line starts the server (`lql serve`)
+  cli: [...LANGUAGE, ...SIMULATOR, 'server'],
+  // the server and the library API sit beside the command line
+  server: [...LANGUAGE, ...SIMULATOR],
+  api: [...LANGUAGE, ...SIMULATOR],
   // the examples gallery bundles the example rulesets; the worker bundles re2js's source
   playground: [...LANGUAGE, ...SIMULATOR, 'examples', 'node_modules'],
 };
 
 /** Crossings still being removed: `file -> target file`. Remove an entry with its crossing. */
 const KNOWN_CROSSINGS = new Set<string>([
-  'language/compile/emit-sql.ts -> language/interpret/values.ts',
+  // none left: every import points down
 ]);
 
 /** Node built-ins that code running in a browser must not import. */
@@ -102,7 +106,7 @@ function violations(files: string[], read = (f: string) => readFileSync(join(ROO
   return out;
 }
 
-const FILES = ['language', 'simulator', 'cli', 'playground'].flatMap(sourceFiles);
+const FILES = ['language', 'simulator', 'cli', 'server', 'api', 'playground'].flatMap(sourceFiles);
 
 describe('layers', () => {
   it('reads the product code', () => {

@@ -223,3 +223,14 @@ export function compareResult(actual: ResultLike, expect: CaseExpect): string[] 
   }
   return diffs;
 }
+
+/** The cases with expectations, grouped by corpus file: [file name, cases] (one ruleset per file). */
+export function expectedCasesByFile(dir: string = CASES_DIR): (readonly [string, Case[]])[] {
+  const byFile = new Map<string, Case[]>();
+  for (const c of loadCases(dir).filter((x) => x.expect)) {
+    const list = byFile.get(c.file) ?? [];
+    list.push(c);
+    byFile.set(c.file, list);
+  }
+  return [...byFile.entries()].map(([f, cs]) => [f.split('/').pop()!, cs] as const);
+}

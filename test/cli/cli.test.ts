@@ -38,7 +38,7 @@ describe('lql', () => {
     expect(r.err).toContain("Unknown option '--bogus'");
     expect((await run(['frobnicate'])).code).toBe(2);
     expect((await run(['compile', acme, '--target', 'wasm'])).code).toBe(2);
-    expect((await run(['explain', acme])).err).toContain('missing --lead');
+    expect((await run(['explain', acme])).err).toContain('missing the lead: --leads FILE --id ID');
   });
 
   it('check: clean file exits 0; errors exit 1 with file:line:col, the line and a caret', async () => {
@@ -95,6 +95,45 @@ describe('lql', () => {
     expect(r.out).toContain('2026-02-01: reached lead, MQL');
   });
 
+  it('explain --leads --events --id: the lead from the data files, labelled by its id, with the answer `score` gives', async () => {
+    const leads = join(root, 'examples', 'data', 'acme-leads.csv');
+    const events = join(root, 'examples', 'data', 'acme-events.csv');
+    const rules = join(root, 'examples', 'acme.lql');
+    const sc = await run(['score', rules, '--leads', leads, '--events', events, '--jsonl']);
+    expect(sc.code, sc.err).toBe(0);
+    const rows = sc.out.trim().split('\n').map((l) => JSON.parse(l) as { id: string; stage: string; route: string; scores: Record<string, number> });
+    // a few leads of each stage
+    const picks = ['SQL', 'MQL', 'lead'].flatMap((st) => rows.filter((r) => r.stage === st).slice(0, 2));
+    expect(picks.length).toBe(6);
+    for (const row of picks) {
+      const ex = await run(['explain', rules, '--leads', leads, '--events', events, '--id', row.id, '--json']);
+      expect(ex.code, ex.err).toBe(0);
+      const r = JSON.parse(ex.out) as { stage: string; route: string; scores: Record<string, number> };
+      expect(r.stage, row.id).toBe(row.stage);
+      expect(r.route, row.id).toBe(row.route);
+      for (const [k, v] of Object.entries(row.scores)) expect(Math.abs(r.scores[k]! - v), `${row.id} ${k}`).toBeLessThan(1e-9);
+    }
+    const text = await run(['explain', rules, '--leads', leads, '--events', events, '--id', picks[0]!.id]);
+    expect(text.out.split('\n')[0]).toMatch(new RegExp(`^Lead ${picks[0]!.id} as of \\d{4}-\\d\\d-\\d\\d`));
+    const unknown = await run(['explain', rules, '--leads', leads, '--id', 'L00O0001']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('error LQL610: No lead has the id `L00O0001`');
+    expect(unknown.err).toContain('`L0000001`');
+    expect((await run(['explain', rules, '--leads', leads])).code).toBe(2);
+  });
+
+  it('explain --lead with no events: labelled by its id, evaluated at a stated time, never 1970', async () => {
+    const lead = file('lead-noev.json', JSON.stringify({ id: 'A-17', industry: 'services', employees: 20 }));
+    const r = await run(['explain', acme, '--lead', lead]);
+    expect(r.code, r.err).toBe(0);
+    const first = r.out.split('\n')[0]!;
+    expect(first).toMatch(/^Lead A-17 as of \d{4}-/);
+    expect(first).not.toContain('1970');
+    expect(first).toContain('choose the time with --at');
+    const dated = file('lead-dated.json', JSON.stringify({ id: 'A-18', created_at: '2026-03-01' }));
+    expect((await run(['explain', acme, '--lead', dated])).out.split('\n')[0]).toBe('Lead A-18 as of 2026-03-01');
+  });
+
   it('compile --target esm -o: module + .d.ts, imported by plain Node, same answers as the tests expect', async () => {
     const out = join(dir, 'acme.mjs');
     const r = await run(['compile', acme, '--target', 'esm', '-o', out]);
@@ -126,8 +165,9 @@ describe('lql', () => {
     const sc = await run(['score', acme, '--leads', leads, '--events', evs]);
     expect(sc.code).toBe(0);
     const rows = sc.out.split('\n');
-    expect(rows[0]).toBe('id,fit,engagement,bant,total,grade,temperature,stage,route,reached_SQL,reached_MQL,reached_lead');
-    expect(rows[1].split(',').slice(0, 2)).toEqual(['1', '40']);
+    expect(rows[0]).toBe('id,outcome,fit,engagement,bant,total,grade,temperature,stage,route,reached_SQL,reached_MQL,reached_lead');
+    expect(rows[1].split(',').slice(0, 3)).toEqual(['1', 'won', '40']);
+    expect(rows[3].split(',').slice(0, 3)).toEqual(['3', 'open', '25']);
     const sg = await run(['suggest', acme, '--leads', leads, '--events', evs]);
     expect(sg.code).toBe(0);
     const broken = file('broken.csv', 'id,outcome\n1,won\n1,lost\n');
@@ -138,6 +178,24 @@ describe('lql', () => {
     const t = await run(['simulate', typo, '--leads', leads]);
     expect(t.code).toBe(1);
     expect(t.err).toContain('error LQL210: The data has no column `employes`. The nearest columns are `employees`');
+  });
+
+  it('score: CSV rounds scores to two decimals for people, JSON Lines keeps them whole; the outcome is a column', async () => {
+    const rules = file('decay.lql', 'activity v\nengagement { +10 per v  decay half-life 3 days }\n');
+    const leads = file('d-leads.csv', 'id,outcome\nA,won\nB,\n');
+    const evs = file('d-ev.csv', 'lead_id,type,at\nA,v,2026-01-09\nB,v,2026-01-10\n');
+    // as of 2026-01-10: A's visit is one day old: 10 x 2^(-1/3) = 7.937005...; B's is worth exactly 10
+    const csv = await run(['score', rules, '--leads', leads, '--events', evs, '--as-of', '2026-01-10']);
+    expect(csv.code, csv.err).toBe(0);
+    const rows = csv.out.trim().split('\n').map((r) => r.split(','));
+    expect(rows[0]!.slice(0, 3)).toEqual(['id', 'outcome', 'engagement']);
+    expect(rows[1]!.slice(0, 3)).toEqual(['A', 'won', '7.94']);
+    expect(rows[2]!.slice(0, 3)).toEqual(['B', 'open', '10']);
+    const jl = await run(['score', rules, '--leads', leads, '--events', evs, '--as-of', '2026-01-10', '--jsonl']);
+    const a = JSON.parse(jl.out.trim().split('\n')[0]!);
+    expect(a.outcome).toBe('won');
+    expect(Math.abs(a.scores.engagement - 10 * 2 ** (-1 / 3))).toBeLessThan(1e-9);
+    expect(String(a.scores.engagement).length).toBeGreaterThan(6);
   });
 
   it('the installed launcher runs (npx lql resolves to bin/lql.js)', () => {

@@ -282,9 +282,9 @@ describe('CSV exports cannot carry spreadsheet formulas', () => {
     const r = await run(['score', rules, '--leads', leads]);
     expect(r.code).toBe(0);
     const rows = r.out.trim().split('\n');
-    expect(rows[0]).toBe('id,fit,b,stage,route');
-    expect(rows[1]).toBe(`"'=cmd|calc",-5,"'@x",,"'=HYPERLINK(""http://evil"")"`);
-    expect(rows[2]).toBe('-7,0,"\'=1+1",,ok');
+    expect(rows[0]).toBe('id,outcome,fit,b,stage,route');
+    expect(rows[1]).toBe(`"'=cmd|calc",won,-5,"'@x",,"'=HYPERLINK(""http://evil"")"`);
+    expect(rows[2]).toBe('-7,lost,0,"\'=1+1",,ok');
   });
 });
 

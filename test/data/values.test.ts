@@ -1,9 +1,9 @@
 // Cell readers: they accept exactly what the reference interpreter accepts
 // (docs/semantics.md, "Reading values"), checked on hand-picked cases and on
-// random strings against language/interpret/values.ts.
+// random strings against language/shared/values.ts.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { readAs, parseIsoDate as refIsoDate } from '../../language/interpret/values.js';
+import { readAs, parseIsoDate as refIsoDate } from '../../language/shared/values.js';
 import { parseBool, parseBoolRange, parseIsoDate, parseNumber, parseNumberRange, parseOutcome, parseOutcomeRange, parseTime } from '../../simulator/data/values.js';
 
 describe('numbers', () => {

@@ -6,6 +6,7 @@ import { readFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { csvCells } from '../support/independent.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const shared = join(root, '..', 'shared', 'data');
@@ -16,24 +17,7 @@ function run(args: string[]): { code: number; out: string; err: string } {
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
-/** Split one CSV line with quotes (no embedded newlines in these files). */
-function cells(line: string, delim: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (q) {
-      if (c === '"' && line[i + 1] === '"') (cur += '"'), i++;
-      else if (c === '"') q = false;
-      else cur += c;
-    } else if (c === '"') q = true;
-    else if (c === delim) out.push(cur), (cur = '');
-    else cur += c;
-  }
-  out.push(cur);
-  return out;
-}
+const cells = csvCells;
 
 function countOutcome(file: string, delim: string, col: string, wonWords: string[]): { n: number; won: number } {
   const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.length);

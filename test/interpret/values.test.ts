@@ -1,7 +1,7 @@
 // Reading raw values (docs/semantics.md, "Reading values") and the
 // interpreter's guarantees: null-prototype results, no endless recursion.
 import { describe, expect, it } from 'vitest';
-import { parseIsoDate, readAs } from '../../language/interpret/values.js';
+import { parseIsoDate, readAs } from '../../language/shared/values.js';
 import { interpret } from '../../language/interpret/interpreter.js';
 import { parse } from '../../language/syntax/parser.js';
 

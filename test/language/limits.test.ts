@@ -40,11 +40,12 @@ describe('number literals that do not fit', () => {
   });
 
   it('the largest numbers and durations that fit are accepted, and mean what they say', () => {
-    const src = 'attribute x: number\nactivity v\nfit { +1e308 when x < 1.7e308 }\nengagement { +1 per v in last 104249991 days }\n';
+    const src = 'attribute x: number\nactivity v\nfit { +1e15 when x < 1.7e308  +1e308 when x > 1.75e308 }\nengagement { +1 per v in last 104249991 days }\n';
     const r = compileSource(src);
     expect(r.diagnostics).toEqual([]);
     const s = compileScorer(r.ir!);
-    expect(s.score({ x: 1 }, [], 0).scores.fit).toBe(1e308);
+    expect(s.score({ x: 1.6e308 }, [], 0).scores.fit).toBe(1e15);
+    expect(s.score({ x: 1.7e308 }, [], 0).scores.fit).toBe(0);
     expect(codes('activity v\nengagement { +1 per v in last 104249992 days }\n')).toEqual(['LQL109@2:31']);
   });
 });

@@ -188,7 +188,7 @@ describe('playground engine', () => {
     expect(JSON.parse((await w.exportScorer(acme, 'json')).content).name).toBe('ACME B2B qualification');
     const csv = await w.exportScoredCsv(acme);
     const lines = csv.content.trim().split('\n');
-    expect(lines[0]).toBe('id,fit,engagement,bant,total,grade,temperature,stage,route,reached_SQL,reached_MQL,reached_lead');
+    expect(lines[0]).toBe('id,outcome,fit,engagement,bant,total,grade,temperature,stage,route,reached_SQL,reached_MQL,reached_lead');
     expect(lines.length).toBe(3001);
     const rep = JSON.parse((await w.exportReport(acme, acme)).content);
     expect(rep).toMatchObject({ ruleset: 'ACME B2B qualification', leads: 3000 });

@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
-import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import { HocuspocusProvider, type HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { serve, type Running } from '../../server/serve.js';
 import { startPostgres, postgresUnavailable, type PostgresServer } from '../support/postgres.js';
 

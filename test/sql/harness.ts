@@ -174,3 +174,47 @@ export function diff(js: SqlResult, sql: SqlResult | undefined): string[] {
   if ((js.route ?? null) !== (sql.route ?? null)) out.push(`route: js ${js.route} sql ${sql.route}`);
   return out;
 }
+
+/** A ClickHouse string literal: backslash and quote escaped with a backslash. */
+const chq = (s: string) => '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+const chLit = (v: string | null) => (v === null ? 'NULL' : "'" + v.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\u0000/g, '\\0') + "'");
+
+let chSession: import('chdb').Session | null = null;
+let chSeq = 0;
+
+/** Close the shared embedded ClickHouse session (call in afterAll). */
+export function closeClickHouse(): void {
+  chSession?.cleanup();
+  chSession = null;
+}
+
+/** Score leads in embedded ClickHouse (chdb): one session per test file, a fresh database per call, text columns. */
+export async function runClickHouse(
+  ir: IR,
+  leads: TestLead[],
+  extra: Partial<EmitSqlOptions> = {},
+): Promise<{ results: Map<string, SqlResult>; sql: string }> {
+  const { Session } = await import('chdb');
+  chSession ??= new Session();
+  const s = chSession;
+  const db = `lql_${process.pid}_${++chSeq}`;
+  const { sql, columns } = sqlFor(ir, 'clickhouse', { leadsTable: [db, 'leads'], eventsTable: [db, 'events'], ...extra });
+  const t = tables(ir, leads);
+  s.query(`CREATE DATABASE ${chq(db)}`);
+  try {
+    const create = (table: string, cols: string[], rows: (string | null)[][]): void => {
+      s.query(`CREATE TABLE ${chq(db)}.${chq(table)} (${cols.map((x) => `${chq(x)} Nullable(String)`).join(', ')}) ENGINE = Memory`);
+      for (let i = 0; i < rows.length; i += 500) {
+        const chunk = rows.slice(i, i + 500);
+        if (chunk.length) s.query(`INSERT INTO ${chq(db)}.${chq(table)} VALUES ${chunk.map((r) => '(' + r.map(chLit).join(', ') + ')').join(', ')}`);
+      }
+    };
+    create('leads', t.leadCols, t.leadRows);
+    create('events', ['lead_id', 'type', 'at'], t.eventRows);
+    const text = s.query(sql.replace(/\nSETTINGS /, '\nSETTINGS output_format_json_quote_64bit_integers = 0, '), 'JSONEachRow');
+    const rows = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return { results: toResults(rows, columns), sql };
+  } finally {
+    s.query(`DROP DATABASE IF EXISTS ${chq(db)}`);
+  }
+}

@@ -7,28 +7,31 @@
  */
 import { readFileSync } from 'node:fs';
 
+/** Split one CSV line with quotes (no embedded newlines). */
+export function csvCells(line: string, delim: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let q = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (q) {
+      if (c === '"' && line[i + 1] === '"') (cur += '"'), i++;
+      else if (c === '"') q = false;
+      else cur += c;
+    } else if (c === '"') q = true;
+    else if (c === delim) out.push(cur), (cur = '');
+    else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
 /** Rows of a CSV file (quoted fields, `,` or `;`, CRLF), as records keyed by header. */
 export function readCsvRecords(file: string): Record<string, string>[] {
   const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   const lines = text.split(/\r?\n/).filter((l) => l.length);
   const delim = (lines[0]!.match(/;/g)?.length ?? 0) > (lines[0]!.match(/,/g)?.length ?? 0) ? ';' : ',';
-  const split = (line: string): string[] => {
-    const out: string[] = [];
-    let cur = '';
-    let q = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i];
-      if (q) {
-        if (c === '"' && line[i + 1] === '"') (cur += '"'), i++;
-        else if (c === '"') q = false;
-        else cur += c;
-      } else if (c === '"') q = true;
-      else if (c === delim) out.push(cur), (cur = '');
-      else cur += c;
-    }
-    out.push(cur);
-    return out;
-  };
+  const split = (line: string) => csvCells(line, delim);
   const head = split(lines[0]!);
   return lines.slice(1).map((l) => {
     const cells = split(l);

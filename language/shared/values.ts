@@ -50,6 +50,21 @@ export function parseIsoDate(text: string): number | null {
   return Number.isFinite(result) ? result : null;
 }
 
+/**
+ * A time written as text (`--as-of`, `--at`): an ISO 8601 date or date-time
+ * as `parseIsoDate` reads it (no offset = UTC, `2026-02-30` is not a date),
+ * or whole epoch milliseconds (`1767225600000`; `1` is 1 ms after
+ * 1970-01-01, not a year). Null for anything else.
+ */
+export function parseTimeText(text: string): number | null {
+  const s = text.trim();
+  if (/^-?[0-9]+$/.test(s)) {
+    const n = Number(s);
+    return Number.isSafeInteger(n) ? n : null;
+  }
+  return parseIsoDate(s);
+}
+
 /** A time given as a Date, epoch ms or ISO string, as epoch ms; null if unreadable. */
 export function toEpochMs(raw: unknown): number | null {
   if (raw instanceof Date) {
