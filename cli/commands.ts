@@ -8,7 +8,7 @@
 import { readText, readRuleset, writeFileAtomic, openOutput, refuseOutputOverInput } from './files.js';
 import { basename, extname } from 'node:path';
 import { compileSource, COMPILER_VERSION, type CompileResult } from '../language/index.js';
-import { formatDiagnostics } from './print.js';
+import { formatDiagnostics, escapeControls } from './print.js';
 import { UsageError, ExitError, guard, timeOption } from './errors.js';
 import { parseTimeText } from '../language/shared/values.js';
 import { simulateCommand, scoreCommand, suggestCommand, DATA_OPTIONS } from './sim-commands.js';
@@ -259,7 +259,7 @@ const explain: Command = {
       }
       const scorer = compileScorer(r.ir!, { explain: true });
       const result = scorer.score(lead, events, asOf);
-      io.out(args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: label, asOfNote }));
+      io.out(args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: label, asOfNote }).split('\n').map(escapeControls).join('\n'));
       return 0;
     });
   },

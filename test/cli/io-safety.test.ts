@@ -229,6 +229,16 @@ describe('explain checks its inputs', () => {
     expect(r3.err).toContain(`${csv}:3:14: error LQL518: \`soon\``);
   });
 
+  it('explain shows control characters of rule texts and route names escaped', async () => {
+    const rules = file('r.lql', 'attribute x: number\nfit { +1 when x > 1 }\nroute {\n  "Dr\u{7}op" otherwise\n}\n');
+    const lead = join(rules, '..', 'lead.json');
+    writeFileSync(lead, '{"x": 2}');
+    const r = await run(['explain', rules, '--lead', lead]);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('\u0007');
+    expect(r.out).toContain('Route:  Dr\\u{7}op');
+  });
+
   it('JSON errors, a non-object lead, a key written twice, an event without type', async () => {
     const bad = file('lead.json', '{\n  "industry": "services",\n}\n');
     let r = await run(['explain', acme, '--lead', bad]);
