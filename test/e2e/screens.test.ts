@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { chromiumPath, ROOT, startHarness, type Harness } from './harness.js';
+import { gotoLineEnd } from './page-helpers.js';
 
 const haveChromium = chromiumPath() !== undefined;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -158,15 +159,7 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('every screen, at tw
     expect(before).toBeGreaterThan(0);
     await page.getByTestId('pin').click();
     // make SQL unreachable: `... and fit >= 1000` at the end of the SQL line
-    await page.locator('.monaco-editor .view-lines').click();
-    await page.keyboard.press('Control+Home');
-    await page.keyboard.press('Control+F');
-    const find = page.locator('.monaco-editor .find-widget .find-part textarea');
-    await find.waitFor();
-    await find.fill('SQL  when fit >= 30');
-    await page.keyboard.press('Enter');
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('End');
+    await gotoLineEnd(page, '', 'SQL  when fit >= 30');
     await page.keyboard.type(' and fit >= 1000');
     const row = page.locator('.stage-row[data-stage="SQL"]');
     await expect.poll(() => row.innerText(), { timeout: 20_000 }).toContain('No lead reached this stage');
