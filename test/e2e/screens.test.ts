@@ -131,12 +131,14 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('every screen, at tw
     const { page, errors } = await open(h, SIZES[0]!);
     await page.getByRole('tab', { name: 'Weekly volume' }).click();
     await page.getByTestId('capacity').fill('3');
-    const over = page.locator('figure.chart g.bar[data-over="true"]');
+    // the weekly chart (the tab also has the monthly view below it)
+    const weekly = page.locator('figure.chart', { hasText: 'Leads reaching MQL per week' });
+    const over = weekly.locator('g.bar[data-over="true"]');
     await expect.poll(() => over.count(), { timeout: 10_000 }).toBeGreaterThan(0);
     // the status line counts the same weeks the chart hatches
     const status = await page.getByRole('status').filter({ hasText: 'over capacity' }).innerText();
     expect(status).toMatch(new RegExp(`^${await over.count()} of \\d+ weeks over capacity`));
-    expect(await page.locator('.legend').innerText()).toContain('Week over capacity');
+    expect(await weekly.locator('.legend').innerText()).toContain('Week over capacity');
     // hover the first hatched bar
     const bar = over.first().locator('rect').first();
     const bb = await bar.boundingBox();
