@@ -11,34 +11,14 @@ const leads = `${root}examples/data/acme-leads.csv`;
 const events = `${root}examples/data/acme-events.csv`;
 const AS_OF = '2026-07-01T00:00:00Z';
 
-function parseCsv(text: string): Record<string, string>[] {
-  const [head, ...rows] = text.trim().split('\n');
-  const cols = head.split(',');
-  return rows.map((r) => {
-    const cells: string[] = [];
-    let cur = '';
-    let q = false;
-    for (let i = 0; i < r.length; i++) {
-      const c = r[i];
-      if (q) {
-        if (c === '"' && r[i + 1] === '"') (cur += '"'), i++;
-        else if (c === '"') q = false;
-        else cur += c;
-      } else if (c === '"') q = true;
-      else if (c === ',') cells.push(cur), (cur = '');
-      else cur += c;
-    }
-    cells.push(cur);
-    return Object.fromEntries(cols.map((k, j) => [k, cells[j]]));
-  });
-}
-
 it('lql compile --target sql on DuckDB == lql score, lead by lead', async () => {
   const sql = await run(['compile', acme, '--target', 'sql', '--dialect', 'duckdb', '--as-of', AS_OF]);
   expect(sql.code, sql.err).toBe(0);
-  const score = await run(['score', acme, '--leads', leads, '--events', events, '--as-of', AS_OF]);
+  // JSON Lines: scores at full precision (the CSV rounds them to two decimals for people)
+  const score = await run(['score', acme, '--leads', leads, '--events', events, '--as-of', AS_OF, '--jsonl']);
   expect(score.code, score.err).toBe(0);
-  const want = new Map(parseCsv(score.out).map((r) => [r.id, r]));
+  type Row = { id: string; stage: string; route: string | null; bands: Record<string, string>; scores: Record<string, number> };
+  const want = new Map(score.out.trim().split('\n').map((l) => JSON.parse(l) as Row).map((r) => [r.id, r]));
   expect(want.size).toBe(3000);
 
   const db = await DuckDBInstance.create(':memory:');
@@ -53,10 +33,10 @@ it('lql compile --target sql on DuckDB == lql score, lead by lead', async () => 
     const w = want.get(String(row.id))!;
     expect(w, String(row.id)).toBeDefined();
     expect(row.stage).toBe(w.stage);
-    expect(row.route ?? '').toBe(w.route);
-    expect(row.grade).toBe(w.grade);
-    expect(row.temperature).toBe(w.temperature);
-    for (const s of ["fit", "engagement", "bant", "total"]) expect(Number(row[s])).toBe(Number(w[s]));
+    expect(row.route ?? null).toBe(w.route);
+    expect(row.grade).toBe(w.bands.grade);
+    expect(row.temperature).toBe(w.bands.temperature);
+    for (const s of ["fit", "engagement", "bant", "total"]) expect(Number(row[s])).toBe(w.scores[s]);
     checked++;
   }
   expect(checked).toBe(3000);
