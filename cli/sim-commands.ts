@@ -40,10 +40,6 @@ export interface LoadedData {
   events: EventTable | null;
 }
 
-function parseDateOpt(name: string, v: string | undefined): number | undefined {
-  return timeOption(name, v);
-}
-
 function s(v: Args['values'][string]): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
@@ -161,8 +157,8 @@ export const simulateCommand: Command = {
         baseline = loadRuleset(bfile, io, { warnings: false }).ir!;
       }
       validateGates(gates, ir.stages.map((x) => x.name), !!baseline);
-      const asOf = parseDateOpt('as-of', s(args.values['as-of']));
-      const splitAt = parseDateOpt('split-at', s(args.values['split-at']));
+      const asOf = timeOption('as-of', s(args.values['as-of']));
+      const splitAt = timeOption('split-at', s(args.values['split-at']));
       if (splitAt !== undefined) {
         if (baseline || gates.length || format === 'markdown' || engineOf(args) === 'duckdb')
           throw new UsageError('--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb.');
@@ -214,7 +210,7 @@ export const scoreCommand: Command = {
       const out = s(args.values.out);
       if (out) refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
       const { ir } = await withRuleset(args, io);
-      const asOf = parseDateOpt('as-of', s(args.values['as-of']));
+      const asOf = timeOption('as-of', s(args.values['as-of']));
       const { exportNames, rowAt, writeRows } = await import('../simulator/score-export.js');
       let count: number;
       let row: (i: number) => ScoreRow;
@@ -315,11 +311,11 @@ export const suggestCommand: Command = {
         capacity = Number(m[1]) * (per.startsWith('d') ? 7 : per.startsWith('m') ? 7 / 30.4375 : 1);
       }
       const { suggest, printSuggestions } = await import('../simulator/suggest.js');
-      const asOf = parseDateOpt('as-of', s(args.values['as-of']));
+      const asOf = timeOption('as-of', s(args.values['as-of']));
       const exclude = columnList(args, 'exclude', data.leads);
       const include = columnList(args, 'include', data.leads);
       const sopts = { precision, capacityPerWeek: capacity, stage: s(args.values.stage), asOf, exclude, include };
-      const until = parseDateOpt('train-until', s(args.values['train-until']));
+      const until = timeOption('train-until', s(args.values['train-until']));
       if (until !== undefined) {
         const { suggestValidated, printValidated } = await import('../simulator/suggest.js');
         const v = suggestValidated(ir, data.leads, data.events, until, sopts);

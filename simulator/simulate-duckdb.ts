@@ -522,13 +522,13 @@ class Session {
     this.ids = (cols[0] as unknown[]).map((v) => String(v));
     this.outcome = Int8Array.from(cols[1] as number[]);
     this.createdAt = Float64Array.from(cols[2] as unknown[], (v) => (v === null || v === undefined ? NaN : Number(v)));
-    let span = this.createdAt;
+    let eventSpan: { times: Float64Array } | null = null;
     if (this.opts.events) {
       const r = (await c.runAndReadAll(`SELECT min("at") AS lo, max("at") AS hi FROM "lql_ev" WHERE "lead_id" IS NOT NULL`)).getRowObjectsJS()[0]!;
       const num = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
-      span = Float64Array.of(...this.createdAt, num(r.lo), num(r.hi));
+      eventSpan = { times: Float64Array.of(num(r.lo), num(r.hi)) };
     }
-    this.weeks = dataWeeks({ createdAt: span }, null);
+    this.weeks = dataWeeks({ createdAt: this.createdAt }, eventSpan);
   }
 
   /**
