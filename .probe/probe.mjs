@@ -1,0 +1,14 @@
+import { Session } from 'chdb';
+import { readFileSync } from 'node:fs';
+const sql = readFileSync(process.argv[2], 'utf8');
+const s = new Session();
+let t = performance.now();
+s.query(`CREATE TABLE leads ENGINE = Memory AS SELECT * FROM file('/work/wt/f17/examples/data/acme-leads.csv', 'CSVWithNames') SETTINGS input_format_csv_use_default_on_bad_values=0, schema_inference_make_columns_nullable=1, input_format_csv_detect_header=1, input_format_try_infer_integers=0, input_format_try_infer_dates=0, input_format_try_infer_datetimes=0, input_format_csv_try_infer_numbers_from_strings=0, input_format_try_infer_exponent_floats=0`);
+console.log(s.query(`DESCRIBE leads`, 'TSV'));
+s.query(`CREATE TABLE events (lead_id Nullable(String), type Nullable(String), at Nullable(String)) ENGINE = Memory`);
+s.query(`INSERT INTO events SELECT * FROM file('/work/wt/f17/examples/data/acme-events.csv', 'CSVWithNames', 'lead_id Nullable(String), type Nullable(String), at Nullable(String)')`);
+console.log('load', performance.now() - t); t = performance.now();
+const out = s.query(sql + (process.argv[3] ?? ''), 'CSV');
+console.log('query', performance.now() - t, out.split('\n').length);
+console.log(out.split('\n').slice(0,3).join('\n'));
+s.cleanup();

@@ -1,0 +1,11 @@
+import { Session } from 'chdb';
+const s = new Session();
+const T = (label, q, f='CSV') => { const t = performance.now(); const out = s.query(q, f); console.log(label, out.trim().slice(0,100), Math.round(performance.now() - t), 'ms'); };
+s.query(`CREATE TABLE events ENGINE = Memory AS SELECT * FROM file('/work/wt/f17/examples/data/acme-events.csv', 'CSVWithNames', 'lead_id Nullable(String), type Nullable(String), at Nullable(String)')`);
+T('trim', `SELECT count() FROM events WHERE trimBoth(CAST("at" AS VARCHAR), ' \\t\\n\\v\\f\\r') != ''`);
+T('extract', `SELECT sum(length(extractGroups(at, '^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\\\\.([0-9]+))?)?)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$'))) FROM events`);
+T('ep', `SELECT countIf(match(at, '^(?:-?[0-9]{1,16})$')) FROM events`);
+T('castbig', `SELECT sum(CAST(NULLIF(substr(at,1,4), '') AS BIGINT)) FROM events`);
+T('rpad', `SELECT sum(COALESCE(CAST(rpad(substr(NULLIF(substr(at,21,3), ''), 1, 3), 3, '0') AS BIGINT), 0)) FROM events`);
+T('floor', `SELECT sum(CAST(floor(CAST(length(at) AS DOUBLE PRECISION) / CAST(400 AS DOUBLE PRECISION)) AS BIGINT)) FROM events`);
+s.cleanup();

@@ -1,0 +1,12 @@
+import { Session } from 'chdb';
+import { readFileSync } from 'node:fs';
+const sql = readFileSync(process.argv[2], 'utf8');
+const i = sql.lastIndexOf('\nSELECT\n');
+const withPart = sql.slice(0, i);
+const settings = sql.slice(sql.lastIndexOf('\nSETTINGS'));
+const s = new Session();
+const T = (label, q, f='CSV') => { const t = performance.now(); const out = s.query(q, f); console.log(label, out.trim().slice(0,100), Math.round(performance.now() - t), 'ms'); };
+s.query(`CREATE TABLE leads ENGINE = Memory AS SELECT * FROM file('/work/wt/f17/examples/data/acme-leads.csv', 'CSVWithNames', 'id Nullable(String), outcome Nullable(String), created_at Nullable(String), closed_at Nullable(String), industry Nullable(String), employees Nullable(String), country Nullable(String), title Nullable(String), email Nullable(String), budget Nullable(String), timeframe_days Nullable(String)')`);
+s.query(`CREATE TABLE events ENGINE = Memory AS SELECT * FROM file('/work/wt/f17/examples/data/acme-events.csv', 'CSVWithNames', 'lead_id Nullable(String), type Nullable(String), at Nullable(String)')`);
+for (const extra of process.argv.slice(4)) T(`${process.argv[3]} [${extra}]`, `${withPart}\nSELECT count() FROM "${process.argv[3]}"${settings}${extra ? ', ' + extra : ''}`);
+s.cleanup();
