@@ -28,7 +28,7 @@ function runOptions(ir: IR, args: Args, asOf: number | undefined, io: ErrIo): Du
   if (args.values.lenient) {
     throw new UsageError(
       '--lenient is not available with --engine duckdb: the DuckDB engine stops at the first bad row (reported with its line and column) ' +
-        'so that its report always equals the JS engine\'s. Fix the file, or use --engine js --lenient to skip bad rows.',
+        "so that its report always equals the JS engine's. Fix the file, or use --engine js --lenient to skip bad rows.",
     );
   }
   const leads = s(args.values.leads);
@@ -44,14 +44,17 @@ function runOptions(ir: IR, args: Args, asOf: number | undefined, io: ErrIo): Du
     events: s(args.values.events) ?? null,
     id: s(args.values.id),
     outcome: s(args.values.outcome),
-    missing: s(args.values.missing)?.split(',').map((x) => x.trim()).filter(Boolean),
+    missing: s(args.values.missing)
+      ?.split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
     asOf,
     onWarnings: (ws) => (io ? io.err(formatDiagnostics(ws, leads, null)) : process.stderr.write(formatDiagnostics(ws, leads, null) + '\n')),
   };
 }
 
 /** Run `f`; turn the engine's errors into the CLI's messages (as the JS engine prints them). */
-async function cli<T>(leadsFile: string, args: Args, f: () => Promise<T>): Promise<T> {
+async function cli<T>(leadsFile: string, f: () => Promise<T>): Promise<T> {
   const { DuckDBEngineError, MissingColumnsError } = await import('../simulator/simulate-duckdb.js');
   try {
     return await f();
@@ -67,11 +70,11 @@ async function cli<T>(leadsFile: string, args: Args, f: () => Promise<T>): Promi
 export async function simulateWithDuckDB(ir: IR, args: Args, opts: { asOf?: number; baseline?: IR; io?: ErrIo }): Promise<Report> {
   const run = runOptions(ir, args, opts.asOf, opts.io);
   const { simulateDuckDB } = await import('../simulator/simulate-duckdb.js');
-  return cli(run.leads, args, async () => (await simulateDuckDB({ ...run, baseline: opts.baseline })).report);
+  return cli(run.leads, async () => (await simulateDuckDB({ ...run, baseline: opts.baseline })).report);
 }
 
 export async function scoreRowsWithDuckDB(ir: IR, args: Args, opts: { asOf?: number; io?: ErrIo }): Promise<ScoreRow[]> {
   const run = runOptions(ir, args, opts.asOf, opts.io);
   const { scoreRowsDuckDB } = await import('../simulator/simulate-duckdb.js');
-  return cli(run.leads, args, () => scoreRowsDuckDB(run));
+  return cli(run.leads, () => scoreRowsDuckDB(run));
 }
