@@ -70,6 +70,7 @@ function needOne(args: Args): string {
   return f[0];
 }
 
+
 // ---------------------------------------------------------------------------
 
 const check: Command = {
@@ -112,12 +113,7 @@ async function runFileTests(r: CompileResult & { text: string }): Promise<TestOu
     const c = scorer.score(t.lead, t.events, t.at ?? undefined);
     if (c.stage !== o.result.stage || Object.keys(o.result.scores).some((k) => Math.abs(c.scores[k] - o.result.scores[k]) > 1e-9)) {
       o.passed = false;
-      o.failures.push({
-        line: o.line,
-        column: 1,
-        text: '(compiled scorer agrees with the interpreter)',
-        details: [`compiled: stage ${c.stage}, scores ${JSON.stringify(c.scores)}`],
-      });
+      o.failures.push({ line: o.line, column: 1, text: '(compiled scorer agrees with the interpreter)', details: [`compiled: stage ${c.stage}, scores ${JSON.stringify(c.scores)}`] });
     }
   });
   return outcomes;
@@ -225,7 +221,7 @@ const explain: Command = {
     missing: { type: 'string', arg: 'A,B', help: 'with --leads: values that mean missing, e.g. Select,unknown' },
     lenient: { type: 'boolean', help: 'with --leads: skip bad rows instead of stopping' },
     lead: { type: 'string', arg: 'LEAD.json', help: 'the lead: a JSON object of attributes' },
-    events: { type: 'string', arg: 'FILE', help: "with --leads: the events table; with --lead: that lead's events" },
+    events: { type: 'string', arg: 'FILE', help: 'with --leads: the events table; with --lead: that lead\'s events' },
     at: { type: 'string', arg: 'DATE', help: 'evaluate as of this date (default: as `score` does, the latest date in the data)' },
     json: { type: 'boolean', help: 'print the full result and trace as JSON' },
   },
@@ -263,9 +259,7 @@ const explain: Command = {
       }
       const scorer = compileScorer(r.ir!, { explain: true });
       const result = scorer.score(lead, events, asOf);
-      io.out(
-        args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: label, asOfNote }).split('\n').map(escapeControls).join('\n'),
-      );
+      io.out(args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: label, asOfNote }).split('\n').map(escapeControls).join('\n'));
       return 0;
     });
   },
@@ -334,9 +328,7 @@ const compile: Command = {
 
 /** The .d.ts written beside a compiled module. */
 function dtsPath(out: string, target: string): string {
-  return (
-    out.replace(/\.(m|c)?js$/, '') + (target === 'esm' && extname(out) === '.mjs' ? '.d.mts' : target === 'cjs' && extname(out) === '.cjs' ? '.d.cts' : '.d.ts')
-  );
+  return out.replace(/\.(m|c)?js$/, '') + (target === 'esm' && extname(out) === '.mjs' ? '.d.mts' : target === 'cjs' && extname(out) === '.cjs' ? '.d.cts' : '.d.ts');
 }
 
 const cache: Command = {
@@ -374,7 +366,7 @@ const lsp: Command = {
   description:
     'Editors start this themselves (see docs/editors.md for VS Code, Neovim and Helix).\n' +
     'An lql.json beside a ruleset (or in a folder above) naming its leads file makes completion\n' +
-    "and hover show the data's columns and values.",
+    'and hover show the data\'s columns and values.',
   options: {
     stdio: { type: 'boolean', help: 'talk over stdin/stdout (the only transport)' },
   },
@@ -429,13 +421,8 @@ const serveCommand: Command = {
       if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw new UsageError(`--database must be a postgres:// URL (got '${database}').`);
       const { serve } = await import('../server/serve.js');
       const running = await serve({
-        port,
-        host: str(args.values.host),
-        dataDir: str(args.values.data) ?? 'lql-data',
-        databaseUrl: database,
-        adminToken: process.env.LQL_ADMIN_TOKEN || undefined,
-        out: io.out,
-        err: io.err,
+        port, host: str(args.values.host), dataDir: str(args.values.data) ?? 'lql-data', databaseUrl: database,
+        adminToken: process.env.LQL_ADMIN_TOKEN || undefined, out: io.out, err: io.err,
       });
       await new Promise<void>((done) => {
         const stop = () => void running.close().then(done, done);

@@ -383,7 +383,9 @@ export class CsvReader implements RecordReader, Locator {
       }
       if (status === Status.Unterminated) {
         const where = this.locate(fs);
-        this.issues.reject(diag('LQL504', at(where.line, where.column, where.offset), { where: 'the end of the file' }, { file: this.file }));
+        this.issues.reject(
+          diag('LQL504', at(where.line, where.column, where.offset), { where: 'the end of the file' }, { file: this.file }),
+        );
         pos = this.resumeAfterLine(rs, final);
         continue;
       }
@@ -395,7 +397,12 @@ export class CsvReader implements RecordReader, Locator {
         }
         const where = this.locate(pos);
         this.issues.reject(
-          diag('LQL505', at(where.line, where.column, where.offset), { text: buf[pos]!, delimiter: String.fromCharCode(d) }, { file: this.file }),
+          diag(
+            'LQL505',
+            at(where.line, where.column, where.offset),
+            { text: buf[pos]!, delimiter: String.fromCharCode(d) },
+            { file: this.file },
+          ),
         );
         this.line = where.line + 1;
         pos = k < 0 ? len : k + 1;
@@ -440,11 +447,18 @@ export class CsvReader implements RecordReader, Locator {
     const expected = this.headerCount;
     const delimiter = String.fromCharCode(this.delim);
     if (nf > expected) {
-      this.issues.reject(diag('LQL506', this.fieldRange(expected), { found: nf, expected, delimiter }, { file: this.file }));
+      this.issues.reject(
+        diag('LQL506', this.fieldRange(expected), { found: nf, expected, delimiter }, { file: this.file }),
+      );
     } else {
       const end = this.locate(this.rawEnds[nf - 1]!);
       this.issues.reject(
-        diag('LQL507', at(end.line, end.column, end.offset), { found: nf, fieldWord: nf === 1 ? 'field' : 'fields', expected, delimiter }, { file: this.file }),
+        diag(
+          'LQL507',
+          at(end.line, end.column, end.offset),
+          { found: nf, fieldWord: nf === 1 ? 'field' : 'fields', expected, delimiter },
+          { file: this.file },
+        ),
       );
     }
   }

@@ -84,11 +84,7 @@ function listColumns(names: string[]): string {
 
 /** Close matches of `want` among `names` (case, blanks, `_` vs space), for hints. */
 function similar(want: string, names: string[]): string | undefined {
-  const norm = (s: string) =>
-    s
-      .trim()
-      .toLowerCase()
-      .replace(/[\s_-]+/g, '');
+  const norm = (s: string) => s.trim().toLowerCase().replace(/[\s_-]+/g, '');
   const w = norm(want);
   return names.find((n) => n !== want && norm(n) === w);
 }
@@ -163,7 +159,9 @@ class LeadsBuilder implements RecordSink {
       const j = this.header.length;
       const prev = this.index.get(name);
       if (prev !== undefined) {
-        this.issues.fatal(diag('LQL503', loc.fieldRange(j), { column: showValue(name), first: prev + 1, second: j + 1 }, { file: this.file }));
+        this.issues.fatal(
+          diag('LQL503', loc.fieldRange(j), { column: showValue(name), first: prev + 1, second: j + 1 }, { file: this.file }),
+        );
       }
       this.index.set(name, j);
       this.header.push(name);
@@ -219,11 +217,15 @@ class LeadsBuilder implements RecordSink {
       const hint =
         (near ? ` Did you mean \`${showValue(near)}\`? Use --id "${showValue(near)}".` : ' Name the id column with --id COL,') +
         (near ? ' Or use --id @row to number the rows.' : ' or use --id @row to number the rows.');
-      this.issues.fatal(diag('LQL502', where, { kind: 'leads', column: showValue(this.idName), hint, found: listColumns(this.header) }, { file: this.file }));
+      this.issues.fatal(
+        diag('LQL502', where, { kind: 'leads', column: showValue(this.idName), hint, found: listColumns(this.header) }, { file: this.file }),
+      );
     }
     if (this.outcomeCol < 0) {
       const near = similar(this.outcomeName, this.header);
-      const hint = near ? ` Did you mean \`${showValue(near)}\`? Use --outcome "${showValue(near)}".` : ' Name the outcome column with --outcome COL.';
+      const hint = near
+        ? ` Did you mean \`${showValue(near)}\`? Use --outcome "${showValue(near)}".`
+        : ' Name the outcome column with --outcome COL.';
       this.issues.fatal(
         diag('LQL502', where, { kind: 'leads', column: showValue(this.outcomeName), hint, found: listColumns(this.header) }, { file: this.file }),
       );
@@ -271,7 +273,9 @@ class LeadsBuilder implements RecordSink {
     if (this.isMissing(buf, a, b)) return NaN;
     const t = parseTimeRange(buf, a, b);
     if (t !== t) {
-      this.issues.reject(diag('LQL513', loc.fieldRange(j), { value: showValue(cellText(row, j)), column: showValue(this.header[j]!) }, { file: this.file }));
+      this.issues.reject(
+        diag('LQL513', loc.fieldRange(j), { value: showValue(cellText(row, j)), column: showValue(this.header[j]!) }, { file: this.file }),
+      );
       return undefined;
     }
     return t;
@@ -319,7 +323,9 @@ class LeadsBuilder implements RecordSink {
       entry = this.idIndex.intern(idBuf, idA, idB, -1);
       const row0 = this.idIndex.values[entry]!;
       if (row0 >= 0) {
-        this.issues.reject(diag('LQL509', loc.fieldRange(this.idCol), { id: showValue(idBuf.slice(idA, idB)), first: this.lines[row0]! }, { file }));
+        this.issues.reject(
+          diag('LQL509', loc.fieldRange(this.idCol), { id: showValue(idBuf.slice(idA, idB)), first: this.lines[row0]! }, { file }),
+        );
         return;
       }
     }
@@ -339,7 +345,9 @@ class LeadsBuilder implements RecordSink {
         o = parseOutcomeRange(s, a, b);
         if (o === -2) {
           const s = cellText(row, oc);
-          this.issues.reject(diag('LQL511', loc.fieldRange(this.outcomeCol), { value: showValue(s), column: showValue(this.outcomeName) }, { file }));
+          this.issues.reject(
+            diag('LQL511', loc.fieldRange(this.outcomeCol), { value: showValue(s), column: showValue(this.outcomeName) }, { file }),
+          );
           return;
         }
       }
@@ -465,7 +473,9 @@ class LeadsBuilder implements RecordSink {
   finish(): LeadTable {
     const file = this.file;
     if (!this.started) {
-      this.issues.fatal(diag('LQL500', at(1, 1, 0), { expected: `${this.rowIds ? '' : this.idName + ', '}${this.outcomeName}, ...`, item: 'lead' }, { file }));
+      this.issues.fatal(
+        diag('LQL500', at(1, 1, 0), { expected: `${this.rowIds ? '' : this.idName + ', '}${this.outcomeName}, ...`, item: 'lead' }, { file }),
+      );
     }
     this.issues.settle();
     if (this.n === 0 && this.issues.rows === 0) {
@@ -500,7 +510,12 @@ class LeadsBuilder implements RecordSink {
       if (this.index.has(name) || special.has(name)) continue;
       const near = similar(name, this.header);
       warnings.push(
-        diag('LQL521', at(1, 1, 0), { column: showValue(name), hint: near ? ` The file has \`${showValue(near)}\`; did you mean that?` : '' }, { file }),
+        diag(
+          'LQL521',
+          at(1, 1, 0),
+          { column: showValue(name), hint: near ? ` The file has \`${showValue(near)}\`; did you mean that?` : '' },
+          { file },
+        ),
       );
     }
     return {

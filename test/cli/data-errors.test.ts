@@ -11,11 +11,7 @@ import { run } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lql-data-errors-'));
 /** The lines of stderr a user reads first: the diagnostics and the summary (not the help-page links under them). */
-const shown = (err: string) =>
-  err
-    .trim()
-    .split('\n')
-    .filter((l) => !l.startsWith(' '));
+const shown = (err: string) => err.trim().split('\n').filter((l) => !l.startsWith(' '));
 const file = (name: string, text: string) => {
   const p = join(dir, name);
   writeFileSync(p, text);
@@ -66,8 +62,7 @@ describe('every bad row is counted, the first five are listed', () => {
   it('JSON Lines leads: one bad row is named in the singular', async () => {
     const jl = file(
       'bad.jsonl',
-      ['{"id":"a","outcome":"won","employees":200}', '{"id":"b","outcome":"lost","employees":"lots"}', '{"id":"c","outcome":"lost","employees":3}'].join('\n') +
-        '\n',
+      ['{"id":"a","outcome":"won","employees":200}', '{"id":"b","outcome":"lost","employees":"lots"}', '{"id":"c","outcome":"lost","employees":3}'].join('\n') + '\n',
     );
     const r = await run(['simulate', rules, '--leads', jl]);
     expect(r.code).toBe(1);
@@ -80,8 +75,7 @@ describe('every bad row is counted, the first five are listed', () => {
   it('events: 3 rows with bad times and 1 without a type, counted together', async () => {
     const ev = file(
       'bad-events.csv',
-      ['lead_id,type,at', 'L1,demo,2026-01-02', 'L2,demo,yesterday', 'L3,,2026-01-02', 'L4,demo,2026-13-01', 'L5,demo,soon', 'L6,demo,2026-01-03'].join('\n') +
-        '\n',
+      ['lead_id,type,at', 'L1,demo,2026-01-02', 'L2,demo,yesterday', 'L3,,2026-01-02', 'L4,demo,2026-13-01', 'L5,demo,soon', 'L6,demo,2026-01-03'].join('\n') + '\n',
     );
     for (const cmd of ['simulate', 'score', 'suggest']) {
       const r = await run([cmd, rules, '--leads', goodCsv, '--events', ev]);
@@ -93,9 +87,7 @@ describe('every bad row is counted, the first five are listed', () => {
         '5 LQL518',
         '6 LQL518',
       ]);
-      expect(lines[4]).toBe(
-        `4 rows of ${ev} have bad values. Nothing was computed. Fix them, or use --lenient to skip bad rows (they are counted in the report).`,
-      );
+      expect(lines[4]).toBe(`4 rows of ${ev} have bad values. Nothing was computed. Fix them, or use --lenient to skip bad rows (they are counted in the report).`);
     }
   });
 

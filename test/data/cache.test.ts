@@ -210,36 +210,8 @@ describe('columnar cache: the command line', () => {
   // (snapshots without dates are evaluated at --as-of, else at the current time)
   it('X Education and bank marketing: the same report from CSV and from the cache', async () => {
     for (const args of [
-      [
-        'simulate',
-        join(examples, 'x-education', 'x-education.lql'),
-        '--leads',
-        xedu,
-        '--id',
-        'Prospect ID',
-        '--outcome',
-        'Converted',
-        '--missing',
-        'Select',
-        '--as-of',
-        '2026-06-01',
-        '--json',
-      ],
-      [
-        'simulate',
-        join(examples, 'bank-marketing', 'bank-marketing.lql'),
-        '--leads',
-        bank,
-        '--id',
-        '@row',
-        '--outcome',
-        'y',
-        '--missing',
-        'unknown',
-        '--as-of',
-        '2026-06-01',
-        '--json',
-      ],
+      ['simulate', join(examples, 'x-education', 'x-education.lql'), '--leads', xedu, '--id', 'Prospect ID', '--outcome', 'Converted', '--missing', 'Select', '--as-of', '2026-06-01', '--json'],
+      ['simulate', join(examples, 'bank-marketing', 'bank-marketing.lql'), '--leads', bank, '--id', '@row', '--outcome', 'y', '--missing', 'unknown', '--as-of', '2026-06-01', '--json'],
     ]) {
       if (!existsSync(args[3]!)) continue;
       const first = await run(args);

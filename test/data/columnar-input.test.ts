@@ -108,22 +108,7 @@ describe('Parquet and Arrow input', () => {
       const text = `types={'default': 'VARCHAR', 'housing': 'VARCHAR', 'loan': 'VARCHAR', 'y': 'VARCHAR'}`;
       await sql(`COPY (SELECT * FROM read_csv(${lit(csv)}, delim=';', ${text})) TO ${lit(pqFile)} (FORMAT parquet)`);
     });
-    const args = (f: string) => [
-      'simulate',
-      join(examples, 'bank-marketing', 'bank-marketing.lql'),
-      '--leads',
-      f,
-      '--id',
-      '@row',
-      '--outcome',
-      'y',
-      '--missing',
-      'unknown',
-      '--as-of',
-      '2026-06-01',
-      '--json',
-      '--no-cache',
-    ];
+    const args = (f: string) => ['simulate', join(examples, 'bank-marketing', 'bank-marketing.lql'), '--leads', f, '--id', '@row', '--outcome', 'y', '--missing', 'unknown', '--as-of', '2026-06-01', '--json', '--no-cache'];
     const a = await run(args(csv));
     const b = await run(args(pqFile));
     expect(a.code).toBe(0);

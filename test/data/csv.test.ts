@@ -37,26 +37,14 @@ describe('RFC 4180', () => {
   });
 
   it('reads CRLF, LF and lone CR line ends alike', () => {
-    expect(readCsv(['a,b\r\n1,2\r\n3,4\r\n']).rows).toEqual([
-      ['1', '2'],
-      ['3', '4'],
-    ]);
-    expect(readCsv(['a,b\r1,2\r3,4\r']).rows).toEqual([
-      ['1', '2'],
-      ['3', '4'],
-    ]);
-    expect(readCsv(['a,b\n1,2\r\n3,4']).rows).toEqual([
-      ['1', '2'],
-      ['3', '4'],
-    ]);
+    expect(readCsv(['a,b\r\n1,2\r\n3,4\r\n']).rows).toEqual([['1', '2'], ['3', '4']]);
+    expect(readCsv(['a,b\r1,2\r3,4\r']).rows).toEqual([['1', '2'], ['3', '4']]);
+    expect(readCsv(['a,b\n1,2\r\n3,4']).rows).toEqual([['1', '2'], ['3', '4']]);
   });
 
   it('skips blank lines but keeps counting lines', () => {
     const r = readCsv(['a,b\n\n1,2\n\r\n\n3,4\n\n']);
-    expect(r.rows).toEqual([
-      ['1', '2'],
-      ['3', '4'],
-    ]);
+    expect(r.rows).toEqual([['1', '2'], ['3', '4']]);
     expect(r.lines).toEqual([3, 6]);
   });
 
@@ -96,7 +84,8 @@ describe('delimiter', () => {
 });
 
 describe('splitting the input anywhere gives the same rows', () => {
-  const text = '\uFEFFid,"na,me",note\r\nL1,"Jo ""JJ"" Smith","line1\nline2"\r\n\r\nL2,,x\rL3,"",\n"L4","a,b",""""\n';
+  const text =
+    '\uFEFFid,"na,me",note\r\nL1,"Jo ""JJ"" Smith","line1\nline2"\r\n\r\nL2,,x\rL3,"",\n"L4","a,b",""""\n';
   const whole = readCsv([text]);
 
   it('every single split point', () => {
@@ -146,10 +135,7 @@ describe('splitting the input anywhere gives the same rows', () => {
       issues: r.issues.diagnostics.map((d) => ({ message: brief(d), range: d.range })),
     });
     const want = placed(readCsv([bad], { lenient: true }));
-    expect(want.rows).toEqual([
-      ['L4', 'multi\nline'],
-      ['L6', 'z'],
-    ]);
+    expect(want.rows).toEqual([['L4', 'multi\nline'], ['L6', 'z']]);
     expect(want.issues.map((i) => i.message.split(' ').slice(0, 2).join(' '))).toEqual(['2:7 LQL505', '3:6 LQL506', '4:3 LQL507', '8:4 LQL504']);
     for (let k = 0; k <= bad.length; k++) {
       expect(placed(readCsv([bad.slice(0, k), bad.slice(k)], { lenient: true })), `split at ${k}`).toEqual(want);
@@ -161,21 +147,16 @@ describe('splitting the input anywhere gives the same rows', () => {
   it('round-trips any table written with RFC 4180 quoting (property)', () => {
     const cell = fc.string({ unit: fc.constantFrom('a', 'b', ' ', ',', '"', '\n', '\r\n', 'é', '😀'), maxLength: 6 });
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 4 }),
-        fc.array(fc.array(cell, { minLength: 4, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
-        fc.nat(200),
-        (ncol, rows, cut) => {
-          const q = (s: string) => '"' + s.replace(/"/g, '""') + '"';
-          const header = Array.from({ length: ncol }, (_, i) => `c${i}`);
-          const body = rows.map((r) => r.slice(0, ncol));
-          const text = [header.join(','), ...body.map((r) => r.map(q).join(','))].join('\r\n') + '\r\n';
-          const k = cut % (text.length + 1);
-          const r = readCsv([text.slice(0, k), text.slice(k)]);
-          expect(r.header).toEqual(header);
-          expect(r.rows).toEqual(body);
-        },
-      ),
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(fc.array(cell, { minLength: 4, maxLength: 4 }), { minLength: 1, maxLength: 5 }), fc.nat(200), (ncol, rows, cut) => {
+        const q = (s: string) => '"' + s.replace(/"/g, '""') + '"';
+        const header = Array.from({ length: ncol }, (_, i) => `c${i}`);
+        const body = rows.map((r) => r.slice(0, ncol));
+        const text = [header.join(','), ...body.map((r) => r.map(q).join(','))].join('\r\n') + '\r\n';
+        const k = cut % (text.length + 1);
+        const r = readCsv([text.slice(0, k), text.slice(k)]);
+        expect(r.header).toEqual(header);
+        expect(r.rows).toEqual(body);
+      }),
     );
   });
 });
@@ -199,7 +180,7 @@ describe('syntax errors name the line and character column', () => {
     expect(r.rows).toEqual([['L2', 'x']]);
   });
 
-  it("ragged rows, columns counted in characters on the row's own line", () => {
+  it('ragged rows, columns counted in characters on the row\'s own line', () => {
     const r = readCsv(['a;b\n"x\ny";2;3\n1\n'], { lenient: true });
     expect(r.issues.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.column} ${d.code}`)).toEqual([
       // the third field of the record that starts on line 2 is on line 3, after `y";2;`
@@ -218,10 +199,7 @@ describe('syntax errors name the line and character column', () => {
       const cuts: number[] = [];
       for (let p = size; p < text.length; p += size) cuts.push(p);
       for (const r of [readCsv(pieces, { lenient: true, maxRecord: 1000 }), readCsvRanges(text, cuts, { lenient: true, maxRecord: 1000 })]) {
-        expect(r.rows).toEqual([
-          ['L1', 'ok'],
-          ['L3', 'fine'],
-        ]);
+        expect(r.rows).toEqual([['L1', 'ok'], ['L3', 'fine']]);
         expect(r.lines).toEqual([2, 4]);
         expect(r.issues.diagnostics.map(brief)).toEqual([
           '3:1 LQL508 This line is longer than 1,000 characters, the longest a row may be; expected rows separated by line breaks. Is this a CSV file?',

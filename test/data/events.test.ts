@@ -50,10 +50,11 @@ describe('CSR order', () => {
 
   it('reads epoch milliseconds and ISO times alike', () => {
     const t = Date.UTC(2026, 0, 10, 9, 30);
-    const ev = loadEventsSync({ name: 'e.csv', text: `lead_id,type,at\nA,visit,${t}\nA,visit,2026-01-10T09:29:00Z\nA,demo,2026-01-10 09:31\n` }, leads, [
-      'visit',
-      'demo',
-    ]);
+    const ev = loadEventsSync(
+      { name: 'e.csv', text: `lead_id,type,at\nA,visit,${t}\nA,visit,2026-01-10T09:29:00Z\nA,demo,2026-01-10 09:31\n` },
+      leads,
+      ['visit', 'demo'],
+    );
     expect([...ev.times]).toEqual([t - 60_000, t, t + 60_000]);
   });
 

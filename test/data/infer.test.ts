@@ -68,21 +68,11 @@ describe('inferred columns', () => {
 
   it('turn to text after many numbers, keeping each spelling in order of first appearance', () => {
     let seed = 7;
-    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
     const cells: string[] = [];
     for (let i = 0; i < 5000; i++) {
       const r = rnd();
-      cells.push(
-        r < 0.1
-          ? ''
-          : r < 0.5
-            ? (rnd() * 1e6).toFixed(2)
-            : r < 0.7
-              ? String(Math.floor(rnd() * 100)).padStart(3, '0')
-              : r < 0.8
-                ? '-' + (rnd() * 10).toFixed(4)
-                : String(Math.floor(rnd() * 1e4)),
-      );
+      cells.push(r < 0.1 ? '' : r < 0.5 ? (rnd() * 1e6).toFixed(2) : r < 0.7 ? String(Math.floor(rnd() * 100)).padStart(3, '0') : r < 0.8 ? '-' + (rnd() * 10).toFixed(4) : String(Math.floor(rnd() * 1e4)));
     }
     const numbers = loadColumn(cells, []);
     expect(numbers.type).toBe('number');

@@ -144,23 +144,11 @@ describe('ids and renames', () => {
     const cases: [string, string[], string[]][] = [
       ['L1,L2,L3,L2', ['L1', 'L2', 'L3'], ['5:1 LQL509 Lead id `L2` is already used on line 3; expected every lead once, with a unique id.']],
       ['L1,L2,L2,L3', ['L1', 'L2', 'L3'], ['4:1 LQL509 Lead id `L2` is already used on line 3; expected every lead once, with a unique id.']],
-      [
-        'b,a,c,b,a',
-        ['b', 'a', 'c'],
-        [
-          '5:1 LQL509 Lead id `b` is already used on line 2; expected every lead once, with a unique id.',
-          '6:1 LQL509 Lead id `a` is already used on line 3; expected every lead once, with a unique id.',
-        ],
-      ],
+      ['b,a,c,b,a', ['b', 'a', 'c'], ['5:1 LQL509 Lead id `b` is already used on line 2; expected every lead once, with a unique id.', '6:1 LQL509 Lead id `a` is already used on line 3; expected every lead once, with a unique id.']],
       ['a,ab,abc,ab,b', ['a', 'ab', 'abc', 'b'], ['5:1 LQL509 Lead id `ab` is already used on line 3; expected every lead once, with a unique id.']],
     ];
     for (const [list, ids, issues] of cases) {
-      const text =
-        'id,outcome\n' +
-        list
-          .split(',')
-          .map((id) => `${id},won\n`)
-          .join('');
+      const text = 'id,outcome\n' + list.split(',').map((id) => `${id},won\n`).join('');
       const t = load(text, { lenient: true });
       expect(t.ids, list).toEqual(ids);
       expect(t.rejected.diagnostics.map(brief), list).toEqual(issues);
@@ -255,12 +243,7 @@ describe('strict and lenient', () => {
     const e = err as DataError;
     // rows at lines 3 (many), 4 (maybe), 5 (L1 again), 6 (4 fields): four bad rows, all listed
     expect(e.badRows).toBe(4);
-    expect(e.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.column} ${d.code}`)).toEqual([
-      '3:9 LQL512',
-      '4:4 LQL511',
-      '5:1 LQL509',
-      '6:11 LQL506',
-    ]);
+    expect(e.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.column} ${d.code}`)).toEqual(['3:9 LQL512', '4:4 LQL511', '5:1 LQL509', '6:11 LQL506']);
     expect(brief(e.diagnostics[0]!)).toBe(
       '3:9 LQL512 `many` in column `employees` is not a number; expected a finite decimal number such as 42, -1.5 or 1e3 (the ruleset reads this column as a number), or an empty cell for missing.',
     );

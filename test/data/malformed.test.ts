@@ -83,8 +83,7 @@ const cases: { file: string; options?: LoadOptions; expected: string; badRows?: 
     // three bad lines (2: bad JSON, 3: an array, 4: a nested value): all listed, the first is
     file: 'bad.jsonl',
     badRows: 3,
-    expected:
-      '2:29 LQL515 This line is not a JSON object (it stops being valid JSON at column 29); expected one JSON object per line, like {"id": "L1", "outcome": "won"}.',
+    expected: '2:29 LQL515 This line is not a JSON object (it stops being valid JSON at column 29); expected one JSON object per line, like {"id": "L1", "outcome": "won"}.',
   },
   {
     file: 'duplicate-key.jsonl',

@@ -23,7 +23,9 @@ describe('progress and cancellation', () => {
     const chunks = (function* () {
       for (let p = 0; p < text.length; p += 100) yield new TextEncoder().encode(text.slice(p, p + 100));
     })();
-    await expect(loadLeads({ name: 'l.csv', chunks }, { isCancelled: () => ++checks > 3 })).rejects.toBeInstanceOf(LoadCancelledError);
+    await expect(
+      loadLeads({ name: 'l.csv', chunks }, { isCancelled: () => ++checks > 3 }),
+    ).rejects.toBeInstanceOf(LoadCancelledError);
     expect(checks).toBe(4);
   });
 

@@ -79,13 +79,8 @@ describe.skipIf(!have)('real datasets', () => {
     const mqls = readFileSync(join(dir, 'olist_marketing_qualified_leads_dataset.csv'), 'utf8').split('\n');
     const wonIds = new Set(deals.ids);
     const joined =
-      mqls[0] +
-      ',outcome\n' +
-      mqls
-        .slice(1)
-        .filter((l) => l !== '')
-        .map((l) => `${l},${wonIds.has(l.slice(0, l.indexOf(','))) ? 'won' : 'lost'}`)
-        .join('\n');
+      mqls[0] + ',outcome\n' +
+      mqls.slice(1).filter((l) => l !== '').map((l) => `${l},${wonIds.has(l.slice(0, l.indexOf(','))) ? 'won' : 'lost'}`).join('\n');
     const t = loadLeadsSync({ name: 'olist-joined.csv', text: joined }, { id: 'mql_id' });
     expect(t.n).toBe(8000);
     expect(t.outcome.filter((o) => o === 1).length).toBe(842);

@@ -4,16 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readAs, parseIsoDate as refIsoDate } from '../../language/shared/values.js';
-import {
-  parseBool,
-  parseBoolRange,
-  parseIsoDate,
-  parseNumber,
-  parseNumberRange,
-  parseOutcome,
-  parseOutcomeRange,
-  parseTime,
-} from '../../simulator/data/values.js';
+import { parseBool, parseBoolRange, parseIsoDate, parseNumber, parseNumberRange, parseOutcome, parseOutcomeRange, parseTime } from '../../simulator/data/values.js';
 
 describe('numbers', () => {
   it('hand-picked', () => {
@@ -61,9 +52,7 @@ describe('dates', () => {
     const d = (n: number) => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
     const tail = fc.oneof(
       fc.constant(''),
-      fc
-        .tuple(fc.constantFrom('T', ' ', 't'), d(2), fc.constantFrom(':', ''), d(2), fc.constantFrom('', ':00', ':59', ':60', ':07.5', ':07.123456'))
-        .map((p) => p.join('')),
+      fc.tuple(fc.constantFrom('T', ' ', 't'), d(2), fc.constantFrom(':', ''), d(2), fc.constantFrom('', ':00', ':59', ':60', ':07.5', ':07.123456')).map((p) => p.join('')),
     );
     const zone = fc.constantFrom('', 'Z', '+02:00', '-0530', '+05', '+5', 'z', '+24:00');
     const gen = fc.tuple(d(4), d(2), d(2), tail, zone).map(([y, m, dd, t, z]) => `${y}-${m}-${dd}${t}${z}`);
@@ -87,16 +76,7 @@ describe('bools and outcomes', () => {
   });
 
   it('outcome words, in place and from text', () => {
-    const cases: [string, number][] = [
-      ['won', 1],
-      ['Converted', 1],
-      ['CLOSED_LOST', 0],
-      ['open', -1],
-      ['', -1],
-      ['  ', -1],
-      [' lost ', 0],
-      ['nope', -2],
-    ];
+    const cases: [string, number][] = [['won', 1], ['Converted', 1], ['CLOSED_LOST', 0], ['open', -1], ['', -1], ['  ', -1], [' lost ', 0], ['nope', -2]];
     for (const [w, v] of cases) {
       expect(parseOutcome(w), w).toBe(v);
       expect(parseOutcomeRange(`[${w}]`, 1, w.length + 1), w).toBe(v);
