@@ -11,7 +11,7 @@
 import { nearest, suggest as suggestName } from '../language/shared/names.js';
 import { openOutput, refuseOutputOverInput } from './files.js';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
-import { UsageError, InputError, guard, timeOption } from './errors.js';
+import { UsageError, InputError, dataErrorText, guard, timeOption } from './errors.js';
 import { formatDiagnostics } from './print.js';
 import { diag } from '../language/diagnostics/registry.js';
 import { pointRange } from '../language/diagnostics/diagnostic.js';
@@ -91,11 +91,7 @@ export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> 
     if (unknown.length) throw new InputError(formatDiagnostics(unknown, leadsFile, null));
     return { leads, events };
   } catch (e) {
-    if (e instanceof DataError) {
-      io.err(formatDiagnostics(e.diagnostics, leadsFile, null));
-      const n = e.diagnostics.filter((d) => d.severity === 'error').length;
-      throw new InputError(`${n} data error${n === 1 ? '' : 's'}; nothing was computed.${args.values.lenient ? '' : ' Fix the file, or use --lenient to skip bad rows (they are counted in the report).'}`);
-    }
+    if (e instanceof DataError) throw new InputError(dataErrorText(e, leadsFile));
     throw e;
   }
 }

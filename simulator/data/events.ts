@@ -225,6 +225,7 @@ class EventsBuilder implements RecordSink {
     if (!this.started) {
       this.issues.fatal(diag('LQL500', at(1, 1, 0), { expected: 'lead_id, type, at', item: 'event' }, { file: this.file }));
     }
+    this.issues.settle();
     const nLeads = this.leads.n;
     const n = this.n;
     const offsets = new Int32Array(nLeads + 1);

@@ -12,8 +12,10 @@
  * values (`columns.ts`).
  * Invariants: every kept row has a non-empty, unique id, a known outcome
  * word and valid values in every typed column (declared number/date/bool,
- * `created_at`, `closed_at`); a bad row stops the load (DataError) or, when
- * lenient, is skipped whole (no column gets a value from it) and counted in
+ * `created_at`, `closed_at`); a bad row is skipped whole (no column gets a
+ * value from it) and counted; at the end of the rows a strict load stops
+ * (DataError, the first bad rows and their count) and a lenient one keeps
+ * them in
  * `rejected`; a blank cell or a `--missing` placeholder is missing in every
  * column (open for the outcome); column names are only ever Map keys.
  */
@@ -475,6 +477,7 @@ class LeadsBuilder implements RecordSink {
         diag('LQL500', at(1, 1, 0), { expected: `${this.rowIds ? '' : this.idName + ', '}${this.outcomeName}, ...`, item: 'lead' }, { file }),
       );
     }
+    this.issues.settle();
     if (this.n === 0 && this.issues.rows === 0) {
       this.issues.fatal(diag('LQL501', at(1, 1, 0), { item: 'lead' }, { file }));
     }
