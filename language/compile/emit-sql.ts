@@ -48,6 +48,8 @@ import {
   dbl,
   floorDiv,
   halfPow,
+  times,
+  timesPoints,
   round9,
   ident,
   num,
@@ -598,17 +600,17 @@ class Emitter {
         return `CASE WHEN ${this.cond(r.cond, 'point')} THEN ${n} ELSE ${num(0)} END`;
       case 'perActivity': {
         const x = hl === null ? dbl(this.count(r.activity, r.windowMs, r.src)) : this.decayedSum(r.activity, r.windowMs, hl, r.src);
-        return this.clamp(`${n} * ${x}`, r.max);
+        return this.clamp(timesPoints(this.d, r.points, x), r.max);
       }
       case 'once': {
         // the latest event at or before the point is in the window iff the window has one
         const l = this.last(r.activity, r.src);
         const has = r.windowMs === null ? `${l} IS NOT NULL` : r.windowMs <= 0 ? 'FALSE' : `${l} > "t" - ${bigint(r.windowMs)}`;
-        const w = hl === null ? '' : ` * ${halfPow(`${dbl(`"t" - ${this.last(r.activity, r.src)}`)} / ${num(hl)}`)}`;
-        return this.clamp(`(CASE WHEN ${has} THEN ${n}${w} ELSE ${num(0)} END)`, r.max);
+        const w = hl === null ? n : timesPoints(this.d, r.points, halfPow(`${dbl(`"t" - ${this.last(r.activity, r.src)}`)} / ${num(hl)}`));
+        return this.clamp(`(CASE WHEN ${has} THEN ${w} ELSE ${num(0)} END)`, r.max);
       }
       case 'perAttribute':
-        return this.clamp(`(${n} * COALESCE(${this.attr(r.attr, 'number')}, ${num(0)}))`, r.max);
+        return this.clamp(`(${timesPoints(this.d, r.points, `COALESCE(${this.attr(r.attr, 'number')}, ${num(0)})`)})`, r.max);
     }
   }
 
@@ -640,7 +642,7 @@ class Emitter {
       case 'sub':
         return `(${this.arith(a.left)} - ${this.arith(a.right)})`;
       case 'mul':
-        return `(${this.arith(a.left)} * ${this.arith(a.right)})`;
+        return times(this.d, this.arith(a.left), this.arith(a.right));
     }
   }
 
