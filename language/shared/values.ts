@@ -144,6 +144,8 @@ export function readAs(raw: unknown, type: AttrType): Val {
  * export does, so all engines agree to the bit.
  */
 export function round9(x: number): number {
+  // a double of magnitude 2^53 or more is a whole number already (and |x| * 1e9 could overflow)
+  if (x >= 9007199254740992 || x <= -9007199254740992) return x;
   return x <= 0 ? (0 - Math.round(-x * 1e9)) / 1e9 : Math.round(x * 1e9) / 1e9;
 }
 
