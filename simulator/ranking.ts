@@ -37,34 +37,50 @@ interface Groups {
 }
 
 function groupsOf(score: ArrayLike<number>, outcome: Int8Array): Groups {
-  const idx: number[] = [];
+  // the won and the lost scores apart, each sorted natively (a typed-array sort, no comparator), then merged
+  let nw = 0;
+  let nl = 0;
   for (let i = 0; i < outcome.length; i++) {
-    const o = outcome[i];
     const s = score[i]!;
-    if ((o === 1 || o === 0) && s === s) idx.push(i);
+    if (s !== s) continue;
+    if (outcome[i] === 1) nw++;
+    else if (outcome[i] === 0) nl++;
   }
-  idx.sort((a, b) => score[a]! - score[b]!);
+  const ws = new Float64Array(nw);
+  const ls = new Float64Array(nl);
+  nw = 0;
+  nl = 0;
+  for (let i = 0; i < outcome.length; i++) {
+    const s = score[i]!;
+    if (s !== s) continue;
+    if (outcome[i] === 1) ws[nw++] = s;
+    else if (outcome[i] === 0) ls[nl++] = s;
+  }
+  ws.sort();
+  ls.sort();
   const values: number[] = [];
   const won: number[] = [];
   const lost: number[] = [];
-  let tw = 0;
-  let tl = 0;
-  for (const i of idx) {
-    const s = score[i]!;
-    if (!values.length || values[values.length - 1] !== s) {
-      values.push(s);
-      won.push(0);
-      lost.push(0);
+  let a = 0;
+  let b = 0;
+  while (a < nw || b < nl) {
+    // the next distinct value (0 and -0 are one value), and how many of each class hold it
+    const v = b >= nl || (a < nw && ws[a]! <= ls[b]!) ? ws[a]! : ls[b]!;
+    let w = 0;
+    let l = 0;
+    while (a < nw && ws[a] === v) {
+      a++;
+      w++;
     }
-    if (outcome[i] === 1) {
-      won[won.length - 1]!++;
-      tw++;
-    } else {
-      lost[lost.length - 1]!++;
-      tl++;
+    while (b < nl && ls[b] === v) {
+      b++;
+      l++;
     }
+    values.push(v);
+    won.push(w);
+    lost.push(l);
   }
-  return { values, won, lost, totalWon: tw, totalLost: tl };
+  return { values, won, lost, totalWon: nw, totalLost: nl };
 }
 
 /** ROC AUC of a score (higher = more likely won) with DeLong's 95% interval; null without both classes. */
