@@ -19,7 +19,7 @@
 import { diag } from '../../language/diagnostics/registry.js';
 import { suggest as suggestName } from '../../language/shared/names.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
-import { Issues } from './errors.js';
+import { badTime, Issues } from './errors.js';
 import { control, leadIndex, reader, showValue, type ReadOptions } from './leads.js';
 import { at, cellText, type Locator, type RecordSink, type RowView } from './records.js';
 import { Interner } from './intern.js';
@@ -27,6 +27,7 @@ import { feed, feedSync, type DataSource } from './source.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 import { growF64, growI32 } from './columns.js';
 import { detach, isBlankRange, parseTimeRange } from './values.js';
+import type { DateOrder } from '../../language/shared/values.js';
 
 const SAMPLE = 10;
 
@@ -35,6 +36,15 @@ const REQUIRED: [string, string][] = [
   ['type', 'the name of an activity, such as demo_request'],
   ['at', 'a time: ISO 8601 such as 2026-01-10T09:30:00Z, or epoch milliseconds'],
 ];
+
+const OPTION = ['--event-lead', '--event-type', '--event-time'];
+
+/** What to do about a missing events column: the nearest name in the header, or the option that names it. */
+function eventColumnsHint(k: number, names: readonly string[], header: readonly string[]): string {
+  const near = suggestName(names[k]!, header.filter((h) => !names.includes(h)))[0];
+  if (near) return ` Did you mean \`${showValue(near)}\`? Use ${OPTION[k]} "${showValue(near)}".`;
+  return ` Expected the columns lead_id, type and at, or name this one with ${OPTION[k]} COL.`;
+}
 
 /**
  * The events of one part of a file, read by a worker (`parallel.ts`): lead
@@ -52,12 +62,16 @@ export interface EventsPart {
   typeNames: string[];
   /** events per type name, for the types after the activities */
   typeCounts: number[];
+  /** bad rows (skipped), and the first ones' diagnostics */
   rows: number;
   diagnostics: Diagnostic[];
 }
 
 export class EventsBuilder implements RecordSink {
   readonly issues: Issues;
+  /** the names of the lead id, type and time columns (`--event-lead`, `--event-type`, `--event-time`) */
+  private readonly names: [string, string, string];
+  private readonly dateFormat: DateOrder | null;
   private started = false;
   private leadCol = -1;
   private typeCol = -1;
@@ -96,6 +110,9 @@ export class EventsBuilder implements RecordSink {
     options: LoadOptions,
   ) {
     this.issues = new Issues(options.lenient === true);
+    this.dateFormat = options.dateFormat ?? null;
+    const c = options.eventColumns ?? {};
+    this.names = [c.lead ?? 'lead_id', c.type ?? 'type', c.time ?? 'at'];
     this.local = leads === null;
     this.ids = leads ? leadIndex(leads) : new Interner();
     this.typeNames = [];
@@ -111,9 +128,9 @@ export class EventsBuilder implements RecordSink {
     for (const name of names) {
       const j = this.header.length;
       this.header.push(name);
-      if (name === 'lead_id' && this.leadCol < 0) this.leadCol = j;
-      else if (name === 'type' && this.typeCol < 0) this.typeCol = j;
-      else if (name === 'at' && this.atCol < 0) this.atCol = j;
+      if (name === this.names[0] && this.leadCol < 0) this.leadCol = j;
+      else if (name === this.names[1] && this.typeCol < 0) this.typeCol = j;
+      else if (name === this.names[2] && this.atCol < 0) this.atCol = j;
     }
     if (this.started) return;
     this.started = true;
@@ -126,7 +143,7 @@ export class EventsBuilder implements RecordSink {
         diag(
           'LQL502',
           loc.recordRange(),
-          { kind: 'events', column: REQUIRED[k]![0], hint: ' Expected the columns lead_id, type and at.', found: found.join(', ') || '(none)' },
+          { kind: 'events', column: showValue(this.names[k]!), hint: eventColumnsHint(k, this.names, this.header), found: found.join(', ') || '(none)' },
           { file: this.file },
         ),
       );
@@ -146,7 +163,9 @@ export class EventsBuilder implements RecordSink {
   }
 
   private missingField(k: number, loc: Locator, j: number): void {
-    this.issues.reject(diag('LQL517', loc.fieldRange(j), { column: REQUIRED[k]![0], expected: REQUIRED[k]![1] }, { file: this.file }));
+    this.issues.reject(
+      diag('LQL517', loc.fieldRange(j), { column: showValue(this.names[k]!), expected: REQUIRED[k]![1] }, { file: this.file }),
+    );
   }
 
   row(row: RowView, loc: Locator): void {
@@ -200,9 +219,9 @@ export class EventsBuilder implements RecordSink {
       }
     }
     if (isBlankRange(as, aa, ab)) return this.missingField(2, loc, ac);
-    const t = parseTimeRange(as, aa, ab);
+    const t = parseTimeRange(as, aa, ab, this.dateFormat);
     if (t !== t) {
-      this.issues.reject(diag('LQL518', loc.fieldRange(ac), { value: showValue(cellText(row, ac)) }, { file: this.file }));
+      this.issues.reject(badTime('LQL518', loc.fieldRange(ac), showValue(cellText(row, ac)), showValue(this.names[2]), this.file, this.dateFormat));
       return;
     }
     const tm = this.typeMap;
@@ -245,7 +264,7 @@ export class EventsBuilder implements RecordSink {
     this.n = i + 1;
   }
 
-  /** The part read (local mode). */
+  /** The part read (local mode; bad rows are counted, a strict load stops once all parts are joined). */
   part(): EventsPart {
     return {
       n: this.n,
@@ -269,6 +288,7 @@ export class EventsBuilder implements RecordSink {
 
   finish(): EventTable {
     this.checkStarted();
+    this.issues.settle();
     const { offsets, types, times } = eventsInLeadOrder(this.leads!.n, [{ lead: this.lead, type: this.type, time: this.time, n: this.n }], () => {
       // release the row-order arrays before sorting
       this.lead = this.type = new Int32Array(0);
@@ -431,28 +451,14 @@ export function eventWarnings(table: EventTable): Diagnostic[] {
   const declared = table.typeNames.filter((t) => !Object.hasOwn(table.unknownTypes, t));
   for (const type of unknown) {
     const near = closeName(type, declared);
-    out.push(
-      diag(
-        'LQL520',
-        where,
-        { count: table.unknownTypes[type]!, type: showValue(type), hint: near !== null ? ` Did you mean \`${near}\`?` : '' },
-        { file: table.file },
-      ),
-    );
+    out.push(diag('LQL520', where, { count: table.unknownTypes[type]!, type: showValue(type), hint: near !== null ? ` Did you mean \`${near}\`?` : '' }, { file: table.file }));
   }
   const seen = new Uint8Array(table.typeNames.length);
   for (let j = 0; j < table.types.length; j++) seen[table.types[j]!] = 1;
   for (const [k, name] of table.typeNames.entries()) {
     if (seen[k] || Object.hasOwn(table.unknownTypes, name)) continue;
     const near = closeName(name, unknown);
-    out.push(
-      diag(
-        'LQL524',
-        where,
-        { activity: name, hint: near !== null ? ` The data has type \`${showValue(near)}\`: rename one of the two so they match.` : '' },
-        { file: table.file },
-      ),
-    );
+    out.push(diag('LQL524', where, { activity: name, hint: near !== null ? ` The data has type \`${showValue(near)}\`: rename one of the two so they match.` : '' }, { file: table.file }));
   }
   return out;
 }
@@ -470,7 +476,12 @@ export async function loadEvents(
 }
 
 /** Load an events table from text in memory, synchronously. */
-export function loadEventsSync(src: DataSource, leads: LeadTable, activities: readonly string[], options: LoadOptions & ReadOptions = {}): EventTable {
+export function loadEventsSync(
+  src: DataSource,
+  leads: LeadTable,
+  activities: readonly string[],
+  options: LoadOptions & ReadOptions = {},
+): EventTable {
   const b = new EventsBuilder(src.name, leads, activities, options);
   feedSync({ ...src, format: options.format ?? src.format }, reader(b, options), control(b, options));
   return b.finish();

@@ -154,6 +154,8 @@ async function inParts(
     file: path,
     activities,
     lenient: options.lenient,
+    dateFormat: options.dateFormat,
+    eventColumns: options.eventColumns,
     delimiter: options.delimiter,
     maxRecord: options.maxRecord,
   };
@@ -202,5 +204,5 @@ async function inParts(
   } finally {
     for (const w of workers) void w.terminate();
   }
-  return joinEventParts(path, leads, activities, results as EventsPartResult[]);
+  return joinEventParts(path, leads, activities, results as EventsPartResult[], options.lenient === true);
 }

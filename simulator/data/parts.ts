@@ -16,8 +16,10 @@
  * row or inside a UTF-8 character never ends clean). Then each part was
  * read exactly as the single reader reads those bytes, and its line numbers
  * and character offsets are shifted by the lines and characters before it.
- * Errors: the first error in file order stops the load (strict), lenient
- * counts add up and kept diagnostics are the first MAX_KEPT in file order;
+ * Errors: bad rows are counted over all parts and the first ones kept (the
+ * first STRICT_LISTED in file order stop a strict load, the first MAX_KEPT
+ * are kept by a lenient one); an error with the file as a whole stops the
+ * load at the first part that has it;
  * an error whose message itself quotes a line number (or that a bad split
  * may cause, such as bytes that are not UTF-8) sends the file to the single
  * reader, so every message is the one it would give. No dependency on
@@ -25,13 +27,13 @@
  */
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
 import { CsvReader } from './csv.js';
-import { DataError, MAX_KEPT } from './errors.js';
+import { DataError, MAX_KEPT, STRICT_LISTED } from './errors.js';
 import { EventsBuilder, eventsInLeadOrder, type EventRun, type EventsPart } from './events.js';
 import { Interner } from './intern.js';
 import { control, leadIndex } from './leads.js';
 import type { RecordReader } from './records.js';
 import { feedSync } from './source.js';
-import type { EventTable, LeadTable } from './table.js';
+import type { EventTable, LeadTable, LoadOptions } from './table.js';
 
 /** Codes whose message quotes a line or that a split can cause: such a part is read again by the single reader. */
 const REREAD = new Set(['LQL508', 'LQL509', 'LQL530']);
@@ -40,6 +42,8 @@ export interface PartOptions {
   file: string;
   activities: readonly string[];
   lenient?: boolean;
+  dateFormat?: LoadOptions['dateFormat'];
+  eventColumns?: LoadOptions['eventColumns'];
   delimiter?: string;
   maxRecord?: number;
 }
@@ -47,7 +51,7 @@ export interface PartOptions {
 export interface EventsPartResult extends EventsPart {
   /** the part ended at a row's end, nothing pending */
   clean: boolean;
-  /** the error that stopped it (strict), null if none */
+  /** the error with the file as a whole that stopped it (a missing column...), null if none */
   error: Diagnostic[] | null;
   /** the error came at the part's end, where it was cut (it may not be one in the whole file) */
   errorAtEnd: boolean;
@@ -66,7 +70,11 @@ export interface EventsPartResult extends EventsPart {
  * characters).
  */
 export function readEventsPart(bytes: Uint8Array | string, prefix: number, opts: PartOptions): EventsPartResult {
-  const b = new EventsBuilder(opts.file, null, opts.activities, { lenient: opts.lenient === true });
+  const b = new EventsBuilder(opts.file, null, opts.activities, {
+    lenient: opts.lenient === true,
+    dateFormat: opts.dateFormat,
+    eventColumns: opts.eventColumns,
+  });
   let csv: CsvReader | null = null;
   let clean = false;
   let ending = false;
@@ -122,7 +130,7 @@ function shift(d: Diagnostic, lines: number, chars: number): Diagnostic {
  * for the file (a part did not end clean, or an error must come from the
  * single reader). Throws the first error in file order (strict).
  */
-export function joinEventParts(file: string, leads: LeadTable, activities: readonly string[], parts: EventsPartResult[]): EventTable | null {
+export function joinEventParts(file: string, leads: LeadTable, activities: readonly string[], parts: EventsPartResult[], lenient: boolean): EventTable | null {
   // where each part starts in the file: lines and characters, from the parts before it
   let line = 0;
   let chars = 0;
@@ -140,10 +148,13 @@ export function joinEventParts(file: string, leads: LeadTable, activities: reado
     if (!p.clean && k < parts.length - 1) return null;
     if (p.diagnostics.some((d) => REREAD.has(d.code))) return null;
     rows += p.rows;
-    for (const d of p.diagnostics) if (kept.length < MAX_KEPT) kept.push(shift(d, dl, dc));
+    const keep = lenient ? MAX_KEPT : STRICT_LISTED;
+    for (const d of p.diagnostics) if (kept.length < keep) kept.push(shift(d, dl, dc));
     line = start + (p.endLine - p.dataLine);
     chars = dc + p.chars;
   }
+  // a strict load with bad rows stops here, as the single reader does at the end of the file
+  if (!lenient && rows > 0) throw new DataError(kept, rows);
   // type codes: the activities first, then the other types in first-seen order, as one reader finds them
   const typeIndex = new Interner();
   const typeNames: string[] = [];
