@@ -41,7 +41,10 @@ const OPTION = ['--event-lead', '--event-type', '--event-time'];
 
 /** What to do about a missing events column: the nearest name in the header, or the option that names it. */
 function eventColumnsHint(k: number, names: readonly string[], header: readonly string[]): string {
-  const near = suggestName(names[k]!, header.filter((h) => !names.includes(h)))[0];
+  const near = suggestName(
+    names[k]!,
+    header.filter((h) => !names.includes(h)),
+  )[0];
   if (near) return ` Did you mean \`${showValue(near)}\`? Use ${OPTION[k]} "${showValue(near)}".`;
   return ` Expected the columns lead_id, type and at, or name this one with ${OPTION[k]} COL.`;
 }
@@ -163,9 +166,7 @@ export class EventsBuilder implements RecordSink {
   }
 
   private missingField(k: number, loc: Locator, j: number): void {
-    this.issues.reject(
-      diag('LQL517', loc.fieldRange(j), { column: showValue(this.names[k]!), expected: REQUIRED[k]![1] }, { file: this.file }),
-    );
+    this.issues.reject(diag('LQL517', loc.fieldRange(j), { column: showValue(this.names[k]!), expected: REQUIRED[k]![1] }, { file: this.file }));
   }
 
   row(row: RowView, loc: Locator): void {
@@ -451,14 +452,28 @@ export function eventWarnings(table: EventTable): Diagnostic[] {
   const declared = table.typeNames.filter((t) => !Object.hasOwn(table.unknownTypes, t));
   for (const type of unknown) {
     const near = closeName(type, declared);
-    out.push(diag('LQL520', where, { count: table.unknownTypes[type]!, type: showValue(type), hint: near !== null ? ` Did you mean \`${near}\`?` : '' }, { file: table.file }));
+    out.push(
+      diag(
+        'LQL520',
+        where,
+        { count: table.unknownTypes[type]!, type: showValue(type), hint: near !== null ? ` Did you mean \`${near}\`?` : '' },
+        { file: table.file },
+      ),
+    );
   }
   const seen = new Uint8Array(table.typeNames.length);
   for (let j = 0; j < table.types.length; j++) seen[table.types[j]!] = 1;
   for (const [k, name] of table.typeNames.entries()) {
     if (seen[k] || Object.hasOwn(table.unknownTypes, name)) continue;
     const near = closeName(name, unknown);
-    out.push(diag('LQL524', where, { activity: name, hint: near !== null ? ` The data has type \`${showValue(near)}\`: rename one of the two so they match.` : '' }, { file: table.file }));
+    out.push(
+      diag(
+        'LQL524',
+        where,
+        { activity: name, hint: near !== null ? ` The data has type \`${showValue(near)}\`: rename one of the two so they match.` : '' },
+        { file: table.file },
+      ),
+    );
   }
   return out;
 }
@@ -476,12 +491,7 @@ export async function loadEvents(
 }
 
 /** Load an events table from text in memory, synchronously. */
-export function loadEventsSync(
-  src: DataSource,
-  leads: LeadTable,
-  activities: readonly string[],
-  options: LoadOptions & ReadOptions = {},
-): EventTable {
+export function loadEventsSync(src: DataSource, leads: LeadTable, activities: readonly string[], options: LoadOptions & ReadOptions = {}): EventTable {
   const b = new EventsBuilder(src.name, leads, activities, options);
   feedSync({ ...src, format: options.format ?? src.format }, reader(b, options), control(b, options));
   return b.finish();

@@ -36,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-type Outcome = { table: EventTable } | { error: { code: string; line: number; column: number; offset: number; message: string }[] };
+type Outcome = { table: EventTable } | { error: { code: string; line: number; column: number; offset: number; message: string }[]; badRows: number | null };
 
 async function load(path: string, leads: LeadTable, acts: string[], lenient: boolean, split: SplitOptions | false): Promise<Outcome> {
   try {
@@ -51,6 +51,7 @@ async function load(path: string, leads: LeadTable, acts: string[], lenient: boo
         offset: d.range.start.offset,
         message: d.message,
       })),
+      badRows: e.badRows,
     };
   }
 }
@@ -179,11 +180,13 @@ describe("errors from parts carry the whole file's lines and columns", () => {
     ]);
   });
 
-  it('strict: the first error in file order, as the single reader reports it', async () => {
+  it('strict: the bad rows of all parts, in file order, as the single reader lists them', async () => {
     for (const cuts of [[lineStart(5), lineStart(7)], [lineStart(7)], [lineStart(3), lineStart(8)]]) {
       const { single, parts } = await both(path, leads, acts, cuts);
       expect(parts).toEqual(single);
-      expect((parts as { error: { line: number }[] }).error[0]!.line).toBe(6);
+      const e = parts as { error: { line: number }[]; badRows: number };
+      expect(e.error.map((d) => d.line)).toEqual([6, 9]);
+      expect(e.badRows).toBe(2);
     }
   });
 });
