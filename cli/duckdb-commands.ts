@@ -12,9 +12,10 @@ import type { IR } from '../language/compile/ir.js';
 import type { Args } from './commands.js';
 import type { Report } from '../simulator/metrics.js';
 import type { ScoreRow } from '../simulator/simulate.js';
-import { InputError, UsageError } from './errors.js';
+import { InputError, UsageError, dataErrorText } from './errors.js';
 import { formatDiagnostics } from './print.js';
 import { DataError } from '../simulator/data/errors.js';
+import { readOptions } from './sim-commands.js';
 import type { DuckDBRunOptions } from '../simulator/simulate-duckdb.js';
 
 function s(v: Args['values'][string]): string | undefined {
@@ -29,6 +30,12 @@ function runOptions(ir: IR, args: Args, asOf: number | undefined, io: ErrIo): Du
     throw new UsageError(
       '--lenient is not available with --engine duckdb: the DuckDB engine stops at the first bad row (reported with its line and column) ' +
         'so that its report always equals the JS engine\'s. Fix the file, or use --engine js --lenient to skip bad rows.',
+    );
+  }
+  if (args.values['date-format']) {
+    throw new UsageError(
+      '--date-format is not available with --engine duckdb: the exported SQL reads ISO 8601 dates and epoch milliseconds only. ' +
+        'Use --engine js (the default) for dates written with slashes.',
     );
   }
   const leads = s(args.values.leads);
@@ -46,23 +53,19 @@ function runOptions(ir: IR, args: Args, asOf: number | undefined, io: ErrIo): Du
     outcome: s(args.values.outcome),
     missing: s(args.values.missing)?.split(',').map((x) => x.trim()).filter(Boolean),
     asOf,
+    ...readOptions(args),
     onWarnings: (ws) => (io ? io.err(formatDiagnostics(ws, leads, null)) : process.stderr.write(formatDiagnostics(ws, leads, null) + '\n')),
   };
 }
 
 /** Run `f`; turn the engine's errors into the CLI's messages (as the JS engine prints them). */
-async function cli<T>(leadsFile: string, args: Args, f: () => Promise<T>): Promise<T> {
+async function cli<T>(leadsFile: string, f: () => Promise<T>): Promise<T> {
   const { DuckDBEngineError, MissingColumnsError } = await import('../simulator/simulate-duckdb.js');
   try {
     return await f();
   } catch (e) {
-    if (e instanceof DataError) {
-      const n = e.diagnostics.filter((d) => d.severity === 'error').length;
-      throw new InputError(
-        formatDiagnostics(e.diagnostics, leadsFile, null) +
-          `\n${n} data error${n === 1 ? '' : 's'}; nothing was computed.${args.values.lenient ? '' : ' Fix the file, or use --lenient to skip bad rows (they are counted in the report).'}`,
-      );
-    }
+    // --lenient is refused with this engine: point at the JS engine for skipping rows
+    if (e instanceof DataError) throw new InputError(dataErrorText(e, leadsFile).replace('use --lenient', 'use --engine js --lenient'));
     if (e instanceof MissingColumnsError) throw new InputError(formatDiagnostics(e.diagnostics, leadsFile, null));
     if (e instanceof DuckDBEngineError) throw new InputError(formatDiagnostics(e.diagnostics, leadsFile, null));
     throw e;
@@ -72,11 +75,11 @@ async function cli<T>(leadsFile: string, args: Args, f: () => Promise<T>): Promi
 export async function simulateWithDuckDB(ir: IR, args: Args, opts: { asOf?: number; baseline?: IR; io?: ErrIo }): Promise<Report> {
   const run = runOptions(ir, args, opts.asOf, opts.io);
   const { simulateDuckDB } = await import('../simulator/simulate-duckdb.js');
-  return cli(run.leads, args, async () => (await simulateDuckDB({ ...run, baseline: opts.baseline })).report);
+  return cli(run.leads, async () => (await simulateDuckDB({ ...run, baseline: opts.baseline })).report);
 }
 
 export async function scoreRowsWithDuckDB(ir: IR, args: Args, opts: { asOf?: number; io?: ErrIo }): Promise<ScoreRow[]> {
   const run = runOptions(ir, args, opts.asOf, opts.io);
   const { scoreRowsDuckDB } = await import('../simulator/simulate-duckdb.js');
-  return cli(run.leads, args, () => scoreRowsDuckDB(run));
+  return cli(run.leads, () => scoreRowsDuckDB(run));
 }

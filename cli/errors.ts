@@ -5,7 +5,7 @@
  * printed as is, exit 1; OutputClashError -> an output path names an input,
  * printed as is, exit 2 (a usage error that names the file).
  */
-import { DataError } from '../simulator/data/errors.js';
+import { badRowsSummary, DataError } from '../simulator/data/errors.js';
 import { formatDiagnostics } from './print.js';
 import { parseTimeText } from '../language/shared/values.js';
 
@@ -38,6 +38,23 @@ export function timeOption(name: string, v: string | undefined): number | undefi
 }
 
 /**
+ * A load stopped by bad data, for the terminal: the diagnostics
+ * (`file:line:col: error CODE: message`), then how many rows are bad and
+ * what to do. `--lenient` is offered only for bad rows, which it would skip
+ * (a lenient load never stops on them); a problem with the file as a whole
+ * (missing file, missing column, bad header) gets no such hint.
+ */
+export function dataErrorText(e: DataError, file: string): string {
+  const listed = formatDiagnostics(e.diagnostics, file, null);
+  if (e.badRows === null) return `${listed}\nNothing was computed.`;
+  // dates with slashes and no --date-format: skipping those rows would drop every dated row
+  const fix = e.diagnostics.every((d) => d.code === 'LQL525')
+    ? ' Pass --date-format MDY or DMY.'
+    : ` Fix ${e.badRows === 1 ? 'it' : 'them'}, or use --lenient to skip bad rows (they are counted in the report).`;
+  return `${listed}\n${badRowsSummary(e.diagnostics, e.badRows)} Nothing was computed.${fix}`;
+}
+
+/**
  * Run a command body, turning expected failures into their exit code:
  * InputError and DataError are printed (file:line:col) and give 1.
  */
@@ -54,7 +71,7 @@ export async function guard(io: { err: (s: string) => void }, f: () => Promise<n
       return 2;
     }
     if (e instanceof DataError) {
-      io.err(formatDiagnostics(e.diagnostics, '', null));
+      io.err(dataErrorText(e, ''));
       return 1;
     }
     throw e;

@@ -42,7 +42,15 @@ export function withDialect<T>(d: SqlDialect, f: () => T): T {
 /** A quoted identifier: `"name"` with `"` doubled. */
 export function ident(name: string): string {
   // ClickHouse reads a backslash in a quoted identifier as an escape
-  if (literalDialect === 'clickhouse') return '"' + name.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\u0000/g, '\\0') + '"';
+  if (literalDialect === 'clickhouse')
+    return (
+      '"' +
+      name
+        .replace(/\\/g, '\\\\')
+        .replace(/"/g, '\\"')
+        .replace(/\u0000/g, '\\0') +
+      '"'
+    );
   return '"' + name.replace(/"/g, '""') + '"';
 }
 
@@ -61,7 +69,15 @@ export function tableName(name: string | string[]): string {
  * emitter refuses such texts before, with LQL704, as its text cannot hold it).
  */
 export function str(s: string): string {
-  if (literalDialect === 'clickhouse') return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\u0000/g, '\\0') + "'";
+  if (literalDialect === 'clickhouse')
+    return (
+      "'" +
+      s
+        .replace(/\\/g, '\\\\')
+        .replace(/'/g, "\\'")
+        .replace(/\u0000/g, '\\0') +
+      "'"
+    );
   if (s.includes('\u0000')) return '(' + s.split('\u0000').map(str).join(' || chr(0) || ') + ')';
   if (s.includes('\\')) return "E'" + s.replace(/\\/g, '\\\\').replace(/'/g, "''") + "'";
   return "'" + s.replace(/'/g, "''") + "'";
@@ -88,6 +104,15 @@ export function num(n: number): string {
 export function bigint(n: number): string {
   if (!Number.isSafeInteger(n)) throw new RangeError(`not a safe integer: ${n}`);
   return `CAST(${n} AS BIGINT)`;
+}
+
+/**
+ * Digits as a BIGINT, NULL when the text is not one. ClickHouse evaluates
+ * every branch of a CASE (short_circuit_function_evaluation = 'disable', see
+ * emit-sql.ts), so its casts must never fail on rows the CASE does not take.
+ */
+function textToBigint(d: SqlDialect, x: string): string {
+  return d === 'clickhouse' ? `toInt64OrNull(${x})` : `CAST(${x} AS BIGINT)`;
 }
 
 /** `CAST(x AS DOUBLE PRECISION)` */
@@ -158,10 +183,7 @@ export function readText(col: string): string {
 /** LQL `bool` from a column: true/yes/y/1, false/no/n/0 (any case, trimmed). */
 export function readBool(d: SqlDialect, col: string): string {
   const s = `lower(${trimmed(d, asText(col))})`;
-  return (
-    `(CASE WHEN ${s} IN ('true', 'yes', 'y', '1') THEN TRUE ` +
-    `WHEN ${s} IN ('false', 'no', 'n', '0') THEN FALSE END)`
-  );
+  return `(CASE WHEN ${s} IN ('true', 'yes', 'y', '1') THEN TRUE ` + `WHEN ${s} IN ('false', 'no', 'n', '0') THEN FALSE END)`;
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (y >= 0), integer arithmetic only. */
@@ -176,8 +198,7 @@ function daysFromCivil(y: string, m: string, d: string): string {
   return `((${era} * 146097 + ${doe} - 719468) - 146097)`;
 }
 
-const ISO_GROUPS_RE =
-  '^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\\.([0-9]+))?)?)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$';
+const ISO_GROUPS_RE = '^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\\.([0-9]+))?)?)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$';
 const ISO_PARTS = ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'o'];
 
 /**
@@ -188,13 +209,7 @@ const ISO_PARTS = ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'o'];
  * integer number of epoch milliseconds. Done in layers (trim, match, parts,
  * epoch) so each step reads plain columns and the SQL stays small.
  */
-export function dateLayers(
-  d: SqlDialect,
-  from: string,
-  pass: string[],
-  inputs: { src: string; out: string }[],
-  indent = '  ',
-): string {
+export function dateLayers(d: SqlDialect, from: string, pass: string[], inputs: { src: string; out: string }[], indent = '  '): string {
   if (inputs.length === 0) return `SELECT ${pass.map(ident).join(', ')} FROM ${from}`;
   const P = (i: number, part: string) => ident(`_${part}${i}`);
   const l1 = `SELECT ${[...pass.map(ident), ...inputs.map((x, i) => `${trimmed(d, asText(ident(x.src)))} AS ${P(i, 's')}`)].join(', ')}\n${indent}  FROM ${from}`;
@@ -203,8 +218,8 @@ export function dateLayers(
       d === 'clickhouse'
         ? `(CASE WHEN match(${P(i, 's')}, ${str(ISO_GROUPS_RE)}) THEN extractGroups(${P(i, 's')}, ${str(ISO_GROUPS_RE)}) END) AS ${P(i, 'm')}`
         : d === 'duckdb'
-        ? `regexp_extract(${P(i, 's')}, ${str(ISO_GROUPS_RE)}, [${ISO_PARTS.map(str).join(', ')}]) AS ${P(i, 'm')}`
-        : `regexp_match(${P(i, 's')}, ${str(ISO_GROUPS_RE)}) AS ${P(i, 'm')}`,
+          ? `regexp_extract(${P(i, 's')}, ${str(ISO_GROUPS_RE)}, [${ISO_PARTS.map(str).join(', ')}]) AS ${P(i, 'm')}`
+          : `regexp_match(${P(i, 's')}, ${str(ISO_GROUPS_RE)}) AS ${P(i, 'm')}`,
     )
     .join(', ')}\n${indent}  FROM (${l1}) AS "q1"`;
   const g = (i: number, k: number) =>
@@ -214,22 +229,28 @@ export function dateLayers(
     return [
       `(${d === 'duckdb' || d === 'clickhouse' ? `${g(i, 0)} IS NOT NULL` : `${P(i, 'm')} IS NOT NULL`}) AS ${P(i, 'iso')}`,
       `${fullMatch(d, P(i, 's'), '-?[0-9]{1,16}')} AS ${P(i, 'ep')}`,
-      `CAST(${g(i, 0)} AS BIGINT) AS ${P(i, 'y')}`,
-      `CAST(${g(i, 1)} AS BIGINT) AS ${P(i, 'mo')}`,
-      `CAST(${g(i, 2)} AS BIGINT) AS ${P(i, 'd')}`,
-      `COALESCE(CAST(${g(i, 3)} AS BIGINT), 0) AS ${P(i, 'h')}`,
-      `COALESCE(CAST(${g(i, 4)} AS BIGINT), 0) AS ${P(i, 'mi')}`,
-      `COALESCE(CAST(${g(i, 5)} AS BIGINT), 0) AS ${P(i, 'se')}`,
-      `COALESCE(CAST(rpad(substr(${g(i, 6)}, 1, 3), 3, '0') AS BIGINT), 0) AS ${P(i, 'ms')}`,
+      `${textToBigint(d, g(i, 0))} AS ${P(i, 'y')}`,
+      `${textToBigint(d, g(i, 1))} AS ${P(i, 'mo')}`,
+      `${textToBigint(d, g(i, 2))} AS ${P(i, 'd')}`,
+      `COALESCE(${textToBigint(d, g(i, 3))}, 0) AS ${P(i, 'h')}`,
+      `COALESCE(${textToBigint(d, g(i, 4))}, 0) AS ${P(i, 'mi')}`,
+      `COALESCE(${textToBigint(d, g(i, 5))}, 0) AS ${P(i, 'se')}`,
+      `COALESCE(${textToBigint(d, `rpad(substr(${g(i, 6)}, 1, 3), 3, '0')`)}, 0) AS ${P(i, 'ms')}`,
       `(CASE WHEN substr(${o}, 1, 1) = '-' THEN -1 ELSE 1 END) AS ${P(i, 'os')}`,
-      `(CASE WHEN length(${o}) >= 3 THEN CAST(substr(${o}, 2, 2) AS BIGINT) ELSE 0 END) AS ${P(i, 'oh')}`,
-      `(CASE WHEN length(${o}) = 6 THEN CAST(substr(${o}, 5, 2) AS BIGINT) WHEN length(${o}) = 5 THEN CAST(substr(${o}, 4, 2) AS BIGINT) ELSE 0 END) AS ${P(i, 'om')}`,
+      `(CASE WHEN length(${o}) >= 3 THEN ${textToBigint(d, `substr(${o}, 2, 2)`)} ELSE 0 END) AS ${P(i, 'oh')}`,
+      `(CASE WHEN length(${o}) = 6 THEN ${textToBigint(d, `substr(${o}, 5, 2)`)} WHEN length(${o}) = 5 THEN ${textToBigint(d, `substr(${o}, 4, 2)`)} ELSE 0 END) AS ${P(i, 'om')}`,
     ].join(', ');
   });
   const l3 = `SELECT *, ${parts.join(',\n' + indent + '    ')}\n${indent}  FROM (${l2}) AS "q2"`;
   const outs = inputs.map((x, i) => {
-    const y = P(i, 'y'), mo = P(i, 'mo'), dd = P(i, 'd'), h = P(i, 'h'), mi = P(i, 'mi'), se = P(i, 'se');
-    const oh = P(i, 'oh'), om = P(i, 'om');
+    const y = P(i, 'y'),
+      mo = P(i, 'mo'),
+      dd = P(i, 'd'),
+      h = P(i, 'h'),
+      mi = P(i, 'mi'),
+      se = P(i, 'se');
+    const oh = P(i, 'oh'),
+      om = P(i, 'om');
     const leap = `((${y} % 4 = 0 AND ${y} % 100 <> 0) OR ${y} % 400 = 0)`;
     const dim = `(CASE WHEN ${mo} = 2 THEN (CASE WHEN ${leap} THEN 29 ELSE 28 END) WHEN ${mo} IN (4, 6, 9, 11) THEN 30 ELSE 31 END)`;
     const valid = `${mo} BETWEEN 1 AND 12 AND ${dd} >= 1 AND ${dd} <= ${dim} AND ${h} <= 23 AND ${mi} <= 59 AND ${se} <= 59 AND ${oh} <= 23 AND ${om} <= 59`;
@@ -237,7 +258,7 @@ export function dateLayers(
       `${daysFromCivil(y, mo, dd)} * 86400000 + ${h} * 3600000 + ${mi} * 60000 + ${se} * 1000 + ${P(i, 'ms')}` +
       ` - ${P(i, 'os')} * (${oh} * 60 + ${om}) * 60000`;
     return (
-      `CASE WHEN ${P(i, 'ep')} THEN CAST(${P(i, 's')} AS BIGINT)\n${indent}    ` +
+      `CASE WHEN ${P(i, 'ep')} THEN ${textToBigint(d, P(i, 's'))}\n${indent}    ` +
       `WHEN ${P(i, 'iso')} AND ${valid}\n${indent}    THEN ${epoch} END AS ${ident(x.out)}`
     );
   });
@@ -262,10 +283,32 @@ export function halfPow(x: string): string {
 export function round9(x: string): string {
   const up = (a: string) => `(trunc(${a}) + CASE WHEN ${a} - trunc(${a}) >= 0.5 THEN 1 ELSE 0 END)`;
   const big = `CAST(1e9 AS DOUBLE PRECISION)`;
-  return `(CASE WHEN ${x} <= 0 THEN 0 - ${up(`(- ${x} * ${big})`)} ELSE ${up(`(${x} * ${big})`)} END) / ${big}`;
+  // 2^53 and beyond: already a whole number, returned as is (|x| * 1e9 could overflow)
+  return `(CASE WHEN abs(${x}) >= CAST(9007199254740992 AS DOUBLE PRECISION) THEN ${x} WHEN ${x} <= 0 THEN (0 - ${up(`(- ${x} * ${big})`)}) / ${big} ELSE ${up(`(${x} * ${big})`)} / ${big} END)`;
+}
+
+/**
+ * `points * x` as a double product. PostgreSQL raises an error where a
+ * product of two non-zero doubles underflows to 0 (JS and DuckDB give 0):
+ * there, a product below 1e-321 in size is written as 0. That never changes
+ * a score: it is rounded to 9 decimals, and a term that small cannot move a
+ * sum it is added to by one bit unless the sum rounds to 0 anyway.
+ */
+export function timesPoints(d: SqlDialect, points: number, x: string): string {
+  const small = points === 0 ? 0 : 1e-321 / Math.abs(points);
+  if (d !== 'postgres' || !(small >= 5e-324)) return `${num(points)} * ${x}`;
+  return `(CASE WHEN abs(${x}) < ${num(small)} THEN ${num(0)} ELSE ${num(points)} * ${x} END)`;
+}
+
+/** `a * b` as a double product, 0 where PostgreSQL would raise an underflow error (see timesPoints). */
+export function times(d: SqlDialect, a: string, b: string): string {
+  if (d !== 'postgres') return `(${a} * ${b})`;
+  return `(CASE WHEN ${a} = 0 OR ${b} = 0 THEN ${a} * ${b} WHEN ln(abs(${a})) + ln(abs(${b})) < -740 THEN ${num(0)} ELSE ${a} * ${b} END)`;
 }
 
 /** JS `String(n)` for a DOUBLE (integers without `.0`; other values as the engine prints them). */
 export function numberToText(x: string): string {
-  return `(CASE WHEN ${x} = floor(${x}) AND abs(${x}) < ${num(1e15)} THEN CAST(CAST(${x} AS BIGINT) AS VARCHAR) ELSE CAST(${x} AS VARCHAR) END)`;
+  // ClickHouse evaluates both branches: a cast that cannot fail on infinities
+  const int = literalDialect === 'clickhouse' ? `accurateCastOrNull(${x}, 'Int64')` : `CAST(${x} AS BIGINT)`;
+  return `(CASE WHEN ${x} = floor(${x}) AND abs(${x}) < ${num(1e15)} THEN CAST(${int} AS VARCHAR) ELSE CAST(${x} AS VARCHAR) END)`;
 }

@@ -19,7 +19,7 @@
 import { diag } from '../../language/diagnostics/registry.js';
 import { suggest as suggestName } from '../../language/shared/names.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
-import { Issues } from './errors.js';
+import { badTime, Issues } from './errors.js';
 import { control, leadIndex, reader, showValue, type ReadOptions } from './leads.js';
 import { at, cellText, type Locator, type RecordSink, type RowView } from './records.js';
 import { Interner } from './intern.js';
@@ -27,6 +27,7 @@ import { feed, feedSync, type DataSource } from './source.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 import { growF64, growI32 } from './columns.js';
 import { detach, isBlankRange, parseTimeRange } from './values.js';
+import type { DateOrder } from '../../language/shared/values.js';
 
 const SAMPLE = 10;
 
@@ -36,8 +37,20 @@ const REQUIRED: [string, string][] = [
   ['at', 'a time: ISO 8601 such as 2026-01-10T09:30:00Z, or epoch milliseconds'],
 ];
 
+const OPTION = ['--event-lead', '--event-type', '--event-time'];
+
+/** What to do about a missing events column: the nearest name in the header, or the option that names it. */
+function eventColumnsHint(k: number, names: readonly string[], header: readonly string[]): string {
+  const near = suggestName(names[k]!, header.filter((h) => !names.includes(h)))[0];
+  if (near) return ` Did you mean \`${showValue(near)}\`? Use ${OPTION[k]} "${showValue(near)}".`;
+  return ` Expected the columns lead_id, type and at, or name this one with ${OPTION[k]} COL.`;
+}
+
 class EventsBuilder implements RecordSink {
   readonly issues: Issues;
+  /** the names of the lead id, type and time columns (`--event-lead`, `--event-type`, `--event-time`) */
+  private readonly names: [string, string, string];
+  private readonly dateFormat: DateOrder | null;
   private started = false;
   private leadCol = -1;
   private typeCol = -1;
@@ -71,6 +84,9 @@ class EventsBuilder implements RecordSink {
     options: LoadOptions,
   ) {
     this.issues = new Issues(options.lenient === true);
+    this.dateFormat = options.dateFormat ?? null;
+    const c = options.eventColumns ?? {};
+    this.names = [c.lead ?? 'lead_id', c.type ?? 'type', c.time ?? 'at'];
     this.ids = leadIndex(leads);
     this.typeNames = [];
     for (const a of activities) {
@@ -85,9 +101,9 @@ class EventsBuilder implements RecordSink {
     for (const name of names) {
       const j = this.header.length;
       this.header.push(name);
-      if (name === 'lead_id' && this.leadCol < 0) this.leadCol = j;
-      else if (name === 'type' && this.typeCol < 0) this.typeCol = j;
-      else if (name === 'at' && this.atCol < 0) this.atCol = j;
+      if (name === this.names[0] && this.leadCol < 0) this.leadCol = j;
+      else if (name === this.names[1] && this.typeCol < 0) this.typeCol = j;
+      else if (name === this.names[2] && this.atCol < 0) this.atCol = j;
     }
     if (this.started) return;
     this.started = true;
@@ -100,7 +116,7 @@ class EventsBuilder implements RecordSink {
         diag(
           'LQL502',
           loc.recordRange(),
-          { kind: 'events', column: REQUIRED[k]![0], hint: ' Expected the columns lead_id, type and at.', found: found.join(', ') || '(none)' },
+          { kind: 'events', column: showValue(this.names[k]!), hint: eventColumnsHint(k, this.names, this.header), found: found.join(', ') || '(none)' },
           { file: this.file },
         ),
       );
@@ -121,7 +137,7 @@ class EventsBuilder implements RecordSink {
 
   private missingField(k: number, loc: Locator, j: number): void {
     this.issues.reject(
-      diag('LQL517', loc.fieldRange(j), { column: REQUIRED[k]![0], expected: REQUIRED[k]![1] }, { file: this.file }),
+      diag('LQL517', loc.fieldRange(j), { column: showValue(this.names[k]!), expected: REQUIRED[k]![1] }, { file: this.file }),
     );
   }
 
@@ -176,9 +192,9 @@ class EventsBuilder implements RecordSink {
       }
     }
     if (isBlankRange(as, aa, ab)) return this.missingField(2, loc, ac);
-    const t = parseTimeRange(as, aa, ab);
+    const t = parseTimeRange(as, aa, ab, this.dateFormat);
     if (t !== t) {
-      this.issues.reject(diag('LQL518', loc.fieldRange(ac), { value: showValue(cellText(row, ac)) }, { file: this.file }));
+      this.issues.reject(badTime('LQL518', loc.fieldRange(ac), showValue(cellText(row, ac)), showValue(this.names[2]), this.file, this.dateFormat));
       return;
     }
     const tm = this.typeMap;
@@ -225,6 +241,7 @@ class EventsBuilder implements RecordSink {
     if (!this.started) {
       this.issues.fatal(diag('LQL500', at(1, 1, 0), { expected: 'lead_id, type, at', item: 'event' }, { file: this.file }));
     }
+    this.issues.settle();
     const nLeads = this.leads.n;
     const n = this.n;
     const offsets = new Int32Array(nLeads + 1);

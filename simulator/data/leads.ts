@@ -12,8 +12,10 @@
  * values (`columns.ts`).
  * Invariants: every kept row has a non-empty, unique id, a known outcome
  * word and valid values in every typed column (declared number/date/bool,
- * `created_at`, `closed_at`); a bad row stops the load (DataError) or, when
- * lenient, is skipped whole (no column gets a value from it) and counted in
+ * `created_at`, `closed_at`); a bad row is skipped whole (no column gets a
+ * value from it) and counted; at the end of the rows a strict load stops
+ * (DataError, the first bad rows and their count) and a lenient one keeps
+ * them in
  * `rejected`; a blank cell or a `--missing` placeholder is missing in every
  * column (open for the outcome); column names are only ever Map keys.
  */
@@ -21,7 +23,7 @@ import { diag } from '../../language/diagnostics/registry.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
 import type { AttrType } from '../../language/syntax/ast.js';
 import { CsvReader } from './csv.js';
-import { Issues } from './errors.js';
+import { badTime, Issues } from './errors.js';
 import { JsonlReader } from './jsonl.js';
 import { at, cellText, type Locator, type RecordReader, type RecordSink, type RowView } from './records.js';
 import { Interner } from './intern.js';
@@ -269,11 +271,9 @@ class LeadsBuilder implements RecordSink {
       b = e.length;
     }
     if (this.isMissing(buf, a, b)) return NaN;
-    const t = parseTimeRange(buf, a, b);
+    const t = parseTimeRange(buf, a, b, this.options.dateFormat);
     if (t !== t) {
-      this.issues.reject(
-        diag('LQL513', loc.fieldRange(j), { value: showValue(cellText(row, j)), column: showValue(this.header[j]!) }, { file: this.file }),
-      );
+      this.issues.reject(badTime('LQL513', loc.fieldRange(j), showValue(cellText(row, j)), showValue(this.header[j]!), this.file, this.options.dateFormat));
       return undefined;
     }
     return t;
@@ -372,13 +372,15 @@ class LeadsBuilder implements RecordSink {
         b = e.length;
       }
       const isNum = this.numKind[k] === Kind.Num;
-      let v = isNum ? parseNumberRange(s, a, b) : parseTimeRange(s, a, b);
+      let v = isNum ? parseNumberRange(s, a, b) : parseTimeRange(s, a, b, this.options.dateFormat);
       if (v !== v) {
         if (this.isMissing(s, a, b)) {
           v = NaN;
         } else {
+          const value = showValue(cellText(row, j));
+          const column = showValue(this.header[j]!);
           this.issues.reject(
-            diag(isNum ? 'LQL512' : 'LQL513', loc.fieldRange(j), { value: showValue(cellText(row, j)), column: showValue(this.header[j]!) }, { file }),
+            isNum ? diag('LQL512', loc.fieldRange(j), { value, column }, { file }) : badTime('LQL513', loc.fieldRange(j), value, column, file, this.options.dateFormat),
           );
           return;
         }
@@ -475,6 +477,7 @@ class LeadsBuilder implements RecordSink {
         diag('LQL500', at(1, 1, 0), { expected: `${this.rowIds ? '' : this.idName + ', '}${this.outcomeName}, ...`, item: 'lead' }, { file }),
       );
     }
+    this.issues.settle();
     if (this.n === 0 && this.issues.rows === 0) {
       this.issues.fatal(diag('LQL501', at(1, 1, 0), { item: 'lead' }, { file }));
     }

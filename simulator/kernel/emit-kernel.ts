@@ -674,7 +674,7 @@ class Emitter {
   scoreStmt(s: IRScore, i: number): string {
     // every score rounded to 9 decimals, half away from zero, -0 as 0 (round9 in language/shared/values.ts)
     // (a whole number below 9e6 in size is its own rounding: skip the division, turn -0 into 0)
-    const r9 = (x: string) => `{ const v_ = ${x}; s${i} = v_ === Math.floor(v_) && v_ < 9e6 && v_ > -9e6 ? v_ + 0 : v_ <= 0 ? (0 - Math.round(-v_ * 1e9)) / 1e9 : Math.round(v_ * 1e9) / 1e9; }`;
+    const r9 = (x: string) => `{ const v_ = ${x}; s${i} = v_ === Math.floor(v_) && v_ < 9e6 && v_ > -9e6 ? v_ + 0 : v_ >= 9007199254740992 || v_ <= -9007199254740992 ? v_ : v_ <= 0 ? (0 - Math.round(-v_ * 1e9)) / 1e9 : Math.round(v_ * 1e9) / 1e9; }`;
     if (s.kind === 'derived') return r9(this.arith(s.expr));
     const parts = s.rules.map((r) => this.rule(r, s.halfLifeMs));
     return parts.length === 0 ? `s${i} = 0;` : r9(['0', ...parts].join(' + '));

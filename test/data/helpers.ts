@@ -75,6 +75,17 @@ export async function diagnosticsOfAsync(fn: () => Promise<unknown>): Promise<Di
   throw new Error('expected a DataError');
 }
 
+/** The DataError a failing call throws (fails the test if it does not throw one). */
+export async function dataErrorOfAsync(fn: () => Promise<unknown>): Promise<DataError> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof DataError) return e;
+    throw e;
+  }
+  throw new Error('expected a DataError');
+}
+
 /** `line:column CODE message` of a diagnostic, for compact exact assertions. */
 export function brief(d: Diagnostic): string {
   return `${d.range.start.line}:${d.range.start.column} ${d.code} ${d.message}`;

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { leadIndex, loadLeadsSync } from '../../simulator/data/leads.js';
 import type { Column, LeadTable, LoadOptions } from '../../simulator/data/table.js';
+import { DataError } from '../../simulator/data/errors.js';
 import { brief, diagnosticsOf } from './helpers.js';
 
 function load(text: string, options: LoadOptions & { format?: 'csv' | 'jsonl' } = {}, name = 'leads.csv'): LeadTable {
@@ -151,7 +152,7 @@ describe('ids and renames', () => {
       const t = load(text, { lenient: true });
       expect(t.ids, list).toEqual(ids);
       expect(t.rejected.diagnostics.map(brief), list).toEqual(issues);
-      expect(diagnosticsOf(() => load(text)).map(brief), list).toEqual(issues.slice(0, 1));
+      expect(diagnosticsOf(() => load(text)).map(brief), list).toEqual(issues);
       const index = leadIndex(t);
       ids.forEach((id, row) => expect(index.values[index.find(id, 0, id.length)]).toBe(row));
       expect(index.find('zz', 0, 2)).toBe(-1);
@@ -231,11 +232,21 @@ describe('JSON Lines', () => {
 describe('strict and lenient', () => {
   const text = 'id,outcome,employees\nL1,won,1\nL2,lost,many\nL3,maybe,3\nL1,won,4\nL4,lost,5,6\nL5,open,7\n';
 
-  it('strict stops at the first bad row', () => {
-    const ds = diagnosticsOf(() => load(text, { types: { employees: 'number' } }));
-    expect(ds.map(brief)).toEqual([
+  it('strict reads on to count every bad row, then stops', () => {
+    let err: unknown;
+    try {
+      load(text, { types: { employees: 'number' } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DataError);
+    const e = err as DataError;
+    // rows at lines 3 (many), 4 (maybe), 5 (L1 again), 6 (4 fields): four bad rows, all listed
+    expect(e.badRows).toBe(4);
+    expect(e.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.column} ${d.code}`)).toEqual(['3:9 LQL512', '4:4 LQL511', '5:1 LQL509', '6:11 LQL506']);
+    expect(brief(e.diagnostics[0]!)).toBe(
       '3:9 LQL512 `many` in column `employees` is not a number; expected a finite decimal number such as 42, -1.5 or 1e3 (the ruleset reads this column as a number), or an empty cell for missing.',
-    ]);
+    );
   });
 
   it('lenient skips each bad row whole and counts it', () => {

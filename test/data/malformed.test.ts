@@ -8,14 +8,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadEventsFile, loadLeadsFile } from '../../simulator/data/files.js';
 import { loadLeadsSync } from '../../simulator/data/leads.js';
 import type { LoadOptions } from '../../simulator/data/table.js';
-import { brief, diagnosticsOfAsync } from './helpers.js';
+import { brief, dataErrorOfAsync, diagnosticsOfAsync } from './helpers.js';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'data');
 const fixture = (name: string) => join(dir, name);
 
 const QUOTE_HINT = 'A `"` inside a quoted field is written twice: `""`.';
 
-const cases: { file: string; options?: LoadOptions; expected: string }[] = [
+const cases: { file: string; options?: LoadOptions; expected: string; badRows?: number }[] = [
   {
     file: 'unterminated-quote.csv',
     expected: `3:9 LQL504 This quoted field is never closed: expected a closing \`"\` before the end of the file. ${QUOTE_HINT}`,
@@ -80,7 +80,9 @@ const cases: { file: string; options?: LoadOptions; expected: string }[] = [
       '1:1 LQL502 The leads file has no `id` column. Name the id column with --id COL, or use --id @row to number the rows. Columns found: `lead`, `outcome`.',
   },
   {
+    // three bad lines (2: bad JSON, 3: an array, 4: a nested value): all listed, the first is
     file: 'bad.jsonl',
+    badRows: 3,
     expected: '2:29 LQL515 This line is not a JSON object (it stops being valid JSON at column 29); expected one JSON object per line, like {"id": "L1", "outcome": "won"}.',
   },
   {
@@ -89,11 +91,11 @@ const cases: { file: string; options?: LoadOptions; expected: string }[] = [
   },
 ];
 
-describe('strict: the first error stops the load, naming file, line and column', () => {
+describe('strict: bad rows stop the load, naming file, line and column', () => {
   for (const c of cases) {
     it(c.file, async () => {
       const ds = await diagnosticsOfAsync(() => loadLeadsFile(fixture(c.file), c.options));
-      expect(ds.length).toBe(1);
+      expect(ds.length).toBe(c.badRows ?? 1);
       expect(brief(ds[0]!)).toBe(c.expected);
       expect(ds[0]!.file).toBe(fixture(c.file));
       expect(ds[0]!.severity).toBe('error');
@@ -188,10 +190,13 @@ describe('extremely long lines: a clear error, no hang, bounded memory', () => {
   it('a quote that is never closed, followed by 2 MB of lines', async () => {
     const path = join(tmp, 'long-quote.csv');
     writeFileSync(path, 'id,outcome,note\nL1,won,ok\nL2,lost,"' + ('y'.repeat(99) + '\n').repeat(20_000) + 'L3,won,fine\n');
-    const ds = await diagnosticsOfAsync(() => loadLeadsFile(path));
-    expect(ds.map(brief)).toEqual([
+    const e = await dataErrorOfAsync(() => loadLeadsFile(path));
+    expect(brief(e.diagnostics[0]!)).toBe(
       '3:9 LQL508 This row is longer than 1,048,576 characters, the longest a row may be; the quoted field that starts here (line 3, column 9) is probably never closed. A `"` inside a quoted field is written twice: `""`.',
-    ]);
+    );
+    // strict counts the rows the lenient load skips (below): the bad row and the 19,999 short lines after it
+    expect(e.badRows).toBe(1 + 19_999);
+    expect(e.diagnostics.length).toBe(5);
     // lenient: resumes on line 4; the first run of y's is on line 3 itself, so the
     // 19,999 following 1-field lines are each a short row
     const t = await loadLeadsFile(path, { lenient: true });

@@ -199,8 +199,10 @@ describe('playground engine', () => {
     const w = createEngine();
     const bad = await w.loadData({ leads: { name: 'bad.csv', bytes: bytes('id,outcome\nL1,won\nL1,lost\nL3,maybe\n') } });
     expect(bad.ok).toBe(false);
+    // every bad row is listed, not only the first: L1 again (line 3), `maybe` (line 4, column 4)
     expect(bad.diagnostics.map((d) => [d.code, d.file, d.range.start.line, d.range.start.column])).toEqual([
       ['LQL509', 'bad.csv', 3, 1],
+      ['LQL511', 'bad.csv', 4, 4],
     ]);
     expect((await w.run(1, { text: acme })).status).toBe('no-data');
     const lenient = await w.loadData({ leads: { name: 'bad.csv', bytes: bytes('id,outcome\nL1,won\nL1,lost\nL3,maybe\n') }, lenient: true });

@@ -77,7 +77,14 @@ route { "it's \\ \"hot\"" when fit >= 10, "cold\n" otherwise }
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const col = 'we\'ird"col\\';
     const leads: TestLead[] = [
-      { id: "q'1", attrs: { [col]: 'it\'s \\ \n "q"', 'x; DROP TABLE leads; --': '3' }, events: [{ type: "a'b", at: '2026-01-02' }, { type: 'c"d', at: '2026-01-03' }] },
+      {
+        id: "q'1",
+        attrs: { [col]: 'it\'s \\ \n "q"', 'x; DROP TABLE leads; --': '3' },
+        events: [
+          { type: "a'b", at: '2026-01-02' },
+          { type: 'c"d', at: '2026-01-03' },
+        ],
+      },
       { id: 'b\\2', attrs: { [col]: '\\start' }, events: [] },
       { id: 'n\u00003', attrs: { [col]: 'a\\b' }, events: [{ type: "a'b", at: '2026-01-02' }] },
     ];
@@ -87,5 +94,44 @@ route { "it's \\ \"hot\"" when fit >= 10, "cold\n" otherwise }
     expect(ch.get("q'1")).toMatchObject({ stage: "S'QL", route: 'it\'s \\ "hot"', scores: { fit: 15, engagement: 5 } });
     expect(ch.get('b\\2')).toMatchObject({ stage: 'lead', scores: { fit: 10 } });
     expect(ch.get('n\u00003')).toMatchObject({ stage: 'lead', route: 'cold\n', scores: { fit: 1 } });
+  });
+});
+
+describeCh('ClickHouse: every CASE branch is evaluated', () => {
+  // the query runs with short_circuit_function_evaluation = 'disable': a cast in a branch not taken must not fail
+  test('unreadable times, short offsets and epoch numbers score as in JS', async () => {
+    const { ir } = compileSource(`attribute signup: date
+activity visit
+fit { +5 when days since signup > 9  +1 when signup is missing }
+engagement { +1 per visit }
+stages { MQL when engagement >= 2, lead otherwise }
+`);
+    expect(ir).not.toBeNull();
+    // (epoch ms as a number: the JS loader reads a CSV cell of digits as one; the table gets its text)
+    const at: (string | number)[] = [
+      '2026-01-02T10:00+05',
+      '2026-01-02T10:00:00.5-0330',
+      'yesterday',
+      '2026-02-30',
+      1767225600000,
+      '12:00',
+      '2026-01-03Z',
+      ' 2026-01-04 ',
+    ];
+    const leads: TestLead[] = at.map((a, i) => ({
+      id: `T${i}`,
+      attrs: { signup: a },
+      events: [
+        { type: 'visit', at: a },
+        { type: 'visit', at: '2026-01-05' },
+      ],
+      asOf: Date.UTC(2026, 0, 10),
+    }));
+    const { problems, ch } = await agree(ir!, leads, 'times');
+    expect(problems).toEqual([]);
+    // by hand: T2 ('yesterday') has an unreadable date (missing: +1) and one readable visit (lead)
+    expect(ch.get('T2')).toMatchObject({ stage: 'lead', scores: { fit: 1, engagement: 1 } });
+    // T4 is epoch ms 2026-01-01T00:00Z: 9 days before asOf, not more, two visits (MQL)
+    expect(ch.get('T4')).toMatchObject({ stage: 'MQL', scores: { fit: 0, engagement: 2 } });
   });
 });
