@@ -65,6 +65,7 @@ import {
   withDialect,
 } from './sql-dialect.js';
 import { toPostgresRegex } from './sql-regex.js';
+import { analyseIR } from './analysis.js';
 
 export type { SqlDialect } from './sql-dialect.js';
 
@@ -180,85 +181,6 @@ function rangeOf(src: IRSrc): Range {
     start: { offset: 0, line: src.line, column: src.col },
     end: { offset: 0, line: src.line, column: src.col + len },
   };
-}
-
-/** Does the condition read anything that changes with time (events, asOf, stages)? */
-function condIsStatic(c: IRCond, timeDep: Set<string>): boolean {
-  const valueStatic = (v: IRValue): boolean => {
-    switch (v.k) {
-      case 'count':
-      case 'daysSince':
-      case 'daysSinceLast':
-      case 'stage':
-      case 'route':
-        return false;
-      case 'score':
-        return !timeDep.has(`score:${v.name}`);
-      case 'band':
-        return !timeDep.has(`band:${v.name}`);
-      case 'lower':
-      case 'domain':
-        return valueStatic(v.arg);
-      default:
-        return true;
-    }
-  };
-  switch (c.k) {
-    case 'and':
-    case 'or':
-      return c.args.every((a) => condIsStatic(a, timeDep));
-    case 'not':
-      return condIsStatic(c.arg, timeDep);
-    case 'const':
-      return true;
-    case 'cmp':
-      return valueStatic(c.left) && valueStatic(c.right);
-    case 'in':
-    case 'present':
-    case 'truthy':
-      return valueStatic(c.value);
-    case 'between':
-      return valueStatic(c.value) && valueStatic(c.low) && valueStatic(c.high);
-    case 'text':
-      return valueStatic(c.value) && valueStatic(c.arg);
-    case 'matches':
-      return valueStatic(c.value);
-    case 'has':
-    case 'reached':
-      return false;
-  }
-}
-
-/** The scores and bands (`score:NAME`, `band:NAME`) whose value changes with time. */
-function timeDependent(ir: IR): Set<string> {
-  const dep = new Set<string>();
-  const arithScores = (a: IRArith, out: string[]): void => {
-    if (a.k === 'score') out.push(a.name);
-    else if (a.k === 'neg') arithScores(a.arg, out);
-    else if (a.k === 'add' || a.k === 'sub' || a.k === 'mul') {
-      arithScores(a.left, out);
-      arithScores(a.right, out);
-    }
-  };
-  for (const o of ir.order) {
-    if (o.kind === 'score') {
-      const s = ir.scores.find((x) => x.name === o.name);
-      if (!s) continue;
-      let t = false;
-      if (s.kind === 'derived') {
-        const names: string[] = [];
-        arithScores(s.expr, names);
-        t = names.some((n) => dep.has(`score:${n}`));
-      } else {
-        t = s.rules.some((r) => r.k === 'perActivity' || r.k === 'once' || (r.k === 'when' && !condIsStatic(r.cond, dep)));
-      }
-      if (t) dep.add(`score:${s.name}`);
-    } else {
-      const b = ir.bands.find((x) => x.name === o.name);
-      if (b && b.source.k === 'score' && dep.has(`score:${b.source.name}`)) dep.add(`band:${b.name}`);
-    }
-  }
-  return dep;
 }
 
 /** A name made safe and short for internal column and CTE names (always quoted anyway). */
@@ -799,7 +721,8 @@ class Emitter {
     }
 
     // Compile everything that reads per-point values first, collecting features and attribute reads.
-    const timeDep = timeDependent(ir);
+    const analysis = analyseIR(ir);
+    const timeDep = analysis.timeDependent;
     const scoreCtes: { name: string; comment: string; col: string; sql: string; timeDep: boolean; isScore: boolean }[] = [];
     for (const entry of ir.order) {
       if (entry.kind === 'score') {
@@ -867,7 +790,7 @@ class Emitter {
     for (let i = 1; i < this.low.length; i++) {
       const st = ir.stages[ir.stages.length - 1 - i]!;
       const conj = st.cond === null ? [] : st.cond.k === 'and' ? st.cond.args : [st.cond];
-      const stat = conj.filter((x) => condIsStatic(x, timeDep));
+      const stat = conj.filter((x) => analysis.isStatic(x));
       this.stageIndex = i;
       this.stageWindows = new Map();
       this.guards.push(stat.length ? stat.map((x) => this.cond(x, 'stage')).join(' AND ') : 'TRUE');
