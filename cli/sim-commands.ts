@@ -31,7 +31,13 @@ export const DATA_OPTIONS: Record<string, OptionSpec> = {
   missing: { type: 'string', arg: 'A,B', help: 'values that mean missing, e.g. Select,unknown' },
   lenient: { type: 'boolean', help: 'skip bad rows and count them in the report instead of stopping' },
   'as-of': { type: 'string', arg: 'DATE', help: 'evaluate open leads as of this date (default: the latest date in the data)' },
-  engine: { type: 'string', arg: 'js|duckdb', help: 'js (default): fastest, least memory; duckdb: the same report from the exported SQL query run in embedded DuckDB, to cross-check the SQL export (slower, more memory)' },
+  engine: {
+    type: 'string',
+    arg: 'js|duckdb|clickhouse',
+    help:
+      'js (default): fastest, least memory; duckdb: the same report from the exported SQL query run in embedded DuckDB, to cross-check the SQL export (slower, more memory); ' +
+      'clickhouse: the same report from the ClickHouse query run in embedded ClickHouse (needs the chdb package: npm install chdb)',
+  },
   'no-cache': { type: 'boolean', help: 'parse the data files even if the columnar cache holds them (see `lql cache`)' },
 };
 
@@ -109,10 +115,26 @@ async function withRuleset(args: Args, io: Io): Promise<{ file: string; ir: IR }
   return { file, ir: r.ir! };
 }
 
-function engineOf(args: Args): 'js' | 'duckdb' {
+function engineOf(args: Args): 'js' | 'duckdb' | 'clickhouse' {
   const e = s(args.values.engine) ?? 'js';
-  if (e !== 'js' && e !== 'duckdb') throw new UsageError(`--engine must be js or duckdb (got '${e}').`);
+  if (e !== 'js' && e !== 'duckdb' && e !== 'clickhouse') throw new UsageError(`--engine must be js, duckdb or clickhouse (got '${e}').`);
   return e;
+}
+
+/**
+ * `--engine clickhouse`: the files are loaded as the JS engine loads them, then scored in embedded
+ * ClickHouse (simulator/simulate-clickhouse.ts). chdb is looked for before the files are read.
+ */
+async function withClickHouse<T>(f: (ch: typeof import('../simulator/simulate-clickhouse.js')) => Promise<T>): Promise<T> {
+  const ch = await import('../simulator/simulate-clickhouse.js');
+  try {
+    await ch.requireChdb();
+    return await f(ch);
+  } catch (e) {
+    if (e instanceof ch.ClickHouseMissingError) throw new InputError(formatDiagnostics(e.diagnostics, '', null).replace(/^:1:1: /, ''));
+    if (e instanceof ch.ClickHouseEngineError) throw new InputError(e.message);
+    throw e;
+  }
 }
 
 
@@ -156,8 +178,8 @@ export const simulateCommand: Command = {
       const asOf = timeOption('as-of', s(args.values['as-of']));
       const splitAt = timeOption('split-at', s(args.values['split-at']));
       if (splitAt !== undefined) {
-        if (baseline || gates.length || format === 'markdown' || engineOf(args) === 'duckdb')
-          throw new UsageError('--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb.');
+        if (baseline || gates.length || format === 'markdown' || engineOf(args) !== 'js')
+          throw new UsageError('--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb or clickhouse.');
         const data = await loadData(ir, args, io);
         const { simulateSplit } = await import('../simulator/simulate.js');
         const split = simulateSplit(ir, data.leads, data.events, splitAt, { asOf });
@@ -170,6 +192,11 @@ export const simulateCommand: Command = {
       if (engineOf(args) === 'duckdb') {
         const { simulateWithDuckDB } = await import('./duckdb-commands.js');
         report = await simulateWithDuckDB(ir, args, { asOf, baseline, io });
+      } else if (engineOf(args) === 'clickhouse') {
+        report = await withClickHouse(async (ch) => {
+          const data = await loadData(ir, args, io);
+          return (await ch.simulateClickHouse(ir, data.leads, data.events, { asOf, baseline })).report;
+        });
       } else {
         const data = await loadData(ir, args, io);
         const { simulateFull } = await import('../simulator/simulate.js');
@@ -215,6 +242,14 @@ export const scoreCommand: Command = {
         const rows = await scoreRowsWithDuckDB(ir, args, { asOf, io });
         count = rows.length;
         row = (i) => rows[i]!;
+      } else if (engineOf(args) === 'clickhouse') {
+        const { st, skipped } = await withClickHouse(async (ch) => {
+          const data = await loadData(ir, args, io);
+          return { st: await ch.replayClickHouse(ir, data.leads, data.events, { asOf, useClosedAt: false }), skipped: data.leads.rejected.rows };
+        });
+        count = st.n;
+        row = (i) => rowAt(st, i);
+        if (skipped) io.err(`${skipped} lead rows skipped (--lenient)`);
       } else {
         const data = await loadData(ir, args, io);
         const { replay } = await import('../simulator/replay.js');
