@@ -928,7 +928,7 @@ class Emitter {
           '  ',
         ) +
         `\n  ) AS "e"\n  WHERE "t" IS NOT NULL`
-      : `  SELECT CAST(NULL AS VARCHAR) AS "lead_id", CAST(NULL AS INTEGER) AS "k", CAST(NULL AS BIGINT) AS "t"\n  WHERE FALSE`;
+      : `  SELECT ${o.nativeIds ? 'CAST(NULL AS BIGINT)' : 'CAST(NULL AS VARCHAR)'} AS "lead_id", CAST(NULL AS INTEGER) AS "k", CAST(NULL AS BIGINT) AS "t"\n  WHERE FALSE`;
     cte(
       'events_read',
       eventsT
