@@ -123,6 +123,25 @@ function canonical(leads: LeadTable, name: string, type: IRType): (i: number) =>
   return (i) => (v[i] === v[i] ? String(v[i]) : null);
 }
 
+/** Tab-separated rows sent to a table in inserts of at most 200,000 rows (one string per insert stays small). */
+class Chunks {
+  private lines: string[] = [];
+  constructor(
+    private readonly s: ChdbSession,
+    private readonly table: string,
+  ) {}
+  /** Adds a row; true when the rows should be sent (flush). */
+  add(line: string): boolean {
+    return this.lines.push(line) >= 200_000;
+  }
+  async flush(): Promise<void> {
+    if (!this.lines.length) return;
+    const values = Buffer.from(this.lines.join('\n') + '\n');
+    this.lines = [];
+    await this.s.insert({ table: this.table, values, format: 'TabSeparated' });
+  }
+}
+
 const q = (s: string) => '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
 
 /** Write the leads (and events) into tables of `s`; returns the column of each reading. */
@@ -139,27 +158,27 @@ async function loadTables(s: ChdbSession, irs: IR[], leads: LeadTable, events: E
   const cols = ['"__lql_row" Int64', '"__lql_closed_ms" Nullable(Int64)', ...reads.map((_, j) => `"a${j}" Nullable(String)`)];
   s.query(`CREATE TABLE "lql_leads" (${cols.join(', ')}) ENGINE = Memory`);
   const getters = reads.map((r) => canonical(leads, r.name, r.type));
-  const lines: string[] = [];
+  const leadRows = new Chunks(s, 'lql_leads');
   const closed = leads.closedAt;
   for (let i = 0; i < leads.n; i++) {
     let line = `${i + 1}\t${closed[i] === closed[i] ? String(closed[i]) : '\\N'}`;
     for (const g of getters) line += '\t' + tsv(g(i));
-    lines.push(line);
+    if (leadRows.add(line)) await leadRows.flush();
   }
-  if (lines.length) await s.insert({ table: 'lql_leads', values: Buffer.from(lines.join('\n') + '\n'), format: 'TabSeparated' });
+  await leadRows.flush();
   if (events) {
     s.query(`CREATE TABLE "lql_ev" ("lead_id" Int64, "type" String, "at" Int64) ENGINE = Memory`);
     const acts = activityIndexes(events, activities);
     const names = activities.map(tsv);
-    const ev: string[] = [];
+    const ev = new Chunks(s, 'lql_ev');
     const { offsets, times } = events;
     for (let i = 0; i < leads.n; i++) {
       for (let j = offsets[i]!; j < offsets[i + 1]!; j++) {
         const a = acts[j]!;
-        if (a >= 0) ev.push(`${i + 1}\t${names[a]}\t${times[j]}`);
+        if (a >= 0 && ev.add(`${i + 1}\t${names[a]}\t${times[j]}`)) await ev.flush();
       }
     }
-    if (ev.length) await s.insert({ table: 'lql_ev', values: Buffer.from(ev.join('\n') + '\n'), format: 'TabSeparated' });
+    await ev.flush();
   }
   return colOf;
 }
