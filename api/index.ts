@@ -13,16 +13,17 @@
  * rows); nothing is printed.
  */
 import { compileSource, COMPILER_VERSION } from '../language/index.js';
-import { compileScorer } from '../language/compile/emit-js.js';
+import { AS_OF_REQUIRED, compileScorer } from '../language/compile/emit-js.js';
+import { parseTimeText } from '../language/shared/values.js';
 import type { Diagnostic } from '../language/diagnostics/diagnostic.js';
 import type { IR } from '../language/compile/ir.js';
-import type { Scorer, ScoreFn, RulesetInfo } from '../language/shared/result-types.js';
+import type { Scorer, ScoreFn, RulesetInfo, LeadEvent, EventTime, ScoreResult } from '../language/shared/result-types.js';
 import type { Report } from '../simulator/metrics.js';
 import type { ScoreRow } from '../simulator/simulate.js';
 import type { DataSource } from '../simulator/data/source.js';
 import type { EventTable, LeadTable, LoadOptions } from '../simulator/data/table.js';
 
-export type { Diagnostic, IR, Report, ScoreRow, Scorer, ScoreFn, RulesetInfo };
+export type { Diagnostic, IR, Report, ScoreRow, Scorer, ScoreFn, RulesetInfo, LeadEvent, EventTime, ScoreResult };
 
 /** A ruleset with errors, bad data or an unknown column: `diagnostics` has each problem with its code and place. */
 export class LqlError extends Error {
@@ -73,13 +74,32 @@ export interface CompileOptions {
   asOf?: string | number | Date;
 }
 
+/**
+ * A compiled scorer. `asOf` is required: a scorer sees one lead and cannot
+ * know a dataset's latest time, so it never guesses the evaluation time
+ * (Date.now() to score live; a backtest's as-of to match it).
+ */
+export interface LiveScorer extends Omit<Scorer, 'score'> {
+  score(lead: Record<string, unknown>, events: readonly LeadEvent[] | null | undefined, asOf: EventTime): ScoreResult;
+}
+
 /** Compile a ruleset to a scorer: `compile(src).score(lead, events, asOf)`. Throws LqlError on errors. */
-export function compile(source: string): Scorer;
+export function compile(source: string): LiveScorer;
 /** Compile a ruleset to exported text: an ES or CommonJS module, a SQL query, or the IR as JSON. */
 export function compile(source: string, options: CompileOptions & { target: 'esm' | 'cjs' | 'sql' | 'json' }): Promise<string>;
-export function compile(source: string, options?: CompileOptions): Scorer | Promise<string> {
+export function compile(source: string, options?: CompileOptions): LiveScorer | Promise<string> {
   const ir = irOf(source);
-  if (!options?.target) return compileScorer(ir);
+  if (!options?.target) {
+    const sc = compileScorer(ir);
+    return {
+      ruleset: sc.ruleset,
+      source: sc.source,
+      score(lead, events, asOf) {
+        if (asOf === undefined || asOf === null) throw new TypeError(AS_OF_REQUIRED);
+        return sc.score(lead, events, asOf);
+      },
+    };
+  }
   return exportText(ir, options);
 }
 
@@ -105,7 +125,8 @@ async function exportText(ir: IR, o: CompileOptions): Promise<string> {
 }
 
 function toTime(v: string | number | Date, name: string): number {
-  const t = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+  // the one time reader of every command (ISO 8601, UTC without an offset, or epoch ms)
+  const t = v instanceof Date ? v.getTime() : typeof v === 'number' ? (Number.isSafeInteger(v) ? v : NaN) : (parseTimeText(v) ?? NaN);
   if (!Number.isFinite(t)) throw new LqlError(`${name}: '${String(v)}' is not a date (use 2026-01-10 or 2026-01-10T09:30:00Z).`, []);
   return t;
 }

@@ -220,6 +220,10 @@ const explain: Command = {
     outcome: { type: 'string', arg: 'COL', help: "with --leads: the outcome column (default 'outcome')" },
     missing: { type: 'string', arg: 'A,B', help: 'with --leads: values that mean missing, e.g. Select,unknown' },
     lenient: { type: 'boolean', help: 'with --leads: skip bad rows instead of stopping' },
+    'date-format': DATA_OPTIONS['date-format']!,
+    'event-lead': DATA_OPTIONS['event-lead']!,
+    'event-type': DATA_OPTIONS['event-type']!,
+    'event-time': DATA_OPTIONS['event-time']!,
     lead: { type: 'string', arg: 'LEAD.json', help: 'the lead: a JSON object of attributes' },
     events: { type: 'string', arg: 'FILE', help: 'with --leads: the events table; with --lead: that lead\'s events' },
     at: { type: 'string', arg: 'DATE', help: 'evaluate as of this date (default: as `score` does, the latest date in the data)' },
@@ -267,15 +271,17 @@ const explain: Command = {
 
 const compile: Command = {
   name: 'compile',
-  usage: 'compile FILE --target esm|cjs|sql|json [--dialect duckdb|postgres|clickhouse] [-o OUT]',
+  usage: 'compile FILE --target esm|cjs|sql|json [--dialect duckdb|postgres|clickhouse] [--id COL] [-o OUT]',
   summary: 'export the compiled scorer (JS module with types, SQL query, or IR as JSON)',
   description:
     'esm/cjs: one standalone module with no imports; with -o OUT.js a .d.ts is written beside it.\n' +
-    'sql: one query over tables `leads` and `events` (see docs/sql.md). json: the IR (docs/ir.md).',
+    'sql: one query over tables `leads` and `events` (see docs/sql.md); a ruleset without activities\n' +
+    '(snapshot data) reads the `leads` table only. json: the IR (docs/ir.md).',
   options: {
     target: { type: 'string', arg: 'esm|cjs|sql|json', help: 'what to produce (default esm)' },
     dialect: { type: 'string', arg: 'duckdb|postgres|clickhouse', help: 'SQL dialect (default duckdb)' },
     'as-of': { type: 'string', arg: 'DATE', help: 'SQL only: evaluate as of this date (default: the latest event)' },
+    id: { type: 'string', arg: 'COL', help: "SQL only: the leads table's id column (default 'id')" },
     out: { type: 'string', short: 'o', arg: 'OUT', help: 'write to this file instead of stdout' },
   },
   run: async (args, io) =>
@@ -291,12 +297,15 @@ const compile: Command = {
       if (dts) refuseOutputOverInput(dts, { 'the ruleset': file });
       const r = loadRuleset(file, io, { warnings: false });
       let text: string;
+      if (target !== 'sql' && args.values.id !== undefined) throw new UsageError('--id names the id column of the SQL export: use it with --target sql.');
       if (target === 'json') text = JSON.stringify(r.ir, null, 2) + '\n';
       else if (target === 'sql') {
         const { emitSql, SqlExportError } = await import('../language/compile/emit-sql.js');
         const asOf = timeOption('as-of', str(args.values['as-of']));
         try {
-          text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres' | 'clickhouse', asOf });
+          const id = str(args.values.id);
+          // a ruleset without activities scores snapshot data: no `events` table is read (or needed)
+          text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres' | 'clickhouse', asOf, ...(r.ir!.activities.length ? {} : { eventsTable: null }), ...(id ? { idColumn: id } : {}) });
         } catch (e) {
           if (!(e instanceof SqlExportError)) throw e;
           io.err(formatDiagnostics(e.diagnostics, file, r.text, { color: !!process.stderr.isTTY }));

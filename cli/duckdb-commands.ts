@@ -15,6 +15,7 @@ import type { ScoreRow } from '../simulator/simulate.js';
 import { InputError, UsageError, dataErrorText } from './errors.js';
 import { formatDiagnostics } from './print.js';
 import { DataError } from '../simulator/data/errors.js';
+import { readOptions } from './sim-commands.js';
 import type { DuckDBRunOptions } from '../simulator/simulate-duckdb.js';
 
 function s(v: Args['values'][string]): string | undefined {
@@ -29,6 +30,12 @@ function runOptions(ir: IR, args: Args, asOf: number | undefined, io: ErrIo): Du
     throw new UsageError(
       '--lenient is not available with --engine duckdb: the DuckDB engine stops at the first bad row (reported with its line and column) ' +
         'so that its report always equals the JS engine\'s. Fix the file, or use --engine js --lenient to skip bad rows.',
+    );
+  }
+  if (args.values['date-format']) {
+    throw new UsageError(
+      '--date-format is not available with --engine duckdb: the exported SQL reads ISO 8601 dates and epoch milliseconds only. ' +
+        'Use --engine js (the default) for dates written with slashes.',
     );
   }
   const leads = s(args.values.leads);
@@ -46,6 +53,7 @@ function runOptions(ir: IR, args: Args, asOf: number | undefined, io: ErrIo): Du
     outcome: s(args.values.outcome),
     missing: s(args.values.missing)?.split(',').map((x) => x.trim()).filter(Boolean),
     asOf,
+    ...readOptions(args),
     onWarnings: (ws) => (io ? io.err(formatDiagnostics(ws, leads, null)) : process.stderr.write(formatDiagnostics(ws, leads, null) + '\n')),
   };
 }

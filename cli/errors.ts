@@ -47,7 +47,10 @@ export function timeOption(name: string, v: string | undefined): number | undefi
 export function dataErrorText(e: DataError, file: string): string {
   const listed = formatDiagnostics(e.diagnostics, file, null);
   if (e.badRows === null) return `${listed}\nNothing was computed.`;
-  const fix = ` Fix ${e.badRows === 1 ? 'it' : 'them'}, or use --lenient to skip bad rows (they are counted in the report).`;
+  // dates with slashes and no --date-format: skipping those rows would drop every dated row
+  const fix = e.diagnostics.every((d) => d.code === 'LQL525')
+    ? ' Pass --date-format MDY or DMY.'
+    : ` Fix ${e.badRows === 1 ? 'it' : 'them'}, or use --lenient to skip bad rows (they are counted in the report).`;
   return `${listed}\n${badRowsSummary(e.diagnostics, e.badRows)} Nothing was computed.${fix}`;
 }
 

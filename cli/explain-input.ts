@@ -86,7 +86,7 @@ export function readEvents(file: string): ExplainEvent[] {
     if (rec.at === undefined || rec.at === null || rec.at === '') throw problem('LQL608', file, text, offset, { problem: 'this one has no `at` time' });
     const shown = typeof rec.at === 'string' || typeof rec.at === 'number' ? String(rec.at) : JSON.stringify(rec.at);
     const t = typeof rec.at === 'number' ? (Number.isFinite(rec.at) ? rec.at : NaN) : typeof rec.at === 'string' ? parseTime(rec.at) : NaN;
-    if (!Number.isFinite(t)) throw problem('LQL518', file, text, atOffset, { value: shown.length > 60 ? shown.slice(0, 60) + '…' : shown });
+    if (!Number.isFinite(t)) throw problem('LQL518', file, text, atOffset, { value: shown.length > 60 ? shown.slice(0, 60) + '…' : shown, column: 'at' });
     out.push({ type: rec.type, at: typeof rec.at === 'number' ? rec.at : rec.at as string });
   };
   /** Where `"at"`'s value starts in an object's text (else the object's start). */

@@ -18,6 +18,7 @@ import { pointRange } from '../language/diagnostics/diagnostic.js';
 import { DataError } from '../simulator/data/errors.js';
 import type { EventTable, LeadTable, LoadOptions } from '../simulator/data/table.js';
 import type { IR } from '../language/compile/ir.js';
+import type { DateOrder } from '../language/shared/values.js';
 import { columnTypes, type ScoreRow } from '../simulator/simulate.js';
 import { printReport } from './report.js';
 // The data readers and the engine are loaded when a data command runs
@@ -30,6 +31,10 @@ export const DATA_OPTIONS: Record<string, OptionSpec> = {
   outcome: { type: 'string', arg: 'COL', help: "outcome column (default 'outcome')" },
   missing: { type: 'string', arg: 'A,B', help: 'values that mean missing, e.g. Select,unknown' },
   lenient: { type: 'boolean', help: 'skip bad rows and count them in the report instead of stopping' },
+  'date-format': { type: 'string', arg: 'MDY|DMY', help: 'read dates written with slashes (04/01/2025, 04/01/2025 11:40) as month/day/year or day/month/year' },
+  'event-lead': { type: 'string', arg: 'COL', help: "events: the column holding the lead id (default 'lead_id')" },
+  'event-type': { type: 'string', arg: 'COL', help: "events: the column holding the activity (default 'type')" },
+  'event-time': { type: 'string', arg: 'COL', help: "events: the column holding the time (default 'at')" },
   'as-of': { type: 'string', arg: 'DATE', help: 'evaluate open leads as of this date (default: the latest date in the data)' },
   engine: {
     type: 'string',
@@ -50,6 +55,27 @@ function s(v: Args['values'][string]): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/**
+ * How the files are read beyond their columns' types: `--date-format` (slash
+ * dates in every date column and event time) and the events' column names.
+ */
+export function readOptions(args: Args): Pick<LoadOptions, 'dateFormat' | 'eventColumns'> {
+  const raw = s(args.values['date-format']);
+  let dateFormat: DateOrder | undefined;
+  if (raw !== undefined) {
+    const f = raw.toUpperCase();
+    if (f !== 'MDY' && f !== 'DMY') throw new UsageError(`--date-format must be MDY (04/01/2025 is April 1) or DMY (04/01/2025 is January 4), got '${raw}'.`);
+    dateFormat = f;
+  }
+  const lead = s(args.values['event-lead']);
+  const type = s(args.values['event-type']);
+  const time = s(args.values['event-time']);
+  const picked = [lead, type, time].filter((x) => x !== undefined);
+  if (new Set(picked).size < picked.length) throw new UsageError('--event-lead, --event-type and --event-time must name three different columns.');
+  const eventColumns = picked.length ? { ...(lead ? { lead } : {}), ...(type ? { type } : {}), ...(time ? { time } : {}) } : undefined;
+  return { ...(dateFormat ? { dateFormat } : {}), ...(eventColumns ? { eventColumns } : {}) };
+}
+
 /** Load the data named by the options, typed by the ruleset; print data errors and stop on them. */
 export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> {
   const leadsFile = s(args.values.leads);
@@ -62,6 +88,7 @@ export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> 
     missing: s(args.values.missing)?.split(',').map((x) => x.trim()).filter(Boolean),
     lenient: !!args.values.lenient,
     types,
+    ...readOptions(args),
   };
   const { readLeadsFile, readEventsFile } = await import('../simulator/data/files.js');
   const cache = args.values['no-cache'] ? false : {};
@@ -74,7 +101,7 @@ export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> 
     const ev = s(args.values.events);
     if (ev) {
       const bar2 = progressBar({ label: ev });
-      events = await readEventsFile(ev, leads, ir.activities, { lenient: opts.lenient, onProgress: bar2.onProgress }, cache);
+      events = await readEventsFile(ev, leads, ir.activities, { lenient: opts.lenient, ...readOptions(args), onProgress: bar2.onProgress }, cache);
       bar2.finish();
       // activities the data never has, and types the ruleset does not declare (events of unknown leads are in the report)
       const { eventWarnings } = await import('../simulator/data/events.js');

@@ -21,7 +21,8 @@ for (const name of readdirSync(`${root}simulator/data`).sort()) readers.update(r
 
 await build({
   cwd: root,
-  input: { main: 'cli/main.ts' },
+  // the worker that reads parts of large data files is an entry of its own (simulator/data/parallel.ts)
+  input: { main: 'cli/main.ts', 'parts-worker': 'simulator/data/parts-worker.ts' },
   platform: 'node',
   // `lql serve`'s storage and co-editing libraries stay external too: PGlite loads its
   // WASM beside its own module, and Yjs must be one copy shared with Hocuspocus.

@@ -25,7 +25,7 @@
  */
 import type { ScoredTable } from './replay.js';
 import { medianDays, monthly, type Monthly } from './time.js';
-import { auc, liftTable, type LiftRow } from './ranking.js';
+import { ranking, type LiftRow } from './ranking.js';
 
 export interface StageMetrics {
   name: string;
@@ -275,8 +275,8 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
       const ps = prev ? prev.scored.scoreNames.indexOf(name) : -1;
       const pr = ps >= 0 ? prev!.report.ranking?.find((h) => h.name === name) : undefined;
       if (pr && sameValues(prev!.scored.scores[ps]!, st.scores[s]!)) return { ...pr };
-      const a = auc(st.scores[s]!, out);
-      return { name, auc: a ? a.auc : null, aucCI: a ? a.ci : null, deciles: liftTable(st.scores[s]!, out) };
+      const { auc: a, deciles } = ranking(st.scores[s]!, out);
+      return { name, auc: a ? a.auc : null, aucCI: a ? a.ci : null, deciles };
     }),
     ...(opts.time ? { weeks: opts.time.weeks, monthly: monthly(st, opts.time.createdAt) } : {}),
   };

@@ -37,39 +37,109 @@ interface Groups {
 }
 
 function groupsOf(score: ArrayLike<number>, outcome: Int8Array): Groups {
-  const idx: number[] = [];
-  for (let i = 0; i < outcome.length; i++) {
-    const o = outcome[i];
-    const s = score[i]!;
-    if ((o === 1 || o === 0) && s === s) idx.push(i);
-  }
-  idx.sort((a, b) => score[a]! - score[b]!);
-  const values: number[] = [];
+  return countedGroups(score, outcome) ?? sortedGroups(score, outcome);
+}
+
+/** Groups by counting, when the scores take few distinct values (the usual case: sums of integer points); null when they take many. */
+function countedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups | null {
+  const at = new Map<number, number>();
   const won: number[] = [];
   const lost: number[] = [];
+  const values: number[] = [];
   let tw = 0;
   let tl = 0;
-  for (const i of idx) {
+  for (let i = 0; i < outcome.length; i++) {
+    const o = outcome[i];
+    if (o !== 1 && o !== 0) continue;
     const s = score[i]!;
-    if (!values.length || values[values.length - 1] !== s) {
+    if (s !== s) continue;
+    let k = at.get(s);
+    if (k === undefined) {
+      if (values.length === 4096) return null;
+      k = values.length;
+      at.set(s, k);
       values.push(s);
       won.push(0);
       lost.push(0);
     }
-    if (outcome[i] === 1) {
-      won[won.length - 1]!++;
+    if (o === 1) {
+      won[k]!++;
       tw++;
     } else {
-      lost[lost.length - 1]!++;
+      lost[k]!++;
       tl++;
     }
   }
-  return { values, won, lost, totalWon: tw, totalLost: tl };
+  const order = values.map((_, k) => k).sort((x, y) => values[x]! - values[y]!);
+  return {
+    values: order.map((k) => values[k]!),
+    won: order.map((k) => won[k]!),
+    lost: order.map((k) => lost[k]!),
+    totalWon: tw,
+    totalLost: tl,
+  };
+}
+
+/** Groups by sorting (any number of distinct values). */
+function sortedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups {
+  // the won and the lost scores apart, each sorted natively (a typed-array sort, no comparator), then merged
+  let nw = 0;
+  let nl = 0;
+  for (let i = 0; i < outcome.length; i++) {
+    const s = score[i]!;
+    if (s !== s) continue;
+    if (outcome[i] === 1) nw++;
+    else if (outcome[i] === 0) nl++;
+  }
+  const ws = new Float64Array(nw);
+  const ls = new Float64Array(nl);
+  nw = 0;
+  nl = 0;
+  for (let i = 0; i < outcome.length; i++) {
+    const s = score[i]!;
+    if (s !== s) continue;
+    if (outcome[i] === 1) ws[nw++] = s;
+    else if (outcome[i] === 0) ls[nl++] = s;
+  }
+  ws.sort();
+  ls.sort();
+  const values: number[] = [];
+  const won: number[] = [];
+  const lost: number[] = [];
+  let a = 0;
+  let b = 0;
+  while (a < nw || b < nl) {
+    // the next distinct value (0 and -0 are one value), and how many of each class hold it
+    const v = b >= nl || (a < nw && ws[a]! <= ls[b]!) ? ws[a]! : ls[b]!;
+    let w = 0;
+    let l = 0;
+    while (a < nw && ws[a] === v) {
+      a++;
+      w++;
+    }
+    while (b < nl && ls[b] === v) {
+      b++;
+      l++;
+    }
+    values.push(v);
+    won.push(w);
+    lost.push(l);
+  }
+  return { values, won, lost, totalWon: nw, totalLost: nl };
 }
 
 /** ROC AUC of a score (higher = more likely won) with DeLong's 95% interval; null without both classes. */
 export function auc(score: ArrayLike<number>, outcome: Int8Array): AucResult | null {
+  return aucOf(groupsOf(score, outcome));
+}
+
+/** Both `auc` and `liftTable` of one score, grouping the leads once. */
+export function ranking(score: ArrayLike<number>, outcome: Int8Array, parts = 10): { auc: AucResult | null; deciles: LiftRow[] } {
   const g = groupsOf(score, outcome);
+  return { auc: aucOf(g), deciles: liftOf(g, parts) };
+}
+
+function aucOf(g: Groups): AucResult | null {
   const W = g.totalWon;
   const L = g.totalLost;
   if (!W || !L) return null;
@@ -118,7 +188,10 @@ export interface LiftRow {
 
 /** Close rate by decile of the score among decided leads, highest scores first. */
 export function liftTable(score: ArrayLike<number>, outcome: Int8Array, parts = 10): LiftRow[] {
-  const g = groupsOf(score, outcome);
+  return liftOf(groupsOf(score, outcome), parts);
+}
+
+function liftOf(g: Groups, parts: number): LiftRow[] {
   const total = g.totalWon + g.totalLost;
   if (!total) return [];
   const base = g.totalWon / total;

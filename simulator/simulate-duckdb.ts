@@ -65,6 +65,8 @@ export interface DuckDBRunOptions extends Pick<DuckDBScoreOptions, 'ir' | 'leads
   asOf?: number;
   /** called with warnings about the data (LQL521: a declared attribute the file lacks), as the JS engine prints them */
   onWarnings?: (warnings: Diagnostic[]) => void;
+  /** the events' lead id, type and time columns (default `lead_id`, `type`, `at`) */
+  eventColumns?: { lead?: string; type?: string; time?: string };
 }
 
 export interface DuckDBSimulateOptions extends DuckDBRunOptions {
@@ -486,9 +488,10 @@ class Session {
         const j = ev.header.indexOf(name);
         return j < 0 ? null : q(ev.sqlCols[j]!);
       };
-      const lid = ecol('lead_id');
-      const typ = ecol('type');
-      const at = ecol('at');
+      const names = this.opts.eventColumns ?? {};
+      const lid = ecol(names.lead ?? 'lead_id');
+      const typ = ecol(names.type ?? 'type');
+      const at = ecol(names.time ?? 'at');
       if (!lid || !typ || !at) throw new NeedsJsDiagnostic('events', 'a required column is missing');
       await runReading(
         c,
@@ -723,7 +726,7 @@ export class MissingColumnsError extends Error {
 async function explainDataProblem(opts: DuckDBRunOptions, p: NeedsJsDiagnostic): Promise<never> {
   const types = columnTypes(opts.ir);
   const leads = await loadLeadsFile(opts.leads, { id: opts.id, outcome: opts.outcome, missing: opts.missing, lenient: false, types });
-  if (opts.events) await loadEventsFile(opts.events, leads, opts.ir.activities, { lenient: false });
+  if (opts.events) await loadEventsFile(opts.events, leads, opts.ir.activities, { lenient: false, ...(opts.eventColumns ? { eventColumns: opts.eventColumns } : {}) });
   const file = p.what === 'leads' ? opts.leads : opts.events!;
   const d = diag('LQL713', pointRange(1, 1), { file, reason: p.reason.replace(/\s+/g, ' ').trim() });
   d.file = file;

@@ -44,6 +44,7 @@ import type { RE2JS } from 're2js';
 import { CachedRE2JS } from '../check/regex.js';
 import type { IR, IRArith, IRBlockScore, IRCond, IRRule, IRScore, IRType, IRValue } from './ir.js';
 import { JS_RUNTIME } from './js-runtime.js';
+import { analyseIR, condReads, itemKey, readsLeadOnly, type IRAnalysis, type ItemKey } from './analysis.js';
 import { re2jsEmbed } from './js-re2.js';
 import type { RulesetInfo, ScoreFn, Scorer } from '../shared/result-types.js';
 
@@ -132,6 +133,7 @@ interface Val {
 class Gen {
   readonly ir: IR;
   readonly explain: boolean;
+  readonly analysis: IRAnalysis;
   /** module-level declarations made while generating (regexes, lists, constants) */
   readonly consts: string[] = [];
   /** attribute reads: `name` -> raw variable; `name`, `type` -> typed variable */
@@ -158,6 +160,7 @@ class Gen {
     ir.scores.forEach((s, i) => this.scoreVar.set(s.name, 's' + i));
     ir.bands.forEach((b, i) => this.bandVar.set(b.name, 'b' + i));
     ir.stages.forEach((s, i) => this.stageIdx.set(s.name, i));
+    this.analysis = analyseIR(ir);
   }
 
   // -- names ---------------------------------------------------------------
@@ -447,118 +450,19 @@ class Gen {
 
   // -- dependencies (which scores and bands the stage conditions need) ------
 
-  private condDeps(c: IRCond, out: Set<string>): void {
-    const val = (v: IRValue): void => {
-      if (v.k === 'score' || v.k === 'band') out.add(v.name);
-      else if (v.k === 'lower' || v.k === 'domain') val(v.arg);
-    };
-    switch (c.k) {
-      case 'and':
-      case 'or':
-        c.args.forEach((a) => this.condDeps(a, out));
-        return;
-      case 'not':
-        this.condDeps(c.arg, out);
-        return;
-      case 'cmp':
-        val(c.left);
-        val(c.right);
-        return;
-      case 'in':
-      case 'matches':
-      case 'present':
-      case 'truthy':
-        val(c.value);
-        return;
-      case 'between':
-        val(c.value);
-        val(c.low);
-        val(c.high);
-        return;
-      case 'text':
-        val(c.value);
-        val(c.arg);
-        return;
-      default:
-        return;
-    }
-  }
-
-  private arithDeps(a: IRArith, out: Set<string>): void {
-    if (a.k === 'score') out.add(a.name);
-    else if (a.k === 'add' || a.k === 'sub' || a.k === 'mul') {
-      this.arithDeps(a.left, out);
-      this.arithDeps(a.right, out);
-    } else if (a.k === 'neg') this.arithDeps(a.arg, out);
-  }
-
-  stageDeps(): Set<string> {
-    const need = new Set<string>();
-    for (const s of this.ir.stages) if (s.cond) this.condDeps(s.cond, need);
-    const scores = new Map(this.ir.scores.map((s) => [s.name, s] as const));
-    const bands = new Map(this.ir.bands.map((b) => [b.name, b] as const));
-    const todo = [...need];
-    while (todo.length > 0) {
-      const n = todo.pop()!;
-      const more = new Set<string>();
-      const sc = scores.get(n);
-      if (sc?.kind === 'derived') this.arithDeps(sc.expr, more);
-      else if (sc?.kind === 'block') for (const r of sc.rules) if (r.k === 'when') this.condDeps(r.cond, more);
-      const b = bands.get(n);
-      if (b && b.source.k === 'score') more.add(b.source.name);
-      for (const m of more) if (!need.has(m)) { need.add(m); todo.push(m); }
-    }
-    return need;
+  /** the scores and bands (keys of analysis.ts) the stage conditions need */
+  stageDeps(): Set<ItemKey> {
+    return this.analysis.needs(this.ir.stages.map((s) => condReads(s.cond)));
   }
 
   // -- rules and scores ----------------------------------------------------
-
-  /** whether a condition's value can change between evaluation points */
-  private timeDependent(c: IRCond): boolean {
-    const val = (v: IRValue): boolean => {
-      switch (v.k) {
-        case 'attr':
-        case 'num':
-        case 'str':
-        case 'date':
-        case 'bool':
-          return false;
-        case 'lower':
-        case 'domain':
-          return val(v.arg);
-        default:
-          return true;
-      }
-    };
-    switch (c.k) {
-      case 'and':
-      case 'or':
-        return c.args.some((a) => this.timeDependent(a));
-      case 'not':
-        return this.timeDependent(c.arg);
-      case 'const':
-        return false;
-      case 'cmp':
-        return val(c.left) || val(c.right);
-      case 'in':
-      case 'matches':
-      case 'present':
-      case 'truthy':
-        return val(c.value);
-      case 'between':
-        return val(c.value) || val(c.low) || val(c.high);
-      case 'text':
-        return val(c.value) || val(c.arg);
-      default:
-        return true;
-    }
-  }
 
   /** rules whose contribution is the same at every evaluation point (computed once per lead) */
   isStatic(r: IRRule): boolean {
     let known = this.staticRule.get(r);
     if (known === undefined) {
-      known = r.k === 'perAttribute' || (r.k === 'when' && !this.timeDependent(r.cond));
+      // computed before any score: a static `when` reads only the lead's attributes
+      known = r.k === 'perAttribute' || (r.k === 'when' && readsLeadOnly(r.cond));
       this.staticRule.set(r, known);
     }
     return known;
@@ -648,12 +552,12 @@ class Gen {
   }
 
   /** statements computing scores and bands (all, or only `need`) at time `t` */
-  scoresAt(need: Set<string> | null, final: boolean): string[] {
+  scoresAt(need: ReadonlySet<ItemKey> | null, final: boolean): string[] {
     const lines: string[] = [];
     const scores = new Map(this.ir.scores.map((s) => [s.name, s] as const));
     const bands = new Map(this.ir.bands.map((b) => [b.name, b] as const));
     for (const o of this.ir.order) {
-      if (need && !need.has(o.name)) continue;
+      if (need && !need.has(itemKey(o))) continue;
       if (o.kind === 'score') {
         const sc = scores.get(o.name);
         if (!sc) throw new TypeError('emit-js: `order` names an unknown score');
@@ -980,6 +884,14 @@ export function compileScorer(ir: IR, opts: EmitOptions = {}): Scorer {
   return { score: made.score, ruleset: made.ruleset, source: body };
 }
 
+/**
+ * A scorer that goes to production is told the evaluation time: it sees one
+ * lead and cannot know a dataset's latest time (docs/semantics.md, "Time").
+ */
+export const AS_OF_REQUIRED =
+  'score: asOf is required: the time to evaluate the lead at (ISO 8601 text, epoch ms or a Date), e.g. Date.now() to score live, or the as-of of the backtest to match it';
+const NEED_AS_OF = `if (asOf === undefined || asOf === null) throw new TypeError(${JSON.stringify(AS_OF_REQUIRED)});`;
+
 /** The scorer as a standalone module (no imports). */
 export function emitModule(ir: IR, opts: ModuleOptions): string {
   if (opts.format !== 'esm' && opts.format !== 'cjs') throw new TypeError('emitModule: format must be "esm" or "cjs"');
@@ -987,7 +899,7 @@ export function emitModule(ir: IR, opts: ModuleOptions): string {
   const head = [
     `// LQL compiled scorer for the ruleset ${str(ir.name ?? '')}.`,
     `// Compiled by lql ${str(String(opts.compilerVersion))}; standalone (no imports).`,
-    '// score(lead, events?, asOf?) returns { scores, bands, stage, reached, route, reasons };',
+    '// score(lead, events, asOf) returns { scores, bands, stage, reached, route, reasons } (asOf is required);',
     '// the types are in the .d.ts beside this file, the meaning in LQL\'s docs/semantics.md.',
   ];
   const parts: string[] = [head.join('\n')];
@@ -995,9 +907,9 @@ export function emitModule(ir: IR, opts: ModuleOptions): string {
   if (usesRegex) parts.push(re2jsEmbed(opts.regexEngineSource));
   parts.push(body);
   if (opts.format === 'esm') {
-    parts.push('export const ruleset = __ruleset;\nexport function score(lead, events, asOf) { return __score(lead, events, asOf); }\n');
+    parts.push(`export const ruleset = __ruleset;\nexport function score(lead, events, asOf) {\n  ${NEED_AS_OF}\n  return __score(lead, events, asOf);\n}\n`);
   } else {
-    parts.push('exports.ruleset = __ruleset;\nexports.score = function score(lead, events, asOf) { return __score(lead, events, asOf); };\n');
+    parts.push(`exports.ruleset = __ruleset;\nexports.score = function score(lead, events, asOf) {\n  ${NEED_AS_OF}\n  return __score(lead, events, asOf);\n};\n`);
   }
   return parts.join('\n');
 }
@@ -1030,8 +942,9 @@ export function emitDts(ir: IR): string {
     '  reasons: { score: ScoreName; points: number; line: number; rule: string }[];',
     '}',
     'export declare const ruleset: { name: string; stages: StageName[]; scores: ScoreName[]; bands: Record<BandName, string[]> };',
-    'export declare function score(lead: Record<string, unknown>, events?: { type: string; at: string | number | Date }[],',
-    '                              asOf?: string | number | Date): ScoreResult;',
+    '/** asOf (required): the time to evaluate the lead at, e.g. Date.now() to score live. */',
+    'export declare function score(lead: Record<string, unknown>, events: { type: string; at: string | number | Date }[] | null | undefined,',
+    '                              asOf: string | number | Date): ScoreResult;',
     '',
   ];
   return lines.join('\n');

@@ -58,6 +58,8 @@ import {
   dbl,
   floorDiv,
   halfPow,
+  times,
+  timesPoints,
   round9,
   ident,
   num,
@@ -73,6 +75,7 @@ import {
   withDialect,
 } from './sql-dialect.js';
 import { toPostgresRegex } from './sql-regex.js';
+import { analyseIR } from './analysis.js';
 
 export type { SqlDialect } from './sql-dialect.js';
 
@@ -194,85 +197,6 @@ function rangeOf(src: IRSrc): Range {
     start: { offset: 0, line: src.line, column: src.col },
     end: { offset: 0, line: src.line, column: src.col + len },
   };
-}
-
-/** Does the condition read anything that changes with time (events, asOf, stages)? */
-function condIsStatic(c: IRCond, timeDep: Set<string>): boolean {
-  const valueStatic = (v: IRValue): boolean => {
-    switch (v.k) {
-      case 'count':
-      case 'daysSince':
-      case 'daysSinceLast':
-      case 'stage':
-      case 'route':
-        return false;
-      case 'score':
-        return !timeDep.has(`score:${v.name}`);
-      case 'band':
-        return !timeDep.has(`band:${v.name}`);
-      case 'lower':
-      case 'domain':
-        return valueStatic(v.arg);
-      default:
-        return true;
-    }
-  };
-  switch (c.k) {
-    case 'and':
-    case 'or':
-      return c.args.every((a) => condIsStatic(a, timeDep));
-    case 'not':
-      return condIsStatic(c.arg, timeDep);
-    case 'const':
-      return true;
-    case 'cmp':
-      return valueStatic(c.left) && valueStatic(c.right);
-    case 'in':
-    case 'present':
-    case 'truthy':
-      return valueStatic(c.value);
-    case 'between':
-      return valueStatic(c.value) && valueStatic(c.low) && valueStatic(c.high);
-    case 'text':
-      return valueStatic(c.value) && valueStatic(c.arg);
-    case 'matches':
-      return valueStatic(c.value);
-    case 'has':
-    case 'reached':
-      return false;
-  }
-}
-
-/** The scores and bands (`score:NAME`, `band:NAME`) whose value changes with time. */
-function timeDependent(ir: IR): Set<string> {
-  const dep = new Set<string>();
-  const arithScores = (a: IRArith, out: string[]): void => {
-    if (a.k === 'score') out.push(a.name);
-    else if (a.k === 'neg') arithScores(a.arg, out);
-    else if (a.k === 'add' || a.k === 'sub' || a.k === 'mul') {
-      arithScores(a.left, out);
-      arithScores(a.right, out);
-    }
-  };
-  for (const o of ir.order) {
-    if (o.kind === 'score') {
-      const s = ir.scores.find((x) => x.name === o.name);
-      if (!s) continue;
-      let t = false;
-      if (s.kind === 'derived') {
-        const names: string[] = [];
-        arithScores(s.expr, names);
-        t = names.some((n) => dep.has(`score:${n}`));
-      } else {
-        t = s.rules.some((r) => r.k === 'perActivity' || r.k === 'once' || (r.k === 'when' && !condIsStatic(r.cond, dep)));
-      }
-      if (t) dep.add(`score:${s.name}`);
-    } else {
-      const b = ir.bands.find((x) => x.name === o.name);
-      if (b && b.source.k === 'score' && dep.has(`score:${b.source.name}`)) dep.add(`band:${b.name}`);
-    }
-  }
-  return dep;
 }
 
 /** A name made safe and short for internal column and CTE names (always quoted anyway). */
@@ -690,18 +614,17 @@ class Emitter {
         return `CASE WHEN ${this.cond(r.cond, 'point')} THEN ${n} ELSE ${num(0)} END`;
       case 'perActivity': {
         const x = hl === null ? dbl(this.count(r.activity, r.windowMs, r.src)) : this.decayedSum(r.activity, r.windowMs, hl, r.src);
-        return this.clamp(`${n} * ${x}`, r.max);
+        return this.clamp(timesPoints(this.d, r.points, x), r.max);
       }
       case 'once': {
         // the latest event at or before the point is in the window iff the window has one
         const l = this.last(r.activity, r.src);
-        const has =
-          r.windowMs === null ? `${l} IS NOT NULL` : r.windowMs <= 0 ? 'FALSE' : `${l} > "t" - ${bigint(r.windowMs)}`;
-        const w = hl === null ? '' : ` * ${halfPow(`${dbl(`"t" - ${this.last(r.activity, r.src)}`)} / ${num(hl)}`)}`;
-        return this.clamp(`(CASE WHEN ${has} THEN ${n}${w} ELSE ${num(0)} END)`, r.max);
+        const has = r.windowMs === null ? `${l} IS NOT NULL` : r.windowMs <= 0 ? 'FALSE' : `${l} > "t" - ${bigint(r.windowMs)}`;
+        const w = hl === null ? n : timesPoints(this.d, r.points, halfPow(`${dbl(`"t" - ${this.last(r.activity, r.src)}`)} / ${num(hl)}`));
+        return this.clamp(`(CASE WHEN ${has} THEN ${w} ELSE ${num(0)} END)`, r.max);
       }
       case 'perAttribute':
-        return this.clamp(`(${n} * COALESCE(${this.attr(r.attr, 'number')}, ${num(0)}))`, r.max);
+        return this.clamp(`(${timesPoints(this.d, r.points, `COALESCE(${this.attr(r.attr, 'number')}, ${num(0)})`)})`, r.max);
     }
   }
 
@@ -735,7 +658,7 @@ class Emitter {
       case 'sub':
         return `(${this.arith(a.left)} - ${this.arith(a.right)})`;
       case 'mul':
-        return `(${this.arith(a.left)} * ${this.arith(a.right)})`;
+        return times(this.d, this.arith(a.left), this.arith(a.right));
     }
   }
 
@@ -811,7 +734,8 @@ class Emitter {
     }
 
     // Compile everything that reads per-point values first, collecting features and attribute reads.
-    const timeDep = timeDependent(ir);
+    const analysis = analyseIR(ir);
+    const timeDep = analysis.timeDependent;
     const scoreCtes: { name: string; comment: string; col: string; sql: string; timeDep: boolean; isScore: boolean }[] = [];
     for (const entry of ir.order) {
       if (entry.kind === 'score') {
@@ -872,7 +796,7 @@ class Emitter {
     for (let i = 1; i < this.low.length; i++) {
       const st = ir.stages[ir.stages.length - 1 - i]!;
       const conj = st.cond === null ? [] : st.cond.k === 'and' ? st.cond.args : [st.cond];
-      const stat = conj.filter((x) => condIsStatic(x, timeDep));
+      const stat = conj.filter((x) => analysis.isStatic(x));
       this.stageIndex = i;
       this.stageWindows = new Map();
       this.guards.push(stat.length ? stat.map((x) => this.cond(x, 'stage')).join(' AND ') : 'TRUE');

@@ -175,10 +175,16 @@ export interface IR {
   scores: IRScore[];
   bands: IRBand[];
   /** evaluation order: each entry depends only on earlier ones */
-  order: { kind: 'score' | 'band'; name: string }[];
+  order: IROrder[];
   stages: IRStage[];
   routes: IRRoute[];
   tests: IRTest[];
   /** highest id used by any node */
   maxId: number;
+}
+
+/** One entry of `IR.order`. */
+export interface IROrder {
+  kind: 'score' | 'band';
+  name: string;
 }

@@ -271,7 +271,27 @@ export function halfPow(x: string): string {
 export function round9(x: string): string {
   const up = (a: string) => `(trunc(${a}) + CASE WHEN ${a} - trunc(${a}) >= 0.5 THEN 1 ELSE 0 END)`;
   const big = `CAST(1e9 AS DOUBLE PRECISION)`;
-  return `(CASE WHEN ${x} <= 0 THEN 0 - ${up(`(- ${x} * ${big})`)} ELSE ${up(`(${x} * ${big})`)} END) / ${big}`;
+  // 2^53 and beyond: already a whole number, returned as is (|x| * 1e9 could overflow)
+  return `(CASE WHEN abs(${x}) >= CAST(9007199254740992 AS DOUBLE PRECISION) THEN ${x} WHEN ${x} <= 0 THEN (0 - ${up(`(- ${x} * ${big})`)}) / ${big} ELSE ${up(`(${x} * ${big})`)} / ${big} END)`;
+}
+
+/**
+ * `points * x` as a double product. PostgreSQL raises an error where a
+ * product of two non-zero doubles underflows to 0 (JS and DuckDB give 0):
+ * there, a product below 1e-321 in size is written as 0. That never changes
+ * a score: it is rounded to 9 decimals, and a term that small cannot move a
+ * sum it is added to by one bit unless the sum rounds to 0 anyway.
+ */
+export function timesPoints(d: SqlDialect, points: number, x: string): string {
+  const small = points === 0 ? 0 : 1e-321 / Math.abs(points);
+  if (d !== 'postgres' || !(small >= 5e-324)) return `${num(points)} * ${x}`;
+  return `(CASE WHEN abs(${x}) < ${num(small)} THEN ${num(0)} ELSE ${num(points)} * ${x} END)`;
+}
+
+/** `a * b` as a double product, 0 where PostgreSQL would raise an underflow error (see timesPoints). */
+export function times(d: SqlDialect, a: string, b: string): string {
+  if (d !== 'postgres') return `(${a} * ${b})`;
+  return `(CASE WHEN ${a} = 0 OR ${b} = 0 THEN ${a} * ${b} WHEN ln(abs(${a})) + ln(abs(${b})) < -740 THEN ${num(0)} ELSE ${a} * ${b} END)`;
 }
 
 /** JS `String(n)` for a DOUBLE (integers without `.0`; other values as the engine prints them). */

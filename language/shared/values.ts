@@ -51,18 +51,43 @@ export function parseIsoDate(text: string): number | null {
 }
 
 /**
- * A time written as text (`--as-of`, `--at`): an ISO 8601 date or date-time
- * as `parseIsoDate` reads it (no offset = UTC, `2026-02-30` is not a date),
- * or whole epoch milliseconds (`1767225600000`; `1` is 1 ms after
- * 1970-01-01, not a year). Null for anything else.
+ * The order of day and month in a date written with slashes, as CRM exports
+ * write them: `MDY` reads `04/01/2025` as April 1, `DMY` as January 4.
  */
-export function parseTimeText(text: string): number | null {
+export type DateOrder = 'MDY' | 'DMY';
+
+const SLASH = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+
+/** True for a date written with slashes (`04/01/2025`, `04/01/2025 11:40`), whichever its order. */
+export function isSlashDate(text: string): boolean {
+  return SLASH.test(text.trim());
+}
+
+/**
+ * A time written as text (`--as-of`, a data file's date cell, an event
+ * time): an ISO 8601 date or date-time as `parseIsoDate` reads it (no
+ * offset = UTC, `2026-02-30` is not a date; `2025-04-01 11:40` is one), or
+ * whole epoch milliseconds (`1767225600000`; `1` is 1 ms after 1970-01-01,
+ * not a year); with `order`, also a slash date `MM/DD/YYYY` (MDY) or
+ * `DD/MM/YYYY` (DMY), optionally followed by `HH:MM` or `HH:MM:SS`, in UTC.
+ * Null for anything else, including a slash date without `order` (which
+ * order is meant cannot be known) and an impossible one (`13/13/2025`,
+ * `31/02/2025` in DMY).
+ */
+export function parseTimeText(text: string, order?: DateOrder | null): number | null {
   const s = text.trim();
   if (/^-?[0-9]+$/.test(s)) {
     const n = Number(s);
     return Number.isSafeInteger(n) ? n : null;
   }
-  return parseIsoDate(s);
+  const iso = parseIsoDate(s);
+  if (iso !== null || !order) return iso;
+  const m = SLASH.exec(s);
+  if (!m) return null;
+  const [, a = '', b = '', y = '', h = '0', mi = '0', sec = '0'] = m;
+  const [month, day] = order === 'MDY' ? [a, b] : [b, a];
+  const two = (x: string) => x.padStart(2, '0');
+  return parseIsoDate(`${y}-${two(month)}-${two(day)}T${two(h)}:${two(mi)}:${two(sec)}Z`);
 }
 
 /** A time given as a Date, epoch ms or ISO string, as epoch ms; null if unreadable. */
@@ -119,6 +144,8 @@ export function readAs(raw: unknown, type: AttrType): Val {
  * export does, so all engines agree to the bit.
  */
 export function round9(x: number): number {
+  // a double of magnitude 2^53 or more is a whole number already (and |x| * 1e9 could overflow)
+  if (x >= 9007199254740992 || x <= -9007199254740992) return x;
   return x <= 0 ? (0 - Math.round(-x * 1e9)) / 1e9 : Math.round(x * 1e9) / 1e9;
 }
 

@@ -107,6 +107,24 @@ export class CsvReader implements RecordReader, Locator {
     if (options.delimiter !== undefined) this.delim = options.delimiter.charCodeAt(0);
   }
 
+  /** The line after the header (the first data line), once the header was read. */
+  dataLine = 0;
+
+  /** True when every character pushed so far was read into whole rows: no row is pending and no bad line is being skipped. */
+  get idle(): boolean {
+    return this.pos === this.limit && !this.skipping;
+  }
+
+  /** The line number reached (1 + the line breaks read). */
+  get lineReached(): number {
+    return this.line;
+  }
+
+  /** Characters read so far (the file offset of the next one). */
+  get charsRead(): number {
+    return this.read;
+  }
+
   /** The delimiter in use (after the header line was seen). */
   get delimiter(): string {
     return this.delim < 0 ? ',' : String.fromCharCode(this.delim);
@@ -383,9 +401,7 @@ export class CsvReader implements RecordReader, Locator {
       }
       if (status === Status.Unterminated) {
         const where = this.locate(fs);
-        this.issues.reject(
-          diag('LQL504', at(where.line, where.column, where.offset), { where: 'the end of the file' }, { file: this.file }),
-        );
+        this.issues.reject(diag('LQL504', at(where.line, where.column, where.offset), { where: 'the end of the file' }, { file: this.file }));
         pos = this.resumeAfterLine(rs, final);
         continue;
       }
@@ -397,12 +413,7 @@ export class CsvReader implements RecordReader, Locator {
         }
         const where = this.locate(pos);
         this.issues.reject(
-          diag(
-            'LQL505',
-            at(where.line, where.column, where.offset),
-            { text: buf[pos]!, delimiter: String.fromCharCode(d) },
-            { file: this.file },
-          ),
+          diag('LQL505', at(where.line, where.column, where.offset), { text: buf[pos]!, delimiter: String.fromCharCode(d) }, { file: this.file }),
         );
         this.line = where.line + 1;
         pos = k < 0 ? len : k + 1;
@@ -418,6 +429,7 @@ export class CsvReader implements RecordReader, Locator {
       this.pos = pos;
       if (this.headerCount < 0) {
         this.headerCount = nf;
+        this.dataLine = this.line;
         const names: string[] = [];
         for (let i = 0; i < nf; i++) names.push(cellText(view, i));
         this.sink.addColumns(names, this);
@@ -447,18 +459,11 @@ export class CsvReader implements RecordReader, Locator {
     const expected = this.headerCount;
     const delimiter = String.fromCharCode(this.delim);
     if (nf > expected) {
-      this.issues.reject(
-        diag('LQL506', this.fieldRange(expected), { found: nf, expected, delimiter }, { file: this.file }),
-      );
+      this.issues.reject(diag('LQL506', this.fieldRange(expected), { found: nf, expected, delimiter }, { file: this.file }));
     } else {
       const end = this.locate(this.rawEnds[nf - 1]!);
       this.issues.reject(
-        diag(
-          'LQL507',
-          at(end.line, end.column, end.offset),
-          { found: nf, fieldWord: nf === 1 ? 'field' : 'fields', expected, delimiter },
-          { file: this.file },
-        ),
+        diag('LQL507', at(end.line, end.column, end.offset), { found: nf, fieldWord: nf === 1 ? 'field' : 'fields', expected, delimiter }, { file: this.file }),
       );
     }
   }

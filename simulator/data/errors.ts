@@ -14,6 +14,9 @@
  * silently.
  */
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
+import { diag } from '../../language/diagnostics/registry.js';
+import type { Range } from '../../language/syntax/ast.js';
+import { isSlashDate, type DateOrder } from '../../language/shared/values.js';
 
 /** How many diagnostics a lenient load keeps (the count of skipped rows is always exact). */
 export const MAX_KEPT = 100;
@@ -88,4 +91,18 @@ export class Issues {
   fatal(d: Diagnostic): never {
     throw new DataError([d]);
   }
+}
+
+/**
+ * A cell that is not a time: `code` (LQL513 in a leads column, LQL518 for
+ * an event time), or, for a date written with slashes, LQL525 (the order
+ * was not given with --date-format) or LQL526 (not a date in that order).
+ */
+export function badTime(code: 'LQL513' | 'LQL518', range: Range, value: string, column: string, file: string, order: DateOrder | null | undefined): Diagnostic {
+  if (isSlashDate(value)) {
+    if (!order) return diag('LQL525', range, { value, column }, { file });
+    const example = order === 'MDY' ? '04/01/2025 or 04/01/2025 11:40 (April 1)' : '01/04/2025 or 01/04/2025 11:40 (April 1)';
+    return diag('LQL526', range, { value, column, order: order === 'MDY' ? 'month/day/year' : 'day/month/year', format: order, example }, { file });
+  }
+  return diag(code, range, { value, column }, { file });
 }

@@ -19,7 +19,7 @@
 import { diag } from '../../language/diagnostics/registry.js';
 import { suggest as suggestName } from '../../language/shared/names.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
-import { Issues } from './errors.js';
+import { badTime, Issues } from './errors.js';
 import { control, leadIndex, reader, showValue, type ReadOptions } from './leads.js';
 import { at, cellText, type Locator, type RecordSink, type RowView } from './records.js';
 import { Interner } from './intern.js';
@@ -27,6 +27,7 @@ import { feed, feedSync, type DataSource } from './source.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 import { growF64, growI32 } from './columns.js';
 import { detach, isBlankRange, parseTimeRange } from './values.js';
+import type { DateOrder } from '../../language/shared/values.js';
 
 const SAMPLE = 10;
 
@@ -36,14 +37,51 @@ const REQUIRED: [string, string][] = [
   ['at', 'a time: ISO 8601 such as 2026-01-10T09:30:00Z, or epoch milliseconds'],
 ];
 
-class EventsBuilder implements RecordSink {
+const OPTION = ['--event-lead', '--event-type', '--event-time'];
+
+/** What to do about a missing events column: the nearest name in the header, or the option that names it. */
+function eventColumnsHint(k: number, names: readonly string[], header: readonly string[]): string {
+  const near = suggestName(
+    names[k]!,
+    header.filter((h) => !names.includes(h)),
+  )[0];
+  if (near) return ` Did you mean \`${showValue(near)}\`? Use ${OPTION[k]} "${showValue(near)}".`;
+  return ` Expected the columns lead_id, type and at, or name this one with ${OPTION[k]} COL.`;
+}
+
+/**
+ * The events of one part of a file, read by a worker (`parallel.ts`): lead
+ * ids are coded in first-seen order (`leadKeys`) rather than looked up, so a
+ * worker needs no copy of the leads; the main thread maps the codes to rows.
+ */
+export interface EventsPart {
+  n: number;
+  /** per event: the index of its lead id in `leadKeys` */
+  lead: Int32Array;
+  /** per event: the index of its type in `typeNames` (the activities first, as in the whole file) */
+  type: Int32Array;
+  time: Float64Array;
+  leadKeys: string[];
+  typeNames: string[];
+  /** events per type name, for the types after the activities */
+  typeCounts: number[];
+  /** bad rows (skipped), and the first ones' diagnostics */
+  rows: number;
+  diagnostics: Diagnostic[];
+}
+
+export class EventsBuilder implements RecordSink {
   readonly issues: Issues;
+  /** the names of the lead id, type and time columns (`--event-lead`, `--event-type`, `--event-time`) */
+  private readonly names: [string, string, string];
+  private readonly dateFormat: DateOrder | null;
   private started = false;
   private leadCol = -1;
   private typeCol = -1;
   private atCol = -1;
   private readonly header: string[] = [];
   private readonly ids: Interner;
+  private readonly local: boolean;
   private readonly typeMap = new Interner();
   readonly typeNames: string[];
   private readonly declared: number;
@@ -64,14 +102,22 @@ class EventsBuilder implements RecordSink {
   done = 0;
   total = 0;
 
+  /**
+   * `leads` null: a part of a file read on its own (see EventsPart): each
+   * new lead id gets the next code.
+   */
   constructor(
     readonly file: string,
-    readonly leads: LeadTable,
+    readonly leads: LeadTable | null,
     activities: readonly string[],
     options: LoadOptions,
   ) {
     this.issues = new Issues(options.lenient === true);
-    this.ids = leadIndex(leads);
+    this.dateFormat = options.dateFormat ?? null;
+    const c = options.eventColumns ?? {};
+    this.names = [c.lead ?? 'lead_id', c.type ?? 'type', c.time ?? 'at'];
+    this.local = leads === null;
+    this.ids = leads ? leadIndex(leads) : new Interner();
     this.typeNames = [];
     for (const a of activities) {
       this.typeMap.add(a, this.typeNames.length);
@@ -85,9 +131,9 @@ class EventsBuilder implements RecordSink {
     for (const name of names) {
       const j = this.header.length;
       this.header.push(name);
-      if (name === 'lead_id' && this.leadCol < 0) this.leadCol = j;
-      else if (name === 'type' && this.typeCol < 0) this.typeCol = j;
-      else if (name === 'at' && this.atCol < 0) this.atCol = j;
+      if (name === this.names[0] && this.leadCol < 0) this.leadCol = j;
+      else if (name === this.names[1] && this.typeCol < 0) this.typeCol = j;
+      else if (name === this.names[2] && this.atCol < 0) this.atCol = j;
     }
     if (this.started) return;
     this.started = true;
@@ -100,7 +146,7 @@ class EventsBuilder implements RecordSink {
         diag(
           'LQL502',
           loc.recordRange(),
-          { kind: 'events', column: REQUIRED[k]![0], hint: ' Expected the columns lead_id, type and at.', found: found.join(', ') || '(none)' },
+          { kind: 'events', column: showValue(this.names[k]!), hint: eventColumnsHint(k, this.names, this.header), found: found.join(', ') || '(none)' },
           { file: this.file },
         ),
       );
@@ -120,9 +166,7 @@ class EventsBuilder implements RecordSink {
   }
 
   private missingField(k: number, loc: Locator, j: number): void {
-    this.issues.reject(
-      diag('LQL517', loc.fieldRange(j), { column: REQUIRED[k]![0], expected: REQUIRED[k]![1] }, { file: this.file }),
-    );
+    this.issues.reject(diag('LQL517', loc.fieldRange(j), { column: showValue(this.names[k]!), expected: REQUIRED[k]![1] }, { file: this.file }));
   }
 
   row(row: RowView, loc: Locator): void {
@@ -176,9 +220,9 @@ class EventsBuilder implements RecordSink {
       }
     }
     if (isBlankRange(as, aa, ab)) return this.missingField(2, loc, ac);
-    const t = parseTimeRange(as, aa, ab);
+    const t = parseTimeRange(as, aa, ab, this.dateFormat);
     if (t !== t) {
-      this.issues.reject(diag('LQL518', loc.fieldRange(ac), { value: showValue(cellText(row, ac)) }, { file: this.file }));
+      this.issues.reject(badTime('LQL518', loc.fieldRange(ac), showValue(cellText(row, ac)), showValue(this.names[2]), this.file, this.dateFormat));
       return;
     }
     const tm = this.typeMap;
@@ -197,7 +241,7 @@ class EventsBuilder implements RecordSink {
       if (i === last.length) li = this.lastLead;
     }
     if (li === -2) {
-      const e = this.ids.find(ls, la, lb);
+      const e = this.local ? this.ids.intern(ls, la, lb, this.ids.size) : this.ids.find(ls, la, lb);
       li = e < 0 ? -1 : this.ids.values[e]!;
       this.lastId = e < 0 ? '' : this.ids.keys[e]!;
       this.lastLead = e < 0 ? -2 : li;
@@ -221,31 +265,36 @@ class EventsBuilder implements RecordSink {
     this.n = i + 1;
   }
 
-  finish(): EventTable {
+  /** The part read (local mode; bad rows are counted, a strict load stops once all parts are joined). */
+  part(): EventsPart {
+    return {
+      n: this.n,
+      lead: this.lead.subarray(0, this.n),
+      type: this.type.subarray(0, this.n),
+      time: this.time.subarray(0, this.n),
+      leadKeys: this.ids.keys,
+      typeNames: this.typeNames,
+      typeCounts: this.typeCounts,
+      rows: this.issues.rows,
+      diagnostics: this.issues.diagnostics,
+    };
+  }
+
+  /** A file with no header line at all. */
+  checkStarted(): void {
     if (!this.started) {
       this.issues.fatal(diag('LQL500', at(1, 1, 0), { expected: 'lead_id, type, at', item: 'event' }, { file: this.file }));
     }
+  }
+
+  finish(): EventTable {
+    this.checkStarted();
     this.issues.settle();
-    const nLeads = this.leads.n;
-    const n = this.n;
-    const offsets = new Int32Array(nLeads + 1);
-    const lead = this.lead;
-    for (let e = 0; e < n; e++) offsets[lead[e]! + 1]!++;
-    for (let l = 0; l < nLeads; l++) offsets[l + 1]! += offsets[l]!;
-    const cursor = offsets.slice(0, nLeads);
-    const types = new Int32Array(n);
-    const times = new Float64Array(n);
-    const rawType = this.type;
-    const rawTime = this.time;
-    for (let e = 0; e < n; e++) {
-      const p = cursor[lead[e]!]!++;
-      types[p] = rawType[e]!;
-      times[p] = rawTime[e]!;
-    }
-    // release the row-order arrays before sorting
-    this.lead = this.type = new Int32Array(0);
-    this.time = new Float64Array(0);
-    sortSegments(offsets, types, times);
+    const { offsets, types, times } = eventsInLeadOrder(this.leads!.n, [{ lead: this.lead, type: this.type, time: this.time, n: this.n }], () => {
+      // release the row-order arrays before sorting
+      this.lead = this.type = new Int32Array(0);
+      this.time = new Float64Array(0);
+    });
     const unknownTypes: Record<string, number> = Object.create(null) as Record<string, number>;
     for (let c = this.declared; c < this.typeNames.length; c++) unknownTypes[this.typeNames[c]!] = this.typeCounts[c]!;
     return {
@@ -259,6 +308,65 @@ class EventsBuilder implements RecordSink {
       rejected: { rows: this.issues.rows, diagnostics: this.issues.diagnostics },
     };
   }
+}
+
+/** Events in file order, in parts: each event's lead row (-1: not a known lead, left out), type code and time. */
+export interface EventRun {
+  lead: Int32Array;
+  type: Int32Array;
+  time: Float64Array;
+  n: number;
+  /** lead code -> row (-1 unknown); absent: the codes are rows */
+  leadMap?: Int32Array;
+  /** type code -> type code of the table; absent: the same */
+  typeMap?: Int32Array;
+}
+
+/**
+ * The CSR arrays of events given in file order (in runs, one after the
+ * other): per lead, its events sorted by time, equal times in file order.
+ * `runs` is emptied, and `release` called, once the runs are no longer
+ * needed (before sorting), so their arrays can be freed.
+ */
+export function eventsInLeadOrder(
+  nLeads: number,
+  runs: EventRun[],
+  release: () => void = () => {},
+): { offsets: Int32Array; types: Int32Array; times: Float64Array } {
+  const offsets = new Int32Array(nLeads + 1);
+  for (const r of runs) {
+    const { lead, leadMap } = r;
+    if (leadMap) {
+      for (let e = 0; e < r.n; e++) {
+        const l = leadMap[lead[e]!]!;
+        if (l >= 0) offsets[l + 1]!++;
+      }
+    } else {
+      for (let e = 0; e < r.n; e++) offsets[lead[e]! + 1]!++;
+    }
+  }
+  for (let l = 0; l < nLeads; l++) offsets[l + 1]! += offsets[l]!;
+  const n = offsets[nLeads]!;
+  const cursor = offsets.slice(0, nLeads);
+  const types = new Int32Array(n);
+  const times = new Float64Array(n);
+  for (const r of runs) {
+    const { lead, leadMap, typeMap } = r;
+    const rawType = r.type;
+    const rawTime = r.time;
+    for (let e = 0; e < r.n; e++) {
+      const l = leadMap ? leadMap[lead[e]!]! : lead[e]!;
+      if (l < 0) continue;
+      const p = cursor[l]!++;
+      types[p] = typeMap ? typeMap[rawType[e]!]! : rawType[e]!;
+      times[p] = rawTime[e]!;
+    }
+  }
+  // the runs' arrays can go before sorting
+  runs.length = 0;
+  release();
+  sortSegments(offsets, types, times);
+  return { offsets, types, times };
 }
 
 /**
@@ -344,14 +452,28 @@ export function eventWarnings(table: EventTable): Diagnostic[] {
   const declared = table.typeNames.filter((t) => !Object.hasOwn(table.unknownTypes, t));
   for (const type of unknown) {
     const near = closeName(type, declared);
-    out.push(diag('LQL520', where, { count: table.unknownTypes[type]!, type: showValue(type), hint: near !== null ? ` Did you mean \`${near}\`?` : '' }, { file: table.file }));
+    out.push(
+      diag(
+        'LQL520',
+        where,
+        { count: table.unknownTypes[type]!, type: showValue(type), hint: near !== null ? ` Did you mean \`${near}\`?` : '' },
+        { file: table.file },
+      ),
+    );
   }
   const seen = new Uint8Array(table.typeNames.length);
   for (let j = 0; j < table.types.length; j++) seen[table.types[j]!] = 1;
   for (const [k, name] of table.typeNames.entries()) {
     if (seen[k] || Object.hasOwn(table.unknownTypes, name)) continue;
     const near = closeName(name, unknown);
-    out.push(diag('LQL524', where, { activity: name, hint: near !== null ? ` The data has type \`${showValue(near)}\`: rename one of the two so they match.` : '' }, { file: table.file }));
+    out.push(
+      diag(
+        'LQL524',
+        where,
+        { activity: name, hint: near !== null ? ` The data has type \`${showValue(near)}\`: rename one of the two so they match.` : '' },
+        { file: table.file },
+      ),
+    );
   }
   return out;
 }
@@ -369,12 +491,7 @@ export async function loadEvents(
 }
 
 /** Load an events table from text in memory, synchronously. */
-export function loadEventsSync(
-  src: DataSource,
-  leads: LeadTable,
-  activities: readonly string[],
-  options: LoadOptions & ReadOptions = {},
-): EventTable {
+export function loadEventsSync(src: DataSource, leads: LeadTable, activities: readonly string[], options: LoadOptions & ReadOptions = {}): EventTable {
   const b = new EventsBuilder(src.name, leads, activities, options);
   feedSync({ ...src, format: options.format ?? src.format }, reader(b, options), control(b, options));
   return b.finish();

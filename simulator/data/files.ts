@@ -16,7 +16,8 @@ import { DataError } from './errors.js';
 import { loadEvents } from './events.js';
 import { loadLeads, type ReadOptions } from './leads.js';
 import { at } from './records.js';
-import type { DataSource } from './source.js';
+import { formatFromName, type DataSource } from './source.js';
+import type { SplitOptions } from './parallel.js';
 import type { CacheOptions } from './cache.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 
@@ -72,14 +73,23 @@ export async function loadLeadsFile(path: string, options: LoadOptions & ReadOpt
   return loadLeads(s.src, { ...options, ...s.options });
 }
 
-/** Load an events file (CSV, JSON Lines, Parquet or Arrow) from disk for the given leads and activities. */
+/**
+ * Load an events file (CSV, JSON Lines, Parquet or Arrow) from disk for the
+ * given leads and activities. A large CSV file is read on all cores
+ * (`parallel.ts`; `split: false` reads it in one piece).
+ */
 export async function loadEventsFile(
   path: string,
   leads: LeadTable,
   activities: readonly string[],
-  options: LoadOptions & ReadOptions = {},
+  options: LoadOptions & ReadOptions & { split?: SplitOptions | false } = {},
 ): Promise<EventTable> {
   const s = await sourceFor(path, options);
+  if (options.split !== false && s.src.size !== undefined && s.src.chunks && options.format !== 'jsonl' && formatFromName(path) !== 'jsonl') {
+    const { loadEventsParallel } = await import('./parallel.js');
+    const t = await loadEventsParallel(path, s.src.size, leads, activities, options, options.split);
+    if (t) return t;
+  }
   return loadEvents(s.src, leads, activities, { ...options, ...s.options });
 }
 

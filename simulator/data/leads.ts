@@ -23,7 +23,7 @@ import { diag } from '../../language/diagnostics/registry.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
 import type { AttrType } from '../../language/syntax/ast.js';
 import { CsvReader } from './csv.js';
-import { Issues } from './errors.js';
+import { badTime, Issues } from './errors.js';
 import { JsonlReader } from './jsonl.js';
 import { at, cellText, type Locator, type RecordReader, type RecordSink, type RowView } from './records.js';
 import { Interner } from './intern.js';
@@ -271,11 +271,9 @@ class LeadsBuilder implements RecordSink {
       b = e.length;
     }
     if (this.isMissing(buf, a, b)) return NaN;
-    const t = parseTimeRange(buf, a, b);
+    const t = parseTimeRange(buf, a, b, this.options.dateFormat);
     if (t !== t) {
-      this.issues.reject(
-        diag('LQL513', loc.fieldRange(j), { value: showValue(cellText(row, j)), column: showValue(this.header[j]!) }, { file: this.file }),
-      );
+      this.issues.reject(badTime('LQL513', loc.fieldRange(j), showValue(cellText(row, j)), showValue(this.header[j]!), this.file, this.options.dateFormat));
       return undefined;
     }
     return t;
@@ -374,13 +372,15 @@ class LeadsBuilder implements RecordSink {
         b = e.length;
       }
       const isNum = this.numKind[k] === Kind.Num;
-      let v = isNum ? parseNumberRange(s, a, b) : parseTimeRange(s, a, b);
+      let v = isNum ? parseNumberRange(s, a, b) : parseTimeRange(s, a, b, this.options.dateFormat);
       if (v !== v) {
         if (this.isMissing(s, a, b)) {
           v = NaN;
         } else {
+          const value = showValue(cellText(row, j));
+          const column = showValue(this.header[j]!);
           this.issues.reject(
-            diag(isNum ? 'LQL512' : 'LQL513', loc.fieldRange(j), { value: showValue(cellText(row, j)), column: showValue(this.header[j]!) }, { file }),
+            isNum ? diag('LQL512', loc.fieldRange(j), { value, column }, { file }) : badTime('LQL513', loc.fieldRange(j), value, column, file, this.options.dateFormat),
           );
           return;
         }

@@ -15,6 +15,7 @@
  */
 import type { AttrType } from '../../language/syntax/ast.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
+import type { DateOrder } from '../../language/shared/values.js';
 
 export type Column =
   | { type: 'number'; values: Float64Array }
@@ -64,6 +65,10 @@ export interface LoadOptions {
   missing?: string[];
   /** skip bad rows and count them instead of stopping */
   lenient?: boolean;
+  /** how dates written with slashes are read (`--date-format`); without it such a date is an error */
+  dateFormat?: DateOrder;
+  /** events: the columns holding the lead id, the type and the time (default `lead_id`, `type`, `at`) */
+  eventColumns?: { lead?: string; type?: string; time?: string };
   /** types from the ruleset's declarations/inference, read as own entries only; other columns are inferred */
   types?: Record<string, AttrType> | ReadonlyMap<string, AttrType>;
   /** called now and then with bytes read so far, the total, and the rows loaded so far */

@@ -11,8 +11,11 @@
  * accepts, the same grammar as `language/shared/values.ts`, so a column
  * loaded here reads the same as the reference interpreter reads a record;
  * pure functions, never throw; hot paths use charCodeAt, no regex, no
- * allocation for the common shapes.
+ * allocation for the common shapes. Slash dates (`--date-format MDY|DMY`)
+ * are read by the language's one time reader (`parseTimeText`), only for
+ * cells that are neither ISO nor a number.
  */
+import { parseTimeText, type DateOrder } from '../../language/shared/values.js';
 
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -209,10 +212,13 @@ export function parseTime(s: string): number {
 }
 
 /** `parseTime` of the characters `s[a..b)`. */
-export function parseTimeRange(s: string, a: number, b: number): number {
+export function parseTimeRange(s: string, a: number, b: number, order?: DateOrder | null): number {
   const t = parseIsoDateRange(s, a, b);
   if (t === t) return t;
-  return parseNumberRange(s, a, b);
+  const n = parseNumberRange(s, a, b);
+  if (n === n || !order) return n;
+  // the forms CRM exports write with slashes: the language's one time reader
+  return parseTimeText(s.slice(a, b), order) ?? NaN;
 }
 
 /** A bool word: `true yes y 1` -> 1, `false no n 0` -> 0 (any case, blanks trimmed); else 2. */

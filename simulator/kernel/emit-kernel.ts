@@ -49,6 +49,7 @@ import type { IR, IRArith, IRBand, IRCond, IRRule, IRScore, IRType, IRValue } fr
 import type { EventTable, LeadTable } from '../data/table.js';
 import { columnAs, regexTest, textOp, KERNEL_RUNTIME, type TypedColumn } from './kernel-runtime.js';
 import { parseIsoDate } from '../data/values.js';
+import { analyseIR, condReads, condReadsKind, itemKey, type ItemKey } from '../../language/compile/analysis.js';
 
 export type KernelMode = 'snapshot' | 'events';
 
@@ -674,7 +675,7 @@ class Emitter {
   scoreStmt(s: IRScore, i: number): string {
     // every score rounded to 9 decimals, half away from zero, -0 as 0 (round9 in language/shared/values.ts)
     // (a whole number below 9e6 in size is its own rounding: skip the division, turn -0 into 0)
-    const r9 = (x: string) => `{ const v_ = ${x}; s${i} = v_ === Math.floor(v_) && v_ < 9e6 && v_ > -9e6 ? v_ + 0 : v_ <= 0 ? (0 - Math.round(-v_ * 1e9)) / 1e9 : Math.round(v_ * 1e9) / 1e9; }`;
+    const r9 = (x: string) => `{ const v_ = ${x}; s${i} = v_ === Math.floor(v_) && v_ < 9e6 && v_ > -9e6 ? v_ + 0 : v_ >= 9007199254740992 || v_ <= -9007199254740992 ? v_ : v_ <= 0 ? (0 - Math.round(-v_ * 1e9)) / 1e9 : Math.round(v_ * 1e9) / 1e9; }`;
     if (s.kind === 'derived') return r9(this.arith(s.expr));
     const parts = s.rules.map((r) => this.rule(r, s.halfLifeMs));
     return parts.length === 0 ? `s${i} = 0;` : r9(['0', ...parts].join(' + '));
@@ -699,168 +700,44 @@ class Emitter {
   }
 }
 
-// --- dependency analysis --------------------------------------------------------
-
-function condUses(c: IRCond | null, f: (n: IRValue | IRCond) => void): void {
-  if (!c) return;
-  f(c);
-  switch (c.k) {
-    case 'and':
-    case 'or':
-      c.args.forEach((a) => condUses(a, f));
-      break;
-    case 'not':
-      condUses(c.arg, f);
-      break;
-    case 'cmp':
-      valUses(c.left, f);
-      valUses(c.right, f);
-      break;
-    case 'in':
-    case 'present':
-    case 'truthy':
-      valUses(c.value, f);
-      break;
-    case 'between':
-      valUses(c.value, f);
-      valUses(c.low, f);
-      valUses(c.high, f);
-      break;
-    case 'text':
-      valUses(c.value, f);
-      valUses(c.arg, f);
-      break;
-    case 'matches':
-      valUses(c.value, f);
-      break;
-    default:
-      break;
-  }
-}
-
-function valUses(v: IRValue, f: (n: IRValue | IRCond) => void): void {
-  f(v);
-  if (v.k === 'lower' || v.k === 'domain') valUses(v.arg, f);
-}
-
-function arithScores(a: IRArith, out: string[]): void {
-  if (a.k === 'score') out.push(a.name);
-  else if (a.k === 'add' || a.k === 'sub' || a.k === 'mul') {
-    arithScores(a.left, out);
-    arithScores(a.right, out);
-  } else if (a.k === 'neg') arithScores(a.arg, out);
-}
-
-interface Deps {
-  scores: Set<string>;
-  bands: Set<string>;
-  time: boolean;
-}
-
-function condDeps(c: IRCond | null): Deps {
-  const d: Deps = { scores: new Set(), bands: new Set(), time: false };
-  condUses(c, (n) => {
-    if (n.k === 'score') d.scores.add(n.name);
-    else if (n.k === 'band') d.bands.add(n.name);
-    else if (n.k === 'count' || n.k === 'daysSince' || n.k === 'daysSinceLast' || n.k === 'has' || n.k === 'reached' || n.k === 'stage') d.time = true;
-  });
-  return d;
-}
-
-/** Per score/band: does it change with time (events, asOf)? and what it reads. */
-function analyse(ir: IR): { timeDep: Set<string>; reads: Map<string, Deps> } {
-  const reads = new Map<string, Deps>();
-  for (const s of ir.scores) {
-    const d: Deps = { scores: new Set(), bands: new Set(), time: false };
-    if (s.kind === 'derived') {
-      const names: string[] = [];
-      arithScores(s.expr, names);
-      names.forEach((x) => d.scores.add(x));
-    } else {
-      for (const r of s.rules) {
-        if (r.k === 'perActivity' || r.k === 'once') d.time = true;
-        if (r.k === 'when') {
-          const cd = condDeps(r.cond);
-          cd.scores.forEach((x) => d.scores.add(x));
-          cd.bands.forEach((x) => d.bands.add(x));
-          d.time ||= cd.time;
-        }
-      }
-    }
-    reads.set(`score:${s.name}`, d);
-  }
-  for (const b of ir.bands) {
-    const d: Deps = { scores: new Set(), bands: new Set(), time: false };
-    if (b.source.k === 'score') d.scores.add(b.source.name);
-    reads.set(`band:${b.name}`, d);
-  }
-  const timeDep = new Set<string>();
-  for (const o of ir.order) {
-    const key = `${o.kind}:${o.name}`;
-    const d = reads.get(key);
-    if (!d) continue;
-    let t = d.time;
-    for (const s of d.scores) if (timeDep.has(`score:${s}`)) t = true;
-    for (const b of d.bands) if (timeDep.has(`band:${b}`)) t = true;
-    if (t) timeDep.add(key);
-  }
-  return { timeDep, reads };
-}
-
-/** The order entries (keys) needed to evaluate `roots`, in evaluation order. */
-function closure(_ir: IR, reads: Map<string, Deps>, roots: Deps[]): Set<string> {
-  const need = new Set<string>();
-  const stack: string[] = [];
-  for (const r of roots) {
-    r.scores.forEach((s) => stack.push(`score:${s}`));
-    r.bands.forEach((b) => stack.push(`band:${b}`));
-  }
-  while (stack.length) {
-    const k = stack.pop()!;
-    if (need.has(k)) continue;
-    need.add(k);
-    const d = reads.get(k);
-    if (!d) continue;
-    d.scores.forEach((s) => stack.push(`score:${s}`));
-    d.bands.forEach((b) => stack.push(`band:${b}`));
-  }
-  return need;
-}
-
 // ---------------------------------------------------------------------------
 
 /** Compile the IR to a columnar kernel. Throws KernelError on constructs the kernel cannot run. */
 export function compileKernel(ir: IR): CompiledKernel {
   const em = new Emitter(ir);
-  const { timeDep, reads } = analyse(ir);
+  const analysis = analyseIR(ir);
+  const timeDep = analysis.timeDependent;
   const nStages = ir.stages.length;
   const low = nStages - 1;
 
-  // statements for every score and band, by order key
-  const stmt = new Map<string, string>();
+  // statements for every score and band, by order key, and the constants (NUM indexes) each reads
+  const stmt = new Map<ItemKey, string>();
+  const numsOf = new Map<ItemKey, number[]>();
   for (const o of ir.order) {
+    const key = itemKey(o);
+    const first = em.nums.length;
     if (o.kind === 'score') {
       const i = ir.scores.findIndex((s) => s.name === o.name);
-      stmt.set(`score:${o.name}`, em.scoreStmt(ir.scores[i]!, i));
+      const sc = ir.scores[i];
+      if (!sc) throw new KernelError(`unknown score ${JSON.stringify(o.name)}`);
+      stmt.set(key, em.scoreStmt(sc, i));
     } else {
       const i = ir.bands.findIndex((b) => b.name === o.name);
-      stmt.set(`band:${o.name}`, em.bandStmt(ir.bands[i]!, i));
+      const b = ir.bands[i];
+      if (!b) throw new KernelError(`unknown band ${JSON.stringify(o.name)}`);
+      stmt.set(key, em.bandStmt(b, i));
     }
+    numsOf.set(key, Array.from({ length: em.nums.length - first }, (_, j) => first + j));
   }
-  const orderKeys = ir.order.map((o) => `${o.kind}:${o.name}`);
-  const staticStmts = orderKeys.filter((k) => !timeDep.has(k)).map((k) => stmt.get(k)!);
-  const dynAll = orderKeys.filter((k) => timeDep.has(k)).map((k) => stmt.get(k)!);
+  const stmtOf = (k: ItemKey): string => stmt.get(k) ?? '';
+  const orderKeys = ir.order.map(itemKey);
+  const staticStmts = orderKeys.filter((k) => !timeDep.has(k)).map(stmtOf);
+  const dynAll = orderKeys.filter((k) => timeDep.has(k)).map(stmtOf);
 
   // stage conditions and what they need
-  const stageConds: string[] = [];
-  const stageDeps: Deps[] = [];
-  for (let k = 0; k < nStages; k++) {
-    const c = ir.stages[k]!.cond;
-    stageConds.push(c ? em.cond(c) : 'false');
-    stageDeps.push(condDeps(c));
-  }
-  const needForStages = closure(ir, reads, stageDeps);
-  const dynStage = orderKeys.filter((k) => timeDep.has(k) && needForStages.has(k)).map((k) => stmt.get(k)!);
+  const stageConds = ir.stages.map((st) => (st.cond ? em.cond(st.cond) : 'false'));
+  const needForStages = analysis.needs(ir.stages.map((st) => condReads(st.cond)));
+  const dynStage = orderKeys.filter((k) => timeDep.has(k) && needForStages.has(k)).map(stmtOf);
 
   const routeConds = ir.routes.map((r) => (r.cond ? em.cond(r.cond) : 'true'));
 
@@ -868,16 +745,10 @@ export function compileKernel(ir: IR): CompiledKernel {
   // with time (e.g. `fit >= 30`); when false the stage can never be reached
   // by this lead, so its condition is not evaluated at any event time.
   const guards: string[] = [];
-  for (let k = 0; k < low; k++) {
-    const c = ir.stages[k]!.cond;
+  for (const st of ir.stages.slice(0, Math.max(0, low))) {
+    const c = st.cond;
     const conj = c === null ? [] : c.k === 'and' ? c.args : [c];
-    const stat = conj.filter((x) => {
-      const d = condDeps(x);
-      if (d.time) return false;
-      for (const sc of d.scores) if (timeDep.has(`score:${sc}`)) return false;
-      for (const b of d.bands) if (timeDep.has(`band:${b}`)) return false;
-      return true;
-    });
+    const stat = conj.filter((x) => analysis.isStatic(x));
     guards.push(stat.length ? `(${stat.map((x) => em.cond(x)).join(' && ')})` : 'true');
   }
   const guardDecl = guards.map((g, k) => `const G${k} = ${g};`);
@@ -922,47 +793,41 @@ export function compileKernel(ir: IR): CompiledKernel {
   }
   evalStages.push(`done = ${doneExpr};`);
 
-  const finish: string[] = [];
-  for (const line of dynAll) finish.push(line);
+  // after the final scores: the reached-before-close filter (event mode
+  // only; set by the caller), the stage, the route and the output writes
+  const tail: string[] = [];
+  tail.push('if (FILTER && closed) {');
+  for (let k = 0; k < low; k++) tail.push(`  if (r${k} >= T) r${k} = NaN;`);
+  tail.push('}');
+  let stg = String(low);
+  for (let k = low - 1; k >= 0; k--) stg = `(r${k} === r${k} ? ${k} : ${stg})`;
+  tail.push(`const stg = ${nStages ? stg : '-1'};`);
+  let rt = '-1';
+  for (let i = routeConds.length - 1; i >= 0; i--) rt = `(${routeConds[i]} ? ${i} : ${rt})`;
+  tail.push(`ORT[L] = ${rt};`);
+  tail.push('OST[L] = stg;');
+  const scoreWrites = Array.from({ length: nS }, (_, i) => `OS${i}[L] = s${i};`);
+  const otherWrites = [...Array.from({ length: nB }, (_, i) => `OB${i}[L] = g${i};`), ...Array.from({ length: nStages }, (_, k) => `OR${k}[L] = r${k};`)];
+  const finish = [...dynAll, ...tail, ...scoreWrites, ...otherWrites];
   // the same in a reusing run: a lead replayed in full (`full`) computes its
-  // final scores; the others read them from the previous run
+  // final scores; the others read them from the previous run (the score
+  // arrays are the previous run's, or a copy of them: written for the leads
+  // replayed in full only)
   const dynAllKeys = orderKeys.filter((k) => timeDep.has(k));
   const scoreIdx = (k: string) => ir.scores.findIndex((sc) => `score:${sc.name}` === k);
   const finishReused: string[] = ['if (full) {', ...dynAll, '} else {',
-    ...dynAllKeys.map((k) => (k.startsWith('score:') ? `s${scoreIdx(k)} = PS${scoreIdx(k)}[L];` : stmt.get(k)!)), '}'];
-  // reached-before-close filter (event mode only; set by the caller)
-  finish.push('if (FILTER && closed) {');
-  for (let k = 0; k < low; k++) finish.push(`  if (r${k} >= T) r${k} = NaN;`);
-  finish.push('}');
-  let stg = String(low);
-  for (let k = low - 1; k >= 0; k--) stg = `(r${k} === r${k} ? ${k} : ${stg})`;
-  finish.push(`const stg = ${nStages ? stg : '-1'};`);
-  let rt = '-1';
-  for (let i = routeConds.length - 1; i >= 0; i--) rt = `(${routeConds[i]} ? ${i} : ${rt})`;
-  finish.push(`ORT[L] = ${rt};`);
-  finish.push('OST[L] = stg;');
-  for (let i = 0; i < nS; i++) finish.push(`OS${i}[L] = s${i};`);
-  for (let i = 0; i < nB; i++) finish.push(`OB${i}[L] = g${i};`);
-  for (let k = 0; k < nStages; k++) finish.push(`OR${k}[L] = r${k};`);
-  // (the scores are the previous run's arrays, or a copy of them: written for the leads replayed in full)
-  const isScoreWrite = (line: string) => /^OS\d+\[L\] = /.test(line);
-  for (const line of finish.slice(dynAll.length).filter((line) => !isScoreWrite(line))) finishReused.push(line);
-  finishReused.push('if (full) {', ...finish.slice(dynAll.length).filter(isScoreWrite), '}');
+    ...dynAllKeys.map((k) => (k.startsWith('score:') ? `s${scoreIdx(k)} = PS${scoreIdx(k)}[L];` : stmtOf(k))), '}',
+    ...tail, ...otherWrites, 'if (full) {', ...scoreWrites, '}'];
 
   // Final scores can be taken from a previous run when no score reads the
   // funnel (stage, reached) and no route reads event state directly (a
   // reusing run stops replaying a lead's events early). Which constants the
   // scores depend on: those of every score and of the bands scores read.
-  const condReads = (c: IRCond | null, kinds: string[]) => {
-    let hit = false;
-    condUses(c, (x) => { if (kinds.includes(x.k)) hit = true; });
-    return hit;
-  };
   const reusable = nStages > 0
-    && !ir.scores.some((sc) => sc.kind === 'block' && sc.rules.some((r) => r.k === 'when' && condReads(r.cond, ['stage', 'reached'])))
-    && !ir.routes.some((r) => condReads(r.cond, ['count', 'daysSinceLast', 'has']));
-  const scoreKeys = closure(ir, reads, [{ scores: new Set(ir.scores.map((sc) => sc.name)), bands: new Set(), time: false }]);
-  const scoreNums = [...new Set([...scoreKeys].flatMap((k) => [...(stmt.get(k) ?? '').matchAll(/\bNUM(\d+)\b/g)].map((m) => Number(m[1]))))].sort((x, y) => x - y);
+    && !ir.scores.some((sc) => sc.kind === 'block' && sc.rules.some((r) => r.k === 'when' && condReadsKind(r.cond, ['stage', 'reached'])))
+    && !ir.routes.some((r) => condReadsKind(r.cond, ['count', 'daysSinceLast', 'has']));
+  const scoreKeys = analysis.needs([{ scores: new Set(ir.scores.map((sc) => sc.name)), bands: new Set(), time: false }]);
+  const scoreNums = [...scoreKeys].flatMap((k) => numsOf.get(k) ?? []).sort((x, y) => x - y);
   /** per score constant: the activity whose rule it belongs to, or -1 */
   const numActivity = scoreNums.map((i) => em.activityNums.get(i) ?? -1);
 
@@ -1180,7 +1045,7 @@ export function compileKernel(ir: IR): CompiledKernel {
       reached: ir.stages.map(() => alloc.f64(n).fill(NaN)),
       route: alloc.i32(n).fill(-1),
     };
-    const ctx: Record<string, unknown> = {
+    const base = {
       cols,
       dicts,
       tables: tabs,
@@ -1193,18 +1058,17 @@ export function compileKernel(ir: IR): CompiledKernel {
       bandLabels: ir.bands.map((b) => b.labels.map((l) => l.label)),
       stageNames: ir.stages.map((s) => s.name),
     };
+    let ctx: KernelContext = base;
     let fn: KernelFn = kernelFns.snapshot;
     if (mode === 'events') {
       const ev = input.events;
       if (!ev) throw new KernelError('event mode needs an events table');
-      ctx.offsets = ev.offsets;
-      ctx.times = ev.times;
-      ctx.acts = activityIndexes(ev, ir.activities);
+      const events = { ...base, offsets: ev.offsets, times: ev.times, acts: activityIndexes(ev, ir.activities) };
+      ctx = events;
       fn = kernelFns.events;
-      if (reusing) {
-        ctx.prev = prev!.scores;
-        ctx.full = full;
-        fn = kernelFns.eventsReusing!;
+      if (full !== null && prev !== undefined && kernelFns.eventsReusing !== null) {
+        ctx = { ...events, prev: prev.scores, full };
+        fn = kernelFns.eventsReusing;
       }
     }
     return {
@@ -1221,5 +1085,32 @@ export function compileKernel(ir: IR): CompiledKernel {
   return { ir, source, bind };
 }
 
-type KernelFn = (ctx: Record<string, unknown>, lo: number, hi: number) => void;
+/** What the generated functions read (`C` in the generated code). */
+interface KernelContext {
+  /** bound lead columns, `em.attrs` order: codes for text, values otherwise */
+  cols: (Float64Array | Int32Array | Uint8Array)[];
+  /** each text column's dictionary (null for other types) */
+  dicts: (string[] | null)[];
+  /** per-dictionary-entry lookup tables */
+  tables: Uint8Array[];
+  /** text literals as dictionary codes (-2: not in the dictionary) */
+  codes: number[];
+  /** numeric constants (`NUM<i>`) */
+  nums: number[];
+  out: KernelOutput;
+  closedAt: Float64Array;
+  useClosed: boolean;
+  asOf: number;
+  bandLabels: string[][];
+  stageNames: string[];
+  /** event mode: the events table in CSR order, and each event's activity index */
+  offsets?: Int32Array;
+  times?: Float64Array;
+  acts?: Int8Array | Int16Array | Int32Array;
+  /** reusing run: the previous run's final scores, and the leads replayed in full */
+  prev?: Float64Array[];
+  full?: Uint8Array;
+}
+
+type KernelFn = (ctx: KernelContext, lo: number, hi: number) => void;
 type KernelFns = { snapshot: KernelFn; events: KernelFn; eventsReusing: KernelFn | null };

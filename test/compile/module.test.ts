@@ -36,10 +36,11 @@ function irOf(text: string) {
   return r.ir!;
 }
 
-const leads: [Record<string, unknown>, { type: string; at: string | number }[], string | number | undefined][] = [
-  [{ employees: 5000, country: 'DE' }, [{ type: 'web_visit', at: '2026-01-01' }, { type: 'demo_request', at: '2026-01-03' }], undefined],
+// a module's asOf is required (docs/semantics.md, "Time")
+const leads: [Record<string, unknown>, { type: string; at: string | number }[], string | number][] = [
+  [{ employees: 5000, country: 'DE' }, [{ type: 'web_visit', at: '2026-01-01' }, { type: 'demo_request', at: '2026-01-03' }], '2026-01-03'],
   [{ employees: '20', country: 'XX' }, [{ type: 'web_visit', at: 1767225600000 }], '2026-03-01'],
-  [{}, [], undefined],
+  [{}, [], 0],
   [{ industry: 'financial_services', employees: 8000, title: 'VP Finance', email: 'a@b.example', budget: 50000, timeframe_days: 60 },
     [{ type: 'web_visit', at: '2026-01-02' }, { type: 'quote_request', at: '2026-01-10' }], '2026-01-10'],
   [{ industry: 'services', employees: 20, email: 'joe@GMAIL.com', title: 'Director' }, [{ type: 'email_click', at: '2026-02-01' }, { type: 'email_click', at: '2026-02-20' }, { type: 'unsubscribe', at: '2026-02-21' }], '2026-03-15'],

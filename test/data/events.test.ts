@@ -107,7 +107,7 @@ describe('unknown leads and types', () => {
       '2:3 LQL517 This event has no `type`; expected the name of an activity, such as demo_request.',
     ]);
     expect(diagnosticsOf(() => loadEventsSync({ name: 'e.csv', text: 'lead,type,at\nA,v,5\n' }, leads, [])).map(brief)).toEqual([
-      '1:1 LQL502 The events file has no `lead_id` column. Expected the columns lead_id, type and at. Columns found: `lead`, `type`, `at`.',
+      '1:1 LQL502 The events file has no `lead_id` column. Expected the columns lead_id, type and at, or name this one with --event-lead COL. Columns found: `lead`, `type`, `at`.',
     ]);
     expect(diagnosticsOf(() => loadEventsSync({ name: 'e.csv', text: '' }, leads, [])).map(brief)).toEqual([
       '1:1 LQL500 The file is empty; expected a header row naming the columns (lead_id, type, at), then one row per event.',

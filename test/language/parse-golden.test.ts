@@ -1,10 +1,11 @@
 // The parser's trees, pinned: for the examples, the case corpus, the lql
 // snippets of the docs and a fixed sample of generated rulesets, the AST
 // (with every range), the comments and the diagnostics hash to the values in
-// golden/trees.json, written from the parser before its error-free fast path
-// was removed. A change of tree shows as a changed hash for that input;
-// `UPDATE_GOLDEN=1 npx vitest run test/language/parse-golden.test.ts`
-// rewrites the file (for a deliberate change of the tree, checked by hand).
+// golden/trees.json, written from the earlier two-path parser (a hand-written
+// parser for error-free text, chevrotain otherwise) that the one chevrotain
+// parser replaced: for valid text it builds the same trees. A change of
+// tree shows as a changed hash for that input;
+// `UPDATE_GOLDEN=1 npx vitest run test/language/parse-golden.test.ts` rewrites the file (for a deliberate change of the tree, checked by hand).
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';

@@ -61,7 +61,8 @@ const out = {};
 out.check = check(src).ok;
 out.bad = check('fit { +1 when }').diagnostics.map((d) => d.code);
 const scorer = compile(src);
-out.one = scorer.score({ kind: 'a' }, [{ type: 'demo', at: '2026-01-02' }]).stage;
+out.one = scorer.score({ kind: 'a' }, [{ type: 'demo', at: '2026-01-02' }], '2026-01-02').stage;
+try { scorer.score({ kind: 'a' }, [{ type: 'demo', at: '2026-01-02' }]); } catch (e) { out.noAsOf = e instanceof TypeError && /asOf is required/.test(e.message); }
 out.sql = (await compile(src, { target: 'sql', dialect: 'postgres' })).includes('SELECT');
 const r = await simulate(src, { leads: 'leads.csv', events: 'events.csv' });
 out.stages = r.stages.map((s) => [s.name, s.reached, s.won, s.lost]);
@@ -78,6 +79,7 @@ console.log(JSON.stringify(out));
       check: true,
       bad: expect.arrayContaining(['LQL110']),
       one: 'SQL',
+      noAsOf: true,
       sql: true,
       stages: [
         ['SQL', 1, 1, 0],
@@ -96,7 +98,7 @@ console.log(JSON.stringify(out));
       join(proj, 'typed.mts'),
       `import { check, compile, simulate, type Report, type ScoreRow } from 'lql';
 const ok: boolean = check('fit { +1 when x }').ok;
-const stage: string = compile('fit { +1 when x }').score({ x: true }).stage;
+const stage: string = compile('fit { +1 when x }').score({ x: true }, [], Date.now()).stage;
 const sql: Promise<string> = compile('fit { +1 when x }', { target: 'sql' });
 const r: Promise<Report> = simulate('fit { +1 when x }', { leads: 'leads.csv' });
 export { ok, stage, sql, r };

@@ -56,11 +56,11 @@ describe('hostile names and strings', () => {
     const lead = JSON.parse(JSON.stringify({ [name]: name, [name + 'x']: name }));
     const events = [{ type: name, at: '2026-01-01' }];
     const sc = compileScorer(ir);
-    const r = sc.score(lead, events);
+    const r = sc.score(lead, events, '2026-01-01');
     check(name, r);
     expect(sc.ruleset.name).toBe(name);
     // explain mode too
-    check(name, compileScorer(ir, { explain: true }).score(lead, events));
+    check(name, compileScorer(ir, { explain: true }).score(lead, events, '2026-01-01'));
     // a lead without the attribute: nothing fires from the prototype chain
     const empty = sc.score({}, []);
     expect(empty.scores[name]).toBe(0);
@@ -75,7 +75,7 @@ describe('hostile names and strings', () => {
     writeFileSync(file, text);
     const out = execFileSync(
       process.execPath,
-      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); const [l, e] = JSON.parse(process.argv[1]); console.log(JSON.stringify([m.score(l, e), m.ruleset.name]));`, JSON.stringify([lead, events])],
+      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); const [l, e] = JSON.parse(process.argv[1]); console.log(JSON.stringify([m.score(l, e, '2026-01-01'), m.ruleset.name]));`, JSON.stringify([lead, events])],
       { encoding: 'utf8' },
     );
     const [res, rsName] = JSON.parse(out);

@@ -63,7 +63,7 @@ function __date(v) {
   }
   return undefined;
 }
-function __r9(x) { return x <= 0 ? (0 - Math.round(-x * 1e9)) / 1e9 : Math.round(x * 1e9) / 1e9; }
+function __r9(x) { return x >= 9007199254740992 || x <= -9007199254740992 ? x : x <= 0 ? (0 - Math.round(-x * 1e9)) / 1e9 : Math.round(x * 1e9) / 1e9; }
 function __lower(v) { return v === undefined ? undefined : v.toLowerCase(); }
 function __domain(v) {
   if (v === undefined) return undefined;

@@ -16,5 +16,6 @@ export interface ScoreResult {
   reasons: { score: ScoreName; points: number; line: number; rule: string }[];
 }
 export declare const ruleset: { name: string; stages: StageName[]; scores: ScoreName[]; bands: Record<BandName, string[]> };
-export declare function score(lead: Record<string, unknown>, events?: { type: string; at: string | number | Date }[],
-                              asOf?: string | number | Date): ScoreResult;
+/** asOf (required): the time to evaluate the lead at, e.g. Date.now() to score live. */
+export declare function score(lead: Record<string, unknown>, events: { type: string; at: string | number | Date }[] | null | undefined,
+                              asOf: string | number | Date): ScoreResult;

@@ -1,6 +1,6 @@
 // LQL compiled scorer for the ruleset "Golden".
 // Compiled by lql "0.0.0-golden"; standalone (no imports).
-// score(lead, events?, asOf?) returns { scores, bands, stage, reached, route, reasons };
+// score(lead, events, asOf) returns { scores, bands, stage, reached, route, reasons } (asOf is required);
 // the types are in the .d.ts beside this file, the meaning in LQL's docs/semantics.md.
 const __hasOwn = Object.prototype.hasOwnProperty;
 const __toStr = Object.prototype.toString;
@@ -67,7 +67,7 @@ function __date(v) {
   }
   return undefined;
 }
-function __r9(x) { return x <= 0 ? (0 - Math.round(-x * 1e9)) / 1e9 : Math.round(x * 1e9) / 1e9; }
+function __r9(x) { return x >= 9007199254740992 || x <= -9007199254740992 ? x : x <= 0 ? (0 - Math.round(-x * 1e9)) / 1e9 : Math.round(x * 1e9) / 1e9; }
 function __lower(v) { return v === undefined ? undefined : v.toLowerCase(); }
 function __domain(v) {
   if (v === undefined) return undefined;
@@ -230,4 +230,7 @@ function __score(lead, events, asOf) {
 }
 
 export const ruleset = __ruleset;
-export function score(lead, events, asOf) { return __score(lead, events, asOf); }
+export function score(lead, events, asOf) {
+  if (asOf === undefined || asOf === null) throw new TypeError("score: asOf is required: the time to evaluate the lead at (ISO 8601 text, epoch ms or a Date), e.g. Date.now() to score live, or the as-of of the backtest to match it");
+  return __score(lead, events, asOf);
+}

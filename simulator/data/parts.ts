@@ -1,0 +1,214 @@
+/**
+ * Reading a large CSV file in parts, one per worker, and joining the parts'
+ * results into the one table a single reader would have built.
+ *
+ * Input: the bytes of one part (for every part but the first, the file's
+ * header line is put in front, so each part is read as a small CSV file of
+ * its own), and, to join, the parts' results in file order.
+ * Output: `readEventsPart` -> an EventsPart plus what the join checks: did
+ * the part end exactly at the end of a row (`clean`), the lines and
+ * characters it read; `joinEventParts` -> the EventTable, or null when the
+ * parts cannot stand for the whole file and it must be read in one piece.
+ * Invariants: a split is speculative (it is made after a line break, without
+ * knowing whether that break is inside a quoted field) and verified here: a
+ * part is only used when every part before it ended clean, at a row's end
+ * with nothing pending (a split inside quotes, between CR and LF, inside a
+ * row or inside a UTF-8 character never ends clean). Then each part was
+ * read exactly as the single reader reads those bytes, and its line numbers
+ * and character offsets are shifted by the lines and characters before it.
+ * Errors: bad rows are counted over all parts and the first ones kept (the
+ * first STRICT_LISTED in file order stop a strict load, the first MAX_KEPT
+ * are kept by a lenient one); an error with the file as a whole stops the
+ * load at the first part that has it;
+ * an error whose message itself quotes a line number (or that a bad split
+ * may cause, such as bytes that are not UTF-8) sends the file to the single
+ * reader, so every message is the one it would give. No dependency on
+ * node: (the browser can use the same parts).
+ */
+import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
+import { CsvReader } from './csv.js';
+import { DataError, MAX_KEPT, STRICT_LISTED } from './errors.js';
+import { EventsBuilder, eventsInLeadOrder, type EventRun, type EventsPart } from './events.js';
+import { Interner } from './intern.js';
+import { control, leadIndex } from './leads.js';
+import type { RecordReader } from './records.js';
+import { feedSync } from './source.js';
+import type { EventTable, LeadTable, LoadOptions } from './table.js';
+
+/** Codes whose message quotes a line or that a split can cause: such a part is read again by the single reader. */
+const REREAD = new Set(['LQL508', 'LQL509', 'LQL530']);
+
+export interface PartOptions {
+  file: string;
+  activities: readonly string[];
+  lenient?: boolean;
+  dateFormat?: LoadOptions['dateFormat'];
+  eventColumns?: LoadOptions['eventColumns'];
+  delimiter?: string;
+  maxRecord?: number;
+}
+
+export interface EventsPartResult extends EventsPart {
+  /** the part ended at a row's end, nothing pending */
+  clean: boolean;
+  /** the error with the file as a whole that stopped it (a missing column...), null if none */
+  error: Diagnostic[] | null;
+  /** the error came at the part's end, where it was cut (it may not be one in the whole file) */
+  errorAtEnd: boolean;
+  /** the line its data starts on, and the line reached at its end (in its own numbering) */
+  dataLine: number;
+  endLine: number;
+  /** characters of the header put in front, and characters read in all */
+  prefixChars: number;
+  chars: number;
+}
+
+/**
+ * Read one part: `bytes` holds the header (`prefix` bytes, 0 for the first
+ * part, which starts with the file's own header) followed by the part; a
+ * part known to be ASCII may be given as its text (then `prefix` counts
+ * characters).
+ */
+export function readEventsPart(bytes: Uint8Array | string, prefix: number, opts: PartOptions): EventsPartResult {
+  const b = new EventsBuilder(opts.file, null, opts.activities, {
+    lenient: opts.lenient === true,
+    dateFormat: opts.dateFormat,
+    eventColumns: opts.eventColumns,
+  });
+  let csv: CsvReader | null = null;
+  let clean = false;
+  let ending = false;
+  const make = (): RecordReader => {
+    const r = new CsvReader(b, { file: opts.file, issues: b.issues, delimiter: opts.delimiter, maxRecord: opts.maxRecord });
+    csv = r;
+    return {
+      push: (t, s, e) => r.push(t, s, e),
+      end: () => {
+        clean = r.idle;
+        ending = true;
+        r.end();
+      },
+    };
+  };
+  let error: Diagnostic[] | null = null;
+  try {
+    // the part's size sizes the arrays from the rows per byte of the first ones, as for a whole file
+    feedSync({ name: opts.file, text: bytes, format: 'csv' }, make, control(b, {}));
+    b.checkStarted();
+  } catch (e) {
+    if (!(e instanceof DataError)) throw e;
+    error = e.diagnostics;
+    clean = false;
+  }
+  const r = csv as CsvReader | null;
+  const prefixChars = prefix === 0 || typeof bytes === 'string' ? prefix : new TextDecoder().decode(bytes.subarray(0, prefix)).length;
+  return {
+    ...b.part(),
+    clean,
+    error,
+    errorAtEnd: error !== null && ending,
+    dataLine: r?.dataLine ?? 1,
+    endLine: r?.lineReached ?? 1,
+    prefixChars,
+    chars: r?.charsRead ?? 0,
+  };
+}
+
+function shift(d: Diagnostic, lines: number, chars: number): Diagnostic {
+  const r = d.range;
+  return {
+    ...d,
+    range: {
+      start: { ...r.start, line: r.start.line + lines, offset: r.start.offset + chars },
+      end: { ...r.end, line: r.end.line + lines, offset: r.end.offset + chars },
+    },
+  };
+}
+
+/**
+ * The table of all the parts, in file order; null when they cannot stand
+ * for the file (a part did not end clean, or an error must come from the
+ * single reader). Throws the first error in file order (strict).
+ */
+export function joinEventParts(file: string, leads: LeadTable, activities: readonly string[], parts: EventsPartResult[], lenient: boolean): EventTable | null {
+  // where each part starts in the file: lines and characters, from the parts before it
+  let line = 0;
+  let chars = 0;
+  let rows = 0;
+  const kept: Diagnostic[] = [];
+  for (let k = 0; k < parts.length; k++) {
+    const p = parts[k]!;
+    const start = k === 0 ? p.dataLine : line;
+    const dl = start - p.dataLine;
+    const dc = chars - p.prefixChars;
+    if (p.error) {
+      if (p.error.some((d) => REREAD.has(d.code)) || (p.errorAtEnd && k < parts.length - 1)) return null;
+      throw new DataError(p.error.map((d) => shift(d, dl, dc)));
+    }
+    if (!p.clean && k < parts.length - 1) return null;
+    if (p.diagnostics.some((d) => REREAD.has(d.code))) return null;
+    rows += p.rows;
+    const keep = lenient ? MAX_KEPT : STRICT_LISTED;
+    for (const d of p.diagnostics) if (kept.length < keep) kept.push(shift(d, dl, dc));
+    line = start + (p.endLine - p.dataLine);
+    chars = dc + p.chars;
+  }
+  // a strict load with bad rows stops here, as the single reader does at the end of the file
+  if (!lenient && rows > 0) throw new DataError(kept, rows);
+  // type codes: the activities first, then the other types in first-seen order, as one reader finds them
+  const typeIndex = new Interner();
+  const typeNames: string[] = [];
+  for (const a of activities) {
+    typeIndex.add(a, typeNames.length);
+    if (typeIndex.added) typeNames.push(a);
+  }
+  const declared = typeNames.length;
+  const counts: number[] = [];
+  const ids = leadIndex(leads);
+  const sample: string[] = [];
+  const sampled = new Set<string>();
+  let events = 0;
+  const runs: EventRun[] = parts.map((p) => {
+    events += p.n;
+    const typeMap = new Int32Array(p.typeNames.length);
+    for (let c = 0; c < p.typeNames.length; c++) {
+      if (c < declared) {
+        typeMap[c] = c;
+        continue;
+      }
+      const name = p.typeNames[c]!;
+      const e = typeIndex.intern(name, 0, name.length, typeNames.length);
+      if (typeIndex.added) {
+        typeNames.push(name);
+        counts[typeNames.length - 1] = 0;
+      }
+      const g = typeIndex.values[e]!;
+      typeMap[c] = g;
+      counts[g] = (counts[g] ?? 0) + p.typeCounts[c]!;
+    }
+    const leadMap = new Int32Array(p.leadKeys.length);
+    for (let c = 0; c < p.leadKeys.length; c++) {
+      const id = p.leadKeys[c]!;
+      const e = ids.find(id, 0, id.length);
+      leadMap[c] = e < 0 ? -1 : ids.values[e]!;
+      if (e < 0 && sample.length < 10 && !sampled.has(id)) {
+        sampled.add(id);
+        sample.push(id);
+      }
+    }
+    return { lead: p.lead, type: p.type, time: p.time, n: p.n, leadMap, typeMap };
+  });
+  const { offsets, types, times } = eventsInLeadOrder(leads.n, runs);
+  const unknownTypes: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (let c = declared; c < typeNames.length; c++) unknownTypes[typeNames[c]!] = counts[c]!;
+  return {
+    file,
+    offsets,
+    types,
+    times,
+    typeNames,
+    unknownLeads: { events: events - offsets[leads.n]!, sample },
+    unknownTypes,
+    rejected: { rows, diagnostics: kept },
+  };
+}

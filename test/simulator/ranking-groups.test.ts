@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { auc, liftTable, ranking } from '../../simulator/ranking.js';
+import { aucRef, seeded } from '../support/independent.js';
+
+/** Scores and outcomes: `distinct` possible score values (ties when few), some open leads and NaN scores. */
+function sample(n: number, distinct: number, seed: number): { score: Float64Array; outcome: Int8Array } {
+  const rnd = seeded(seed);
+  const score = new Float64Array(n);
+  const outcome = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    const won = rnd() < 0.3;
+    const r = rnd();
+    outcome[i] = r < 0.1 ? -1 : won ? 1 : 0;
+    // won leads score a little higher on average
+    score[i] = r > 0.97 ? NaN : Math.floor((rnd() + (won ? 0.2 : 0)) * distinct) * 0.5 - 3;
+  }
+  return { score, outcome };
+}
+
+describe('ranking on many leads', () => {
+  for (const [label, distinct] of [
+    ['few distinct scores (counted)', 40],
+    ['many distinct scores (sorted)', 200_000],
+  ] as const) {
+    it(`${label}: AUC and interval match the pairwise reference, the deciles add up`, () => {
+      const { score, outcome } = sample(30_000, distinct, distinct);
+      const won: number[] = [];
+      const lost: number[] = [];
+      for (let i = 0; i < score.length; i++) {
+        if (score[i] !== score[i]) continue;
+        if (outcome[i] === 1) won.push(score[i]!);
+        else if (outcome[i] === 0) lost.push(score[i]!);
+      }
+      const ref = aucRef(won, lost);
+      const a = auc(score, outcome)!;
+      expect(a.won).toBe(won.length);
+      expect(a.lost).toBe(lost.length);
+      expect(a.auc).toBeCloseTo(ref.auc, 12);
+      expect(a.ci[0]).toBeCloseTo(ref.lo, 12);
+      expect(a.ci[1]).toBeCloseTo(ref.hi, 12);
+      const rows = liftTable(score, outcome);
+      expect(ranking(score, outcome)).toEqual({ auc: a, deciles: rows });
+      expect(rows.reduce((s, r) => s + r.won, 0)).toBe(won.length);
+      expect(rows.reduce((s, r) => s + r.lost, 0)).toBe(lost.length);
+      // highest scores first, and no score in two deciles
+      for (let k = 1; k < rows.length; k++) expect(rows[k]!.max).toBeLessThan(rows[k - 1]!.min);
+      // the top decile by hand: the leads scoring at least its minimum
+      const top = rows[0]!;
+      expect(won.filter((s) => s >= top.min).length).toBe(top.won);
+      expect(lost.filter((s) => s >= top.min).length).toBe(top.lost);
+    });
+  }
+
+  it('negated scores give the complementary AUC', () => {
+    const { score, outcome } = sample(2_000, 30, 5);
+    const before = auc(score, outcome)!.auc;
+    expect(
+      auc(
+        score.map((s) => -s),
+        outcome,
+      )!.auc,
+    ).toBeCloseTo(1 - before, 12);
+  });
+});
