@@ -272,13 +272,13 @@ export const scoreCommand: Command = {
         count = rows.length;
         row = (i) => rows[i]!;
       } else if (engineOf(args) === 'clickhouse') {
-        const { st, skipped } = await withClickHouse(async (ch) => {
+        const r = await withClickHouse(async (ch) => {
           const data = await loadData(ir, args, io);
-          return { st: await ch.replayClickHouse(ir, data.leads, data.events, { asOf, useClosedAt: false }), skipped: data.leads.rejected.rows };
+          return { st: await ch.replayClickHouse(ir, data.leads, data.events, { asOf, useClosedAt: false }), skipped: skippedOf(data.leads, data.events) };
         });
-        count = st.n;
-        row = (i) => rowAt(st, i);
-        if (skipped) io.err(`${skipped} lead rows skipped (--lenient)`);
+        count = r.st.n;
+        row = (i) => rowAt(r.st, i);
+        skipped = r.skipped;
       } else {
         const data = await loadData(ir, args, io);
         const { replay } = await import('../simulator/replay.js');

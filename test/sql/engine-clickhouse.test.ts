@@ -178,6 +178,11 @@ describeCh('lql simulate / score --engine clickhouse', () => {
     const chL = await run(['simulate', rules, '--leads', bad, '--json', '--lenient', '--engine', 'clickhouse']);
     expect(chL.code).toBe(0);
     expect(chL.out).toBe(jsL.out);
+    expect(chL.err).toBe(jsL.err);
+    const jsS = await run(['score', rules, '--leads', bad, '--lenient']);
+    const chS = await run(['score', rules, '--leads', bad, '--lenient', '--engine', 'clickhouse']);
+    expect(chS.out).toBe(jsS.out);
+    expect(chS.err).toBe(jsS.err);
     // by hand: c is skipped, a and b are scored
     expect(JSON.parse(chL.out)).toMatchObject({ leads: 2, rejected: { rows: 1 } });
   }, 60_000);
