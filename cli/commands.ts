@@ -247,10 +247,11 @@ const explain: Command = {
       let asOf: number;
       let label: string;
       let asOfNote: string | undefined;
+      let skipped: import('../simulator/skipped.js').Skipped | undefined;
       if (leadsFile) {
         const { leadFromData } = await import('./explain-data.js');
         const d = await leadFromData(r.ir!, args, io, str(args.values.id)!, at);
-        ({ lead, events, asOf } = d);
+        ({ lead, events, asOf, skipped } = d);
         label = d.id;
       } else {
         lead = readLead(leadFile!);
@@ -263,7 +264,12 @@ const explain: Command = {
       }
       const scorer = compileScorer(r.ir!, { explain: true });
       const result = scorer.score(lead, events, asOf);
-      io.out(args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: label, asOfNote }).split('\n').map(escapeControls).join('\n'));
+      if (skipped && !args.values.json) {
+        const { skippedText } = await import('../simulator/skipped.js');
+        const lines = skippedText(skipped);
+        if (lines.length) io.err(lines.map(escapeControls).join('\n'));
+      }
+      io.out(args.values.json ? JSON.stringify(skipped ? { ...result, skipped } : result, null, 2) : printExplain(r.ir!, result, { lead: label, asOfNote }).split('\n').map(escapeControls).join('\n'));
       return 0;
     });
   },
