@@ -119,6 +119,13 @@ export const REGISTRY = {
   LQL607: { severity: 'error', title: 'Not a lead', message: 'Expected one JSON object of lead attributes, like {"industry": "services"}; found {kind}.' },
   LQL608: { severity: 'error', title: 'Not an event', message: 'Expected an event like {"type": "web_visit", "at": "2026-01-02"}; {problem}.' },
   LQL610: { severity: 'error', title: 'No lead with that id', message: 'No lead has the id `{id}` in {file}.{hint}' },
+  LQL611: {
+    severity: 'error',
+    title: 'ClickHouse engine not installed',
+    message:
+      '--engine clickhouse scores the leads in embedded ClickHouse, from the `chdb` package, which is not installed here ({reason}). ' +
+      'Install it beside lql with `npm install chdb` (about 550 MB; Linux x64 and arm64, macOS), or run with --engine js (the default) or --engine duckdb.',
+  },
   // --- LQL7xx SQL export and database engines -------------------------------------
   LQL701: {
     severity: 'error',
