@@ -247,10 +247,11 @@ const explain: Command = {
       let asOf: number;
       let label: string;
       let asOfNote: string | undefined;
+      let skipped: import('../simulator/skipped.js').Skipped | undefined;
       if (leadsFile) {
         const { leadFromData } = await import('./explain-data.js');
         const d = await leadFromData(r.ir!, args, io, str(args.values.id)!, at);
-        ({ lead, events, asOf } = d);
+        ({ lead, events, asOf, skipped } = d);
         label = d.id;
       } else {
         lead = readLead(leadFile!);
@@ -263,7 +264,12 @@ const explain: Command = {
       }
       const scorer = compileScorer(r.ir!, { explain: true });
       const result = scorer.score(lead, events, asOf);
-      io.out(args.values.json ? JSON.stringify(result, null, 2) : printExplain(r.ir!, result, { lead: label, asOfNote }).split('\n').map(escapeControls).join('\n'));
+      if (skipped && !args.values.json) {
+        const { skippedText } = await import('../simulator/skipped.js');
+        const lines = skippedText(skipped);
+        if (lines.length) io.err(lines.map(escapeControls).join('\n'));
+      }
+      io.out(args.values.json ? JSON.stringify(skipped ? { ...result, skipped } : result, null, 2) : printExplain(r.ir!, result, { lead: label, asOfNote }).split('\n').map(escapeControls).join('\n'));
       return 0;
     });
   },
@@ -271,15 +277,17 @@ const explain: Command = {
 
 const compile: Command = {
   name: 'compile',
-  usage: 'compile FILE --target esm|cjs|sql|json [--dialect duckdb|postgres|clickhouse] [-o OUT]',
+  usage: 'compile FILE --target esm|cjs|sql|json [--dialect duckdb|postgres|clickhouse] [--id COL] [-o OUT]',
   summary: 'export the compiled scorer (JS module with types, SQL query, or IR as JSON)',
   description:
     'esm/cjs: one standalone module with no imports; with -o OUT.js a .d.ts is written beside it.\n' +
-    'sql: one query over tables `leads` and `events` (see docs/sql.md). json: the IR (docs/ir.md).',
+    'sql: one query over tables `leads` and `events` (see docs/sql.md); a ruleset without activities\n' +
+    '(snapshot data) reads the `leads` table only. json: the IR (docs/ir.md).',
   options: {
     target: { type: 'string', arg: 'esm|cjs|sql|json', help: 'what to produce (default esm)' },
     dialect: { type: 'string', arg: 'duckdb|postgres|clickhouse', help: 'SQL dialect (default duckdb)' },
     'as-of': { type: 'string', arg: 'DATE', help: 'SQL only: evaluate as of this date (default: the latest event)' },
+    id: { type: 'string', arg: 'COL', help: "SQL only: the leads table's id column (default 'id')" },
     out: { type: 'string', short: 'o', arg: 'OUT', help: 'write to this file instead of stdout' },
   },
   run: async (args, io) =>
@@ -295,12 +303,15 @@ const compile: Command = {
       if (dts) refuseOutputOverInput(dts, { 'the ruleset': file });
       const r = loadRuleset(file, io, { warnings: false });
       let text: string;
+      if (target !== 'sql' && args.values.id !== undefined) throw new UsageError('--id names the id column of the SQL export: use it with --target sql.');
       if (target === 'json') text = JSON.stringify(r.ir, null, 2) + '\n';
       else if (target === 'sql') {
         const { emitSql, SqlExportError } = await import('../language/compile/emit-sql.js');
         const asOf = timeOption('as-of', str(args.values['as-of']));
         try {
-          text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres' | 'clickhouse', asOf });
+          const id = str(args.values.id);
+          // a ruleset without activities scores snapshot data: no `events` table is read (or needed)
+          text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres' | 'clickhouse', asOf, ...(r.ir!.activities.length ? {} : { eventsTable: null }), ...(id ? { idColumn: id } : {}) });
         } catch (e) {
           if (!(e instanceof SqlExportError)) throw e;
           io.err(formatDiagnostics(e.diagnostics, file, r.text, { color: !!process.stderr.isTTY }));

@@ -8,6 +8,7 @@
  * (`file:line:col: error CODE: message`, exit 1); `--lenient` is refused
  * (exit 2): skipping rows exactly as the JS loader does is not offered here.
  */
+import type { Skipped } from '../simulator/skipped.js';
 import type { IR } from '../language/compile/ir.js';
 import type { Args } from './commands.js';
 import type { Report } from '../simulator/metrics.js';
@@ -78,8 +79,8 @@ export async function simulateWithDuckDB(ir: IR, args: Args, opts: { asOf?: numb
   return cli(run.leads, async () => (await simulateDuckDB({ ...run, baseline: opts.baseline })).report);
 }
 
-export async function scoreRowsWithDuckDB(ir: IR, args: Args, opts: { asOf?: number; io?: ErrIo }): Promise<ScoreRow[]> {
+export async function scoreRowsWithDuckDB(ir: IR, args: Args, opts: { asOf?: number; io?: ErrIo; onSkipped?: (s: Skipped) => void }): Promise<ScoreRow[]> {
   const run = runOptions(ir, args, opts.asOf, opts.io);
   const { scoreRowsDuckDB } = await import('../simulator/simulate-duckdb.js');
-  return cli(run.leads, () => scoreRowsDuckDB(run));
+  return cli(run.leads, () => scoreRowsDuckDB({ ...run, ...(opts.onSkipped ? { onSkipped: opts.onSkipped } : {}) }));
 }

@@ -12,6 +12,7 @@
  * the same answer for the same lead; an unknown id is an error naming the
  * nearest ids.
  */
+import { skippedOf, type Skipped } from '../simulator/skipped.js';
 import type { IR } from '../language/compile/ir.js';
 import { suggest as suggestName } from '../language/shared/names.js';
 import { diag } from '../language/diagnostics/registry.js';
@@ -26,6 +27,8 @@ export interface LeadFromData {
   lead: Record<string, unknown>;
   events: { type: string; at: number }[];
   asOf: number;
+  /** what the data reading skipped (simulator/skipped.ts) */
+  skipped: Skipped;
 }
 
 export async function leadFromData(ir: IR, args: Args, io: Io, leadId: string, at: number | undefined): Promise<LeadFromData> {
@@ -41,7 +44,9 @@ export async function leadFromData(ir: IR, args: Args, io: Io, leadId: string, a
     const hint = near.length ? ` The nearest ids are ${near.slice(0, 3).map((n) => `\`${n}\``).join(', ')}.` : '';
     throw new InputError(formatDiagnostics([diag('LQL610', pointRange(1, 1, 0), { id: leadId, file, hint }, { file })], file, null));
   }
-  const asOf = at ?? defaultAsOf(data.leads, data.events);
+  // the default of every data command: the latest declared event, created_at or closed_at; 0 without any
+  const dataAsOf = defaultAsOf(data.leads, data.events, ir.activities);
+  const asOf = at ?? (Number.isNaN(dataAsOf) ? 0 : dataAsOf);
   const declared = new Set(ir.activities);
   const events: { type: string; at: number }[] = [];
   const ev = data.events;
@@ -51,5 +56,5 @@ export async function leadFromData(ir: IR, args: Args, io: Io, leadId: string, a
       if (declared.has(type) && ev.times[j]! <= asOf) events.push({ type, at: ev.times[j]! });
     }
   }
-  return { id: leadId, lead: leadRecord(data.leads, i), events, asOf };
+  return { id: leadId, lead: leadRecord(data.leads, i), events, asOf, skipped: skippedOf(data.leads, data.events) };
 }

@@ -5,6 +5,7 @@
  * Invariants: open leads, skipped rows and events of unknown leads are always
  * stated, so nobody reads metrics without knowing what they were computed on.
  */
+import { skippedText } from '../simulator/skipped.js';
 import type { Report } from '../simulator/metrics.js';
 import type { SplitReport } from '../simulator/simulate.js';
 import { pct, fixed, int, table } from './print.js';
@@ -93,8 +94,11 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
   out.push(`${title} — backtest on ${int(r.leads)} leads (${r.mode === 'events' ? 'event history' : 'snapshot'}, as of ${r.asOf.slice(0, 10)})`);
   out.push(`won ${int(r.won)} · lost ${int(r.lost)} · open ${int(r.open)} · base close rate ${pct(r.baseRate)}`);
   if (r.open) out.push(`(${int(r.open)} open leads count in "reached" but not in precision.)`);
-  if (r.rejected.rows || r.rejected.events) out.push(`Skipped with --lenient: ${int(r.rejected.rows)} lead rows, ${int(r.rejected.events)} event rows.`);
-  if (r.unknownLeadEvents) out.push(`Events for leads not in the leads file: ${int(r.unknownLeadEvents)} (not replayed).`);
+  if (r.skipped) out.push(...skippedText(r.skipped));
+  else {
+    if (r.rejected.rows || r.rejected.events) out.push(`Skipped with --lenient: ${int(r.rejected.rows)} lead rows, ${int(r.rejected.events)} event rows.`);
+    if (r.unknownLeadEvents) out.push(`Events for leads not in the leads file: ${int(r.unknownLeadEvents)} (not replayed).`);
+  }
   out.push('');
   const d = r.delta;
   const perWeek = r.weeks !== undefined && r.weeks !== null;

@@ -12,7 +12,8 @@ import { nearest, suggest as suggestName } from '../language/shared/names.js';
 import { openOutput, refuseOutputOverInput } from './files.js';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
 import { UsageError, InputError, dataErrorText, guard, timeOption } from './errors.js';
-import { formatDiagnostics } from './print.js';
+import { escapeControls, formatDiagnostics } from './print.js';
+import { skippedOf, skippedText, type Skipped } from '../simulator/skipped.js';
 import { diag } from '../language/diagnostics/registry.js';
 import { pointRange } from '../language/diagnostics/diagnostic.js';
 import { DataError } from '../simulator/data/errors.js';
@@ -237,9 +238,10 @@ export const scoreCommand: Command = {
       const { exportNames, rowAt, writeRows } = await import('../simulator/score-export.js');
       let count: number;
       let row: (i: number) => ScoreRow;
+      let skipped: Skipped | undefined;
       if (engineOf(args) === 'duckdb') {
         const { scoreRowsWithDuckDB } = await import('./duckdb-commands.js');
-        const rows = await scoreRowsWithDuckDB(ir, args, { asOf, io });
+        const rows = await scoreRowsWithDuckDB(ir, args, { asOf, io, onSkipped: (x) => (skipped = x) });
         count = rows.length;
         row = (i) => rows[i]!;
       } else {
@@ -248,9 +250,10 @@ export const scoreCommand: Command = {
         const st = replay(ir, data.leads, data.events, { asOf, useClosedAt: false });
         count = st.n;
         row = (i) => rowAt(st, i);
-        if (data.leads.rejected.rows) io.err(`${data.leads.rejected.rows} lead rows skipped (--lenient)`);
+        skipped = skippedOf(data.leads, data.events);
       }
       const format = args.values.jsonl || (out ? /\.jsonl?$/i.test(out) : false) ? 'jsonl' : 'csv';
+      if (skipped) printSkipped(io, skipped, format === 'jsonl');
       const names = exportNames(ir);
       if (out) {
         // rows go to a temporary file beside OUT, renamed over it when complete
@@ -266,6 +269,17 @@ export const scoreCommand: Command = {
       return 0;
     }),
 };
+
+/**
+ * What a run did not use, on stderr (stdout keeps the data): text lines, or
+ * one JSON line `{"skipped": {...}}` when the output is JSON Lines. Nothing
+ * when nothing was skipped.
+ */
+function printSkipped(io: Io, skipped: Skipped, json: boolean): void {
+  const lines = skippedText(skipped);
+  if (!lines.length) return;
+  io.err(json ? JSON.stringify({ skipped }) : lines.map(escapeControls).join('\n'));
+}
 
 /** Why a date split has an empty side, in the user's words. */
 function splitProblem(leads: LeadTable, at: number, option: string): string {
@@ -343,11 +357,15 @@ export const suggestCommand: Command = {
         const { suggestValidated, printValidated } = await import('../simulator/suggest.js');
         const v = suggestValidated(ir, data.leads, data.events, until, sopts);
         if (!v) throw new InputError(splitProblem(data.leads, until, 'train-until'));
-        io.out(args.values.json ? JSON.stringify(v, null, 2) : printValidated(v));
+        const skipped = skippedOf(data.leads, data.events);
+        if (!args.values.json) printSkipped(io, skipped, false);
+        io.out(args.values.json ? JSON.stringify({ ...v, skipped }, null, 2) : printValidated(v));
         return 0;
       }
       const result = suggest(ir, data.leads, data.events, sopts);
-      io.out(args.values.json ? JSON.stringify(result, null, 2) : printSuggestions(result));
+      const skipped = skippedOf(data.leads, data.events);
+      if (!args.values.json) printSkipped(io, skipped, false);
+      io.out(args.values.json ? JSON.stringify({ ...result, skipped }, null, 2) : printSuggestions(result));
       return 0;
     }),
 };

@@ -10,6 +10,7 @@
 import { parse } from './syntax/parser.js';
 import { check, type CheckResult, type CheckOptions } from './check/checker.js';
 import { lower } from './compile/lower.js';
+import { unreachable } from './compile/reach.js';
 import type { Program } from './syntax/ast.js';
 import { diag } from './diagnostics/registry.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
@@ -37,6 +38,12 @@ export function compileSource(text: string, options: CheckOptions = {}): Compile
   if (!hasError) {
     try {
       ir = lower(parsed.program, checked, text);
+      // band labels and stages no lead can reach (from the scores' reachable ranges)
+      const never = unreachable(ir, text);
+      if (never.length) {
+        diagnostics.push(...never);
+        diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
+      }
     } catch (e) {
       // a checked program always lowers; if not, say so (never an IR-less success)
       diagnostics.push(diag('LQL111', parsed.program.range, { phase: 'lowering to IR', message: e instanceof Error ? e.message : String(e) }));

@@ -108,6 +108,8 @@ export interface Report {
   rejected: { rows: number; events: number };
   /** events whose lead_id is not in the leads table */
   unknownLeadEvents: number;
+  /** everything the run did not use: skipped rows, events of unknown leads, events of undeclared types (simulator/skipped.ts) */
+  skipped?: import('./skipped.js').Skipped;
   scoreDistribution: Histogram[];
   weekly: WeeklyVolume | null;
   /** weeks the data covers (the denominator of every per-week figure); null without dates */

@@ -35,6 +35,7 @@
  *   (lenient loading is not offered by this engine);
  * - the database is in memory and closed on every path.
  */
+import { skippedCounts, type Skipped } from './skipped.js';
 import { columnTypes, scoredRows } from './simulate.js';
 import { scoredNames } from './replay.js';
 import { nearest } from '../language/shared/names.js';
@@ -67,6 +68,8 @@ export interface DuckDBRunOptions extends Pick<DuckDBScoreOptions, 'ir' | 'leads
   onWarnings?: (warnings: Diagnostic[]) => void;
   /** the events' lead id, type and time columns (default `lead_id`, `type`, `at`) */
   eventColumns?: { lead?: string; type?: string; time?: string };
+  /** called with what the run did not use (events of unknown leads, of undeclared types) */
+  onSkipped?: (skipped: Skipped) => void;
 }
 
 export interface DuckDBSimulateOptions extends DuckDBRunOptions {
@@ -314,6 +317,8 @@ class Session {
   hasClosed = false;
   n = 0;
   unknownLeadEvents = 0;
+  /** events of types the ruleset does not declare, by type */
+  undeclaredTypes: Record<string, number> = Object.create(null) as Record<string, number>;
   /** latest time in the data (events of known leads, created_at, closed_at), or null */
   latest: number | null = null;
   ids: string[] = [];
@@ -515,6 +520,14 @@ class Session {
       ).getRowObjectsJS()[0]!;
       if (Number(ec.bad) > 0) throw new NeedsJsDiagnostic('events', 'an event cannot be read');
       this.unknownLeadEvents = Number(ec.unknown);
+      const acts = this.opts.ir.activities;
+      const types = (
+        await c.runAndReadAll(
+          `SELECT CAST("type" AS VARCHAR) AS "t", count(*) AS "n" FROM "lql_ev" ` +
+            `WHERE ${acts.length ? `CAST("type" AS VARCHAR) NOT IN (${acts.map(lit).join(', ')})` : 'TRUE'} GROUP BY 1`,
+        )
+      ).getRowObjectsJS();
+      for (const r of types) this.undeclaredTypes[String(r.t)] = Number(r.n);
       if (ec.latest !== null) latest = latest === null ? Number(ec.latest) : Math.max(latest, Number(ec.latest));
     }
     this.latest = latest;
@@ -782,8 +795,10 @@ export async function simulateDuckDB(opts: DuckDBSimulateOptions): Promise<DuckD
       ...(opts.bins !== undefined ? { bins: opts.bins } : {}),
     });
     const report = computeReport(scored, reportOpts(opts.ir.name));
+    report.skipped = skippedCounts(opts.events ? s.unknownLeadEvents : 0, opts.events ? s.undeclaredTypes : {});
     if (opts.baseline && baselineScored) {
       const baseline = computeReport(baselineScored, reportOpts(opts.baseline.name));
+      baseline.skipped = { ...report.skipped, undeclaredEventTypes: { ...report.skipped.undeclaredEventTypes } };
       report.baseline = baseline;
       report.delta = reportDelta(report, baseline, { current: scored, baseline: baselineScored });
       report.changes = leadChanges(scored, baselineScored, opts.maxChanges ?? Infinity);
@@ -798,6 +813,7 @@ export async function scoreRowsDuckDB(opts: DuckDBRunOptions): Promise<ScoreRow[
   return withSession(opts, [opts.ir], async (s) => {
     const mode: KernelMode = opts.events ? 'events' : 'snapshot';
     const { scored: st } = await s.score(opts.ir, { mode, asOf: runAsOf(s, opts), useClosedAt: false });
+    opts.onSkipped?.(skippedCounts(opts.events ? s.unknownLeadEvents : 0, opts.events ? s.undeclaredTypes : {}));
     return scoredRows(untimed(s, opts) ? { ...st, untimed: true } : st);
   });
 }

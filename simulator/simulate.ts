@@ -14,6 +14,7 @@
  * the latest timestamp in the data). Maps keyed by user names in rows are
  * null-prototype objects.
  */
+import { skippedOf } from './skipped.js';
 import type { IR } from '../language/compile/ir.js';
 import type { AttrType } from '../language/syntax/ast.js';
 import type { EventTable, LeadTable } from './data/table.js';
@@ -57,13 +58,15 @@ function rejected(leads: LeadTable, events?: EventTable | null) {
 
 /** Report from an already scored table. */
 export function reportOf(ir: IR, scored: ScoredTable, leads: LeadTable, events?: EventTable | null, bins?: number): Report {
-  return computeReport(scored, {
+  const report = computeReport(scored, {
     ruleset: ir.name,
     rejected: rejected(leads, events),
     unknownLeadEvents: events ? events.unknownLeads.events : 0,
     time: { createdAt: leads.createdAt, weeks: dataWeeks(leads, scored.mode === 'events' ? events ?? null : null) },
     ...(bins !== undefined ? { bins } : {}),
   });
+  report.skipped = skippedOf(leads, events);
+  return report;
 }
 
 /** Backtest a ruleset and keep the per-lead results too. */

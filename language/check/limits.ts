@@ -20,8 +20,10 @@ import type * as A from '../syntax/ast.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diag } from '../diagnostics/registry.js';
 
-/** Nesting levels of one condition or derived score, segments written in place. */
-export const MAX_DEPTH = 200;
+import { MAX_DEPTH } from '../syntax/ast.js';
+
+/** Nesting levels of one condition or derived score, segments written in place (defined with the AST). */
+export { MAX_DEPTH };
 /** Parts (comparisons, values, operators) of one condition, segments written in place. */
 export const MAX_PARTS = 100_000;
 

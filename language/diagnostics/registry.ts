@@ -77,6 +77,7 @@ export const REGISTRY = {
   LQL402: { severity: 'warning', title: 'Unused segment', message: 'Segment `{name}` is never used.' },
   LQL403: { severity: 'warning', title: 'Unused list', message: 'List `{name}` is never used.' },
   LQL404: { severity: 'warning', title: 'Unused activity', message: 'Activity `{name}` is declared but no rule uses it.' },
+  LQL406: { severity: 'warning', title: 'Never reached', message: '{what} can never be reached: it needs {need}, but {reason}.' },
   LQL405: { severity: 'warning', title: 'Undeclared name looks like a typo', message: '`{name}` is not declared, so it will be read from the data as a column. Did you mean `{suggestion}`?' },
   // --- LQL5xx data files and the simulator ----------------------------------------
   LQL500: { severity: 'error', title: 'Empty data file', message: 'The file is empty; expected a header row naming the columns ({expected}), then one row per {item}.' },

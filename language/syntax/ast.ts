@@ -409,6 +409,13 @@ export interface Program extends NodeBase {
 
 export type AttrType = 'text' | 'number' | 'bool' | 'date';
 
+/**
+ * Nesting levels of one condition or derived score, segments written in
+ * place (the checker counts them; the parser reports text nested far deeper
+ * than this, which would exhaust its stack, with the same message).
+ */
+export const MAX_DEPTH = 200;
+
 export const DURATION_MS: Record<DurationUnit, number> = {
   minute: 60_000,
   hour: 3_600_000,

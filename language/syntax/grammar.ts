@@ -72,6 +72,11 @@ export class LqlParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
+  /** The next token (where the parser stopped, after a parse that threw). */
+  nextToken(): IToken {
+    return this.LA(1);
+  }
+
   /** A range from a start token to the last token read. */
   private span(first: IToken): A.Range {
     const last = this.LA(0);

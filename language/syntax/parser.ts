@@ -16,6 +16,7 @@ import type { IRecognitionException, IToken } from 'chevrotain';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diag } from '../diagnostics/registry.js';
 import type * as A from './ast.js';
+import { MAX_DEPTH } from './ast.js';
 import { endPos, isReal, LqlParser, tokRange, ZERO } from './grammar.js';
 import * as T from './tokens.js';
 
@@ -74,9 +75,14 @@ export function parse(text: string): ParseResult {
   try {
     program = p.program();
   } catch (e) {
-    // chevrotain recovers from every recognition error; anything else is a fault in the grammar
-    program = emptyProgram();
-    diagnostics.push(diag('LQL111', endOfText(text), { phase: 'parsing', message: e instanceof Error ? e.message : String(e) }));
+    // chevrotain recovers from every recognition error: this is text nested so
+    // deep (thousands of parentheses) that the stack ran out, or a fault in the grammar
+    const at = p.nextToken();
+    const range = isReal(at) ? tokRange(at) : endOfText(text);
+    if (e instanceof RangeError) diagnostics.push(diag('LQL106', range, { limit: MAX_DEPTH, via: '' }));
+    else diagnostics.push(diag('LQL111', range, { phase: 'parsing', message: e instanceof Error ? e.message : String(e) }));
+    diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
+    return { program: emptyProgram(), diagnostics, tokens };
   }
   program.range = { start: ZERO, end: endOfText(text).start };
   program.comments = commentsOf(lexed.groups.comments);

@@ -62,8 +62,9 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     const { page, errors } = await openFresh(h);
     await expect.poll(() => editorText(page)).toContain('ACME B2B qualification');
     await expect.poll(() => page.locator('h1').innerText()).toBe('LQL Playground');
-    // the example is valid: no problems
-    await expect.poll(() => page.getByTestId('problems').innerText(), { timeout: 10_000 }).toContain('No problems');
+    // the example is valid: no errors; its one warning is LQL406 (grade A needs fit >= 50, fit reaches 40 at most)
+    await expect.poll(() => page.getByTestId('problems').innerText(), { timeout: 10_000 }).toContain('0 errors, 1 warning');
+    expect(await page.getByTestId('problems').innerText()).toContain('the most fit can reach is 40');
     expect(await page.getByTestId('placeholder-banner').count()).toBe(0);
     await waitForMetrics(page);
     await expect.poll(() => page.locator('.summary').innerText()).toMatch(/Leads\s+3,000/);
@@ -106,7 +107,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     // fix the name: the stage now needs engagement >= 60 too, so fewer MQLs
     for (let i = 0; i < typo.length; i++) await page.keyboard.press('Backspace');
     await page.keyboard.type(' and engagement >= 60');
-    await expect.poll(() => problems.innerText(), { timeout: 10_000 }).toContain('No problems');
+    await expect.poll(() => problems.innerText(), { timeout: 10_000 }).toContain('0 errors, 1 warning');
     await expect.poll(() => reached(page, 'MQL'), { timeout: 10_000 }).toBeLessThan(before);
     expect(errors).toEqual([]);
     await page.close();
@@ -130,7 +131,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     await page.locator('details.versions > summary').click();
     await page.getByRole('button', { name: 'Reset to example' }).click();
     await expect.poll(() => editorText(page)).not.toContain('typed_here');
-    await expect.poll(() => page.getByTestId('problems').innerText(), { timeout: 10_000 }).toContain('No problems');
+    await expect.poll(() => page.getByTestId('problems').innerText(), { timeout: 10_000 }).toContain('0 errors, 1 warning');
     expect(errors).toEqual([]);
     await page.close();
   });

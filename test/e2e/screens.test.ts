@@ -94,7 +94,8 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('every screen, at tw
     if (!existsSync(X_EDUCATION)) return;
     const { page, errors } = await open(h, SIZES[0]!);
     const problems = page.getByTestId('problems');
-    await expect.poll(() => problems.innerText(), { timeout: 20_000 }).toContain('No problems');
+    // the ACME rules: no errors, only LQL406 (grade A is out of fit's reach)
+    await expect.poll(() => problems.innerText(), { timeout: 20_000 }).toContain('0 errors, 1 warning');
     // the ACME rules read columns X Education does not have: the problems say so at once, with no keystroke
     await page.getByRole('tab', { name: 'Data' }).click();
     await page.getByTestId('leads-file').setInputFiles(X_EDUCATION);

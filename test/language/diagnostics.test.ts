@@ -52,6 +52,7 @@ const CASES: { code: string; src: string; at: string; also?: RegExp }[] = [
   { code: 'LQL402', src: 'segment s = x > 1', at: '1:9' },
   { code: 'LQL403', src: 'list L = ["a"]', at: '1:6' },
   { code: 'LQL404', src: 'activity a', at: '1:10' },
+  { code: 'LQL406', src: 'attribute i: text\nfit { +30 when i == "a"  +20 when i == "b" }\nband g from fit { A >= 40, B otherwise }', at: '3:19', also: /needs fit >= 40, but the most fit can reach is 30/ },
   { code: 'LQL405', src: 'attribute employees: number\nsegment s = employes > 5\nfit { +1 when s }', at: '2:13', also: /Did you mean `employees`/ },
 ];
 

@@ -80,6 +80,15 @@ describe('one error per mistake, with the nearest fix', () => {
   });
 });
 
+describe('text nested beyond any limit', () => {
+  it('5,000 parentheses: LQL106 (nested too deeply), not an internal error', () => {
+    const r = compileSource(`attribute x: number\nfit { +1 when ${'('.repeat(5000)}x > 1${')'.repeat(5000)} }\n`);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['LQL106']);
+    expect(r.diagnostics[0]!.message).toContain('at most 200');
+    expect(r.diagnostics[0]!.range.start.line).toBe(2);
+  });
+});
+
 describe('recovered trees are complete', () => {
   const acme = readFileSync(new URL('../../../shared/spec/examples/acme.lql', import.meta.url), 'utf8');
 
