@@ -30,7 +30,7 @@
  * Invariants: pure (no printing); the sweep reruns the kernel on a copy of
  * the IR with one threshold changed, never mutating the caller's IR.
  */
-import type { IR, IRCond, IRValue } from '../language/compile/ir.js';
+import type { IR } from '../language/compile/ir.js';
 import { compileKernel } from './kernel/emit-kernel.js';
 import { KEYWORDS } from '../language/syntax/tokens.js';
 import type { EventTable, LeadTable } from './data/table.js';
@@ -40,6 +40,17 @@ import { quantileEdges, screenColumns, type Exclusion } from './column-guards.js
 import { dataWeeks } from './time.js';
 import { eventRows, leadRows, splitByCreation } from './split.js';
 import { computeReport, type StageMetrics } from './metrics.js';
+import {
+  candidateThresholds,
+  stageComparisons,
+  stageFigures,
+  thresholdRounder,
+  withStageThresholds,
+  wonLeads,
+  type StageComparison,
+  type ThresholdCandidate,
+  type ThresholdSweep,
+} from './thresholds.js';
 
 const SMALL_SAMPLE = 30;
 
@@ -80,31 +91,7 @@ export interface Suggestion {
   warning: string | null;
 }
 
-export interface ThresholdCandidate {
-  threshold: number;
-  reached: number;
-  won: number;
-  lost: number;
-  precision: number | null;
-  precisionCI: [number, number] | null;
-  recall: number | null;
-  /** reached / the weeks the data covers; null when the data has no dates */
-  perWeek: number | null;
-  /** for the whole-condition sweep: the thresholds of this setting, e.g. `fit >= 38, engagement >= 50` */
-  setting?: string;
-}
-
-export interface ThresholdSweep {
-  /** the comparison as written, e.g. `engagement >= 40` */
-  comparison: string;
-  score: string;
-  op: string;
-  current: number;
-  candidates: ThresholdCandidate[];
-  /** the threshold that best meets the goal, or null */
-  recommended: number | null;
-  note: string;
-}
+export type { ThresholdCandidate, ThresholdSweep } from './thresholds.js';
 
 export interface ThresholdProposal {
   stage: string;
@@ -336,40 +323,6 @@ export function snippet(r: SuggestResult): string {
 // ---------------------------------------------------------------------------
 // Stage thresholds
 
-interface CmpRef {
-  path: (string | number)[];
-  score: string;
-  op: string;
-  /** which side holds the number */
-  numSide: 'left' | 'right';
-  value: number;
-  text: string;
-}
-
-function findScoreCmps(c: IRCond, path: (string | number)[], out: CmpRef[]): void {
-  switch (c.k) {
-    case 'and':
-    case 'or':
-      c.args.forEach((a, i) => findScoreCmps(a, [...path, 'args', i], out));
-      break;
-    case 'not':
-      findScoreCmps(c.arg, [...path, 'arg'], out);
-      break;
-    case 'cmp': {
-      if (!['>=', '>', '<=', '<'].includes(c.op)) break;
-      const isScore = (v: IRValue) => v.k === 'score';
-      if (isScore(c.left) && c.right.k === 'num') {
-        out.push({ path, score: (c.left as { name: string }).name, op: c.op, numSide: 'right', value: c.right.value, text: c.src.text });
-      } else if (isScore(c.right) && c.left.k === 'num') {
-        out.push({ path, score: (c.right as { name: string }).name, op: c.op, numSide: 'left', value: c.left.value, text: c.src.text });
-      }
-      break;
-    }
-    default:
-      break;
-  }
-}
-
 function proposeThresholds(
   ir: IR,
   leads: LeadTable,
@@ -381,8 +334,7 @@ function proposeThresholds(
   const k = opts.stage !== undefined ? ir.stages.findIndex((s) => s.name === opts.stage) : ir.stages.length - 2;
   if (k < 0 || k >= ir.stages.length - 1) return null;
   const stage = ir.stages[k]!;
-  const refs: CmpRef[] = [];
-  if (stage.cond) findScoreCmps(stage.cond, [], refs);
+  const refs = stageComparisons(stage.cond);
   const goal: ThresholdProposal['goal'] =
     opts.precision !== undefined
       ? { precision: opts.precision }
@@ -390,42 +342,11 @@ function proposeThresholds(
         ? { capacityPerWeek: opts.capacityPerWeek }
         : null;
   const weeks = dataWeeks(leads, scored.mode === 'events' ? events : null);
-  let totalWon = 0;
-  for (let i = 0; i < leads.n; i++) if (leads.outcome[i] === 1) totalWon++;
+  const totals = { won: wonLeads(leads.outcome), weeks };
 
   /** Replay with some thresholds of the stage's condition changed; the stage's figures. */
-  const evaluate = (values: Map<CmpRef, number>, threshold: number, setting?: string): ThresholdCandidate => {
-    const copy = structuredClone(ir) as IR;
-    for (const [ref, v] of values) {
-      let node: unknown = copy.stages[k]!.cond;
-      for (const p of ref.path) node = (node as Record<string | number, unknown>)[p];
-      const cmp = node as { left: IRValue; right: IRValue };
-      (cmp[ref.numSide] as { value: number }).value = v;
-    }
-    const st = replay(copy, leads, events, { asOf: scored.asOf, mode: scored.mode });
-    const r = st.reached[k]!;
-    let reached = 0;
-    let w = 0;
-    let l = 0;
-    for (let i = 0; i < st.n; i++) {
-      if (r[i] === r[i]) {
-        reached++;
-        if (st.outcome[i] === 1) w++;
-        else if (st.outcome[i] === 0) l++;
-      }
-    }
-    return {
-      threshold,
-      ...(setting !== undefined ? { setting } : {}),
-      reached,
-      won: w,
-      lost: l,
-      precision: rate(w, l),
-      precisionCI: wilson(w, w + l),
-      recall: totalWon ? w / totalWon : null,
-      perWeek: weeks === null ? null : reached / weeks,
-    };
-  };
+  const evaluate = (values: Map<StageComparison, number>, threshold: number, setting?: string): ThresholdCandidate =>
+    stageFigures(replay(withStageThresholds(ir, k, values), leads, events, { asOf: scored.asOf, mode: scored.mode }), k, threshold, totals, setting);
   const meets = (c: ThresholdCandidate): boolean =>
     goal === null
       ? false
@@ -436,34 +357,12 @@ function proposeThresholds(
     cs.filter(meets).reduce<ThresholdCandidate | null>((a, b) => (!a || b.reached > a.reached || (b.reached === a.reached && b.won > a.won) ? b : a), null);
   const describe = (c: ThresholdCandidate, text: string) =>
     `${text}: ${c.reached} leads${c.perWeek !== null ? ` (${c.perWeek.toFixed(1)}/week)` : ''}, precision ${pct(c.precision)}${c.won + c.lost > 0 && c.won + c.lost < SMALL_SAMPLE ? ' (small sample)' : ''}, recall ${pct(c.recall)}`;
-  const niceFor = (ref: CmpRef) => {
-    const si = scored.scoreNames.indexOf(ref.score);
-    const s = scored.scores[si]!;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < s.length; i++) {
-      if (s[i]! < lo) lo = s[i]!;
-      if (s[i]! > hi) hi = s[i]!;
-    }
-    const span = hi - lo;
-    return (v: number) => (span > 20 || Math.abs(ref.value) >= 10 ? Math.round(v) : +v.toPrecision(2));
-  };
+  const scoresOf = (ref: StageComparison) => scored.scores[scored.scoreNames.indexOf(ref.score)] ?? [];
+  const niceFor = (ref: StageComparison) => thresholdRounder(ref, scoresOf(ref));
   const capacityNeedsDates = goal !== null && 'capacityPerWeek' in goal && weeks === null;
 
   const sweeps: ThresholdSweep[] = refs.map((ref) => {
-    const si = scored.scoreNames.indexOf(ref.score);
-    const vals = Array.from(scored.scores[si]!).sort((a, b) => a - b);
-    const nice = niceFor(ref);
-    // candidates: multiples of the current threshold and quantiles of the score at asOf
-    const cands = new Set<number>([ref.value]);
-    if (ref.value !== 0) for (const m of [0.25, 0.5, 0.75, 0.875, 1.125, 1.25, 1.5, 2, 3]) cands.add(nice(ref.value * m));
-    for (let q = 1; q < 10; q++) {
-      const v = vals[Math.floor((q * vals.length) / 10)];
-      if (v !== undefined) cands.add(nice(v));
-    }
-    cands.add(nice(vals[Math.max(0, vals.length - 1 - Math.floor(vals.length / 100))] ?? ref.value));
-    const thresholds = [...cands].sort((a, b) => a - b);
-    const candidates = thresholds.map((thr) => evaluate(new Map([[ref, thr]]), thr));
+    const candidates = candidateThresholds(ref, scoresOf(ref)).map((thr) => evaluate(new Map([[ref, thr]]), thr));
     const b = best(candidates);
     const note = !goal
       ? 'no goal given: pass a target precision or a capacity per week'
@@ -474,7 +373,7 @@ function proposeThresholds(
           : 'precision' in goal
             ? `no threshold of ${ref.score} alone reaches precision ${pct(goal.precision)}`
             : `no threshold of ${ref.score} alone keeps ${stage.name} at or under ${goal.capacityPerWeek}/week`;
-    return { comparison: ref.text, score: ref.score, op: ref.op, current: ref.value, candidates, recommended: b ? b.threshold : null, note };
+    return { stage: stage.name, comparison: ref.text, score: ref.score, op: ref.op, current: ref.value, candidates, recommended: b ? b.threshold : null, note };
   });
 
   // the whole condition: every threshold in it scaled by the same factor
@@ -487,6 +386,7 @@ function proposeThresholds(
     });
     const b = best(candidates);
     joint = {
+      stage: stage.name,
       comparison: refs.map((r) => r.text).join(', '),
       score: '',
       op: '',
@@ -527,18 +427,14 @@ function proposeThresholds(
 
 /** A copy of the IR with the thresholds of one stage's comparisons set to `values` (in the order `suggest` sweeps them). */
 export function withThresholds(ir: IR, stageName: string, values: number[]): IR {
-  const copy = structuredClone(ir) as IR;
-  const stage = copy.stages.find((s) => s.name === stageName);
-  if (!stage?.cond) return copy;
-  const refs: CmpRef[] = [];
-  findScoreCmps(stage.cond, [], refs);
+  const k = ir.stages.findIndex((s) => s.name === stageName);
+  const refs = stageComparisons(ir.stages[k]?.cond ?? null);
+  const set = new Map<StageComparison, number>();
   refs.forEach((ref, i) => {
-    if (values[i] === undefined) return;
-    let node: unknown = stage.cond;
-    for (const p of ref.path) node = (node as Record<string | number, unknown>)[p];
-    ((node as Record<string, IRValue>)[ref.numSide] as { value: number }).value = values[i]!;
+    const v = values[i];
+    if (v !== undefined) set.set(ref, v);
   });
-  return copy;
+  return k < 0 ? structuredClone(ir) : withStageThresholds(ir, k, set);
 }
 
 export interface ValidatedSuggestion {

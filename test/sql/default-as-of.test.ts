@@ -76,7 +76,13 @@ const testLeads = (): TestLead[] =>
 test('lql score without --as-of', async () => {
   const r = await run(['score', join(dir, 'rules.lql'), '--leads', join(dir, 'leads.csv'), '--events', join(dir, 'events.csv'), '--jsonl', '--no-cache']);
   expect(r.code).toBe(0);
-  const rows = Object.fromEntries(r.out.trim().split('\n').map((l) => JSON.parse(l)).map((x) => [x.id, shape(x)]));
+  const rows = Object.fromEntries(
+    r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .map((x) => [x.id, shape(x)]),
+  );
   expect(rows).toEqual(WANT);
 });
 
