@@ -40,6 +40,7 @@ import { quantileEdges, screenColumns, type Exclusion } from './column-guards.js
 import { dataWeeks } from './time.js';
 import { eventRows, leadRows, splitByCreation } from './split.js';
 import { computeReport, type StageMetrics } from './metrics.js';
+import { compileSource } from '../language/index.js';
 import {
   candidateThresholds,
   stageComparisons,
@@ -446,6 +447,76 @@ export interface ValidatedSuggestion {
   learned: SuggestResult;
   /** the tuned stage on the later leads: the current rules and the rules with the learned thresholds */
   check: { stage: string; setting: string | null; current: StageMetrics; suggested: StageMetrics | null; goalMet: boolean | null } | null;
+  /**
+   * The suggested ruleset: the learned points (the same suggestions as
+   * `learned.snippet`) in place of the rules of the ruleset's `fit` and
+   * `engagement` blocks, and thresholds for the tuned stage learned on the
+   * earlier leads for the goal (without one: at least the current rules'
+   * precision on the earlier leads); null when no stage can be tuned.
+   */
+  ruleset: LearnedRuleset | null;
+}
+
+export interface LearnedRuleset {
+  /** the blocks whose rules were replaced by the learned points */
+  replaced: ('fit' | 'engagement')[];
+  /** learned points the ruleset has no block for (not applied) */
+  notApplied: ('fit' | 'engagement')[];
+  /** the goal the thresholds were learned for */
+  goal: { precision: number } | { capacityPerWeek: number };
+  /** the learned thresholds of the stage, or null (no setting met the goal on the earlier leads: the current ones are kept) */
+  setting: string | null;
+  /** the tuned stage on the later leads with the learned points and thresholds */
+  later: StageMetrics;
+  /** the same on the earlier leads (what it was fitted to) */
+  earlier: StageMetrics;
+  /** whether it meets the goal on the later leads */
+  goalMet: boolean;
+}
+
+/**
+ * The IR with the rules of its `fit` and `engagement` blocks replaced by the
+ * suggested points (decay kept); attributes the new rules read are added.
+ */
+export function withLearnedPoints(ir: IR, r: SuggestResult, leads: LeadTable): { ir: IR; replaced: ('fit' | 'engagement')[]; notApplied: ('fit' | 'engagement')[] } {
+  const used = new Set([...r.attributes.filter((x) => x.points !== 0).map((x) => x.name)]);
+  const decl: string[] = [];
+  for (const name of used) {
+    const col = leads.columns.get(name);
+    decl.push(`attribute ${lqlName(name)}: ${col ? col.type : 'text'}`);
+  }
+  if (ir.activities.length) decl.push(`activity ${ir.activities.map(lqlName).join(', ')}`);
+  const src = `${decl.join('\n')}\n${r.snippet}\n`;
+  const compiled = compileSource(src);
+  const copy = structuredClone(ir) as IR;
+  const replaced: ('fit' | 'engagement')[] = [];
+  const notApplied: ('fit' | 'engagement')[] = [];
+  if (!compiled.ir) return { ir: copy, replaced, notApplied: ['fit', 'engagement'] };
+  // ids of the new nodes follow the ruleset's own (every id stays unique)
+  const offset = copy.maxId;
+  const shift = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(shift);
+    else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === 'id' && typeof v === 'number') (node as Record<string, number>).id = v + offset;
+        else shift(v);
+      }
+    }
+  };
+  for (const learned of compiled.ir.scores) {
+    if (learned.kind !== 'block' || (learned.block !== 'fit' && learned.block !== 'engagement')) continue;
+    const target = copy.scores.find((x) => x.kind === 'block' && x.block === learned.block);
+    if (!target || target.kind !== 'block') {
+      notApplied.push(learned.block);
+      continue;
+    }
+    shift(learned.rules);
+    target.rules = learned.rules.map((rule, index) => ({ ...rule, index }));
+    replaced.push(learned.block);
+  }
+  copy.maxId = offset + compiled.ir.maxId;
+  for (const a of compiled.ir.attributes) if (!copy.attributes.some((b) => b.name === a.name)) copy.attributes.push(a);
+  return { ir: copy, replaced, notApplied };
 }
 
 /**
@@ -485,12 +556,35 @@ export function suggestValidated(ir: IR, leads: LeadTable, events: EventTable | 
           : suggested.perWeek !== null && suggested.perWeek !== undefined && suggested.reached > 0 && suggested.perWeek <= goal.capacityPerWeek;
     check = { stage: t.stage, setting: t.best ? t.best.setting : null, current, suggested, goalMet };
   }
+  let ruleset: LearnedRuleset | null = null;
+  if (t) {
+    // the learned points, then thresholds for them learned on the same earlier leads
+    const points = withLearnedPoints(ir, learned, trainLeads);
+    const stageOn = (rules: IR, ls: LeadTable, es: EventTable | null, asOf: number | undefined) => {
+      const st = replay(rules, ls, es, asOf !== undefined ? { asOf } : {});
+      const rep = computeReport(st, { ruleset: rules.name, time: { createdAt: ls.createdAt, weeks: dataWeeks(ls, st.mode === 'events' ? es : null) } });
+      return rep.stages.find((x) => x.name === t.stage)!;
+    };
+    const today = stageOn(ir, trainLeads, trainEvents, until);
+    const goal = t.goal ?? { precision: today.precision ?? 0 };
+    const tuned = suggest(points.ir, trainLeads, trainEvents, { ...opts, asOf: until, stage: t.stage, ...('precision' in goal ? { precision: goal.precision, capacityPerWeek: undefined } : { capacityPerWeek: goal.capacityPerWeek, precision: undefined }) });
+    const best = tuned.thresholds?.best ?? null;
+    const final = best ? withThresholds(points.ir, t.stage, best.values) : points.ir;
+    const later = stageOn(final, testLeads, testEvents, opts.asOf);
+    const earlier = stageOn(final, trainLeads, trainEvents, until);
+    const goalMet =
+      'precision' in goal
+        ? later.precision !== null && later.precision >= goal.precision
+        : later.perWeek !== null && later.perWeek !== undefined && later.reached > 0 && later.perWeek <= goal.capacityPerWeek;
+    ruleset = { replaced: points.replaced, notApplied: points.notApplied, goal, setting: best ? best.setting : null, later, earlier, goalMet };
+  }
   return {
     trainUntil: new Date(until).toISOString(),
     train: { leads: trainLeads.n, decided: decided(trainLeads) },
     test: { leads: testLeads.n, decided: decided(testLeads) },
     learned,
     check,
+    ruleset,
   };
 }
 
@@ -511,12 +605,27 @@ export function printValidated(v: ValidatedSuggestion): string {
     const ci = s.precisionCI ? ` (${pct(s.precisionCI[0])}–${pct(s.precisionCI[1])})` : '';
     return `${String(s.reached).padStart(8)}  ${(s.perWeek === null || s.perWeek === undefined ? '–' : s.perWeek.toFixed(1)).padStart(8)}  ${(pct(s.precision) + (d > 0 && d < SMALL_SAMPLE ? '*' : '') + ci).padEnd(24)}  ${pct(s.recall).padStart(6)}`;
   };
-  out.push(`  ${'rules'.padEnd(40)}   reached  per week  precision (95% CI)        recall`);
-  out.push(`  ${`current ${c.stage}`.padEnd(40)}${cell(c.current)}`);
-  if (c.suggested) out.push(`  ${`learned: ${c.setting}`.padEnd(40)}${cell(c.suggested)}`);
-  else out.push('  learned: no setting met the goal on the earlier leads');
-  if (c.goalMet !== null) out.push('', c.goalMet ? 'The learned setting still meets the goal on the later leads.' : 'The learned setting does NOT meet the goal on the later leads: it was fitted to the earlier ones.');
-  if ([c.current, c.suggested].some((s) => s && s.won + s.lost > 0 && s.won + s.lost < SMALL_SAMPLE)) out.push(`* fewer than ${SMALL_SAMPLE} decided leads: a small sample.`);
+  const L = v.ruleset;
+  const rows: [string, StageMetrics | null][] = [[`current ${c.stage}`, c.current]];
+  rows.push([c.suggested ? `learned thresholds: ${c.setting}` : `learned thresholds: ${v.learned.thresholds?.goal ? 'none met the goal on the earlier leads' : 'none (no goal given)'}`, c.suggested]);
+  if (L) rows.push([`${L.replaced.length ? `learned points (${L.replaced.join(', ')})` : 'current points'} + ${L.setting ?? 'current thresholds'}`, L.later]);
+  const w = Math.max(40, ...rows.map((r) => r[0].length + 1));
+  out.push(`  ${'rules'.padEnd(w)}   reached  per week  precision (95% CI)        recall`);
+  for (const [label, m] of rows) out.push(m ? `  ${label.padEnd(w)}${cell(m)}` : `  ${label}`);
+  if (c.goalMet !== null) out.push('', c.goalMet ? 'The learned thresholds still meet the goal on the later leads.' : 'The learned thresholds do NOT meet the goal on the later leads: they were fitted to the earlier ones.');
+  if (L) {
+    const goal =
+      'precision' in L.goal
+        ? `a precision of at least ${pct(L.goal.precision)}${v.learned.thresholds?.goal ? '' : " (no goal given: the current rules' precision on the earlier leads)"}`
+        : `at most ${L.goal.capacityPerWeek}/week`;
+    out.push(
+      `The suggested ruleset has the learned points in place of the rules of ${L.replaced.length ? L.replaced.join(' and ') : 'no block'}, and thresholds learned for ${goal}. ` +
+        (L.goalMet ? 'It meets that goal on the later leads.' : 'It does NOT meet that goal on the later leads.'),
+    );
+    if (!L.setting) out.push('  No threshold met the goal on the earlier leads with the learned points; the current thresholds were kept.');
+    if (L.notApplied.length) out.push(`  The ruleset has no ${L.notApplied.join(' or ')} block: those learned points are not in it.`);
+  }
+  if ([c.current, c.suggested, L?.later].some((s) => s && s.won + s.lost > 0 && s.won + s.lost < SMALL_SAMPLE)) out.push(`* fewer than ${SMALL_SAMPLE} decided leads: a small sample.`);
   return out.join('\n');
 }
 
