@@ -13,7 +13,7 @@
  * rows); nothing is printed.
  */
 import { compileSource, COMPILER_VERSION } from '../language/index.js';
-import { AS_OF_REQUIRED, compileScorer } from '../language/compile/emit-js.js';
+import { compileScorer } from '../language/compile/emit-js.js';
 import { parseTimeText } from '../language/shared/values.js';
 import type { Diagnostic } from '../language/diagnostics/diagnostic.js';
 import type { IR } from '../language/compile/ir.js';
@@ -74,32 +74,13 @@ export interface CompileOptions {
   asOf?: string | number | Date;
 }
 
-/**
- * A compiled scorer. `asOf` is required: a scorer sees one lead and cannot
- * know a dataset's latest time, so it never guesses the evaluation time
- * (Date.now() to score live; a backtest's as-of to match it).
- */
-export interface LiveScorer extends Omit<Scorer, 'score'> {
-  score(lead: Record<string, unknown>, events: readonly LeadEvent[] | null | undefined, asOf: EventTime): ScoreResult;
-}
-
 /** Compile a ruleset to a scorer: `compile(src).score(lead, events, asOf)`. Throws LqlError on errors. */
-export function compile(source: string): LiveScorer;
+export function compile(source: string): Scorer;
 /** Compile a ruleset to exported text: an ES or CommonJS module, a SQL query, or the IR as JSON. */
 export function compile(source: string, options: CompileOptions & { target: 'esm' | 'cjs' | 'sql' | 'json' }): Promise<string>;
-export function compile(source: string, options?: CompileOptions): LiveScorer | Promise<string> {
+export function compile(source: string, options?: CompileOptions): Scorer | Promise<string> {
   const ir = irOf(source);
-  if (!options?.target) {
-    const sc = compileScorer(ir);
-    return {
-      ruleset: sc.ruleset,
-      source: sc.source,
-      score(lead, events, asOf) {
-        if (asOf === undefined || asOf === null) throw new TypeError(AS_OF_REQUIRED);
-        return sc.score(lead, events, asOf);
-      },
-    };
-  }
+  if (!options?.target) return compileScorer(ir);
   return exportText(ir, options);
 }
 
@@ -159,7 +140,7 @@ function recordsSource(name: string, rows: readonly Record<string, unknown>[]): 
 }
 
 async function loadAll(ir: IR, o: DataOptions): Promise<{ leads: LeadTable; events: EventTable | null }> {
-  const { DataError } = await import('../simulator/data/errors.js');
+  const { DataError, badRowsSummary } = await import('../simulator/data/errors.js');
   const { loadLeads } = await import('../simulator/data/leads.js');
   const { loadEvents } = await import('../simulator/data/events.js');
   const types: Record<string, 'text' | 'number' | 'bool' | 'date'> = Object.create(null);
@@ -185,7 +166,11 @@ async function loadAll(ir: IR, o: DataOptions): Promise<{ leads: LeadTable; even
     }
     return { leads, events };
   } catch (e) {
-    if (e instanceof DataError) throw new LqlError(`bad data:\n${describe(e.diagnostics)}`, e.diagnostics);
+    if (e instanceof DataError) {
+      // how many rows are bad in all (the diagnostics list the first few)
+      const count = e.badRows === null ? '' : `\n${badRowsSummary(e.diagnostics, e.badRows)}`;
+      throw new LqlError(`bad data:\n${describe(e.diagnostics)}${count}`, e.diagnostics);
+    }
     throw e;
   }
 }

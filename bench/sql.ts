@@ -1,7 +1,10 @@
 /**
  * Benchmark of the DuckDB engine (`--engine duckdb`: the ruleset's SQL run in
- * embedded DuckDB over the files) against the JS engine, on the ACME rules
- * over generated lead history with closed_at.
+ * embedded DuckDB over the files) and the ClickHouse engine (`--engine
+ * clickhouse`: the files read by the JS loader, the ruleset's ClickHouse SQL
+ * run in embedded ClickHouse, chdb) against the JS engine, on the ACME rules
+ * over generated lead history with closed_at. Without chdb installed the
+ * ClickHouse figures are skipped with a line saying so.
  *
  * Input: none; sizes from LQL_BENCH_LEADS (default 500,000 leads, so one
  * run stays under 3 minutes on a 2-core machine, generating the CSV
@@ -13,7 +16,9 @@
  * - snapshot scoring (the leads file alone, one evaluation point per lead);
  * - the full event backtest of `lql simulate` from the files: reading and
  *   checking them, scoring every lead (replay with closed_at rules), report;
- * each as seconds, ns per lead and the DuckDB / JS ratio; and whether the two
+ * each as seconds, ns per lead and the DuckDB / JS and ClickHouse / JS ratios
+ * (the ClickHouse engine's file reading is the JS loader's, so its "read"
+ * figure adds the JS load and the insert into ClickHouse); and whether the
  * reports are equal (counts exactly, rates within 1e-9).
  * Invariants: both engines read the same files with the same options and
  * asOf; agreement is checked, not assumed.
@@ -29,6 +34,7 @@ import { loadEventsFile, loadLeadsFile } from '../simulator/data/files.js';
 import { simulateFull } from '../simulator/simulate.js';
 import { replay, defaultAsOf } from '../simulator/replay.js';
 import { simulateDuckDB } from '../simulator/simulate-duckdb.js';
+import { ClickHouseMissingError, requireChdb, simulateClickHouse } from '../simulator/simulate-clickhouse.js';
 
 function acmeSource(): string {
   for (const p of [
@@ -92,9 +98,12 @@ export async function run(): Promise<string[]> {
     lines.push(
       `data: ${fmt(nLeads)} leads, ${fmt(nEvents)} events (${fmt(mb, 0)} MB of CSV), generated and written in ${fmt((performance.now() - tg) / 1000, 1)} s; DuckDB threads: ${threads}`,
     );
-    const row = (label: string, jsMs: number, duckMs: number) =>
-      `${label.padEnd(34)} JS ${fmt(jsMs / 1000, 2).padStart(6)} s ${fmt((jsMs * 1e6) / nLeads).padStart(7)} ns/lead | ` +
-      `DuckDB ${fmt(duckMs / 1000, 2).padStart(6)} s ${fmt((duckMs * 1e6) / nLeads).padStart(7)} ns/lead | DuckDB/JS ${fmt(duckMs / jsMs, 1)}x`;
+    const cell = (name: string, ms: number, jsMs: number) =>
+      ` | ${name} ${fmt(ms / 1000, 2).padStart(6)} s ${fmt((ms * 1e6) / nLeads).padStart(7)} ns/lead (${fmt(ms / jsMs, 1)}x JS)`;
+    const row = (label: string, jsMs: number, duckMs: number, chMs?: number) =>
+      `${label.padEnd(34)} JS ${fmt(jsMs / 1000, 2).padStart(6)} s ${fmt((jsMs * 1e6) / nLeads).padStart(7)} ns/lead` +
+      cell('DuckDB', duckMs, jsMs) +
+      (chMs === undefined ? '' : cell('ClickHouse', chMs, jsMs) + ` ClickHouse/DuckDB ${fmt(chMs / duckMs, 2)}x`);
 
     // --- the JS engine: load the files, replay, report --------------------------------
     let t = performance.now();
@@ -115,14 +124,32 @@ export async function run(): Promise<string[]> {
     const snap = await simulateDuckDB({ ir, leads: files.leads, asOf, threads });
     const sim = await simulateDuckDB({ ir, leads: files.leads, events: files.events, asOf, threads });
 
-    lines.push(row('snapshot: score every lead', jsSnapMs, snap.timings.scoreMs));
-    lines.push(row('events: read + check both files', jsLeadsMs + jsEventsMs, sim.timings.loadMs));
-    lines.push(row('events: score every lead (replay)', jsSimMs, sim.timings.scoreMs + sim.timings.reportMs));
+    // --- the ClickHouse engine: the JS engine's tables, scored in embedded ClickHouse ------
+    let chSnap: Awaited<ReturnType<typeof simulateClickHouse>> | null = null;
+    let chSim: Awaited<ReturnType<typeof simulateClickHouse>> | null = null;
+    let chSimMs = 0;
+    try {
+      await requireChdb();
+      chSnap = await simulateClickHouse(ir, leads, null, { asOf });
+      t = performance.now();
+      chSim = await simulateClickHouse(ir, leads, events, { asOf });
+      chSimMs = performance.now() - t;
+    } catch (e) {
+      if (!(e instanceof ClickHouseMissingError)) throw e;
+      lines.push('ClickHouse: skipped (chdb is not installed: npm install --no-save chdb@3.4.0)');
+    }
+    const chLoad = chSim ? jsLeadsMs + jsEventsMs + chSim.timings.loadMs : undefined;
+    const chScore = chSim ? chSimMs - chSim.timings.loadMs : undefined;
+
+    lines.push(row('snapshot: score every lead', jsSnapMs, snap.timings.scoreMs, chSnap?.timings.scoreMs));
+    lines.push(row('events: read + check both files', jsLeadsMs + jsEventsMs, sim.timings.loadMs, chLoad));
+    lines.push(row('events: score every lead (replay)', jsSimMs, sim.timings.scoreMs + sim.timings.reportMs, chScore));
     lines.push(
       row(
         'events: full backtest (files->report)',
         jsLeadsMs + jsEventsMs + jsSimMs,
         sim.timings.loadMs + sim.timings.scoreMs + sim.timings.reportMs,
+        chLoad !== undefined && chScore !== undefined ? chLoad + chScore : undefined,
       ),
     );
     lines.push(
@@ -130,7 +157,15 @@ export async function run(): Promise<string[]> {
         `DuckDB ${fmt(((sim.timings.loadMs + sim.timings.scoreMs + sim.timings.reportMs) * 1e6) / nEvents)} ns`,
     );
     const d = sameReport(json(js.report), json(sim.report));
-    lines.push(d ? `reports DIFFER: ${d}` : `reports equal (${fmt(js.report.leads)} leads; stages ${js.report.stages.map((s) => `${s.name} ${fmt(s.reached)}`).join(', ')})`);
+    lines.push(
+      d
+        ? `DuckDB report DIFFERS: ${d}`
+        : `DuckDB report equal (${fmt(js.report.leads)} leads; stages ${js.report.stages.map((s) => `${s.name} ${fmt(s.reached)}`).join(', ')})`,
+    );
+    if (chSim) {
+      const dc = sameReport(json(js.report), json(chSim.report));
+      lines.push(dc ? `ClickHouse report DIFFERS: ${dc}` : 'ClickHouse report equal');
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

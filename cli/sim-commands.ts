@@ -37,7 +37,13 @@ export const DATA_OPTIONS: Record<string, OptionSpec> = {
   'event-type': { type: 'string', arg: 'COL', help: "events: the column holding the activity (default 'type')" },
   'event-time': { type: 'string', arg: 'COL', help: "events: the column holding the time (default 'at')" },
   'as-of': { type: 'string', arg: 'DATE', help: 'evaluate open leads as of this date (default: the latest date in the data)' },
-  engine: { type: 'string', arg: 'js|duckdb', help: 'js (default): fastest, least memory; duckdb: the same report from the exported SQL query run in embedded DuckDB, to cross-check the SQL export (slower, more memory)' },
+  engine: {
+    type: 'string',
+    arg: 'js|duckdb|clickhouse',
+    help:
+      'js (default): fastest, least memory; duckdb: the same report from the exported SQL query run in embedded DuckDB, to cross-check the SQL export (slower, more memory); ' +
+      'clickhouse: the same report from the ClickHouse query run in embedded ClickHouse (needs the chdb package: npm install chdb)',
+  },
   'no-cache': { type: 'boolean', help: 'parse the data files even if the columnar cache holds them (see `lql cache`)' },
 };
 
@@ -137,10 +143,26 @@ async function withRuleset(args: Args, io: Io): Promise<{ file: string; ir: IR }
   return { file, ir: r.ir! };
 }
 
-function engineOf(args: Args): 'js' | 'duckdb' {
+function engineOf(args: Args): 'js' | 'duckdb' | 'clickhouse' {
   const e = s(args.values.engine) ?? 'js';
-  if (e !== 'js' && e !== 'duckdb') throw new UsageError(`--engine must be js or duckdb (got '${e}').`);
+  if (e !== 'js' && e !== 'duckdb' && e !== 'clickhouse') throw new UsageError(`--engine must be js, duckdb or clickhouse (got '${e}').`);
   return e;
+}
+
+/**
+ * `--engine clickhouse`: the files are loaded as the JS engine loads them, then scored in embedded
+ * ClickHouse (simulator/simulate-clickhouse.ts). chdb is looked for before the files are read.
+ */
+async function withClickHouse<T>(f: (ch: typeof import('../simulator/simulate-clickhouse.js')) => Promise<T>): Promise<T> {
+  const ch = await import('../simulator/simulate-clickhouse.js');
+  try {
+    await ch.requireChdb();
+    return await f(ch);
+  } catch (e) {
+    if (e instanceof ch.ClickHouseMissingError) throw new InputError(formatDiagnostics(e.diagnostics, '', null).replace(/^:1:1: /, ''));
+    if (e instanceof ch.ClickHouseEngineError) throw new InputError(e.message);
+    throw e;
+  }
 }
 
 
@@ -184,8 +206,8 @@ export const simulateCommand: Command = {
       const asOf = timeOption('as-of', s(args.values['as-of']));
       const splitAt = timeOption('split-at', s(args.values['split-at']));
       if (splitAt !== undefined) {
-        if (baseline || gates.length || format === 'markdown' || engineOf(args) === 'duckdb')
-          throw new UsageError('--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb.');
+        if (baseline || gates.length || format === 'markdown' || engineOf(args) !== 'js')
+          throw new UsageError('--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb or clickhouse.');
         const data = await loadData(ir, args, io);
         const { simulateSplit } = await import('../simulator/simulate.js');
         const split = simulateSplit(ir, data.leads, data.events, splitAt, { asOf });
@@ -198,6 +220,11 @@ export const simulateCommand: Command = {
       if (engineOf(args) === 'duckdb') {
         const { simulateWithDuckDB } = await import('./duckdb-commands.js');
         report = await simulateWithDuckDB(ir, args, { asOf, baseline, io });
+      } else if (engineOf(args) === 'clickhouse') {
+        report = await withClickHouse(async (ch) => {
+          const data = await loadData(ir, args, io);
+          return (await ch.simulateClickHouse(ir, data.leads, data.events, { asOf, baseline })).report;
+        });
       } else {
         const data = await loadData(ir, args, io);
         const { simulateFull } = await import('../simulator/simulate.js');
@@ -244,6 +271,14 @@ export const scoreCommand: Command = {
         const rows = await scoreRowsWithDuckDB(ir, args, { asOf, io, onSkipped: (x) => (skipped = x) });
         count = rows.length;
         row = (i) => rows[i]!;
+      } else if (engineOf(args) === 'clickhouse') {
+        const r = await withClickHouse(async (ch) => {
+          const data = await loadData(ir, args, io);
+          return { st: await ch.replayClickHouse(ir, data.leads, data.events, { asOf, useClosedAt: false }), skipped: skippedOf(data.leads, data.events) };
+        });
+        count = r.st.n;
+        row = (i) => rowAt(r.st, i);
+        skipped = r.skipped;
       } else {
         const data = await loadData(ir, args, io);
         const { replay } = await import('../simulator/replay.js');

@@ -267,53 +267,79 @@ function csvCell(s: string): string {
 class Out {
   private buf: string[] = [];
   private size = 0;
-  constructor(private fd: number) {}
+  constructor(private sink: CsvSink) {}
   line(s: string): void {
     this.buf.push(s);
     this.size += s.length;
     if (this.size > 1 << 20) this.flush();
   }
   flush(): void {
-    if (this.buf.length) writeSync(this.fd, this.buf.join('\n') + '\n');
+    if (this.buf.length) this.sink.write(this.buf.join('\n') + '\n');
     this.buf = [];
     this.size = 0;
   }
 }
 
-/** Write `leads.csv` and `events.csv` into `dir` (created if needed). */
-export function writeCsv(gen: Generated, dir: string): { leads: string; events: string } {
+/** Where a CSV file goes: pieces, then `ready` (all on disk), `commit` (in place), or `abort`. */
+export interface CsvSink {
+  write(s: string): void;
+  ready(): void;
+  commit(): void;
+  abort(): void;
+}
+
+/** A plain file written in place (tests and benchmarks into fresh folders; `lql-gen` writes through cli/files.ts). */
+function plainFile(path: string): CsvSink {
+  const fd = openSync(path, 'w');
+  let open = true;
+  const close = () => {
+    if (open) (open = false), closeSync(fd);
+  };
+  return { write: (s) => void writeSync(fd, s), ready: close, commit: close, abort: close };
+}
+
+/**
+ * Write `leads.csv` and `events.csv` into `dir` (created if needed), each
+ * through `open(path)`; both are complete before either is committed.
+ */
+export function writeCsv(gen: Generated, dir: string, open: (path: string) => CsvSink = plainFile): { leads: string; events: string } {
   mkdirSync(dir, { recursive: true });
   const { leads, events } = gen;
   const lf = join(dir, 'leads.csv');
   const ef = join(dir, 'events.csv');
-  const fd = openSync(lf, 'w');
-  const out = new Out(fd);
-  const attrs = ['industry', 'employees', 'country', 'title', 'email', 'budget', 'timeframe_days'];
-  out.line(['id', 'outcome', 'created_at', 'closed_at', ...attrs].join(','));
-  const cols = attrs.map((a) => leads.columns.get(a)!);
-  for (let i = 0; i < leads.n; i++) {
-    const o = leads.outcome[i]!;
-    const cells = [leads.ids[i]!, o === 1 ? 'won' : o === 0 ? 'lost' : 'open', iso(leads.createdAt[i]!), iso(leads.closedAt[i]!)];
-    for (const c of cols) {
-      if (c.type === 'text') cells.push(c.codes[i]! >= 0 ? csvCell(c.dict[c.codes[i]!]!) : '');
-      else if (c.type === 'bool') cells.push(c.values[i] === 1 ? 'true' : c.values[i] === 0 ? 'false' : '');
-      else if (c.type === 'date') cells.push(iso(c.values[i]!));
-      else cells.push(c.values[i] === c.values[i] ? String(c.values[i]) : '');
+  const files: CsvSink[] = [];
+  try {
+    files.push(open(lf));
+    const out = new Out(files[0]!);
+    const attrs = ['industry', 'employees', 'country', 'title', 'email', 'budget', 'timeframe_days'];
+    out.line(['id', 'outcome', 'created_at', 'closed_at', ...attrs].join(','));
+    const cols = attrs.map((a) => leads.columns.get(a)!);
+    for (let i = 0; i < leads.n; i++) {
+      const o = leads.outcome[i]!;
+      const cells = [leads.ids[i]!, o === 1 ? 'won' : o === 0 ? 'lost' : 'open', iso(leads.createdAt[i]!), iso(leads.closedAt[i]!)];
+      for (const c of cols) {
+        if (c.type === 'text') cells.push(c.codes[i]! >= 0 ? csvCell(c.dict[c.codes[i]!]!) : '');
+        else if (c.type === 'bool') cells.push(c.values[i] === 1 ? 'true' : c.values[i] === 0 ? 'false' : '');
+        else if (c.type === 'date') cells.push(iso(c.values[i]!));
+        else cells.push(c.values[i] === c.values[i] ? String(c.values[i]) : '');
+      }
+      out.line(cells.join(','));
     }
-    out.line(cells.join(','));
-  }
-  out.flush();
-  closeSync(fd);
-  const fd2 = openSync(ef, 'w');
-  const out2 = new Out(fd2);
-  out2.line('lead_id,type,at');
-  for (let i = 0; i < leads.n; i++) {
-    const id = leads.ids[i]!;
-    for (let j = events.offsets[i]!; j < events.offsets[i + 1]!; j++) {
-      out2.line(`${id},${events.typeNames[events.types[j]!]!},${iso(events.times[j]!)}`);
+    out.flush();
+    files.push(open(ef));
+    const out2 = new Out(files[1]!);
+    out2.line('lead_id,type,at');
+    for (let i = 0; i < leads.n; i++) {
+      const id = leads.ids[i]!;
+      for (let j = events.offsets[i]!; j < events.offsets[i + 1]!; j++) {
+        out2.line(`${id},${events.typeNames[events.types[j]!]!},${iso(events.times[j]!)}`);
+      }
     }
+    out2.flush();
+    for (const f of files) f.ready();
+    for (const f of files) f.commit();
+  } finally {
+    for (const f of files) f.abort();
   }
-  out2.flush();
-  closeSync(fd2);
   return { leads: lf, events: ef };
 }

@@ -32,7 +32,10 @@ function where(d: Diagnostic, file: string): string {
 }
 
 /** The skipped record of loaded tables. */
-export function skippedOf(leads: Pick<LeadTable, 'file' | 'rejected'>, events?: Pick<EventTable, 'file' | 'rejected' | 'unknownLeads' | 'unknownTypes'> | null): Skipped {
+export function skippedOf(
+  leads: Pick<LeadTable, 'file' | 'rejected'>,
+  events?: Pick<EventTable, 'file' | 'rejected' | 'unknownLeads' | 'unknownTypes'> | null,
+): Skipped {
   const first = [
     ...leads.rejected.diagnostics.map((d) => where(d, leads.file)),
     ...(events ? events.rejected.diagnostics.map((d) => where(d, events.file)) : []),
@@ -41,7 +44,14 @@ export function skippedOf(leads: Pick<LeadTable, 'file' | 'rejected'>, events?: 
   if (events) for (const t of Object.keys(events.unknownTypes).sort()) if (events.unknownTypes[t]! > 0) undeclared[t] = events.unknownTypes[t]!;
   const leadRows = leads.rejected.rows;
   const eventRows = events ? events.rejected.rows : 0;
-  return { rows: leadRows + eventRows, leadRows, eventRows, first, unknownLeadEvents: events ? events.unknownLeads.events : 0, undeclaredEventTypes: undeclared };
+  return {
+    rows: leadRows + eventRows,
+    leadRows,
+    eventRows,
+    first,
+    unknownLeadEvents: events ? events.unknownLeads.events : 0,
+    undeclaredEventTypes: undeclared,
+  };
 }
 
 /** The record from counts (engines that do not build tables). */

@@ -30,7 +30,7 @@
  * Invariants: pure (no printing); the sweep reruns the kernel on a copy of
  * the IR with one threshold changed, never mutating the caller's IR.
  */
-import type { IR, IRCond, IRValue } from '../language/compile/ir.js';
+import type { IR } from '../language/compile/ir.js';
 import { compileKernel } from './kernel/emit-kernel.js';
 import { KEYWORDS } from '../language/syntax/tokens.js';
 import type { EventTable, LeadTable } from './data/table.js';
@@ -40,6 +40,18 @@ import { quantileEdges, screenColumns, type Exclusion } from './column-guards.js
 import { dataWeeks } from './time.js';
 import { eventRows, leadRows, splitByCreation } from './split.js';
 import { computeReport, type StageMetrics } from './metrics.js';
+import { compileSource } from '../language/index.js';
+import {
+  candidateThresholds,
+  stageComparisons,
+  stageFigures,
+  thresholdRounder,
+  withStageThresholds,
+  wonLeads,
+  type StageComparison,
+  type ThresholdCandidate,
+  type ThresholdSweep,
+} from './thresholds.js';
 
 const SMALL_SAMPLE = 30;
 
@@ -80,31 +92,7 @@ export interface Suggestion {
   warning: string | null;
 }
 
-export interface ThresholdCandidate {
-  threshold: number;
-  reached: number;
-  won: number;
-  lost: number;
-  precision: number | null;
-  precisionCI: [number, number] | null;
-  recall: number | null;
-  /** reached / the weeks the data covers; null when the data has no dates */
-  perWeek: number | null;
-  /** for the whole-condition sweep: the thresholds of this setting, e.g. `fit >= 38, engagement >= 50` */
-  setting?: string;
-}
-
-export interface ThresholdSweep {
-  /** the comparison as written, e.g. `engagement >= 40` */
-  comparison: string;
-  score: string;
-  op: string;
-  current: number;
-  candidates: ThresholdCandidate[];
-  /** the threshold that best meets the goal, or null */
-  recommended: number | null;
-  note: string;
-}
+export type { ThresholdCandidate, ThresholdSweep } from './thresholds.js';
 
 export interface ThresholdProposal {
   stage: string;
@@ -336,40 +324,6 @@ export function snippet(r: SuggestResult): string {
 // ---------------------------------------------------------------------------
 // Stage thresholds
 
-interface CmpRef {
-  path: (string | number)[];
-  score: string;
-  op: string;
-  /** which side holds the number */
-  numSide: 'left' | 'right';
-  value: number;
-  text: string;
-}
-
-function findScoreCmps(c: IRCond, path: (string | number)[], out: CmpRef[]): void {
-  switch (c.k) {
-    case 'and':
-    case 'or':
-      c.args.forEach((a, i) => findScoreCmps(a, [...path, 'args', i], out));
-      break;
-    case 'not':
-      findScoreCmps(c.arg, [...path, 'arg'], out);
-      break;
-    case 'cmp': {
-      if (!['>=', '>', '<=', '<'].includes(c.op)) break;
-      const isScore = (v: IRValue) => v.k === 'score';
-      if (isScore(c.left) && c.right.k === 'num') {
-        out.push({ path, score: (c.left as { name: string }).name, op: c.op, numSide: 'right', value: c.right.value, text: c.src.text });
-      } else if (isScore(c.right) && c.left.k === 'num') {
-        out.push({ path, score: (c.right as { name: string }).name, op: c.op, numSide: 'left', value: c.left.value, text: c.src.text });
-      }
-      break;
-    }
-    default:
-      break;
-  }
-}
-
 function proposeThresholds(
   ir: IR,
   leads: LeadTable,
@@ -381,8 +335,7 @@ function proposeThresholds(
   const k = opts.stage !== undefined ? ir.stages.findIndex((s) => s.name === opts.stage) : ir.stages.length - 2;
   if (k < 0 || k >= ir.stages.length - 1) return null;
   const stage = ir.stages[k]!;
-  const refs: CmpRef[] = [];
-  if (stage.cond) findScoreCmps(stage.cond, [], refs);
+  const refs = stageComparisons(stage.cond);
   const goal: ThresholdProposal['goal'] =
     opts.precision !== undefined
       ? { precision: opts.precision }
@@ -390,42 +343,11 @@ function proposeThresholds(
         ? { capacityPerWeek: opts.capacityPerWeek }
         : null;
   const weeks = dataWeeks(leads, scored.mode === 'events' ? events : null);
-  let totalWon = 0;
-  for (let i = 0; i < leads.n; i++) if (leads.outcome[i] === 1) totalWon++;
+  const totals = { won: wonLeads(leads.outcome), weeks };
 
   /** Replay with some thresholds of the stage's condition changed; the stage's figures. */
-  const evaluate = (values: Map<CmpRef, number>, threshold: number, setting?: string): ThresholdCandidate => {
-    const copy = structuredClone(ir) as IR;
-    for (const [ref, v] of values) {
-      let node: unknown = copy.stages[k]!.cond;
-      for (const p of ref.path) node = (node as Record<string | number, unknown>)[p];
-      const cmp = node as { left: IRValue; right: IRValue };
-      (cmp[ref.numSide] as { value: number }).value = v;
-    }
-    const st = replay(copy, leads, events, { asOf: scored.asOf, mode: scored.mode });
-    const r = st.reached[k]!;
-    let reached = 0;
-    let w = 0;
-    let l = 0;
-    for (let i = 0; i < st.n; i++) {
-      if (r[i] === r[i]) {
-        reached++;
-        if (st.outcome[i] === 1) w++;
-        else if (st.outcome[i] === 0) l++;
-      }
-    }
-    return {
-      threshold,
-      ...(setting !== undefined ? { setting } : {}),
-      reached,
-      won: w,
-      lost: l,
-      precision: rate(w, l),
-      precisionCI: wilson(w, w + l),
-      recall: totalWon ? w / totalWon : null,
-      perWeek: weeks === null ? null : reached / weeks,
-    };
-  };
+  const evaluate = (values: Map<StageComparison, number>, threshold: number, setting?: string): ThresholdCandidate =>
+    stageFigures(replay(withStageThresholds(ir, k, values), leads, events, { asOf: scored.asOf, mode: scored.mode }), k, threshold, totals, setting);
   const meets = (c: ThresholdCandidate): boolean =>
     goal === null
       ? false
@@ -436,34 +358,12 @@ function proposeThresholds(
     cs.filter(meets).reduce<ThresholdCandidate | null>((a, b) => (!a || b.reached > a.reached || (b.reached === a.reached && b.won > a.won) ? b : a), null);
   const describe = (c: ThresholdCandidate, text: string) =>
     `${text}: ${c.reached} leads${c.perWeek !== null ? ` (${c.perWeek.toFixed(1)}/week)` : ''}, precision ${pct(c.precision)}${c.won + c.lost > 0 && c.won + c.lost < SMALL_SAMPLE ? ' (small sample)' : ''}, recall ${pct(c.recall)}`;
-  const niceFor = (ref: CmpRef) => {
-    const si = scored.scoreNames.indexOf(ref.score);
-    const s = scored.scores[si]!;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < s.length; i++) {
-      if (s[i]! < lo) lo = s[i]!;
-      if (s[i]! > hi) hi = s[i]!;
-    }
-    const span = hi - lo;
-    return (v: number) => (span > 20 || Math.abs(ref.value) >= 10 ? Math.round(v) : +v.toPrecision(2));
-  };
+  const scoresOf = (ref: StageComparison) => scored.scores[scored.scoreNames.indexOf(ref.score)] ?? [];
+  const niceFor = (ref: StageComparison) => thresholdRounder(ref, scoresOf(ref));
   const capacityNeedsDates = goal !== null && 'capacityPerWeek' in goal && weeks === null;
 
   const sweeps: ThresholdSweep[] = refs.map((ref) => {
-    const si = scored.scoreNames.indexOf(ref.score);
-    const vals = Array.from(scored.scores[si]!).sort((a, b) => a - b);
-    const nice = niceFor(ref);
-    // candidates: multiples of the current threshold and quantiles of the score at asOf
-    const cands = new Set<number>([ref.value]);
-    if (ref.value !== 0) for (const m of [0.25, 0.5, 0.75, 0.875, 1.125, 1.25, 1.5, 2, 3]) cands.add(nice(ref.value * m));
-    for (let q = 1; q < 10; q++) {
-      const v = vals[Math.floor((q * vals.length) / 10)];
-      if (v !== undefined) cands.add(nice(v));
-    }
-    cands.add(nice(vals[Math.max(0, vals.length - 1 - Math.floor(vals.length / 100))] ?? ref.value));
-    const thresholds = [...cands].sort((a, b) => a - b);
-    const candidates = thresholds.map((thr) => evaluate(new Map([[ref, thr]]), thr));
+    const candidates = candidateThresholds(ref, scoresOf(ref)).map((thr) => evaluate(new Map([[ref, thr]]), thr));
     const b = best(candidates);
     const note = !goal
       ? 'no goal given: pass a target precision or a capacity per week'
@@ -474,7 +374,7 @@ function proposeThresholds(
           : 'precision' in goal
             ? `no threshold of ${ref.score} alone reaches precision ${pct(goal.precision)}`
             : `no threshold of ${ref.score} alone keeps ${stage.name} at or under ${goal.capacityPerWeek}/week`;
-    return { comparison: ref.text, score: ref.score, op: ref.op, current: ref.value, candidates, recommended: b ? b.threshold : null, note };
+    return { stage: stage.name, comparison: ref.text, score: ref.score, op: ref.op, current: ref.value, candidates, recommended: b ? b.threshold : null, note };
   });
 
   // the whole condition: every threshold in it scaled by the same factor
@@ -487,6 +387,7 @@ function proposeThresholds(
     });
     const b = best(candidates);
     joint = {
+      stage: stage.name,
       comparison: refs.map((r) => r.text).join(', '),
       score: '',
       op: '',
@@ -527,18 +428,14 @@ function proposeThresholds(
 
 /** A copy of the IR with the thresholds of one stage's comparisons set to `values` (in the order `suggest` sweeps them). */
 export function withThresholds(ir: IR, stageName: string, values: number[]): IR {
-  const copy = structuredClone(ir) as IR;
-  const stage = copy.stages.find((s) => s.name === stageName);
-  if (!stage?.cond) return copy;
-  const refs: CmpRef[] = [];
-  findScoreCmps(stage.cond, [], refs);
+  const k = ir.stages.findIndex((s) => s.name === stageName);
+  const refs = stageComparisons(ir.stages[k]?.cond ?? null);
+  const set = new Map<StageComparison, number>();
   refs.forEach((ref, i) => {
-    if (values[i] === undefined) return;
-    let node: unknown = stage.cond;
-    for (const p of ref.path) node = (node as Record<string | number, unknown>)[p];
-    ((node as Record<string, IRValue>)[ref.numSide] as { value: number }).value = values[i]!;
+    const v = values[i];
+    if (v !== undefined) set.set(ref, v);
   });
-  return copy;
+  return k < 0 ? structuredClone(ir) : withStageThresholds(ir, k, set);
 }
 
 export interface ValidatedSuggestion {
@@ -550,6 +447,76 @@ export interface ValidatedSuggestion {
   learned: SuggestResult;
   /** the tuned stage on the later leads: the current rules and the rules with the learned thresholds */
   check: { stage: string; setting: string | null; current: StageMetrics; suggested: StageMetrics | null; goalMet: boolean | null } | null;
+  /**
+   * The suggested ruleset: the learned points (the same suggestions as
+   * `learned.snippet`) in place of the rules of the ruleset's `fit` and
+   * `engagement` blocks, and thresholds for the tuned stage learned on the
+   * earlier leads for the goal (without one: at least the current rules'
+   * precision on the earlier leads); null when no stage can be tuned.
+   */
+  ruleset: LearnedRuleset | null;
+}
+
+export interface LearnedRuleset {
+  /** the blocks whose rules were replaced by the learned points */
+  replaced: ('fit' | 'engagement')[];
+  /** learned points the ruleset has no block for (not applied) */
+  notApplied: ('fit' | 'engagement')[];
+  /** the goal the thresholds were learned for */
+  goal: { precision: number } | { capacityPerWeek: number };
+  /** the learned thresholds of the stage, or null (no setting met the goal on the earlier leads: the current ones are kept) */
+  setting: string | null;
+  /** the tuned stage on the later leads with the learned points and thresholds */
+  later: StageMetrics;
+  /** the same on the earlier leads (what it was fitted to) */
+  earlier: StageMetrics;
+  /** whether it meets the goal on the later leads */
+  goalMet: boolean;
+}
+
+/**
+ * The IR with the rules of its `fit` and `engagement` blocks replaced by the
+ * suggested points (decay kept); attributes the new rules read are added.
+ */
+export function withLearnedPoints(ir: IR, r: SuggestResult, leads: LeadTable): { ir: IR; replaced: ('fit' | 'engagement')[]; notApplied: ('fit' | 'engagement')[] } {
+  const used = new Set([...r.attributes.filter((x) => x.points !== 0).map((x) => x.name)]);
+  const decl: string[] = [];
+  for (const name of used) {
+    const col = leads.columns.get(name);
+    decl.push(`attribute ${lqlName(name)}: ${col ? col.type : 'text'}`);
+  }
+  if (ir.activities.length) decl.push(`activity ${ir.activities.map(lqlName).join(', ')}`);
+  const src = `${decl.join('\n')}\n${r.snippet}\n`;
+  const compiled = compileSource(src);
+  const copy = structuredClone(ir) as IR;
+  const replaced: ('fit' | 'engagement')[] = [];
+  const notApplied: ('fit' | 'engagement')[] = [];
+  if (!compiled.ir) return { ir: copy, replaced, notApplied: ['fit', 'engagement'] };
+  // ids of the new nodes follow the ruleset's own (every id stays unique)
+  const offset = copy.maxId;
+  const shift = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(shift);
+    else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === 'id' && typeof v === 'number') (node as Record<string, number>).id = v + offset;
+        else shift(v);
+      }
+    }
+  };
+  for (const learned of compiled.ir.scores) {
+    if (learned.kind !== 'block' || (learned.block !== 'fit' && learned.block !== 'engagement')) continue;
+    const target = copy.scores.find((x) => x.kind === 'block' && x.block === learned.block);
+    if (!target || target.kind !== 'block') {
+      notApplied.push(learned.block);
+      continue;
+    }
+    shift(learned.rules);
+    target.rules = learned.rules.map((rule, index) => ({ ...rule, index }));
+    replaced.push(learned.block);
+  }
+  copy.maxId = offset + compiled.ir.maxId;
+  for (const a of compiled.ir.attributes) if (!copy.attributes.some((b) => b.name === a.name)) copy.attributes.push(a);
+  return { ir: copy, replaced, notApplied };
 }
 
 /**
@@ -589,12 +556,35 @@ export function suggestValidated(ir: IR, leads: LeadTable, events: EventTable | 
           : suggested.perWeek !== null && suggested.perWeek !== undefined && suggested.reached > 0 && suggested.perWeek <= goal.capacityPerWeek;
     check = { stage: t.stage, setting: t.best ? t.best.setting : null, current, suggested, goalMet };
   }
+  let ruleset: LearnedRuleset | null = null;
+  if (t) {
+    // the learned points, then thresholds for them learned on the same earlier leads
+    const points = withLearnedPoints(ir, learned, trainLeads);
+    const stageOn = (rules: IR, ls: LeadTable, es: EventTable | null, asOf: number | undefined) => {
+      const st = replay(rules, ls, es, asOf !== undefined ? { asOf } : {});
+      const rep = computeReport(st, { ruleset: rules.name, time: { createdAt: ls.createdAt, weeks: dataWeeks(ls, st.mode === 'events' ? es : null) } });
+      return rep.stages.find((x) => x.name === t.stage)!;
+    };
+    const today = stageOn(ir, trainLeads, trainEvents, until);
+    const goal = t.goal ?? { precision: today.precision ?? 0 };
+    const tuned = suggest(points.ir, trainLeads, trainEvents, { ...opts, asOf: until, stage: t.stage, ...('precision' in goal ? { precision: goal.precision, capacityPerWeek: undefined } : { capacityPerWeek: goal.capacityPerWeek, precision: undefined }) });
+    const best = tuned.thresholds?.best ?? null;
+    const final = best ? withThresholds(points.ir, t.stage, best.values) : points.ir;
+    const later = stageOn(final, testLeads, testEvents, opts.asOf);
+    const earlier = stageOn(final, trainLeads, trainEvents, until);
+    const goalMet =
+      'precision' in goal
+        ? later.precision !== null && later.precision >= goal.precision
+        : later.perWeek !== null && later.perWeek !== undefined && later.reached > 0 && later.perWeek <= goal.capacityPerWeek;
+    ruleset = { replaced: points.replaced, notApplied: points.notApplied, goal, setting: best ? best.setting : null, later, earlier, goalMet };
+  }
   return {
     trainUntil: new Date(until).toISOString(),
     train: { leads: trainLeads.n, decided: decided(trainLeads) },
     test: { leads: testLeads.n, decided: decided(testLeads) },
     learned,
     check,
+    ruleset,
   };
 }
 
@@ -615,12 +605,27 @@ export function printValidated(v: ValidatedSuggestion): string {
     const ci = s.precisionCI ? ` (${pct(s.precisionCI[0])}–${pct(s.precisionCI[1])})` : '';
     return `${String(s.reached).padStart(8)}  ${(s.perWeek === null || s.perWeek === undefined ? '–' : s.perWeek.toFixed(1)).padStart(8)}  ${(pct(s.precision) + (d > 0 && d < SMALL_SAMPLE ? '*' : '') + ci).padEnd(24)}  ${pct(s.recall).padStart(6)}`;
   };
-  out.push(`  ${'rules'.padEnd(40)}   reached  per week  precision (95% CI)        recall`);
-  out.push(`  ${`current ${c.stage}`.padEnd(40)}${cell(c.current)}`);
-  if (c.suggested) out.push(`  ${`learned: ${c.setting}`.padEnd(40)}${cell(c.suggested)}`);
-  else out.push('  learned: no setting met the goal on the earlier leads');
-  if (c.goalMet !== null) out.push('', c.goalMet ? 'The learned setting still meets the goal on the later leads.' : 'The learned setting does NOT meet the goal on the later leads: it was fitted to the earlier ones.');
-  if ([c.current, c.suggested].some((s) => s && s.won + s.lost > 0 && s.won + s.lost < SMALL_SAMPLE)) out.push(`* fewer than ${SMALL_SAMPLE} decided leads: a small sample.`);
+  const L = v.ruleset;
+  const rows: [string, StageMetrics | null][] = [[`current ${c.stage}`, c.current]];
+  rows.push([c.suggested ? `learned thresholds: ${c.setting}` : `learned thresholds: ${v.learned.thresholds?.goal ? 'none met the goal on the earlier leads' : 'none (no goal given)'}`, c.suggested]);
+  if (L) rows.push([`${L.replaced.length ? `learned points (${L.replaced.join(', ')})` : 'current points'} + ${L.setting ?? 'current thresholds'}`, L.later]);
+  const w = Math.max(40, ...rows.map((r) => r[0].length + 1));
+  out.push(`  ${'rules'.padEnd(w)}   reached  per week  precision (95% CI)        recall`);
+  for (const [label, m] of rows) out.push(m ? `  ${label.padEnd(w)}${cell(m)}` : `  ${label}`);
+  if (c.goalMet !== null) out.push('', c.goalMet ? 'The learned thresholds still meet the goal on the later leads.' : 'The learned thresholds do NOT meet the goal on the later leads: they were fitted to the earlier ones.');
+  if (L) {
+    const goal =
+      'precision' in L.goal
+        ? `a precision of at least ${pct(L.goal.precision)}${v.learned.thresholds?.goal ? '' : " (no goal given: the current rules' precision on the earlier leads)"}`
+        : `at most ${L.goal.capacityPerWeek}/week`;
+    out.push(
+      `The suggested ruleset has the learned points in place of the rules of ${L.replaced.length ? L.replaced.join(' and ') : 'no block'}, and thresholds learned for ${goal}. ` +
+        (L.goalMet ? 'It meets that goal on the later leads.' : 'It does NOT meet that goal on the later leads.'),
+    );
+    if (!L.setting) out.push('  No threshold met the goal on the earlier leads with the learned points; the current thresholds were kept.');
+    if (L.notApplied.length) out.push(`  The ruleset has no ${L.notApplied.join(' or ')} block: those learned points are not in it.`);
+  }
+  if ([c.current, c.suggested, L?.later].some((s) => s && s.won + s.lost > 0 && s.won + s.lost < SMALL_SAMPLE)) out.push(`* fewer than ${SMALL_SAMPLE} decided leads: a small sample.`);
   return out.join('\n');
 }
 

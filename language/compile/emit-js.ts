@@ -884,14 +884,6 @@ export function compileScorer(ir: IR, opts: EmitOptions = {}): Scorer {
   return { score: made.score, ruleset: made.ruleset, source: body };
 }
 
-/**
- * A scorer that goes to production is told the evaluation time: it sees one
- * lead and cannot know a dataset's latest time (docs/semantics.md, "Time").
- */
-export const AS_OF_REQUIRED =
-  'score: asOf is required: the time to evaluate the lead at (ISO 8601 text, epoch ms or a Date), e.g. Date.now() to score live, or the as-of of the backtest to match it';
-const NEED_AS_OF = `if (asOf === undefined || asOf === null) throw new TypeError(${JSON.stringify(AS_OF_REQUIRED)});`;
-
 /** The scorer as a standalone module (no imports). */
 export function emitModule(ir: IR, opts: ModuleOptions): string {
   if (opts.format !== 'esm' && opts.format !== 'cjs') throw new TypeError('emitModule: format must be "esm" or "cjs"');
@@ -899,7 +891,8 @@ export function emitModule(ir: IR, opts: ModuleOptions): string {
   const head = [
     `// LQL compiled scorer for the ruleset ${str(ir.name ?? '')}.`,
     `// Compiled by lql ${str(String(opts.compilerVersion))}; standalone (no imports).`,
-    '// score(lead, events, asOf) returns { scores, bands, stage, reached, route, reasons } (asOf is required);',
+    '// score(lead, events?, asOf?) returns { scores, bands, stage, reached, route, reasons };',
+    '// without asOf a lead is evaluated at its latest event: pass the time (Date.now(), or a backtest\'s as-of) to match a run.',
     '// the types are in the .d.ts beside this file, the meaning in LQL\'s docs/semantics.md.',
   ];
   const parts: string[] = [head.join('\n')];
@@ -907,9 +900,9 @@ export function emitModule(ir: IR, opts: ModuleOptions): string {
   if (usesRegex) parts.push(re2jsEmbed(opts.regexEngineSource));
   parts.push(body);
   if (opts.format === 'esm') {
-    parts.push(`export const ruleset = __ruleset;\nexport function score(lead, events, asOf) {\n  ${NEED_AS_OF}\n  return __score(lead, events, asOf);\n}\n`);
+    parts.push('export const ruleset = __ruleset;\nexport function score(lead, events, asOf) { return __score(lead, events, asOf); }\n');
   } else {
-    parts.push(`exports.ruleset = __ruleset;\nexports.score = function score(lead, events, asOf) {\n  ${NEED_AS_OF}\n  return __score(lead, events, asOf);\n};\n`);
+    parts.push('exports.ruleset = __ruleset;\nexports.score = function score(lead, events, asOf) { return __score(lead, events, asOf); };\n');
   }
   return parts.join('\n');
 }
@@ -942,9 +935,9 @@ export function emitDts(ir: IR): string {
     '  reasons: { score: ScoreName; points: number; line: number; rule: string }[];',
     '}',
     'export declare const ruleset: { name: string; stages: StageName[]; scores: ScoreName[]; bands: Record<BandName, string[]> };',
-    '/** asOf (required): the time to evaluate the lead at, e.g. Date.now() to score live. */',
-    'export declare function score(lead: Record<string, unknown>, events: { type: string; at: string | number | Date }[] | null | undefined,',
-    '                              asOf: string | number | Date): ScoreResult;',
+    '/** asOf: the time to evaluate the lead at (default: its latest event), e.g. Date.now() to score live. */',
+    'export declare function score(lead: Record<string, unknown>, events?: { type: string; at: string | number | Date }[],',
+    '                              asOf?: string | number | Date): ScoreResult;',
     '',
   ];
   return lines.join('\n');

@@ -37,7 +37,17 @@
  * - every user name and string is quoted/escaped (sql-dialect.ts); comments
  *   carry sanitised source text and line numbers.
  */
-import type { IR, IRArith, IRBand, IRBlockScore, IRCond, IRRule, IRSrc, IRType, IRValue } from './ir.js';
+import type {
+  IR,
+  IRArith,
+  IRBand,
+  IRBlockScore,
+  IRCond,
+  IRRule,
+  IRSrc,
+  IRType,
+  IRValue,
+} from './ir.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Range } from '../syntax/ast.js';
 import { diag } from '../diagnostics/registry.js';
@@ -150,6 +160,12 @@ export interface SqlExport {
   sql: string;
   columns: SqlColumn[];
   diagnostics: Diagnostic[];
+  /**
+   * The same query in parts: its CTEs in order (name and SELECT), the final
+   * SELECT, and the SETTINGS clause ('' outside ClickHouse). An engine may
+   * store a CTE read more than once as a table of that name and run the rest.
+   */
+  parts?: { ctes: { name: string; body: string }[]; select: string; settings: string };
 }
 
 /** Thrown by `emitSql` when the ruleset cannot be exported for the dialect. */
@@ -336,23 +352,20 @@ class Emitter {
     const before =
       windowMs === null
         ? 'RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING'
-        : windowMs <= 1
-          ? null
-          : `RANGE BETWEEN ${bigint(windowMs - 1)} PRECEDING AND 1 PRECEDING`;
+        : windowMs <= 1 ? null : `RANGE BETWEEN ${bigint(windowMs - 1)} PRECEDING AND 1 PRECEDING`;
     return this.feature(`d${ai}_${windowMs ?? 'all'}_${h}`, () => ({
       col: `d${ai}_${windowMs ?? 'all'}_${h}_${slug(activity)}`,
       sql:
-        (before === null
-          ? ''
-          : (windowMs !== null && this.longFrame(windowMs)
-              ? // ClickHouse: the partition's event times in (t - W, t), as in `count`
-                `COALESCE(arraySum(x -> assumeNotNull(CASE WHEN x > "t" - ${bigint(windowMs)} AND x < "t" ` +
-                `THEN power(CAST(2 AS DOUBLE PRECISION), ${dbl(`x - ${base}`)} / ${num(hl)}) ELSE 0 END), ` +
-                `groupArray(CASE WHEN "kind" IN (1, ${2 + h}) AND "k" = ${ai} THEN "t" END) OVER (PARTITION BY "lk", ${p})), 0)\n`
-              : `COALESCE(sum(CASE WHEN "kind" IN (1, ${2 + h}) AND "k" = ${ai} ` +
-                `THEN power(CAST(2 AS DOUBLE PRECISION), ${dbl(`"t" - ${base}`)} / ${num(hl)}) END) ` +
-                `OVER (PARTITION BY "lk", ${p} ORDER BY "t" ${before}), 0)\n`) +
-            `      * power(CAST(2 AS DOUBLE PRECISION), - (${dbl(`"t" - ${base}`)} / ${num(hl)}))\n      + `) +
+        (before === null ? '' :
+          (windowMs !== null && this.longFrame(windowMs)
+            ? // ClickHouse: the partition's event times in (t - W, t), as in `count`
+              `COALESCE(arraySum(x -> assumeNotNull(CASE WHEN x > "t" - ${bigint(windowMs)} AND x < "t" ` +
+              `THEN power(CAST(2 AS DOUBLE PRECISION), ${dbl(`x - ${base}`)} / ${num(hl)}) ELSE 0 END), ` +
+              `groupArray(CASE WHEN "kind" IN (1, ${2 + h}) AND "k" = ${ai} THEN "t" END) OVER (PARTITION BY "lk", ${p})), 0)\n`
+            : `COALESCE(sum(CASE WHEN "kind" IN (1, ${2 + h}) AND "k" = ${ai} ` +
+              `THEN power(CAST(2 AS DOUBLE PRECISION), ${dbl(`"t" - ${base}`)} / ${num(hl)}) END) ` +
+              `OVER (PARTITION BY "lk", ${p} ORDER BY "t" ${before}), 0)\n`) +
+          `      * power(CAST(2 AS DOUBLE PRECISION), - (${dbl(`"t" - ${base}`)} / ${num(hl)}))\n      + `) +
         `count(CASE WHEN "kind" = 1 AND "k" = ${ai} THEN 1 END) OVER (PARTITION BY "lk", ${p} ORDER BY "t" RANGE BETWEEN CURRENT ROW AND CURRENT ROW)`,
       // at asOf each event weighs exactly 2 ^ (-(asOf - t) / half-life), 1 for an event at asOf
       agg:
@@ -446,7 +459,8 @@ class Emitter {
         return 'CAST(NULL AS DOUBLE PRECISION)';
       case 'bool':
         if (v.type === 'text') return readBool(this.d, x);
-        if (v.type === 'number' || v.type === 'date') return `(CASE WHEN ${x} = 1 THEN TRUE WHEN ${x} = 0 THEN FALSE END)`;
+        if (v.type === 'number' || v.type === 'date')
+          return `(CASE WHEN ${x} = 1 THEN TRUE WHEN ${x} = 0 THEN FALSE END)`;
         return 'CAST(NULL AS BOOLEAN)';
     }
   }
@@ -617,7 +631,9 @@ class Emitter {
   blockScore(b: IRBlockScore): string {
     if (b.rules.length === 0) return num(0);
     // left to right, as the JS scorer adds them
-    const terms = b.rules.map((r, i) => `    -- line ${r.src.line}: ${commentText(r.src.text)}\n    ${i === 0 ? '  ' : '+ '}(${this.rule(r, b)})`);
+    const terms = b.rules.map(
+      (r, i) => `    -- line ${r.src.line}: ${commentText(r.src.text)}\n    ${i === 0 ? '  ' : '+ '}(${this.rule(r, b)})`,
+    );
     return `(\n${terms.join('\n')}\n    )`;
   }
 
@@ -675,7 +691,7 @@ class Emitter {
 
   // --- the query ------------------------------------------------------------------
 
-  build(): { sql: string; columns: SqlColumn[] } {
+  build(): { sql: string; columns: SqlColumn[]; parts: NonNullable<SqlExport['parts']> } {
     const d = this.d;
     const ir = this.ir;
     const o = this.opts;
@@ -711,13 +727,10 @@ class Emitter {
       const prev = seen.get(k);
       if (prev) this.error('LQL702', origin(c), { name: c.name, other: prev.name });
       else seen.set(k, c);
-      if (d === 'postgres' && UTF8.encode(c.name).length > PG_MAX_IDENT) this.error('LQL703', origin(c), { name: c.name });
+      if (d === 'postgres' && UTF8.encode(c.name).length > PG_MAX_IDENT)
+        this.error('LQL703', origin(c), { name: c.name });
       // neither engine can quote a name holding U+0000
-      if (c.name.includes('\u0000'))
-        this.error('LQL704', origin(c), {
-          what: `The column name "${c.name.replace(/\u0000/g, '\\u{0}')}"`,
-          engine: d === 'postgres' ? 'PostgreSQL' : 'DuckDB',
-        });
+      if (c.name.includes('\u0000')) this.error('LQL704', origin(c), { what: `The column name "${c.name.replace(/\u0000/g, '\\u{0}')}"`, engine: d === 'postgres' ? 'PostgreSQL' : 'DuckDB' });
     }
 
     // Compile everything that reads per-point values first, collecting features and attribute reads.
@@ -746,14 +759,7 @@ class Emitter {
         const col = `b${this.bandCols.size}_${slug(b.name)}`;
         const sql = this.band(b);
         this.bandCols.set(b.name, col);
-        scoreCtes.push({
-          name: `band_${slug(b.name)}`,
-          comment: `band ${b.name} (line ${b.src.line})`,
-          col,
-          sql,
-          timeDep: timeDep.has(`band:${b.name}`),
-          isScore: false,
-        });
+        scoreCtes.push({ name: `band_${slug(b.name)}`, comment: `band ${b.name} (line ${b.src.line})`, col, sql, timeDep: timeDep.has(`band:${b.name}`), isScore: false });
       }
     }
     // scores or bands not in `order` (should not happen) are computed last, in declaration order
@@ -821,26 +827,32 @@ class Emitter {
 
     // --- assemble ----------------------------------------------------------------
     const ctes: string[] = [];
-    const cte = (name: string, comment: string, body: string) => ctes.push(`-- ${commentText(comment)}\n${ident(name)} AS (\n${body}\n)`);
+    const parts: { name: string; body: string }[] = [];
+    const cte = (name: string, comment: string, body: string) => {
+      ctes.push(`-- ${commentText(comment)}\n${ident(name)} AS (\n${body}\n)`);
+      parts.push({ name, body });
+    };
 
     const acts = ir.activities;
-    const kExpr = acts.length === 0 ? 'CAST(NULL AS INTEGER)' : `CASE CAST("type" AS VARCHAR) ${acts.map((a, i) => `WHEN ${str(a)} THEN ${i}`).join(' ')} END`;
+    const kExpr =
+      acts.length === 0
+        ? 'CAST(NULL AS INTEGER)'
+        : `CASE CAST("type" AS VARCHAR) ${acts.map((a, i) => `WHEN ${str(a)} THEN ${i}`).join(' ')} END`;
     for (const a of acts) this.checkText(a, { line: 1, col: 1, text: a });
-    const evSrc =
-      eventsT && o.timesAreEpochMs
-        ? `  SELECT ${o.nativeIds ? '"lead_id"' : 'CAST("lead_id" AS VARCHAR) AS "lead_id"'}, ${kExpr} AS "k", CAST("at" AS BIGINT) AS "t"\n  FROM ${eventsT}\n` +
-          `  WHERE CAST("type" AS VARCHAR) IN (${acts.map(str).join(', ') || 'NULL'}) AND "at" IS NOT NULL`
-        : eventsT
-          ? `  SELECT "lead_id", "k", "t" FROM (\n  ` +
-            dateLayers(
-              d,
-              `(SELECT CAST("lead_id" AS VARCHAR) AS "lead_id", ${kExpr} AS "k", CAST("at" AS VARCHAR) AS "at"\n      FROM ${eventsT}\n      WHERE CAST("type" AS VARCHAR) IN (${acts.map(str).join(', ') || 'NULL'})) AS "q0"`,
-              ['lead_id', 'k'],
-              [{ src: 'at', out: 't' }],
-              '  ',
-            ) +
-            `\n  ) AS "e"\n  WHERE "t" IS NOT NULL`
-          : `  SELECT CAST(NULL AS VARCHAR) AS "lead_id", CAST(NULL AS INTEGER) AS "k", CAST(NULL AS BIGINT) AS "t"\n  WHERE FALSE`;
+    const evSrc = eventsT && o.timesAreEpochMs
+      ? `  SELECT ${o.nativeIds ? '"lead_id"' : 'CAST("lead_id" AS VARCHAR) AS "lead_id"'}, ${kExpr} AS "k", CAST("at" AS BIGINT) AS "t"\n  FROM ${eventsT}\n` +
+        `  WHERE CAST("type" AS VARCHAR) IN (${acts.map(str).join(', ') || 'NULL'}) AND "at" IS NOT NULL`
+      : eventsT
+      ? `  SELECT "lead_id", "k", "t" FROM (\n  ` +
+        dateLayers(
+          d,
+          `(SELECT CAST("lead_id" AS VARCHAR) AS "lead_id", ${kExpr} AS "k", CAST("at" AS VARCHAR) AS "at"\n      FROM ${eventsT}\n      WHERE CAST("type" AS VARCHAR) IN (${acts.map(str).join(', ') || 'NULL'})) AS "q0"`,
+          ['lead_id', 'k'],
+          [{ src: 'at', out: 't' }],
+          '  ',
+        ) +
+        `\n  ) AS "e"\n  WHERE "t" IS NOT NULL`
+      : `  SELECT ${o.nativeIds ? 'CAST(NULL AS BIGINT)' : 'CAST(NULL AS VARCHAR)'} AS "lead_id", CAST(NULL AS INTEGER) AS "k", CAST(NULL AS BIGINT) AS "t"\n  WHERE FALSE`;
     cte(
       'events_read',
       eventsT
@@ -904,14 +916,7 @@ class Emitter {
       ...[...rawCols.entries()].map(([name, c]) => `    CAST(${leadsT}.${ident(name)} AS VARCHAR) AS ${ident(c)}`),
     ];
     cte('leads_raw', 'leads: the columns the ruleset reads, as text', `  SELECT\n${rawSel.join(',\n')}\n  FROM ${leadFrom}`);
-    const passCols = [
-      'lk',
-      'id',
-      'as_of0',
-      ...(o.orderColumn !== undefined ? ['ord'] : []),
-      ...(closed && o.timesAreEpochMs ? ['closed_ms'] : []),
-      ...rawCols.values(),
-    ];
+    const passCols = ['lk', 'id', 'as_of0', ...(o.orderColumn !== undefined ? ['ord'] : []), ...(closed && o.timesAreEpochMs ? ['closed_ms'] : []), ...rawCols.values()];
     cte(
       'leads_dates',
       dateInputs.length ? 'leads: date columns as epoch ms (ISO 8601 text or epoch ms; anything else is missing)' : 'leads: no date columns',
@@ -953,14 +958,7 @@ class Emitter {
         feats.map((f) => `,\n    -- ${commentText(f.comment)}\n    ${f.agg} AS ${ident(f.col)}`).join('') +
         `\n  FROM "events_in"\n  GROUP BY "lk"`,
     );
-    const leadCols = [
-      '"id"',
-      ...(o.orderColumn !== undefined ? ['"ord"'] : []),
-      '"as_of"',
-      ...(closed ? ['"closed_ms"'] : []),
-      ...[...this.attrReads.values()].map((r) => ident(r.col)),
-      ...(o.extraColumns ?? []).map((_, i) => ident(`x${i}`)),
-    ];
+    const leadCols = ['"id"', ...(o.orderColumn !== undefined ? ['"ord"'] : []), '"as_of"', ...(closed ? ['"closed_ms"'] : []), ...[...this.attrReads.values()].map((r) => ident(r.col)), ...(o.extraColumns ?? []).map((_, i) => ident(`x${i}`))];
     cte(
       'final',
       'one row per lead at asOf, with its attributes',
@@ -987,13 +985,11 @@ class Emitter {
       // timeline: evaluation points (kind 0 = asOf, kind 1 = events) and copies for decayed sums
       const segOf = (t: string, h: number) => floorDiv(t, SEGMENT_HALF_LIVES * this.halfLives[h]!);
       const pCols = (kind: 'event' | 'asof' | number) =>
-        this.halfLives
-          .map((_, h) => {
-            if (kind === 'event') return `, ${segOf('"t"', h)} AS ${ident(`p${h}`)}`;
-            if (kind === 'asof') return `, ${segOf('"as_of"', h)} AS ${ident(`p${h}`)}`;
-            return kind === h ? `, ${segOf('"t"', h)} + 1 AS ${ident(`p${h}`)}` : `, CAST(NULL AS BIGINT) AS ${ident(`p${h}`)}`;
-          })
-          .join('');
+        this.halfLives.map((_, h) => {
+          if (kind === 'event') return `, ${segOf('"t"', h)} AS ${ident(`p${h}`)}`;
+          if (kind === 'asof') return `, ${segOf('"as_of"', h)} AS ${ident(`p${h}`)}`;
+          return kind === h ? `, ${segOf('"t"', h)} + 1 AS ${ident(`p${h}`)}` : `, CAST(NULL AS BIGINT) AS ${ident(`p${h}`)}`;
+        }).join('');
       const candEvents = `(SELECT "events_in".* FROM "events_in" JOIN "candidates" ON "candidates"."lk" = "events_in"."lk") AS "ce"`;
       const tl = [
         `  SELECT "leads_read"."lk", "as_of" AS "t", CAST(NULL AS INTEGER) AS "k", 0 AS "kind"${pCols('asof')}\n` +
@@ -1003,7 +999,8 @@ class Emitter {
       this.halfLives.forEach((hl, h) => {
         const decayedActs = new Set<number>();
         for (const sc of ir.scores)
-          if (sc.kind === 'block' && sc.halfLifeMs === hl) for (const r of sc.rules) if (r.k === 'perActivity') decayedActs.add(acts.indexOf(r.activity));
+          if (sc.kind === 'block' && sc.halfLifeMs === hl)
+            for (const r of sc.rules) if (r.k === 'perActivity') decayedActs.add(acts.indexOf(r.activity));
         if (!pointFeats.some((f) => f.h === h)) return;
         tl.push(
           `  -- events again in the next ${SEGMENT_HALF_LIVES}-half-life segment, for decayed sums that span two segments\n` +
@@ -1023,7 +1020,7 @@ class Emitter {
       const staticCols = scoreCtes.filter((sc) => !sc.timeDep).map((sc) => ident(sc.col));
       cte(
         'points',
-        "one row per candidate lead and evaluation point, with the lead's attributes and the scores that do not change with time",
+        'one row per candidate lead and evaluation point, with the lead\'s attributes and the scores that do not change with time',
         `  SELECT "features".*, ${[...leadCols, ...staticCols].map((c) => `${ident(fin)}.${c}`).join(', ')}\n` +
           `  FROM "features" JOIN ${ident(fin)} ON ${ident(fin)}."lk" = "features"."lk"\n` +
           `  WHERE "features"."kind" <= 1`,
@@ -1131,15 +1128,16 @@ class Emitter {
       d === 'clickhouse'
         ? "\nSETTINGS cast_keep_nullable = 1, join_use_nulls = 1, allow_experimental_analyzer = 1, short_circuit_function_evaluation = 'disable'"
         : '';
-    const sql = `${header.join('\n')}\nWITH\n${ctes.join(',\n')}\nSELECT\n${out.join(',\n')}\nFROM ${fromFinal}\nORDER BY ${o.orderColumn !== undefined ? '"ord"' : '"id"'}${settings}\n`;
-    return { sql, columns };
+    const select = `SELECT\n${out.join(',\n')}\nFROM ${fromFinal}\nORDER BY ${o.orderColumn !== undefined ? '"ord"' : '"id"'}`;
+    const sql = `${header.join('\n')}\nWITH\n${ctes.join(',\n')}\n${select}${settings}\n`;
+    return { sql, columns, parts: { ctes: parts, select, settings: settings.trim() } };
   }
 }
 
 /** Export a ruleset as SQL, with diagnostics for anything the dialect cannot express. */
 export function exportSql(ir: IR, opts: EmitSqlOptions): SqlExport {
   const e = new Emitter(ir, opts);
-  const { sql, columns } = withDialect(opts.dialect, () => e.build());
+  const { sql, columns, parts } = withDialect(opts.dialect, () => e.build());
   const errors = e.diagnostics.some((x) => x.severity === 'error');
-  return { sql: errors ? '' : sql, columns, diagnostics: e.diagnostics };
+  return errors ? { sql: '', columns, diagnostics: e.diagnostics } : { sql, columns, diagnostics: e.diagnostics, parts };
 }

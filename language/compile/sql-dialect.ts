@@ -42,15 +42,7 @@ export function withDialect<T>(d: SqlDialect, f: () => T): T {
 /** A quoted identifier: `"name"` with `"` doubled. */
 export function ident(name: string): string {
   // ClickHouse reads a backslash in a quoted identifier as an escape
-  if (literalDialect === 'clickhouse')
-    return (
-      '"' +
-      name
-        .replace(/\\/g, '\\\\')
-        .replace(/"/g, '\\"')
-        .replace(/\u0000/g, '\\0') +
-      '"'
-    );
+  if (literalDialect === 'clickhouse') return '"' + name.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\u0000/g, '\\0') + '"';
   return '"' + name.replace(/"/g, '""') + '"';
 }
 
@@ -69,15 +61,7 @@ export function tableName(name: string | string[]): string {
  * emitter refuses such texts before, with LQL704, as its text cannot hold it).
  */
 export function str(s: string): string {
-  if (literalDialect === 'clickhouse')
-    return (
-      "'" +
-      s
-        .replace(/\\/g, '\\\\')
-        .replace(/'/g, "\\'")
-        .replace(/\u0000/g, '\\0') +
-      "'"
-    );
+  if (literalDialect === 'clickhouse') return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\u0000/g, '\\0') + "'";
   if (s.includes('\u0000')) return '(' + s.split('\u0000').map(str).join(' || chr(0) || ') + ')';
   if (s.includes('\\')) return "E'" + s.replace(/\\/g, '\\\\').replace(/'/g, "''") + "'";
   return "'" + s.replace(/'/g, "''") + "'";
@@ -183,7 +167,10 @@ export function readText(col: string): string {
 /** LQL `bool` from a column: true/yes/y/1, false/no/n/0 (any case, trimmed). */
 export function readBool(d: SqlDialect, col: string): string {
   const s = `lower(${trimmed(d, asText(col))})`;
-  return `(CASE WHEN ${s} IN ('true', 'yes', 'y', '1') THEN TRUE ` + `WHEN ${s} IN ('false', 'no', 'n', '0') THEN FALSE END)`;
+  return (
+    `(CASE WHEN ${s} IN ('true', 'yes', 'y', '1') THEN TRUE ` +
+    `WHEN ${s} IN ('false', 'no', 'n', '0') THEN FALSE END)`
+  );
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (y >= 0), integer arithmetic only. */
@@ -198,7 +185,8 @@ function daysFromCivil(y: string, m: string, d: string): string {
   return `((${era} * 146097 + ${doe} - 719468) - 146097)`;
 }
 
-const ISO_GROUPS_RE = '^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\\.([0-9]+))?)?)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$';
+const ISO_GROUPS_RE =
+  '^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\\.([0-9]+))?)?)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$';
 const ISO_PARTS = ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'o'];
 
 /**
@@ -209,7 +197,13 @@ const ISO_PARTS = ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'o'];
  * integer number of epoch milliseconds. Done in layers (trim, match, parts,
  * epoch) so each step reads plain columns and the SQL stays small.
  */
-export function dateLayers(d: SqlDialect, from: string, pass: string[], inputs: { src: string; out: string }[], indent = '  '): string {
+export function dateLayers(
+  d: SqlDialect,
+  from: string,
+  pass: string[],
+  inputs: { src: string; out: string }[],
+  indent = '  ',
+): string {
   if (inputs.length === 0) return `SELECT ${pass.map(ident).join(', ')} FROM ${from}`;
   const P = (i: number, part: string) => ident(`_${part}${i}`);
   const l1 = `SELECT ${[...pass.map(ident), ...inputs.map((x, i) => `${trimmed(d, asText(ident(x.src)))} AS ${P(i, 's')}`)].join(', ')}\n${indent}  FROM ${from}`;
@@ -218,8 +212,8 @@ export function dateLayers(d: SqlDialect, from: string, pass: string[], inputs: 
       d === 'clickhouse'
         ? `(CASE WHEN match(${P(i, 's')}, ${str(ISO_GROUPS_RE)}) THEN extractGroups(${P(i, 's')}, ${str(ISO_GROUPS_RE)}) END) AS ${P(i, 'm')}`
         : d === 'duckdb'
-          ? `regexp_extract(${P(i, 's')}, ${str(ISO_GROUPS_RE)}, [${ISO_PARTS.map(str).join(', ')}]) AS ${P(i, 'm')}`
-          : `regexp_match(${P(i, 's')}, ${str(ISO_GROUPS_RE)}) AS ${P(i, 'm')}`,
+        ? `regexp_extract(${P(i, 's')}, ${str(ISO_GROUPS_RE)}, [${ISO_PARTS.map(str).join(', ')}]) AS ${P(i, 'm')}`
+        : `regexp_match(${P(i, 's')}, ${str(ISO_GROUPS_RE)}) AS ${P(i, 'm')}`,
     )
     .join(', ')}\n${indent}  FROM (${l1}) AS "q1"`;
   const g = (i: number, k: number) =>
@@ -243,14 +237,8 @@ export function dateLayers(d: SqlDialect, from: string, pass: string[], inputs: 
   });
   const l3 = `SELECT *, ${parts.join(',\n' + indent + '    ')}\n${indent}  FROM (${l2}) AS "q2"`;
   const outs = inputs.map((x, i) => {
-    const y = P(i, 'y'),
-      mo = P(i, 'mo'),
-      dd = P(i, 'd'),
-      h = P(i, 'h'),
-      mi = P(i, 'mi'),
-      se = P(i, 'se');
-    const oh = P(i, 'oh'),
-      om = P(i, 'om');
+    const y = P(i, 'y'), mo = P(i, 'mo'), dd = P(i, 'd'), h = P(i, 'h'), mi = P(i, 'mi'), se = P(i, 'se');
+    const oh = P(i, 'oh'), om = P(i, 'om');
     const leap = `((${y} % 4 = 0 AND ${y} % 100 <> 0) OR ${y} % 400 = 0)`;
     const dim = `(CASE WHEN ${mo} = 2 THEN (CASE WHEN ${leap} THEN 29 ELSE 28 END) WHEN ${mo} IN (4, 6, 9, 11) THEN 30 ELSE 31 END)`;
     const valid = `${mo} BETWEEN 1 AND 12 AND ${dd} >= 1 AND ${dd} <= ${dim} AND ${h} <= 23 AND ${mi} <= 59 AND ${se} <= 59 AND ${oh} <= 23 AND ${om} <= 59`;

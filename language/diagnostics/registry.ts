@@ -107,6 +107,7 @@ export const REGISTRY = {
   LQL523: { severity: 'error', title: 'Duplicate key', message: 'Key `{column}` appears twice in this object (columns {first} and {second}); expected every key once. Remove one of the two values.' },
   LQL525: { severity: 'error', title: 'Date order not given', message: '`{value}` in column `{column}` is a date written with slashes, which can be month/day/year or day/month/year; say which with --date-format MDY (04/01/2025 is April 1) or --date-format DMY (04/01/2025 is January 4).' },
   LQL526: { severity: 'error', title: 'Not a date in the given order', message: '`{value}` in column `{column}` is not a date in {order} order (--date-format {format}); expected {example}, or an empty cell for missing. Is the order right?' },
+  LQL531: { severity: 'error', title: 'Internal error', message: 'LQL stopped while {task} ({message}). This is a fault in LQL, not in your rules or data; please report it with both.' },
   LQL530: { severity: 'error', title: 'Not UTF-8 text', message: 'The file has bytes here that are not UTF-8 text; expected a file saved as UTF-8 (in a spreadsheet: "CSV UTF-8"). Convert it, e.g. `iconv -f WINDOWS-1252 -t UTF-8`, and read it again.' },
   // --- LQL6xx tests, CLI and usage ------------------------------------------------
   LQL601: { severity: 'error', title: 'Cannot read file', message: 'Cannot read {file}: {reason}.' },
@@ -118,6 +119,13 @@ export const REGISTRY = {
   LQL607: { severity: 'error', title: 'Not a lead', message: 'Expected one JSON object of lead attributes, like {"industry": "services"}; found {kind}.' },
   LQL608: { severity: 'error', title: 'Not an event', message: 'Expected an event like {"type": "web_visit", "at": "2026-01-02"}; {problem}.' },
   LQL610: { severity: 'error', title: 'No lead with that id', message: 'No lead has the id `{id}` in {file}.{hint}' },
+  LQL611: {
+    severity: 'error',
+    title: 'ClickHouse engine not installed',
+    message:
+      '--engine clickhouse scores the leads in embedded ClickHouse, from the `chdb` package, which is not installed here ({reason}). ' +
+      'Install it beside lql with `npm install chdb` (about 550 MB; Linux x64 and arm64, macOS), or run with --engine js (the default) or --engine duckdb.',
+  },
   // --- LQL7xx SQL export and database engines -------------------------------------
   LQL701: {
     severity: 'error',

@@ -42,10 +42,10 @@ export function StageSweep({ sweep, onStage }: { sweep: SweepResult; onStage?: (
       </div>
       <RateLines
         title={t('sweep.stageTitle', { stage: s.stage, comparison: s.comparison })}
-        xs={s.points.map((p) => p.threshold)}
+        xs={s.candidates.map((p) => p.threshold)}
         series={[
-          { name: t('sweep.precision'), color: SERIES_COLORS.a, values: s.points.map((p) => p.precision) },
-          { name: t('sweep.recall'), color: SERIES_COLORS.b, values: s.points.map((p) => p.recall) },
+          { name: t('sweep.precision'), color: SERIES_COLORS.a, values: s.candidates.map((p) => p.precision ?? NaN) },
+          { name: t('sweep.recall'), color: SERIES_COLORS.b, values: s.candidates.map((p) => p.recall ?? NaN) },
         ]}
         xTitle={t('sweep.axisStageThreshold', { score: s.score, op: s.op })} yTitle={t('sweep.axisRate')}
         marker={{ x: s.current, label: t('sweep.current', { value: f.num(s.current) }) }}
@@ -60,13 +60,13 @@ export function StageSweep({ sweep, onStage }: { sweep: SweepResult; onStage?: (
           <th scope="col" className="num">{t('sweep.recall')}</th>
         </tr></thead>
         <tbody>
-          {s.points.map((p) => (
+          {s.candidates.map((p) => (
             <tr key={p.threshold} className={p.threshold === s.current ? 'current' : undefined}>
               <th scope="row" className="num">{s.op} {f.num(p.threshold)}{p.threshold === s.current ? ' ← ' + t('sweep.now') : ''}</th>
               <td className="num">{f.int(p.reached)}</td>
-              <td className="num">{f.num(p.perWeek)}</td>
-              <td className="num">{f.pct(p.precision)}</td>
-              <td className="num">{f.pct(p.recall)}</td>
+              <td className="num">{f.num(p.perWeek ?? NaN)}</td>
+              <td className="num">{f.pct(p.precision ?? NaN)}</td>
+              <td className="num">{f.pct(p.recall ?? NaN)}</td>
             </tr>
           ))}
         </tbody>

@@ -19,6 +19,7 @@ import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
 import type { SimulateReport, ChangedLead } from '../report/types.js';
 import type { ColumnInfo, RuleStat, ScoreStat } from '../../language/service/context.js';
 import type { ExplainTrace } from '../../language/shared/result-types.js';
+import type { ThresholdSweep } from '../../simulator/thresholds.js';
 
 export type { Diagnostic, ColumnInfo, RuleStat, ScoreStat, ExplainTrace };
 
@@ -123,6 +124,8 @@ export interface TestReport {
   passed: number;
   failed: number;
   tests: TestOutcome[];
+  /** an internal error that stopped them (LQL531) */
+  diagnostics?: Diagnostic[];
 }
 
 export interface Explanation {
@@ -153,32 +156,19 @@ export interface Explanation {
 export interface RunStats {
   ruleStats: RuleStat[];
   scoreStats: ScoreStat[];
+  /** an internal error that stopped them (LQL531) */
+  diagnostics?: Diagnostic[];
 }
 
-/** Threshold sweep of a stage's comparison `score >= threshold`, re-run at each candidate. */
-export interface SweepPoint {
-  threshold: number;
-  reached: number;
-  won: number;
-  lost: number;
-  precision: number;
-  recall: number;
-  perWeek: number;
-}
-export interface ThresholdSweep {
-  stage: string;
-  /** the comparison as written, e.g. `engagement >= 40` */
-  comparison: string;
-  score: string;
-  op: string;
-  current: number;
-  points: SweepPoint[];
-}
+/** Threshold sweep of a stage's comparison `score >= threshold`, re-run at each candidate (the simulator's type). */
+export type { ThresholdCandidate, ThresholdSweep } from '../../simulator/thresholds.js';
 export interface SweepResult {
   status: 'ok' | 'cancelled' | 'none';
   /** stages that can be swept (those above the lowest) */
   stages: string[];
   sweeps: ThresholdSweep[];
+  /** an internal error that stopped it (LQL531) */
+  diagnostics?: Diagnostic[];
 }
 
 export type ScorerTarget = 'esm' | 'cjs' | 'json' | 'sql';

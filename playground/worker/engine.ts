@@ -29,9 +29,9 @@
  * - no Node-only module is used at run time.
  */
 import { compileSource, COMPILER_VERSION } from '../../language/index.js';
-import type { IR, IRCond, IRValue } from '../../language/compile/ir.js';
+import type { IR } from '../../language/compile/ir.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
-import { compileScorer, emitModule } from '../../language/compile/emit-js.js';
+import { emitModule } from '../../language/compile/emit-js.js';
 import { emitSql } from '../../language/compile/emit-sql.js';
 import { runTests } from '../../language/interpret/run-tests.js';
 import { loadLeads, loadLeadsSync } from '../../simulator/data/leads.js';
@@ -44,15 +44,17 @@ import { exportNames, rowAt, writeRows } from '../../simulator/score-export.js';
 import { reportDelta, leadChanges } from '../../simulator/compare.js';
 import { dataWeeks } from '../../simulator/time.js';
 import type { Report } from '../../simulator/metrics.js';
-import { computeReport, rate } from '../../simulator/metrics.js';
+import { computeReport } from '../../simulator/metrics.js';
+import { ruleStats } from '../../simulator/rule-stats.js';
+import { candidateThresholds, stageComparisons, stageFigures, withStageThresholds, wonLeads } from '../../simulator/thresholds.js';
 import { generate } from '../../simulator/generate.js';
-import { createSimulatorApi, leadRecord } from '../../simulator/worker-api.js';
+import { createSimulatorApi } from '../../simulator/worker-api.js';
 import { diag } from '../../language/diagnostics/registry.js';
 import type { Program } from '../../language/syntax/ast.js';
-import type { ColumnInfo, RuleStat } from '../../language/service/context.js';
+import type { ColumnInfo } from '../../language/service/context.js';
 import type {
   PlaygroundWorkerApi, DataSummary, LoadRequest, GenerateRequest, ProgressFn, RunRequest, RunResult, TestReport,
-  Explanation, ExportFile, ScorerTarget, SqlDialect, RunStats, SweepResult, ThresholdSweep, SweepPoint,
+  Explanation, ExportFile, ScorerTarget, SqlDialect, RunStats, SweepResult, ThresholdSweep, ThresholdCandidate,
 } from './api.js';
 import type { ChangedLead } from '../report/types.js';
 import { toPlaygroundReport, scoreStats, changedStages } from './report.js';
@@ -100,6 +102,13 @@ function diagnosticsOf(e: unknown): Diagnostic[] {
   return Array.isArray(d) ? (d as Diagnostic[]) : [];
 }
 
+/** A fault of LQL itself while working on a task, as a diagnostic the page shows (never a silent failure). */
+function internalError(task: string, e: unknown, file?: string): Diagnostic {
+  return diag('LQL531', NO_RANGE, { task, message: message(e) }, file !== undefined ? { file } : {});
+}
+
+const NO_RANGE = { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 2 } };
+
 const decoder = new TextDecoder();
 
 export { columnInfo };
@@ -130,19 +139,6 @@ interface RunCache {
   ir: IR;
   scored: ScoredTable;
   report: Report;
-}
-
-/** A comparison of a score with a number inside a stage condition, and where it is in the IR. */
-interface CmpRef { path: (string | number)[]; score: string; op: string; numSide: 'left' | 'right'; value: number; text: string }
-
-function findScoreCmps(c: IRCond, path: (string | number)[], out: CmpRef[]): void {
-  if (c.k === 'and' || c.k === 'or') c.args.forEach((a, i) => findScoreCmps(a, [...path, 'args', i], out));
-  else if (c.k === 'not') findScoreCmps(c.arg, [...path, 'arg'], out);
-  else if (c.k === 'cmp' && ['>=', '>', '<=', '<'].includes(c.op)) {
-    const isScore = (v: IRValue) => v.k === 'score';
-    if (isScore(c.left) && c.right.k === 'num') out.push({ path, score: (c.left as { name: string }).name, op: c.op, numSide: 'right', value: c.right.value, text: c.src.text });
-    else if (isScore(c.right) && c.left.k === 'num') out.push({ path, score: (c.right as { name: string }).name, op: c.op, numSide: 'left', value: c.left.value, text: c.src.text });
-  }
 }
 
 function slug(name: string | null | undefined): string {
@@ -308,7 +304,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       try {
         return compile(text).diagnostics;
       } catch (e) {
-        return [{ code: 'LQL000', severity: 'error', message: message(e), range: { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 2 } } }];
+        return [diag('LQL111', NO_RANGE, { phase: 'checking', message: message(e) })];
       }
     },
 
@@ -350,10 +346,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
         last = undefined;
         lastBaseline = undefined;
         const ds = diagnosticsOf(e);
-        const diagnostics: Diagnostic[] = ds.length ? ds : [{
-          code: 'LQL500', severity: 'error', message: message(e), file,
-          range: { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 2 } },
-        }];
+        const diagnostics: Diagnostic[] = ds.length ? ds : [internalError(`reading ${file}`, e, file)];
         return { ok: false, file, leads: 0, events: 0, header, diagnostics: diagnostics.slice(0, 200) };
       }
     },
@@ -368,7 +361,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
         return setData(req.name, g.leads, g.events, []);
       } catch (e) {
         data = undefined;
-        return { ok: false, file: req.name, leads: 0, events: 0, header: [], diagnostics: [{ code: 'LQL500', severity: 'error', message: message(e), file: req.name, range: { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 2 } } }] };
+        return { ok: false, file: req.name, leads: 0, events: 0, header: [], diagnostics: [internalError(`generating ${req.name}`, e, req.name)] };
       }
     },
 
@@ -426,7 +419,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
         const reuse = pool.reused(cur.scored);
         return { id, status: 'ok', diagnostics, report: out, ms: ms(), phases: { compile: r(tCompiled - t0), replay: r(tReplayed - tCompiled), report: r(performance.now() - tReplayed), reused: reuse !== undefined, fullLeads: reuse?.fullLeads ?? d.leads.n }, ...(changed ? { changed } : {}) };
       } catch (e) {
-        return { id, status: 'error', diagnostics, message: message(e), ms: ms() };
+        return { id, status: 'error', diagnostics: [...diagnostics, internalError('running the simulation', e)], message: message(e), ms: ms() };
       } finally {
         running--;
       }
@@ -447,8 +440,8 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
           failures: o.failures.map((f) => ({ expect: f.text, line: f.line, column: f.column, details: f.details })),
         }));
         return { available: true, passed: tests.filter((x) => x.passed).length, failed: tests.filter((x) => !x.passed).length, tests };
-      } catch {
-        return { available: true, invalid: true, passed: 0, failed: 0, tests: [] };
+      } catch (e) {
+        return { available: true, invalid: true, passed: 0, failed: 0, tests: [], diagnostics: [internalError('running the tests', e)] };
       }
     },
 
@@ -459,53 +452,22 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       try {
         if (!data || !last || last.text !== text || last.version !== data.version) return none;
         const { ir, scored } = last;
-        const d = data;
-        const scorer = compileScorer(ir);
-        const lines = new Map<number, { fired: number; won: number; lost: number }>();
-        for (const s of ir.scores) if (s.kind === 'block') for (const r of s.rules) lines.set(r.src.line, { fired: 0, won: 0, lost: 0 });
-        const asOfRun = scored.asOf;
-        const ev = d.events;
-        const step = 250;
-        for (let lo = 0; lo < d.leads.n; lo += step) {
+        const pause = async () => {
           await macrotask();
-          if (epoch !== mine || running > 0) return none;
-          const hi = Math.min(d.leads.n, lo + step);
-          for (let i = lo; i < hi; i++) {
-            const ca = d.leads.closedAt[i]!;
-            const closed = ca === ca;
-            const asOf = closed ? ca : asOfRun;
-            const evs: { type: string; at: number }[] = [];
-            if (ev && scored.mode === 'events') {
-              for (let j = ev.offsets[i]!; j < ev.offsets[i + 1]!; j++) {
-                const t = ev.times[j]!;
-                if (closed ? t >= ca : t > asOf) break;
-                evs.push({ type: ev.typeNames[ev.types[j]!]!, at: t });
-              }
-            }
-            const res = scorer.score(leadRecord(d.leads, i), evs, asOf);
-            const seen = new Set<number>();
-            for (const r of res.reasons) {
-              if (seen.has(r.line)) continue;
-              seen.add(r.line);
-              const s = lines.get(r.line);
-              if (!s) continue;
-              s.fired++;
-              if (d.leads.outcome[i] === 1) s.won++;
-              else if (d.leads.outcome[i] === 0) s.lost++;
-            }
-          }
-        }
-        const ruleStats: RuleStat[] = [...lines].map(([line, s]) => ({ line, fired: s.fired, closeRate: rate(s.won, s.lost) ?? NaN }));
-        return { ruleStats, scoreStats: scoreStats(scored) };
-      } catch {
-        return none;
+          return epoch === mine && running === 0;
+        };
+        const rules = await ruleStats(ir, data.leads, data.events, scored, { pause });
+        return rules ? { ruleStats: rules, scoreStats: scoreStats(scored) } : none;
+      } catch (e) {
+        return { ...none, diagnostics: [internalError('computing the rule statistics', e)] };
       }
     },
 
     async sweep(text: string, stageName?: string): Promise<SweepResult> {
       const mine = epoch;
       const stale = () => epoch !== mine || running > 0;
-      if (running > 0) return { status: 'cancelled', stages: [], sweeps: [] };
+      const cancelled: SweepResult = { status: 'cancelled', stages: [], sweeps: [] };
+      if (running > 0) return cancelled;
       try {
         if (!data) return { status: 'none', stages: [], sweeps: [] };
         const c = compile(text);
@@ -513,47 +475,30 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
         const ir = c.ir;
         const stages = ir.stages.slice(0, -1).map((s) => s.name);
         const k = stageName !== undefined && stages.includes(stageName) ? stages.indexOf(stageName) : ir.stages.length - 2;
-        const stage = ir.stages[k]!;
-        const refs: CmpRef[] = [];
-        if (stage.cond) findScoreCmps(stage.cond, [], refs);
-        if (!refs.length) return { status: 'none', stages, sweeps: [] };
+        const stage = ir.stages[k];
+        const refs = stageComparisons(stage?.cond ?? null);
+        if (!stage || !refs.length) return { status: 'none', stages, sweeps: [] };
         const base = await scoredFor(text, stale);
-        if (base === null) return { status: 'cancelled', stages, sweeps: [] };
+        if (base === null) return { ...cancelled, stages };
         if (base === 'invalid') return { status: 'none', stages, sweeps: [] };
         const d = data;
-        let totalWon = 0;
-        let lo = Infinity;
-        for (let i = 0; i < d.leads.n; i++) { if (d.leads.outcome[i] === 1) totalWon++; if (d.leads.createdAt[i]! < lo) lo = d.leads.createdAt[i]!; }
-        const weeks = Number.isFinite(lo) && base.scored.asOf > lo ? Math.max(1, (base.scored.asOf - lo) / (7 * 86_400_000)) : 1;
+        const totals = { won: wonLeads(d.leads.outcome), weeks: dataWeeks(d.leads, base.scored.mode === 'events' ? d.events : null) };
         const sweeps: ThresholdSweep[] = [];
         for (const ref of refs) {
-          const si = base.scored.scoreNames.indexOf(ref.score);
-          const vals = Float64Array.from(base.scored.scores[si] ?? []).sort();
-          const span = vals.length ? vals[vals.length - 1]! - vals[0]! : 0;
-          const nice = (v: number) => (span > 20 || Math.abs(ref.value) >= 10 ? Math.round(v) : +v.toPrecision(2));
-          const cands = new Set<number>([ref.value]);
-          if (ref.value !== 0) for (const m of [0.25, 0.5, 0.75, 0.875, 1.125, 1.25, 1.5, 2]) cands.add(nice(ref.value * m));
-          for (let q = 1; q < 10; q++) { const v = vals[Math.floor((q * vals.length) / 10)]; if (v !== undefined) cands.add(nice(v)); }
-          const points: SweepPoint[] = [];
-          for (const thr of [...cands].sort((a, b) => a - b)) {
-            const copy = structuredClone(ir);
-            let node: unknown = copy.stages[k]!.cond;
-            for (const p of ref.path) node = (node as Record<string | number, unknown>)[p];
-            ((node as Record<string, IRValue>)[ref.numSide] as { value: number }).value = thr;
-            const st = thr === ref.value ? base.scored : await replayChunked(copy, stale, { asOf: base.scored.asOf, chunk: BACKGROUND_CHUNK, previous: base.scored });
-            if (!st) return { status: 'cancelled', stages, sweeps: [] };
-            const r = st.reached[k]!;
-            let reached = 0; let w = 0; let l = 0;
-            for (let i = 0; i < st.n; i++) if (r[i] === r[i]) { reached++; if (st.outcome[i] === 1) w++; else if (st.outcome[i] === 0) l++; }
-            points.push({ threshold: thr, reached, won: w, lost: l, precision: rate(w, l) ?? NaN, recall: totalWon ? w / totalWon : NaN, perWeek: reached / weeks });
+          const candidates: ThresholdCandidate[] = [];
+          for (const thr of candidateThresholds(ref, base.scored.scores[base.scored.scoreNames.indexOf(ref.score)] ?? [])) {
+            const st = thr === ref.value ? base.scored
+              : await replayChunked(withStageThresholds(ir, k, new Map([[ref, thr]])), stale, { asOf: base.scored.asOf, chunk: BACKGROUND_CHUNK, previous: base.scored });
+            if (!st) return { ...cancelled, stages };
+            candidates.push(stageFigures(st, k, thr, totals));
             await macrotask();
-            if (stale()) return { status: 'cancelled', stages, sweeps: [] };
+            if (stale()) return { ...cancelled, stages };
           }
-          sweeps.push({ stage: stage.name, comparison: ref.text, score: ref.score, op: ref.op, current: ref.value, points });
+          sweeps.push({ stage: stage.name, comparison: ref.text, score: ref.score, op: ref.op, current: ref.value, candidates, recommended: null, note: '' });
         }
         return { status: 'ok', stages, sweeps };
-      } catch {
-        return { status: 'none', stages: [], sweeps: [] };
+      } catch (e) {
+        return { status: 'none', stages: [], sweeps: [], diagnostics: [internalError('computing the threshold sweep', e)] };
       }
     },
 
@@ -588,6 +533,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
         if (!cur || cur === 'invalid' || !base || base === 'invalid') return [];
         return changedStages(cur.scored, base.scored, limit);
       } catch {
+        // (the same comparison is made by every run with a baseline, which reports its own failure)
         return [];
       }
     },

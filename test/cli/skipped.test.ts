@@ -20,7 +20,11 @@ const WANT = {
   rows: 3,
   leadRows: 2,
   eventRows: 1,
-  first: [expect.stringMatching(/leads\.csv:3:9: `12000x`/), expect.stringMatching(/leads\.csv:5:9: `abc`/), expect.stringMatching(/events\.csv:7:10: `not-a-date`/)],
+  first: [
+    expect.stringMatching(/leads\.csv:3:9: `12000x`/),
+    expect.stringMatching(/leads\.csv:5:9: `abc`/),
+    expect.stringMatching(/events\.csv:7:10: `not-a-date`/),
+  ],
   unknownLeadEvents: 1,
   undeclaredEventTypes: { webinar: 2 },
 };
@@ -32,12 +36,24 @@ const TEXT = [
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'lql-skipped-'));
-  writeFileSync(f('r.lql'), 'attribute size: number\nactivity visit\nfit { +10 when size >= 100 }\nengagement { +5 per visit }\nscore total = fit + engagement\nstages {\n  MQL when total >= 15\n  lead otherwise\n}\n');
-  writeFileSync(f('leads.csv'), 'id,outcome,size,created_at\nL1,won,200,2026-01-01\nL2,lost,12000x,2026-01-02\nL3,open,50,2026-01-03\nL4,lost,abc,2026-01-04\n');
-  writeFileSync(f('events.csv'), 'lead_id,type,at\nL1,visit,2026-01-05\nL3,visit,2026-01-06\nL9,visit,2026-01-06\nL1,webinar,2026-01-07\nL3,webinar,2026-01-08\nL1,visit,not-a-date\n');
+  writeFileSync(
+    f('r.lql'),
+    'attribute size: number\nactivity visit\nfit { +10 when size >= 100 }\nengagement { +5 per visit }\nscore total = fit + engagement\nstages {\n  MQL when total >= 15\n  lead otherwise\n}\n',
+  );
+  writeFileSync(
+    f('leads.csv'),
+    'id,outcome,size,created_at\nL1,won,200,2026-01-01\nL2,lost,12000x,2026-01-02\nL3,open,50,2026-01-03\nL4,lost,abc,2026-01-04\n',
+  );
+  writeFileSync(
+    f('events.csv'),
+    'lead_id,type,at\nL1,visit,2026-01-05\nL3,visit,2026-01-06\nL9,visit,2026-01-06\nL1,webinar,2026-01-07\nL3,webinar,2026-01-08\nL1,visit,not-a-date\n',
+  );
   // the same without bad rows (the DuckDB engine refuses --lenient)
   writeFileSync(f('clean.csv'), 'id,outcome,size,created_at\nL1,won,200,2026-01-01\nL3,open,50,2026-01-03\n');
-  writeFileSync(f('clean-events.csv'), 'lead_id,type,at\nL1,visit,2026-01-05\nL3,visit,2026-01-06\nL9,visit,2026-01-06\nL1,webinar,2026-01-07\nL3,webinar,2026-01-08\n');
+  writeFileSync(
+    f('clean-events.csv'),
+    'lead_id,type,at\nL1,visit,2026-01-05\nL3,visit,2026-01-06\nL9,visit,2026-01-06\nL1,webinar,2026-01-07\nL3,webinar,2026-01-08\n',
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -63,7 +79,12 @@ describe('the JS engine', () => {
     const j = await run(['score', f('r.lql'), ...data(), '--jsonl']);
     const line = j.err.split('\n').find((l) => l.startsWith('{"skipped"'));
     expect(JSON.parse(line!).skipped).toEqual(WANT);
-    expect(j.out.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['L1', 'L3']);
+    expect(
+      j.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).id),
+    ).toEqual(['L1', 'L3']);
   });
 
   test('suggest: text on stderr, "skipped" in JSON', async () => {

@@ -36,7 +36,7 @@ function irOf(text: string) {
   return r.ir!;
 }
 
-// a module's asOf is required (docs/semantics.md, "Time")
+// each lead with its asOf, as a backtest passes it (without one a module takes the lead's latest event)
 const leads: [Record<string, unknown>, { type: string; at: string | number }[], string | number][] = [
   [{ employees: 5000, country: 'DE' }, [{ type: 'web_visit', at: '2026-01-01' }, { type: 'demo_request', at: '2026-01-03' }], '2026-01-03'],
   [{ employees: '20', country: 'XX' }, [{ type: 'web_visit', at: 1767225600000 }], '2026-03-01'],

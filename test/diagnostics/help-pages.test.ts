@@ -24,6 +24,7 @@ const NEEDS_MORE: Record<string, string> = {
   LQL607: 'reported by the command line for the lead file of explain',
   LQL608: 'reported by the command line for the events file of explain',
   LQL610: 'reported by explain --leads for an id that is not in the file',
+  LQL611: 'reported by simulate and score --engine clickhouse when chdb is not installed',
   LQL106: 'needs a condition over 200 levels deep (a generated ruleset; see test/language/limits.test.ts)',
   LQL107: 'needs a condition over 100,000 parts (see test/language/limits.test.ts)',
   LQL111: 'reported only for a fault in LQL itself',

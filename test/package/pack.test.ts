@@ -62,7 +62,7 @@ out.check = check(src).ok;
 out.bad = check('fit { +1 when }').diagnostics.map((d) => d.code);
 const scorer = compile(src);
 out.one = scorer.score({ kind: 'a' }, [{ type: 'demo', at: '2026-01-02' }], '2026-01-02').stage;
-try { scorer.score({ kind: 'a' }, [{ type: 'demo', at: '2026-01-02' }]); } catch (e) { out.noAsOf = e instanceof TypeError && /asOf is required/.test(e.message); }
+out.noAsOf = scorer.score({ kind: 'a' }, [{ type: 'demo', at: '2026-01-02' }]).stage;
 out.sql = (await compile(src, { target: 'sql', dialect: 'postgres' })).includes('SELECT');
 const r = await simulate(src, { leads: 'leads.csv', events: 'events.csv' });
 out.stages = r.stages.map((s) => [s.name, s.reached, s.won, s.lost]);
@@ -79,7 +79,7 @@ console.log(JSON.stringify(out));
       check: true,
       bad: expect.arrayContaining(['LQL110']),
       one: 'SQL',
-      noAsOf: true,
+      noAsOf: 'SQL',
       sql: true,
       stages: [
         ['SQL', 1, 1, 0],

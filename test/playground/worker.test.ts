@@ -168,7 +168,7 @@ describe('playground engine', () => {
     const sw = await w.sweep(acme);
     expect(sw.status).toBe('ok');
     expect(sw.sweeps.map((s) => s.comparison)).toEqual(['fit >= 30', 'engagement >= 40']);
-    const cur = sw.sweeps[1]!.points.find((p) => p.threshold === 40)!;
+    const cur = sw.sweeps[1]!.candidates.find((p) => p.threshold === 40)!;
     const r = await w.run(2, { text: acme });
     expect(cur.reached).toBe(r.report!.stages.find((s) => s.name === 'MQL')!.reached);
   });

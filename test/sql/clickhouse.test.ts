@@ -77,14 +77,7 @@ route { "it's \\ \"hot\"" when fit >= 10, "cold\n" otherwise }
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const col = 'we\'ird"col\\';
     const leads: TestLead[] = [
-      {
-        id: "q'1",
-        attrs: { [col]: 'it\'s \\ \n "q"', 'x; DROP TABLE leads; --': '3' },
-        events: [
-          { type: "a'b", at: '2026-01-02' },
-          { type: 'c"d', at: '2026-01-03' },
-        ],
-      },
+      { id: "q'1", attrs: { [col]: 'it\'s \\ \n "q"', 'x; DROP TABLE leads; --': '3' }, events: [{ type: "a'b", at: '2026-01-02' }, { type: 'c"d', at: '2026-01-03' }] },
       { id: 'b\\2', attrs: { [col]: '\\start' }, events: [] },
       { id: 'n\u00003', attrs: { [col]: 'a\\b' }, events: [{ type: "a'b", at: '2026-01-02' }] },
     ];

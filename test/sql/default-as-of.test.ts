@@ -3,8 +3,9 @@
  * --as-of, `lql score`, the simulator and the SQL export (DuckDB and
  * PostgreSQL) evaluate every lead at the latest event of a declared activity
  * in the data (events of undeclared types do not move it); the compiled
- * modules are told that time (their asOf is required) and give the same
- * answers. Expected values are worked out by hand below.
+ * modules, which see one lead at a time, give the same answers when told
+ * that time, and without it take the lead's own latest event. Expected
+ * values are worked out by hand below.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,7 +77,13 @@ const testLeads = (): TestLead[] =>
 test('lql score without --as-of', async () => {
   const r = await run(['score', join(dir, 'rules.lql'), '--leads', join(dir, 'leads.csv'), '--events', join(dir, 'events.csv'), '--jsonl', '--no-cache']);
   expect(r.code).toBe(0);
-  const rows = Object.fromEntries(r.out.trim().split('\n').map((l) => JSON.parse(l)).map((x) => [x.id, shape(x)]));
+  const rows = Object.fromEntries(
+    r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .map((x) => [x.id, shape(x)]),
+  );
   expect(rows).toEqual(WANT);
 });
 
@@ -97,7 +104,7 @@ test('the SQL export without asOf, in DuckDB and PostgreSQL', async () => {
   }
 });
 
-test('the ESM and CJS modules need asOf, and given it agree', () => {
+test("the ESM and CJS modules: given the run's as-of they agree; without it each lead is its own data", () => {
   writeFileSync(join(dir, 's.mjs'), emitModule(ir(), { format: 'esm', compilerVersion: 't' }));
   writeFileSync(join(dir, 's.cjs'), emitModule(ir(), { format: 'cjs', compilerVersion: 't' }));
   const leads = testLeads().map((l) => [l.id, l.events]);
@@ -109,15 +116,19 @@ const cjs = createRequire(import.meta.url)('./s.cjs');
 const leads = ${JSON.stringify(leads)};
 const out = {};
 for (const [name, m] of [['esm', esm], ['cjs', cjs]]) {
-  let err = null;
-  try { m.score({}, leads[0][1]); } catch (e) { err = e instanceof TypeError ? e.message : String(e); }
-  out[name] = { err, rows: Object.fromEntries(leads.map(([id, ev]) => [id, m.score({}, ev, ${AS_OF})])) };
+  const alone = Object.fromEntries(leads.map(([id, ev]) => [id, m.score({}, ev)]));
+  out[name] = { alone, rows: Object.fromEntries(leads.map(([id, ev]) => [id, m.score({}, ev, ${AS_OF})])) };
 }
 process.stdout.write(JSON.stringify(out));`,
   );
   const out = JSON.parse(execFileSync(process.execPath, [join(dir, 'run.mjs')], { encoding: 'utf8' }));
   for (const m of [out.esm, out.cjs]) {
-    expect(m.err).toMatch(/^score: asOf is required/);
+    // one lead alone: its own latest declared event (A at 01-01: 8, hot; C has none: 1970, 0)
+    expect(Object.fromEntries(Object.entries(m.alone as Record<string, Got>).map(([id, x]) => [id, shape(x)]))).toEqual({
+      A: { engagement: 8, temp: 'hot', stage: 'MQL', reached: { MQL: JAN1, lead: JAN1 } },
+      B: WANT.B,
+      C: { engagement: 0, temp: 'cold', stage: 'lead', reached: { MQL: null, lead: 0 } },
+    });
     expect(Object.fromEntries(Object.entries(m.rows as Record<string, Got>).map(([id, x]) => [id, shape(x)]))).toEqual(WANT);
   }
 });

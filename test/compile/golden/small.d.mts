@@ -16,6 +16,6 @@ export interface ScoreResult {
   reasons: { score: ScoreName; points: number; line: number; rule: string }[];
 }
 export declare const ruleset: { name: string; stages: StageName[]; scores: ScoreName[]; bands: Record<BandName, string[]> };
-/** asOf (required): the time to evaluate the lead at, e.g. Date.now() to score live. */
-export declare function score(lead: Record<string, unknown>, events: { type: string; at: string | number | Date }[] | null | undefined,
-                              asOf: string | number | Date): ScoreResult;
+/** asOf: the time to evaluate the lead at (default: its latest event), e.g. Date.now() to score live. */
+export declare function score(lead: Record<string, unknown>, events?: { type: string; at: string | number | Date }[],
+                              asOf?: string | number | Date): ScoreResult;

@@ -1,6 +1,7 @@
 // LQL compiled scorer for the ruleset "Golden".
 // Compiled by lql "0.0.0-golden"; standalone (no imports).
-// score(lead, events, asOf) returns { scores, bands, stage, reached, route, reasons } (asOf is required);
+// score(lead, events?, asOf?) returns { scores, bands, stage, reached, route, reasons };
+// without asOf a lead is evaluated at its latest event: pass the time (Date.now(), or a backtest's as-of) to match a run.
 // the types are in the .d.ts beside this file, the meaning in LQL's docs/semantics.md.
 const __hasOwn = Object.prototype.hasOwnProperty;
 const __toStr = Object.prototype.toString;
@@ -230,7 +231,4 @@ function __score(lead, events, asOf) {
 }
 
 export const ruleset = __ruleset;
-export function score(lead, events, asOf) {
-  if (asOf === undefined || asOf === null) throw new TypeError("score: asOf is required: the time to evaluate the lead at (ISO 8601 text, epoch ms or a Date), e.g. Date.now() to score live, or the as-of of the backtest to match it");
-  return __score(lead, events, asOf);
-}
+export function score(lead, events, asOf) { return __score(lead, events, asOf); }

@@ -2,10 +2,15 @@
  * `npm run gen -- --leads N [--seed S] [--out DIR] [--events-per-lead K] [--days D]`:
  * writes DIR/leads.csv and DIR/events.csv of ACME-like history (generate.ts).
  *
- * Input: command-line arguments. Output: two CSV files and a one-line
- * summary on stdout; exit 2 on a usage error.
+ * Input: command-line arguments. Output: two CSV files, written as every
+ * file LQL writes (cli/files.ts: a temporary file renamed into place once
+ * both are complete, so an error leaves earlier files as they were), and a
+ * one-line summary on stdout; exit 2 on a usage error, 1 when a file cannot
+ * be written.
  */
-import { generate, writeCsv } from './generate.js';
+import { generate, writeCsv } from '../simulator/generate.js';
+import { InputError } from './errors.js';
+import { openOutput } from './files.js';
 
 const USAGE = 'usage: lql-gen --leads N [--seed S] [--out DIR] [--events-per-lead K] [--days D]';
 
@@ -43,15 +48,17 @@ export function main(argv: string[]): number {
       eventsPerLead: num('events-per-lead', 20),
       days: num('days', 365),
     });
-    const files = writeCsv(gen, opts.out ?? 'data');
+    const files = writeCsv(gen, opts.out ?? 'data', openOutput);
     process.stdout.write(
       `wrote ${gen.leads.n} leads to ${files.leads} and ${gen.events.times.length} events to ${files.events} in ${Date.now() - t0} ms\n`,
     );
     return 0;
   } catch (e) {
+    if (e instanceof InputError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
     process.stderr.write(`lql-gen: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
 }
-
-process.exitCode = main(process.argv.slice(2));
