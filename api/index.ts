@@ -140,7 +140,7 @@ function recordsSource(name: string, rows: readonly Record<string, unknown>[]): 
 }
 
 async function loadAll(ir: IR, o: DataOptions): Promise<{ leads: LeadTable; events: EventTable | null }> {
-  const { DataError } = await import('../simulator/data/errors.js');
+  const { DataError, badRowsSummary } = await import('../simulator/data/errors.js');
   const { loadLeads } = await import('../simulator/data/leads.js');
   const { loadEvents } = await import('../simulator/data/events.js');
   const types: Record<string, 'text' | 'number' | 'bool' | 'date'> = Object.create(null);
@@ -166,7 +166,11 @@ async function loadAll(ir: IR, o: DataOptions): Promise<{ leads: LeadTable; even
     }
     return { leads, events };
   } catch (e) {
-    if (e instanceof DataError) throw new LqlError(`bad data:\n${describe(e.diagnostics)}`, e.diagnostics);
+    if (e instanceof DataError) {
+      // how many rows are bad in all (the diagnostics list the first few)
+      const count = e.badRows === null ? '' : `\n${badRowsSummary(e.diagnostics, e.badRows)}`;
+      throw new LqlError(`bad data:\n${describe(e.diagnostics)}${count}`, e.diagnostics);
+    }
     throw e;
   }
 }

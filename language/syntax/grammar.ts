@@ -14,7 +14,7 @@
  * read often keep their alternatives in fields (built once), following
  * chevrotain's performance guide.
  */
-import { EmbeddedActionsParser, type IOrAlt, type IToken, type OrMethodOpts } from 'chevrotain';
+import { EmbeddedActionsParser, type IOrAlt, type IToken, type OrMethodOpts, type ParserMethod, type TokenType } from 'chevrotain';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diag } from '../diagnostics/registry.js';
 import type * as A from './ast.js';
@@ -68,7 +68,9 @@ export class LqlParser extends EmbeddedActionsParser {
   private ruleFirst: IToken | null = null;
 
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messageProvider, skipValidations: T.SKIP_GRAMMAR_CHECKS });
+    // LL(1): every choice is made on the next token (the one two-token choice, `, max`, has a gate), which
+    // keeps the grammar analysis that runs once per process short
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 1, errorMessageProvider: messageProvider, skipValidations: T.SKIP_GRAMMAR_CHECKS });
     this.performSelfAnalysis();
   }
 
@@ -388,14 +390,7 @@ export class LqlParser extends EmbeddedActionsParser {
     const name = this.SUBRULE(this.name);
     this.CONSUME(T.From);
     const source = this.SUBRULE2(this.name);
-    this.CONSUME(T.LBrace);
-    const entries: A.BandEntry[] = [];
-    this.MANY(() => {
-      const e = this.SUBRULE(this.bandEntry);
-      if (e) entries.push(e);
-      this.OPTION(() => this.CONSUME(T.Comma));
-    });
-    this.CONSUME(T.RBrace);
+    const entries = this.bracedEntries(this.bandEntry);
     if (this.RECORDING_PHASE) return null as never;
     return { kind: 'Band', name, source, entries, range: this.span(first) };
   });
@@ -425,16 +420,22 @@ export class LqlParser extends EmbeddedActionsParser {
     { recoveryValueFunc: () => undefined as never },
   );
 
-  public stagesDecl = this.RULE('stagesDecl', (): A.StagesDecl => {
-    const first = this.CONSUME(T.Stages);
+  /** `{ ENTRY, ENTRY ... }` (commas optional): the entries of a band, the stages or the routes */
+  private bracedEntries<E>(entry: ParserMethod<[], E>): E[] {
     this.CONSUME(T.LBrace);
-    const entries: A.StageEntry[] = [];
+    const entries: E[] = [];
     this.MANY(() => {
-      const e = this.SUBRULE(this.stageEntry);
+      const e = this.SUBRULE(entry);
       if (e) entries.push(e);
       this.OPTION(() => this.CONSUME(T.Comma));
     });
     this.CONSUME(T.RBrace);
+    return entries;
+  }
+
+  public stagesDecl = this.RULE('stagesDecl', (): A.StagesDecl => {
+    const first = this.CONSUME(T.Stages);
+    const entries = this.bracedEntries(this.stageEntry);
     if (this.RECORDING_PHASE) return null as never;
     return { kind: 'Stages', entries, range: this.span(first) };
   });
@@ -496,14 +497,7 @@ export class LqlParser extends EmbeddedActionsParser {
 
   public routeDecl = this.RULE('routeDecl', (): A.RouteDecl => {
     const first = this.CONSUME(T.Route);
-    this.CONSUME(T.LBrace);
-    const entries: A.RouteEntry[] = [];
-    this.MANY(() => {
-      const e = this.SUBRULE(this.routeEntry);
-      if (e) entries.push(e);
-      this.OPTION(() => this.CONSUME(T.Comma));
-    });
-    this.CONSUME(T.RBrace);
+    const entries = this.bracedEntries(this.routeEntry);
     if (this.RECORDING_PHASE) return null as never;
     return { kind: 'Route', entries, range: this.span(first) };
   });
@@ -592,35 +586,21 @@ export class LqlParser extends EmbeddedActionsParser {
 
   // --- conditions -----------------------------------------------------------------
 
-  public condition = this.RULE(
-    'condition',
-    (): A.Expr => {
-      const first = this.LA(1);
-      let left = this.SUBRULE(this.andExpr);
-      this.MANY(() => {
-        this.CONSUME(T.Or);
-        const right = this.SUBRULE2(this.andExpr);
-        if (!this.RECORDING_PHASE) left = { kind: 'Or', left, right, range: this.span(first) };
-      });
-      return left;
-    },
-    { recoveryValueFunc: () => this.missingExpr() },
-  );
+  /** `a or b or c`, `a and b`: a left-leaning chain of one logical operator */
+  private logicalChain(kind: 'Or' | 'And', op: TokenType, operand: ParserMethod<[], A.Expr>): A.Expr {
+    const first = this.LA(1);
+    let left = this.SUBRULE(operand);
+    this.MANY(() => {
+      this.CONSUME(op);
+      const right = this.SUBRULE2(operand);
+      if (!this.RECORDING_PHASE) left = { kind, left, right, range: this.span(first) };
+    });
+    return left;
+  }
 
-  public andExpr = this.RULE(
-    'andExpr',
-    (): A.Expr => {
-      const first = this.LA(1);
-      let left = this.SUBRULE(this.notExpr);
-      this.MANY(() => {
-        this.CONSUME(T.And);
-        const right = this.SUBRULE2(this.notExpr);
-        if (!this.RECORDING_PHASE) left = { kind: 'And', left, right, range: this.span(first) };
-      });
-      return left;
-    },
-    { recoveryValueFunc: () => this.missingExpr() },
-  );
+  public condition = this.RULE('condition', (): A.Expr => this.logicalChain('Or', T.Or, this.andExpr), { recoveryValueFunc: () => this.missingExpr() });
+
+  public andExpr = this.RULE('andExpr', (): A.Expr => this.logicalChain('And', T.And, this.notExpr), { recoveryValueFunc: () => this.missingExpr() });
 
   /** `not not x`: the `not`s are read in a loop (not by recursion), so thousands of them cannot overflow the stack */
   public notExpr = this.RULE(

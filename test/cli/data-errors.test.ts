@@ -130,3 +130,20 @@ describe('--engine duckdb', () => {
     expect(duck.err).toContain('7 rows of');
   });
 });
+
+describe('the API', () => {
+  it('an LqlError lists the first five bad rows and counts them all', async () => {
+    const { simulate, LqlError } = await import('../../api/index.js');
+    const { readFileSync } = await import('node:fs');
+    let err: unknown;
+    try {
+      await simulate(readFileSync(rules, 'utf8'), { leads: badCsv });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(LqlError);
+    const e = err as InstanceType<typeof LqlError>;
+    expect(e.diagnostics).toHaveLength(5);
+    expect(e.message.trim().split('\n').at(-1)).toBe(`7 rows of ${badCsv} have bad values (the first 5 are listed above).`);
+  });
+});
