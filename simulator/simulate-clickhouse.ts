@@ -2,8 +2,8 @@
  * The ClickHouse backtest: `lql simulate --engine clickhouse` and `lql score
  * --engine clickhouse`. The files are read by the JS loader (so every value,
  * message and `--lenient` skip is the JS engine's), the typed columns go to
- * embedded ClickHouse (the `chdb` package) in one tab-separated insert per
- * table, and every lead is scored there by the ruleset's exported SQL in the
+ * embedded ClickHouse (the `chdb` package) through a tab-separated temporary
+ * file per table (read with `file()`), and every lead is scored there by the ruleset's exported SQL in the
  * ClickHouse dialect (language/compile/emit-sql.ts). Only the per-lead
  * results (scores, band / stage / route codes, stage times, activity
  * presence) come back, into the typed arrays of a ScoredTable, for the same
@@ -24,6 +24,9 @@
  * - without chdb installed, `ClickHouseMissingError` (LQL611), never a crash;
  *   the embedded database lives in a temporary folder removed on every path.
  */
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { IR, IRType } from '../language/compile/ir.js';
 import { exportSql, type EmitSqlOptions, type SqlColumn, type SqlExport } from '../language/compile/emit-sql.js';
 import { diag } from '../language/diagnostics/registry.js';
@@ -31,7 +34,8 @@ import { pointRange, type Diagnostic } from '../language/diagnostics/diagnostic.
 import type { EventTable, LeadTable } from './data/table.js';
 import { columnAs } from './kernel/kernel-runtime.js';
 import { activityIndexes, type KernelMode } from './kernel/emit-kernel.js';
-import { defaultAsOf, scoredNames, type ScoredTable } from './replay.js';
+import { defaultAsOf, type ScoredTable } from './replay.js';
+import { resultSink } from './sql-results.js';
 import { reportOf } from './simulate.js';
 import { leadChanges, reportDelta } from './compare.js';
 import type { Report } from './metrics.js';
@@ -39,7 +43,6 @@ import type { Report } from './metrics.js';
 /** The part of chdb's Session this engine uses. */
 interface ChdbSession {
   query(sql: string, format?: string): string;
-  insert(p: { table: string; values: Buffer; format: 'TabSeparated' }): Promise<unknown>;
   close(): void;
 }
 
@@ -123,29 +126,42 @@ function canonical(leads: LeadTable, name: string, type: IRType): (i: number) =>
   return (i) => (v[i] === v[i] ? String(v[i]) : null);
 }
 
-/** Tab-separated rows sent to a table in inserts of at most 200,000 rows (one string per insert stays small). */
-class Chunks {
+/**
+ * Tab-separated rows for a table, written to a temporary file in pieces of
+ * 200,000 rows and read by ClickHouse with `file()` in one INSERT (ten times
+ * faster than sending the text through chdb's insert).
+ */
+class TsvFile {
   private lines: string[] = [];
+  private readonly path: string;
   constructor(
     private readonly s: ChdbSession,
     private readonly table: string,
-  ) {}
-  /** Adds a row; true when the rows should be sent (flush). */
-  add(line: string): boolean {
-    return this.lines.push(line) >= 200_000;
+    private readonly structure: string,
+    dir: string,
+  ) {
+    this.path = join(dir, `${table}.tsv`);
+    writeFileSync(this.path, '');
   }
-  async flush(): Promise<void> {
-    if (!this.lines.length) return;
-    const values = Buffer.from(this.lines.join('\n') + '\n');
+  add(line: string): void {
+    if (this.lines.push(line) >= 200_000) this.write();
+  }
+  private write(): void {
+    if (this.lines.length) appendFileSync(this.path, this.lines.join('\n') + '\n');
     this.lines = [];
-    await this.s.insert({ table: this.table, values, format: 'TabSeparated' });
+  }
+  /** Writes the rest and loads the file into the table. */
+  load(): void {
+    this.write();
+    this.s.query(`INSERT INTO ${q(this.table)} SELECT * FROM file(${chLit(this.path)}, 'TabSeparated', ${chLit(this.structure)})`);
   }
 }
 
+const chLit = (s: string) => "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
 const q = (s: string) => '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
 
 /** Write the leads (and events) into tables of `s`; returns the column of each reading. */
-async function loadTables(s: ChdbSession, irs: IR[], leads: LeadTable, events: EventTable | null, activities: readonly string[]): Promise<Map<string, string>> {
+function loadTables(s: ChdbSession, dir: string, irs: IR[], leads: LeadTable, events: EventTable | null, activities: readonly string[]): Map<string, string> {
   const reads: { name: string; type: IRType }[] = [];
   const colOf = new Map<string, string>();
   for (const ir of irs)
@@ -158,27 +174,28 @@ async function loadTables(s: ChdbSession, irs: IR[], leads: LeadTable, events: E
   const cols = ['"__lql_row" Int64', '"__lql_closed_ms" Nullable(Int64)', ...reads.map((_, j) => `"a${j}" Nullable(String)`)];
   s.query(`CREATE TABLE "lql_leads" (${cols.join(', ')}) ENGINE = Memory`);
   const getters = reads.map((r) => canonical(leads, r.name, r.type));
-  const leadRows = new Chunks(s, 'lql_leads');
+  const leadRows = new TsvFile(s, 'lql_leads', cols.join(', '), dir);
   const closed = leads.closedAt;
   for (let i = 0; i < leads.n; i++) {
     let line = `${i + 1}\t${closed[i] === closed[i] ? String(closed[i]) : '\\N'}`;
     for (const g of getters) line += '\t' + tsv(g(i));
-    if (leadRows.add(line)) await leadRows.flush();
+    leadRows.add(line);
   }
-  await leadRows.flush();
+  leadRows.load();
   if (events) {
-    s.query(`CREATE TABLE "lql_ev" ("lead_id" Int64, "type" String, "at" Int64) ENGINE = Memory`);
+    const evCols = '"lead_id" Int64, "type" String, "at" Int64';
+    s.query(`CREATE TABLE "lql_ev" (${evCols}) ENGINE = Memory`);
     const acts = activityIndexes(events, activities);
     const names = activities.map(tsv);
-    const ev = new Chunks(s, 'lql_ev');
+    const ev = new TsvFile(s, 'lql_ev', evCols, dir);
     const { offsets, times } = events;
     for (let i = 0; i < leads.n; i++) {
       for (let j = offsets[i]!; j < offsets[i + 1]!; j++) {
         const a = acts[j]!;
-        if (a >= 0 && ev.add(`${i + 1}\t${names[a]}\t${times[j]}`)) await ev.flush();
+        if (a >= 0) ev.add(`${i + 1}\t${names[a]}\t${times[j]}`);
       }
     }
-    await ev.flush();
+    ev.load();
   }
   return colOf;
 }
@@ -258,44 +275,7 @@ function runInSteps(s: ChdbSession, parts: NonNullable<SqlExport['parts']>): str
 
 function toScored(ir: IR, leads: LeadTable, text: string, columns: SqlColumn[], run: { mode: KernelMode; asOf: number; untimed: boolean }): ScoredTable {
   const n = leads.n;
-  const scores = ir.scores.map(() => new Float64Array(n));
-  const bands = ir.bands.map(() => new Int32Array(n));
-  const stage = new Int32Array(n);
-  const reached = ir.stages.map(() => new Float64Array(n).fill(NaN));
-  const route = new Int32Array(n).fill(-1);
-  const did = ir.activities.map(() => new Uint8Array(n));
-  type Sink = (i: number, v: number | null) => void;
-  const sinks: (Sink | null)[] = columns.map((col) => {
-    switch (col.kind) {
-      case 'score': {
-        const out = scores[ir.scores.findIndex((x) => x.name === col.key)]!;
-        return (i, v) => (out[i] = v ?? 0);
-      }
-      case 'band': {
-        const out = bands[ir.bands.findIndex((x) => x.name === col.key)]!;
-        return (i, v) => (out[i] = v ?? 0);
-      }
-      case 'stage':
-        return (i, v) => (stage[i] = v === null ? ir.stages.length - 1 : v);
-      case 'route':
-        return (i, v) => (route[i] = v === null ? -1 : v);
-      case 'reached': {
-        const out = reached[ir.stages.findIndex((x) => x.name === col.key)]!;
-        return (i, v) => (out[i] = v === null ? NaN : v);
-      }
-      case 'did': {
-        const c = Number(col.key);
-        const acts: number[] = [];
-        for (let a = c * 31; a < Math.min(ir.activities.length, c * 31 + 31); a++) acts.push(a);
-        return (i, v) => {
-          const m = v ?? 0;
-          for (const a of acts) did[a]![i] = (m >>> (a % 31)) & 1;
-        };
-      }
-      default:
-        return null;
-    }
-  });
+  const { sinks, table } = resultSink(ir, columns, n);
   let row = 0;
   let start = 0;
   while (start < text.length) {
@@ -313,20 +293,7 @@ function toScored(ir: IR, leads: LeadTable, text: string, columns: SqlColumn[], 
     start = end + 1;
   }
   if (row !== n) throw new ClickHouseEngineError(`${row} result rows for ${n} leads`);
-  const st: ScoredTable = {
-    n,
-    scores,
-    bands,
-    stage,
-    reached,
-    route,
-    mode: run.mode,
-    asOf: run.asOf,
-    ids: leads.ids,
-    outcome: leads.outcome,
-    ...scoredNames(ir),
-    did,
-  };
+  const st = table({ mode: run.mode, asOf: run.asOf, ids: leads.ids, outcome: leads.outcome });
   if (run.untimed) st.untimed = true;
   return st;
 }
@@ -347,14 +314,16 @@ async function withTables<T>(
 ): Promise<{ value: T; loadMs: number; scoreMs: number }> {
   const t0 = performance.now();
   const s = await openChdb();
+  const dir = mkdtempSync(join(tmpdir(), 'lql-clickhouse-'));
   try {
     const activities = [...new Set(irs.flatMap((ir) => ir.activities))];
-    const colOf = await loadTables(s, irs, leads, events ?? null, activities);
+    const colOf = loadTables(s, dir, irs, leads, events ?? null, activities);
     const t1 = performance.now();
     const value = f(s, colOf);
     return { value, loadMs: t1 - t0, scoreMs: performance.now() - t1 };
   } finally {
     s.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -37,7 +37,7 @@
  */
 import { skippedCounts, type Skipped } from './skipped.js';
 import { columnTypes, scoredRows } from './simulate.js';
-import { scoredNames } from './replay.js';
+import { resultSink } from './sql-results.js';
 import { nearest } from '../language/shared/names.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -641,45 +641,7 @@ class Session {
   /** Run the query and read its rows, chunk by chunk, straight into typed arrays (numbers only: codes, times). */
   private async toScored(ir: IR, sql: string, columns: SqlColumn[], o: { mode: KernelMode; asOf: number }): Promise<ScoredTable> {
     const n = this.n;
-    const scores = ir.scores.map(() => new Float64Array(n));
-    const bands = ir.bands.map(() => new Int32Array(n));
-    const stage = new Int32Array(n);
-    const reached = ir.stages.map(() => new Float64Array(n).fill(NaN));
-    const route = new Int32Array(n).fill(-1);
-    const did = ir.activities.map(() => new Uint8Array(n));
-    // per output column: where its numbers go
-    type Sink = (i: number, v: number | null) => void;
-    const sinks: (Sink | null)[] = columns.map((col) => {
-      switch (col.kind) {
-        case 'score': {
-          const out = scores[ir.scores.findIndex((x) => x.name === col.key)]!;
-          return (i, v) => (out[i] = v ?? 0);
-        }
-        case 'band': {
-          const out = bands[ir.bands.findIndex((x) => x.name === col.key)]!;
-          return (i, v) => (out[i] = v ?? 0);
-        }
-        case 'stage':
-          return (i, v) => (stage[i] = v === null ? ir.stages.length - 1 : v);
-        case 'route':
-          return (i, v) => (route[i] = v === null ? -1 : v);
-        case 'reached': {
-          const out = reached[ir.stages.findIndex((x) => x.name === col.key)]!;
-          return (i, v) => (out[i] = v === null ? NaN : v);
-        }
-        case 'did': {
-          const c = Number(col.key);
-          const acts: number[] = [];
-          for (let a = c * 31; a < Math.min(ir.activities.length, c * 31 + 31); a++) acts.push(a);
-          return (i, v) => {
-            const m = v ?? 0;
-            for (const a of acts) did[a]![i] = (m >>> a % 31) & 1;
-          };
-        }
-        default:
-          return null;
-      }
-    });
+    const { sinks, table } = resultSink(ir, columns, n);
     const result = await this.c.run(sql);
     let row = 0;
     for (;;) {
@@ -699,20 +661,7 @@ class Session {
       row += m;
     }
     if (row !== n) throw new Error(`internal: ${row} result rows for ${n} leads`);
-    return {
-      n,
-      scores,
-      bands,
-      stage,
-      reached,
-      route,
-      mode: o.mode,
-      asOf: o.asOf,
-      ids: this.ids,
-      outcome: this.outcome,
-      ...scoredNames(ir),
-      did,
-    };
+    return table({ mode: o.mode, asOf: o.asOf, ids: this.ids, outcome: this.outcome });
   }
 }
 
