@@ -68,7 +68,9 @@ export class LqlParser extends EmbeddedActionsParser {
   private ruleFirst: IToken | null = null;
 
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messageProvider, skipValidations: T.SKIP_GRAMMAR_CHECKS });
+    // LL(1): every choice is made on the next token (the one two-token choice, `, max`, has a gate), which
+    // keeps the grammar analysis that runs once per process short
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 1, errorMessageProvider: messageProvider, skipValidations: T.SKIP_GRAMMAR_CHECKS });
     this.performSelfAnalysis();
   }
 

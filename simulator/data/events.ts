@@ -14,7 +14,9 @@
  * up to 10 such ids), never stored and never silently dropped; events of an
  * undeclared type are kept and counted per type; no string is kept per
  * event, and the finished table takes 12 bytes per event plus 4 per lead
- * (rows are collected in growable typed arrays: lead, type, time).
+ * (rows are collected in growable typed arrays: lead, type, time; when the
+ * file lists the events lead by lead in the leads' order, the arrays read
+ * become the table's, without a copy).
  */
 import { diag } from '../../language/diagnostics/registry.js';
 import { suggest as suggestName } from '../../language/shared/names.js';
@@ -310,6 +312,12 @@ export class EventsBuilder implements RecordSink {
   }
 }
 
+/** True when `lead[0 .. n)` never decreases. */
+function inLeadOrder(lead: Int32Array, n: number): boolean {
+  for (let e = 1; e < n; e++) if (lead[e]! < lead[e - 1]!) return false;
+  return true;
+}
+
 /** Events in file order, in parts: each event's lead row (-1: not a known lead, left out), type code and time. */
 export interface EventRun {
   lead: Int32Array;
@@ -334,6 +342,22 @@ export function eventsInLeadOrder(
   release: () => void = () => {},
 ): { offsets: Int32Array; types: Int32Array; times: Float64Array } {
   const offsets = new Int32Array(nLeads + 1);
+  const only = runs.length === 1 && !runs[0]!.leadMap && !runs[0]!.typeMap ? runs[0]! : null;
+  if (only && inLeadOrder(only.lead, only.n)) {
+    // the file lists the leads' events in the leads' order (as exports grouped by lead do):
+    // the arrays read are already in CSR order and are kept as they are, not copied
+    const { lead, n } = only;
+    for (let e = 0; e < n; e++) offsets[lead[e]! + 1]!++;
+    for (let l = 0; l < nLeads; l++) offsets[l + 1]! += offsets[l]!;
+    // kept as views when nearly full, else copied to size (the room left after the last growth)
+    const fits = only.type.length <= n + (n >> 4) + 64;
+    const types = fits ? only.type.subarray(0, n) : only.type.slice(0, n);
+    const times = fits ? only.time.subarray(0, n) : only.time.slice(0, n);
+    runs.length = 0;
+    release();
+    sortSegments(offsets, types, times);
+    return { offsets, types, times };
+  }
   for (const r of runs) {
     const { lead, leadMap } = r;
     if (leadMap) {

@@ -41,6 +41,23 @@ describe('CSR order', () => {
     ]);
   });
 
+  it('a file already in lead order (with times out of order and an unknown lead between) gives the same CSR table', () => {
+    const ordered =
+      'lead_id,type,at\n' +
+      'A,visit,2026-01-01T11:00:00Z\n' +
+      'A,demo,2026-01-01T09:00:00Z\n' +
+      'A,email,2026-01-01T11:00:00Z\n' +
+      'X,visit,2026-01-01T10:00:00Z\n' +
+      'B,visit,2026-01-01T10:00:00Z\n' +
+      'C,demo,2026-01-01T08:00:00Z\n' +
+      'C,visit,2026-01-01T07:00:00Z\n';
+    const ev = loadEventsSync({ name: 'events.csv', text: ordered }, leads, ['visit', 'demo', 'email']);
+    expect([...ev.offsets]).toEqual([0, 3, 4, 6]);
+    expect(byLead(ev)).toEqual([['demo@09:00', 'visit@11:00', 'email@11:00'], ['visit@10:00'], ['visit@07:00', 'demo@08:00']]);
+    expect(ev.types.length).toBe(6);
+    expect(ev.unknownLeads.events).toBe(1);
+  });
+
   it('codes types in declaration order, then unknown types in first-seen order', () => {
     const ev = loadEventsSync({ name: 'events.csv', text }, leads, ['email', 'visit', 'demo']);
     expect(ev.typeNames).toEqual(['email', 'visit', 'demo', 'webinar']);
@@ -50,11 +67,10 @@ describe('CSR order', () => {
 
   it('reads epoch milliseconds and ISO times alike', () => {
     const t = Date.UTC(2026, 0, 10, 9, 30);
-    const ev = loadEventsSync(
-      { name: 'e.csv', text: `lead_id,type,at\nA,visit,${t}\nA,visit,2026-01-10T09:29:00Z\nA,demo,2026-01-10 09:31\n` },
-      leads,
-      ['visit', 'demo'],
-    );
+    const ev = loadEventsSync({ name: 'e.csv', text: `lead_id,type,at\nA,visit,${t}\nA,visit,2026-01-10T09:29:00Z\nA,demo,2026-01-10 09:31\n` }, leads, [
+      'visit',
+      'demo',
+    ]);
     expect([...ev.times]).toEqual([t - 60_000, t, t + 60_000]);
   });
 
