@@ -31,6 +31,7 @@ import type * as A from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
 import * as T from '../syntax/tokens.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { astPrinter, type AstPrinter } from '../shared/print-ast.js';
 
 export type FormatResult = { text: string; changed: boolean } | { error: Diagnostic[] };
 
@@ -44,89 +45,23 @@ const INDENT = 2;
 
 export { printName, printString } from '../syntax/print.js';
 
+/** The shared expression printer (../shared/print-ast.ts), keeping duration amounts as written. */
 class Printer {
-  constructor(private src: string) {}
+  private readonly ast: AstPrinter;
+  readonly duration: AstPrinter['duration'];
+  readonly value: AstPrinter['value'];
+  readonly list: AstPrinter['list'];
+  readonly expr: AstPrinter['expr'];
+  readonly arith: AstPrinter['arith'];
+  readonly rule: AstPrinter['rule'];
 
-  duration(d: A.DurationLit): string {
-    const amount = /^\S+/.exec(this.src.slice(d.range.start.offset, d.range.end.offset))?.[0] ?? String(d.amount);
-    return `${amount} ${d.unitRaw}`;
+  constructor(src: string) {
+    this.ast = astPrinter((d) => `${/^\S+/.exec(src.slice(d.range.start.offset, d.range.end.offset))?.[0] ?? String(d.amount)} ${d.unitRaw}`);
+    ({ duration: this.duration, value: this.value, list: this.list, expr: this.expr, arith: this.arith, rule: this.rule } = this.ast);
   }
 
   literal(l: A.Literal): string {
     return printLiteral(l);
-  }
-
-  value(v: A.Value): string {
-    switch (v.kind) {
-      case 'Ref':
-        return printName(v.name);
-      case 'Call':
-        return `${printName(v.callee)}(${v.args.map((a) => this.value(a)).join(', ')})`;
-      case 'Count':
-        return `count(${printName(v.activity)}${v.window ? ' in last ' + this.duration(v.window) : ''})`;
-      case 'DaysSince':
-        return `days since ${v.last ? 'last ' : ''}${printName(v.target)}`;
-      default:
-        return this.literal(v);
-    }
-  }
-
-  list(l: A.ListLit | A.Ref): string {
-    if (l.kind === 'Ref') return printName(l.name);
-    return '[' + l.items.map((i) => (i.kind === 'Ref' ? printName(i.name) : this.literal(i))).join(', ') + ']';
-  }
-
-  expr(e: A.Expr): string {
-    switch (e.kind) {
-      case 'Or':
-        return `${this.expr(e.left)} or ${this.expr(e.right)}`;
-      case 'And':
-        return `${this.expr(e.left)} and ${this.expr(e.right)}`;
-      case 'Not':
-        return `not ${this.expr(e.operand)}`;
-      case 'Paren':
-        return `(${this.expr(e.inner)})`;
-      case 'Compare':
-        return `${this.value(e.left)} ${e.op} ${this.value(e.right)}`;
-      case 'In':
-        return `${this.value(e.value)} ${e.negated ? 'not in' : 'in'} ${this.list(e.list)}`;
-      case 'Between':
-        return `${this.value(e.value)} between ${this.value(e.low)} and ${this.value(e.high)}`;
-      case 'TextTest': {
-        const op = e.op === 'contains' ? 'contains' : e.op === 'starts_with' ? 'starts with' : 'ends with';
-        return `${this.value(e.value)} ${op} ${this.value(e.arg)}`;
-      }
-      case 'Matches':
-        return `${this.value(e.value)} matches ${e.regex.raw}`;
-      case 'Presence':
-        return `${this.value(e.value)} is ${e.missing ? 'missing' : 'present'}`;
-      case 'Truthy':
-        return this.value(e.value);
-    }
-  }
-
-  arith(a: A.Arith): string {
-    switch (a.kind) {
-      case 'ArithBinary':
-        return `${this.arith(a.left)} ${a.op} ${this.arith(a.right)}`;
-      case 'ArithParen':
-        return `(${this.arith(a.inner)})`;
-      case 'ArithNeg':
-        return `-${this.arith(a.operand)}`;
-      case 'Number':
-        return a.raw;
-      case 'Ref':
-        return printName(a.name);
-    }
-  }
-
-  rule(r: A.Rule): { left: string; right: string } {
-    const left = r.points.raw;
-    if (r.kind === 'WhenRule') return { left, right: `when ${this.expr(r.cond)}` };
-    let right = `${r.kind === 'PerRule' ? 'per' : 'once'} ${printName(r.target)}`;
-    if (r.window) right += ` in last ${this.duration(r.window)}`;
-    if (r.max) right += `, max ${r.max.raw}`;
-    return { left, right };
   }
 
   /** A test lead key: a name, or a text when it cannot be written in backticks. */

@@ -19,11 +19,11 @@
  * - every visible string comes from the i18n layer.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
-import { I18nProvider, LOCALES, makeI18n, type Locale, type MessageKey } from '../i18n/index.js';
-import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
+import { I18nProvider, LOCALES, type Locale, type MessageKey } from '../i18n/index.js';
 import type { WorkerClient } from '../worker/client.js';
-import type { DataSummary, Explanation, Progress, TestReport, LoadRequest, ExportFile, GenerateRequest, RunPhases, RunStats, SweepResult } from '../worker/api.js';
-import type { ChangedLead, SimulateReport } from '../report/types.js';
+import type { Explanation, ExportFile, GenerateRequest } from '../worker/api.js';
+import type { SimulateReport } from '../report/types.js';
+import { mark, useBackground, useDataset, usePrefs, useRuleset, useRun } from './state.js';
 import type { LanguageService } from '../editor/service.js';
 import type { Store, SavedVersion, StorageLike } from '../share/storage.js';
 import { markLinkOpened } from '../share/start.js';
@@ -31,7 +31,7 @@ import { encodeShareHash } from '../share/share.js';
 import { helpUrl, ruleDiagnostics } from '../editor/convert.js';
 import { Editor, type EditorHandle } from '../editor/Editor.js';
 import { Tabs } from './Tabs.js';
-import { Splitter, clampSplit } from './Splitter.js';
+import { Splitter } from './Splitter.js';
 import { SummaryBar, KpiCards, Funnel } from '../report/Overview.js';
 import { Heatmap } from '../report/Matrix.js';
 import { RankingTable, ScoreViews } from '../report/Scores.js';
@@ -48,13 +48,8 @@ import type { CollabSession } from '../collab/session.js';
 import { CollabBar, useSharedData } from '../collab/CollabBar.js';
 import { ReviewPanel } from '../collab/ReviewPanel.js';
 
-/** How many leads whose stage changed against the baseline the Compare tab lists. */
-const CHANGED_LIMIT = 200;
-
 type TabId = 'overview' | 'matrix' | 'scores' | 'volume' | 'activities' | 'routes' | 'compare' | 'explain' | 'tests' | 'data' | 'export' | 'review';
 const TAB_IDS: TabId[] = ['data', 'overview', 'matrix', 'scores', 'volume', 'activities', 'routes', 'compare', 'explain', 'tests', 'export'];
-
-type RunState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; ms: number; phases?: RunPhases } | { kind: 'invalid' } | { kind: 'failed'; message: string };
 
 export interface AppProps {
   client: WorkerClient;
@@ -75,54 +70,28 @@ export interface AppProps {
   collab?: CollabSession;
 }
 
-/** A timing mark for the browser benchmark (only the latest of each name is kept). */
-function mark(name: string): void {
-  performance.clearMarks(name);
-  performance.mark(name);
-}
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const h = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(h);
-  }, [value, ms]);
-  return v;
-}
-
 export function App(props: AppProps) {
   const { client, store } = props;
-  const prefs = useMemo(() => store.loadPrefs(), [store]);
-  const [locale, setLocale] = useState<Locale>(prefs.locale ?? props.initialLocale);
-  const i18n = useMemo(() => makeI18n(locale), [locale]);
+  const { i18n, locale, setLocale, capacity, setCapacity, pointsAtBase, setPointsAtBase, split, setSplit } = usePrefs(store, props.initialLocale);
   const { t, f } = i18n;
-
-  const [text, setText] = useState(props.initialText);
-  const [editorValue, setEditorValue] = useState({ text: props.initialText, rev: 0 });
-  const [baselineText, setBaselineText] = useState<string | undefined>(() => store.loadBaseline());
-  const [diagnostics, setDiagnostics] = useState<Diagnostic[]>([]);
-  const [report, setReport] = useState<SimulateReport | undefined>();
-  const [runState, setRunState] = useState<RunState>({ kind: 'idle' });
-  const [data, setData] = useState<DataSummary | undefined>();
-  const [dataVersion, setDataVersion] = useState(0);
-  const [progress, setProgress] = useState<Progress | undefined>();
-  const [loading, setLoading] = useState(false);
-  const [dataError, setDataError] = useState<string | undefined>();
-  const [tests, setTests] = useState<TestReport | undefined>();
-  const [changed, setChanged] = useState<ChangedLead[]>([]);
+  const rules = useRuleset(store, props.initialText);
+  const { text, setText, editorValue, restore, baselineText, versions } = rules;
   const [explanation, setExplanation] = useState<Explanation | undefined>();
+  const onLoaded = useRef<() => void>(() => undefined);
+  const dataset = useDataset(client, () => onLoaded.current());
+  const { data, dataVersion, progress, loading, dataError, loadData, generateData } = dataset;
+  const run = useRun(client, { baselineText, data, dataVersion });
+  const { report, runState, reportText, changed, startRun } = run;
   const [tab, setTab] = useState<TabId>(props.collab ? 'review' : props.initialData ? 'overview' : 'data');
-  const [stats, setStats] = useState<RunStats | undefined>();
-  const [sweep, setSweep] = useState<SweepResult | undefined>();
-  const [sweepStage, setSweepStage] = useState<string | undefined>();
+  const background = useBackground(client, { text, reportText, dataVersion, sweepShown: tab === 'scores' });
+  const { diagnostics, tests, stats, sweep, setSweepStage } = background;
+  onLoaded.current = () => {
+    run.clear();
+    background.clearStats();
+    setExplanation(undefined);
+  };
   const [explainId, setExplainId] = useState<string | undefined>();
   const [available, setAvailable] = useState<Record<string, boolean>>({});
-  /** the text of the report on screen, and a revision bumped with every new report */
-  const [reportText, setReportText] = useState<{ text: string; rev: number } | undefined>();
-  const [capacity, setCapacity] = useState(prefs.capacity ?? 0);
-  const [pointsAtBase, setPointsAtBase] = useState(prefs.pointsAtBase ?? 10);
-  const [split, setSplit] = useState(clampSplit(prefs.split ?? 0.45));
-  const [versions, setVersions] = useState<SavedVersion[]>(() => store.listVersions());
   const [versionName, setVersionName] = useState('');
   const [notice, setNotice] = useState<string | undefined>();
   const [keptDraft, setKeptDraft] = useState<SavedVersion | undefined>(props.keptDraft);
@@ -137,82 +106,12 @@ export function App(props: AppProps) {
   useEffect(() => { document.documentElement.lang = locale; document.title = t('app.title'); }, [locale, t]);
   // timing marks for the browser benchmark: request, answer, and the new report committed to the page
   useEffect(() => { if (report) mark('lql:report-commit'); }, [report]);
-  useEffect(() => { store.savePrefs({ locale, capacity, pointsAtBase, split }); }, [store, locale, capacity, pointsAtBase, split]);
 
-  // autosave
-  const savedText = useDebounced(text, 500);
-  useEffect(() => { store.saveDraft(savedText); }, [store, savedText]);
-
-  // live diagnostics: re-checked on every edit and on every data change (the columns
-  // a ruleset is checked against come from the loaded dataset)
-  const checkText = useDebounced(text, 100);
-  useEffect(() => {
-    let live = true;
-    void client.check(checkText).then((d) => { if (live && d) setDiagnostics(d); });
-    return () => { live = false; };
-  }, [client, checkText, dataVersion]);
-
-  // live results: every edit is sent to the worker at once, from the editor's change handler
-  // (before React renders it); the worker drops a superseded run at its next chunk, so there
-  // is no debounce. Other changes (data, baseline, a restored text) start a run from an effect.
-  const requested = useRef<{ text: string; baselineText: string | undefined; dataVersion: number } | undefined>(undefined);
-  const runInputs = useRef({ ok: false, baselineText, dataVersion });
-  runInputs.current = { ok: !!data?.ok, baselineText, dataVersion };
-  const startRun = useCallback((runText: string) => {
-    const { ok, baselineText: base, dataVersion: version } = runInputs.current;
-    if (!ok) return;
-    const prev = requested.current;
-    if (prev && prev.text === runText && prev.baselineText === base && prev.dataVersion === version) return;
-    requested.current = { text: runText, baselineText: base, dataVersion: version };
-    mark('lql:run-request');
-    setRunState({ kind: 'running' });
-    void client.run({ text: runText, baselineText: base, ...(base !== undefined ? { changedLimit: CHANGED_LIMIT } : {}) }).then((r) => {
-      if (!r || r.status === 'cancelled') return;
-      mark('lql:run-result');
-      if (r.status === 'ok' && r.report) {
-        setReport(r.report);
-        setReportText((p) => ({ text: runText, rev: (p?.rev ?? 0) + 1 }));
-        setRunState({ kind: 'done', ms: r.ms, ...(r.phases ? { phases: r.phases } : {}) });
-        setChanged(r.changed ?? []);
-      }
-      else if (r.status === 'invalid') setRunState({ kind: 'invalid' });
-      else if (r.status === 'no-data') setRunState({ kind: 'idle' });
-      else setRunState({ kind: 'failed', message: r.message ?? r.status });
-    }, (e: unknown) => setRunState({ kind: 'failed', message: e instanceof Error ? e.message : String(e) }));
-  }, [client]);
   const onEdit = useCallback((newText: string) => {
     setText(newText);
     startRun(newText);
-  }, [startRun]);
+  }, [startRun, setText]);
   useEffect(() => { startRun(text); }, [startRun, text, baselineText, data, dataVersion]);
-
-  // tests, changed leads
-  const testText = useDebounced(text, 300);
-  useEffect(() => {
-    let live = true;
-    void client.api.runTests(testText).then((r) => { if (live) setTests(r); });
-    return () => { live = false; };
-  }, [client, testText]);
-  useEffect(() => { if (baselineText === undefined || !data?.ok) setChanged([]); }, [baselineText, data]);
-
-  // rule and score statistics of the last run (for hover), in the background
-  const statsFor = useDebounced(reportText, 400);
-  useEffect(() => {
-    if (statsFor === undefined) return;
-    let live = true;
-    void client.api.runStats(statsFor.text).then((s) => { if (live && (s.ruleStats.length || s.scoreStats.length)) setStats(s); });
-    return () => { live = false; };
-  }, [client, statsFor, dataVersion]);
-
-  // the threshold sweep, when the Scores tab is shown
-  const sweepFor = useDebounced(reportText, 300);
-  useEffect(() => {
-    if (tab !== 'scores' || sweepFor === undefined) return;
-    let live = true;
-    setSweep(undefined);
-    void client.api.sweep(sweepFor.text, sweepStage).then((s) => { if (live && s.status !== 'cancelled') setSweep(s); });
-    return () => { live = false; };
-  }, [client, tab, sweepFor, sweepStage, dataVersion]);
 
   // datasets reachable from this server (the public ones are served in development only)
   useEffect(() => {
@@ -226,46 +125,11 @@ export function App(props: AppProps) {
     return () => { live = false; };
   }, []);
 
-  const afterLoad = useCallback((s: DataSummary) => {
-    setData(s);
-    setDataVersion((v) => v + 1);
-    setReport(undefined);
-    setReportText(undefined);
-    setStats(undefined);
-    setExplanation(undefined);
-  }, []);
-
-  const generateData = useCallback(async (req: GenerateRequest) => {
-    setLoading(true);
-    setDataError(undefined);
-    setProgress({ phase: req.name, done: 0, total: req.leads });
-    try {
-      afterLoad(await client.api.generateData(req));
-    } catch (e) {
-      setDataError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setLoading(false);
-    }
-  }, [client, afterLoad]);
-
   useEffect(() => {
     if (props.initialData) void generateData(props.initialData);
     // only at start
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
-
-  const loadData = useCallback(async (req: LoadRequest) => {
-    setLoading(true);
-    setDataError(undefined);
-    setProgress({ phase: req.leads.name, done: 0, total: req.leads.bytes.byteLength });
-    try {
-      afterLoad(await client.loadData(req, (p) => setProgress(p)));
-    } catch (e) {
-      setDataError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setLoading(false);
-    }
-  }, [client, afterLoad]);
 
   useSharedData(props.collab, loadData);
 
@@ -276,10 +140,7 @@ export function App(props: AppProps) {
       return;
     }
     const src = ex.data;
-    setLoading(true);
-    setDataError(undefined);
-    setProgress({ phase: src.leadsUrl, done: 0, total: 0 });
-    try {
+    await dataset.busy({ phase: src.leadsUrl, done: 0, total: 0 }, async () => {
       const get = async (url: string) => {
         const res = await fetch(url);
         if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
@@ -293,13 +154,8 @@ export function App(props: AppProps) {
         id: ex.idColumn, outcome: ex.outcomeColumn, missing: ex.missing, join: src.join,
       });
       setTab('overview');
-    } catch (e) {
-      setDataError(e instanceof Error ? e.message : String(e));
-      setLoading(false);
-    }
-    // restore is a plain function of this render
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [loadData, generateData]);
+    });
+  }, [loadData, generateData, restore, dataset.busy]);
 
   const onExport = useCallback((k: ExportKind): Promise<ExportFile> => {
     if (k.kind === 'scorer') return client.api.exportScorer(text, k.target, k.dialect);
@@ -311,11 +167,6 @@ export function App(props: AppProps) {
     setExplainId(id);
     setTab('explain');
     void client.api.explain(text, id, asOf).then(setExplanation);
-  }
-
-  function restore(newText: string) {
-    setEditorValue((v) => ({ text: newText, rev: v.rev + 1 }));
-    setText(newText);
   }
 
   async function share() {
@@ -332,25 +183,19 @@ export function App(props: AppProps) {
 
   /** Back to the draft a link replaced; the link's rules (if edited or not) are kept as a version in turn. */
   function restoreKeptDraft(v: SavedVersion) {
-    if (text !== v.text) {
-      store.saveVersion(t('header.linkRules', { date: f.date(Date.now()) }), text);
-      setVersions(store.listVersions());
-    }
+    if (text !== v.text) rules.saveVersion(t('header.linkRules', { date: f.date(Date.now()) }));
     restore(v.text);
     setKeptDraft(undefined);
   }
 
   function pin() {
-    const next = baselineText === undefined ? text : undefined;
-    setBaselineText(next);
-    store.saveBaseline(next);
+    const next = rules.togglePin();
     setNotice(next === undefined ? undefined : t('header.baselinePinned'));
   }
 
   function saveVersion() {
     const name = versionName.trim() || t('header.versionDefault', { index: versions.length + 1 });
-    store.saveVersion(name, text);
-    setVersions(store.listVersions());
+    rules.saveVersion(name);
     setVersionName('');
   }
 
@@ -364,7 +209,8 @@ export function App(props: AppProps) {
     ruleStats: stats?.ruleStats, scoreStats: stats?.scoreStats,
   }), [data, locale, stats]);
 
-  const ruleDiags = ruleDiagnostics(diagnostics);
+  // the rules' diagnostics, and any fault of the worker (LQL531) in the same list
+  const ruleDiags = [...run.internal, ...background.internal, ...ruleDiagnostics(diagnostics)];
   const errors = ruleDiags.filter((d) => d.severity === 'error').length;
   const warnings = ruleDiags.filter((d) => d.severity === 'warning').length;
   const statusText = (() => {
@@ -434,7 +280,7 @@ export function App(props: AppProps) {
                     <li key={v.id}>
                       <span>{v.name} <span className="small">{f.date(v.savedAt)}</span></span>
                       <button type="button" onClick={() => restore(v.text)}>{t('header.restore')}</button>
-                      <button type="button" onClick={() => { store.deleteVersion(v.id); setVersions(store.listVersions()); }}>{t('header.delete')}</button>
+                      <button type="button" onClick={() => rules.deleteVersion(v.id)}>{t('header.delete')}</button>
                     </li>
                   ))}
                 </ul>

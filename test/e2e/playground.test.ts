@@ -72,7 +72,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in the browser', () => {
     expect(await reached(page, 'SQL')).toBeGreaterThan(0);
     expect(await page.getByTestId('stage-table').locator('thead').innerText()).toContain('95% interval');
     expect(await page.locator('.stage-row[data-stage="MQL"]').innerText()).toMatch(/\d+\.\d% – \d+\.\d%/);
-    await expect.poll(() => page.getByTestId('run-status').innerText()).toMatch(/Updated in \d+ ms/);
+    await expect.poll(() => page.getByTestId('run-status').innerText()).toMatch(/Updated in \d[\d,]* ms/);
     await h.screenshot(page, '01-loaded-en');
     expect(errors).toEqual([]);
     await page.close();
