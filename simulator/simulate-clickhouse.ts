@@ -150,10 +150,10 @@ class TsvFile {
     if (this.lines.length) appendFileSync(this.path, this.lines.join('\n') + '\n');
     this.lines = [];
   }
-  /** Writes the rest and loads the file into the table. */
-  load(): void {
+  /** Writes the rest and loads the file into the table (`select`: the columns to insert, from the file's). */
+  load(select = '*'): void {
     this.write();
-    this.s.query(`INSERT INTO ${q(this.table)} SELECT * FROM file(${chLit(this.path)}, 'TabSeparated', ${chLit(this.structure)})`);
+    this.s.query(`INSERT INTO ${q(this.table)} SELECT ${select} FROM file(${chLit(this.path)}, 'TabSeparated', ${chLit(this.structure)})`);
   }
 }
 
@@ -183,8 +183,9 @@ function loadTables(s: ChdbSession, dir: string, irs: IR[], leads: LeadTable, ev
   }
   leadRows.load();
   if (events) {
-    const evCols = '"lead_id" Int64, "type" String, "at" Int64';
-    s.query(`CREATE TABLE "lql_ev" (${evCols}) ENGINE = Memory`);
+    s.query(`CREATE TABLE "lql_ev" ("lead_id" Int64, "type" String, "at" Int64) ENGINE = Memory`);
+    // a time is written as two small integers (seconds-ish and the rest): printing a 13-digit double is the slow part
+    const evCols = '"lead_id" Int64, "type" String, "hi" Int64, "lo" Int64';
     const acts = activityIndexes(events, activities);
     const names = activities.map(tsv);
     const ev = new TsvFile(s, 'lql_ev', evCols, dir);
@@ -192,10 +193,13 @@ function loadTables(s: ChdbSession, dir: string, irs: IR[], leads: LeadTable, ev
     for (let i = 0; i < leads.n; i++) {
       for (let j = offsets[i]!; j < offsets[i + 1]!; j++) {
         const a = acts[j]!;
-        if (a >= 0) ev.add(`${i + 1}\t${names[a]}\t${times[j]}`);
+        if (a < 0) continue;
+        const t = times[j]!;
+        const hi = Math.floor(t / 1e9);
+        ev.add(`${i + 1}\t${names[a]}\t${hi}\t${t - hi * 1e9}`);
       }
     }
-    ev.load();
+    ev.load('"lead_id", "type", "hi" * 1000000000 + "lo"');
   }
   return colOf;
 }

@@ -5,7 +5,8 @@
  *
  * Input: a ruleset's IR and its source text (for the warnings' positions).
  * Output: per score the interval [lo, hi] its value always lies in, and the
- * LQL406 warnings.
+ * LQL406 warnings (a stage only when it and every stage above it are out of
+ * reach: reaching a stage reaches the stages below it).
  * Invariants: the intervals are sound (every lead's score lies in its
  * interval; it may be wider than the exact range, never narrower), so a
  * warning is never wrong:
@@ -351,20 +352,26 @@ export function unreachable(ir: IR, text: string): Diagnostic[] {
       }
     });
   }
+  // reaching a stage reaches every stage below it: a stage is out of reach only when
+  // its own condition and those of all the stages above it (listed first) are
+  let aboveNever = true;
   for (const st of ir.stages) {
-    if (!st.cond) continue;
+    if (!st.cond) break;
+    let never = false;
     for (const c of requiredCmps(st.cond)) {
       const r = ranges.get(c.score);
       if (!r) continue;
-      const never =
+      const why0 =
         ((c.op === '>=' && r.hi < c.value) || (c.op === '>' && r.hi <= c.value)) ? `the most ${c.score} can reach is ${num(r.hi)}${why(r.best)}`
         : ((c.op === '<=' && r.lo > c.value) || (c.op === '<' && r.lo >= c.value)) ? `${c.score} is never below ${num(r.lo)}${why(r.worst)}`
         : null;
-      if (never) {
-        out.push(diag('LQL406', rangeAt(text, st.src.line, st.src.col, st.name.length), { what: `Stage \`${st.name}\``, need: `${c.score} ${c.op} ${num(c.value)}`, reason: never }));
+      if (why0) {
+        never = true;
+        if (aboveNever) out.push(diag('LQL406', rangeAt(text, st.src.line, st.src.col, st.name.length), { what: `Stage \`${st.name}\``, need: `${c.score} ${c.op} ${num(c.value)}`, reason: why0 }));
         break;
       }
     }
+    aboveNever &&= never;
   }
   return out;
 }

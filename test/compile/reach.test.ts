@@ -78,6 +78,16 @@ describe('LQL406', () => {
     ]);
   });
 
+  it('a stage whose own condition is out of reach is still reached through a stage above it', () => {
+    // MQL needs fit >= 50 (fit reaches 30 at most), but SQL (fit >= 20) reaches MQL too: no warning
+    expect(warnings(HEAD + 'fit {\n +30 when industry == "a"\n}\nstages {\n SQL when fit >= 20\n MQL when fit >= 50\n lead otherwise\n}\n')).toEqual([]);
+    // both out of reach: both are named
+    expect(warnings(HEAD + 'fit {\n +30 when industry == "a"\n}\nstages {\n SQL when fit >= 40\n MQL when fit >= 50\n lead otherwise\n}\n')).toEqual([
+      '10:2 Stage `SQL` can never be reached: it needs fit >= 40, but the most fit can reach is 30 (`+30 when industry == "a"`).',
+      '11:2 Stage `MQL` can never be reached: it needs fit >= 50, but the most fit can reach is 30 (`+30 when industry == "a"`).',
+    ]);
+  });
+
   it('nothing when every label can be reached', () => {
     expect(warnings(HEAD + 'fit {\n +30 when industry == "a"\n +25 when title == "vp"\n}\nband g from fit { A >= 50, B >= 30, C otherwise }\n')).toEqual([]);
   });

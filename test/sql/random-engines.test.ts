@@ -10,7 +10,7 @@
  *   simulator (`simulateFull`), DuckDB and PostgreSQL (the SQL export, all
  *   leads of a group in one query).
  *
- * Size: LQL_DIFF_CASES leads (default 6,000: 150 groups of 40 leads) from
+ * Size: LQL_DIFF_CASES leads (default 4,000: 100 groups of 40 leads) from
  * LQL_DIFF_SEED (fixed by default, so `npm test` always runs the same cases).
  * The nightly-size run is in the README.
  */
@@ -31,7 +31,7 @@ import { postgresUnavailable, startPostgres, type PostgresServer } from '../supp
 import { run } from '../cli/run.js';
 import { runDuckDB, runPostgres, type SqlResult, type TestLead } from './harness.js';
 
-const CASES = Number(process.env.LQL_DIFF_CASES ?? 6000);
+const CASES = Number(process.env.LQL_DIFF_CASES ?? 4000);
 const SEED = Number(process.env.LQL_DIFF_SEED ?? 20261203);
 const PER_GROUP = 40;
 const PER_TEST = 10;
