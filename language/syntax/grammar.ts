@@ -74,6 +74,19 @@ export class LqlParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
+  /**
+   * Forget the last parse's tokens and tree (the one instance outlives every
+   * parse: holding them would keep each program in memory until the next).
+   */
+  release(): void {
+    this.input = [];
+    this.extraErrors = [];
+    this.decls = [];
+    this.points = null;
+    this.ruleFirst = null;
+    this.subject = null;
+  }
+
   /** The next token (where the parser stopped, after a parse that threw). */
   nextToken(): IToken {
     return this.LA(1);
