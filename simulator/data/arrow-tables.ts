@@ -52,7 +52,6 @@ import {
   tableFromIPC,
   tableToIPC,
   type Data,
-
 } from 'apache-arrow';
 import type { Column, EventTable, LeadTable } from './table.js';
 
@@ -257,7 +256,13 @@ export function eventsToArrow(t: EventTable, leads: LeadTable, key: string): Uin
   const list = new List(new Field('event', event, false));
   const types = makeData({ type: typeType, length: m, nullCount: 0, data: t.types, dictionary: makeVector(utf8Data(t.typeNames)) });
   const times = makeData({ type: new Float64(), length: m, nullCount: 0, data: t.times });
-  const events = makeData({ type: list, length: n, nullCount: 0, valueOffsets: t.offsets, child: makeData({ type: event, length: m, nullCount: 0, children: [types, times] }) });
+  const events = makeData({
+    type: list,
+    length: n,
+    nullCount: 0,
+    valueOffsets: t.offsets,
+    child: makeData({ type: event, length: m, nullCount: 0, children: [types, times] }),
+  });
   return toIpc(['lead_id', 'events'], [idData(leads), events], meta, n);
 }
 
@@ -403,7 +408,12 @@ export function leadsFromArrow(bytes: Uint8Array, key: string): LeadTable | null
     };
     // the ids stay UTF-8 until read (most runs never read them); an events entry written for this table reuses the bytes
     idBytes.set(t, ids as Data<Utf8>);
-    lazy(t, 'ids', () => readUtf8(ids), () => idBytes.delete(t));
+    lazy(
+      t,
+      'ids',
+      () => readUtf8(ids),
+      () => idBytes.delete(t),
+    );
     return t;
   } catch {
     return null;

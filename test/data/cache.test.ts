@@ -99,12 +99,18 @@ describe('columnar cache: tables', () => {
     const acts = ['web_visit', 'email_open', 'demo_request'];
     const parsed = await loadEventsFile(gen.events, await read(), acts);
     await cachedEvents(gen.events, leads, acts, {}, { dir }, () => loadEventsFile(gen.events, leads, acts));
-    const name = readdirSync(dir).find((n) => n.endsWith('.arrow') && statSync(join(dir, n)).size > 0 && tableFromIPC(readFileSync(join(dir, n))).schema.fields[0]!.name === 'lead_id');
+    const name = readdirSync(dir).find(
+      (n) => n.endsWith('.arrow') && statSync(join(dir, n)).size > 0 && tableFromIPC(readFileSync(join(dir, n))).schema.fields[0]!.name === 'lead_id',
+    );
     const t = tableFromIPC(readFileSync(join(dir, name!)));
     expect(t.schema.fields.map((f) => f.name)).toEqual(['lead_id', 'events']);
     expect(t.numRows).toBe(12_000);
     // lead 17 by hand from the CSV: its rows in the events file, sorted by time (stable)
-    const csv = readFileSync(gen.events, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const csv = readFileSync(gen.events, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const id = csv[40]![0]!;
     const mine = csv.filter((r) => r[0] === id).map((r, k) => ({ type: r[1], at: Date.parse(r[2]!), k }));
     mine.sort((a, b) => a.at - b.at || a.k - b.k);
@@ -151,7 +157,22 @@ describe('columnar cache: tables', () => {
     u.ids = ['x'];
     expect(u.ids).toEqual(['x']);
     // an entry written from a table whose ids were replaced writes the new ids
-    const again = leadsFromArrow(leadsToArrow({ ...parsed, n: 1, ids: ['x'], lines: parsed.lines.subarray(0, 1), outcome: parsed.outcome.subarray(0, 1), createdAt: parsed.createdAt.subarray(0, 1), closedAt: parsed.closedAt.subarray(0, 1), columns: new Map() }, 'k'), 'k')!;
+    const again = leadsFromArrow(
+      leadsToArrow(
+        {
+          ...parsed,
+          n: 1,
+          ids: ['x'],
+          lines: parsed.lines.subarray(0, 1),
+          outcome: parsed.outcome.subarray(0, 1),
+          createdAt: parsed.createdAt.subarray(0, 1),
+          closedAt: parsed.closedAt.subarray(0, 1),
+          columns: new Map(),
+        },
+        'k',
+      ),
+      'k',
+    )!;
     expect(again.ids).toEqual(['x']);
   });
 
@@ -214,7 +235,9 @@ describe('columnar cache: tables', () => {
     const bytes = leadsToArrow(t, 'k1');
     expect(leadsFromArrow(bytes, 'k1')).toEqual(t);
     expect(leadsFromArrow(bytes, 'k2')).toBeNull();
-    const text = Buffer.from(bytes).toString('latin1').replace(`"format":${CACHE_FORMAT}`, `"format":${CACHE_FORMAT - 1}`);
+    const text = Buffer.from(bytes)
+      .toString('latin1')
+      .replace(`"format":${CACHE_FORMAT}`, `"format":${CACHE_FORMAT - 1}`);
     expect(leadsFromArrow(Buffer.from(text, 'latin1'), 'k1')).toBeNull();
   });
 
@@ -276,8 +299,36 @@ describe('columnar cache: the command line', () => {
   // (snapshots without dates are evaluated at --as-of, else at the current time)
   it('X Education and bank marketing: the same report from CSV and from the cache', async () => {
     for (const args of [
-      ['simulate', join(examples, 'x-education', 'x-education.lql'), '--leads', xedu, '--id', 'Prospect ID', '--outcome', 'Converted', '--missing', 'Select', '--as-of', '2026-06-01', '--json'],
-      ['simulate', join(examples, 'bank-marketing', 'bank-marketing.lql'), '--leads', bank, '--id', '@row', '--outcome', 'y', '--missing', 'unknown', '--as-of', '2026-06-01', '--json'],
+      [
+        'simulate',
+        join(examples, 'x-education', 'x-education.lql'),
+        '--leads',
+        xedu,
+        '--id',
+        'Prospect ID',
+        '--outcome',
+        'Converted',
+        '--missing',
+        'Select',
+        '--as-of',
+        '2026-06-01',
+        '--json',
+      ],
+      [
+        'simulate',
+        join(examples, 'bank-marketing', 'bank-marketing.lql'),
+        '--leads',
+        bank,
+        '--id',
+        '@row',
+        '--outcome',
+        'y',
+        '--missing',
+        'unknown',
+        '--as-of',
+        '2026-06-01',
+        '--json',
+      ],
     ]) {
       if (!existsSync(args[3]!)) continue;
       const first = await run(args);
