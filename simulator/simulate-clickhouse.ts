@@ -36,8 +36,7 @@ import { columnAs } from './kernel/kernel-runtime.js';
 import { activityIndexes, type KernelMode } from './kernel/emit-kernel.js';
 import { defaultAsOf, type ScoredTable } from './replay.js';
 import { resultSink } from './sql-results.js';
-import { reportOf } from './simulate.js';
-import { leadChanges, reportDelta } from './compare.js';
+import { reportOf, withBaseline } from './simulate.js';
 import type { Report } from './metrics.js';
 
 /** The part of chdb's Session this engine uses. */
@@ -360,12 +359,10 @@ export async function simulateClickHouse(
     return { scored, baselineScored };
   });
   const { scored, baselineScored } = r.value;
-  const report = reportOf(ir, scored, leads, events, opts.bins);
+  let report = reportOf(ir, scored, leads, events, opts.bins);
   if (opts.baseline && baselineScored) {
     const baseline = reportOf(opts.baseline, baselineScored, leads, events, opts.bins);
-    report.baseline = baseline;
-    report.delta = reportDelta(report, baseline, { current: scored, baseline: baselineScored });
-    report.changes = leadChanges(scored, baselineScored, opts.maxChanges ?? Infinity);
+    report = withBaseline({ report, scored }, { report: baseline, scored: baselineScored }, opts.maxChanges);
   }
   return { report, scored, baselineScored, timings: { loadMs: r.loadMs, scoreMs: r.scoreMs } };
 }

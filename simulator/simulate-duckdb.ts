@@ -36,7 +36,7 @@
  * - the database is in memory and closed on every path.
  */
 import { skippedCounts, type Skipped } from './skipped.js';
-import { columnTypes, scoredRows } from './simulate.js';
+import { columnTypes, scoredRows, withBaseline } from './simulate.js';
 import { resultSink } from './sql-results.js';
 import { nearest } from '../language/shared/names.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
@@ -48,7 +48,6 @@ import { diag } from '../language/diagnostics/registry.js';
 import { pointRange, type Diagnostic } from '../language/diagnostics/diagnostic.js';
 import { computeReport, type Report } from './metrics.js';
 import { dataWeeks } from './time.js';
-import { leadChanges, reportDelta } from './compare.js';
 import type { ScoredTable } from './replay.js';
 import type { ScoreRow } from './simulate.js';
 import type { KernelMode } from './kernel/emit-kernel.js';
@@ -104,8 +103,7 @@ const q = (s: string) => '"' + s.replace(/"/g, '""') + '"';
 const lit = (s: string) => "'" + s.replace(/'/g, "''") + "'";
 
 /** The characters JS `String.prototype.trim` removes. */
-const WS =
-  '\t\n\u000b\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+const WS = '\t\n\u000b\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
 /** The same characters as an RE2 class (DuckDB's trim with a long character list is slow). */
 const WS_CLASS = '[\\t\\n\\x{0b}\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}]';
 const trimJs = (x: string) => `(CASE WHEN regexp_matches(${x}, ${lit(`^${WS_CLASS}|${WS_CLASS}$`)}) THEN trim(${x}, ${lit(WS)}) ELSE ${x} END)`;
@@ -114,8 +112,19 @@ const blank = (x: string) => `(${x} IS NULL OR regexp_full_match(${x}, ${lit(WS_
 /** Outcome words of spec/DATA.md -> 1 won, 0 lost, -1 open, -2 not an outcome word. */
 function outcomeCode(raw: string, placeholders: string[]): string {
   const words: [string, number][] = [
-    ['won', 1], ['1', 1], ['true', 1], ['yes', 1], ['converted', 1], ['closed_won', 1],
-    ['lost', 0], ['0', 0], ['false', 0], ['no', 0], ['closed_lost', 0], ['open', -1], ['', -1],
+    ['won', 1],
+    ['1', 1],
+    ['true', 1],
+    ['yes', 1],
+    ['converted', 1],
+    ['closed_won', 1],
+    ['lost', 0],
+    ['0', 0],
+    ['false', 0],
+    ['no', 0],
+    ['closed_lost', 0],
+    ['open', -1],
+    ['', -1],
   ];
   const ph = placeholders.length ? ` OR ${raw} IN (${placeholders.map(lit).join(', ')})` : '';
   return (
@@ -145,7 +154,10 @@ function headText(path: string): string {
   try {
     const buf = Buffer.alloc(65536);
     const n = readSync(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
+    return buf
+      .subarray(0, n)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
   } finally {
     closeSync(fd);
   }
@@ -258,8 +270,7 @@ async function runReading(c: DuckDBConnection, sql: string, what: 'leads' | 'eve
  * does (date, or date and time with seconds, optional milliseconds and `Z`);
  * any other text takes the full reader (sql-dialect.ts `dateLayers`).
  */
-const FAST_ISO =
-  '[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,3})?)?Z?';
+const FAST_ISO = '[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,3})?)?Z?';
 
 /** Epoch ms of the common time forms (NULL for anything else, to be read by `slowTime`). */
 function fastTime(v: string): string {
@@ -424,7 +435,9 @@ class Session {
     plans.forEach((p, i) => {
       if (p.src !== null) fastCols.push(`${trimJs(q(`t${i}_v`))} AS ${q(`t${i}_tw`)}`);
     });
-    await c.run(`CREATE TABLE "lql_lb" AS SELECT *${fastCols.length ? ', ' + fastCols.join(', ') : ''} FROM (SELECT ${base.join(', ')} FROM "lql_leads_file") AS "x"`);
+    await c.run(
+      `CREATE TABLE "lql_lb" AS SELECT *${fastCols.length ? ', ' + fastCols.join(', ') : ''} FROM (SELECT ${base.join(', ')} FROM "lql_leads_file") AS "x"`,
+    );
     await c.run(`DROP TABLE "lql_leads_file"`);
     for (const t of times) await slowTimes(c, 'lql_lb', 'r', t.v, t.ms);
 
@@ -671,7 +684,6 @@ function engineError(file: string, reason: string): DuckDBEngineError {
   return new DuckDBEngineError([d]);
 }
 
-
 /** The ruleset reads undeclared columns the data lacks (LQL210, as the JS engine reports it). */
 export class MissingColumnsError extends Error {
   constructor(readonly diagnostics: Diagnostic[]) {
@@ -688,7 +700,8 @@ export class MissingColumnsError extends Error {
 async function explainDataProblem(opts: DuckDBRunOptions, p: NeedsJsDiagnostic): Promise<never> {
   const types = columnTypes(opts.ir);
   const leads = await loadLeadsFile(opts.leads, { id: opts.id, outcome: opts.outcome, missing: opts.missing, lenient: false, types });
-  if (opts.events) await loadEventsFile(opts.events, leads, opts.ir.activities, { lenient: false, ...(opts.eventColumns ? { eventColumns: opts.eventColumns } : {}) });
+  if (opts.events)
+    await loadEventsFile(opts.events, leads, opts.ir.activities, { lenient: false, ...(opts.eventColumns ? { eventColumns: opts.eventColumns } : {}) });
   const file = p.what === 'leads' ? opts.leads : opts.events!;
   const d = diag('LQL713', pointRange(1, 1), { file, reason: p.reason.replace(/\s+/g, ' ').trim() });
   d.file = file;
@@ -743,14 +756,12 @@ export async function simulateDuckDB(opts: DuckDBSimulateOptions): Promise<DuckD
       time: { createdAt: s.createdAt, weeks: s.weeks },
       ...(opts.bins !== undefined ? { bins: opts.bins } : {}),
     });
-    const report = computeReport(scored, reportOpts(opts.ir.name));
+    let report = computeReport(scored, reportOpts(opts.ir.name));
     report.skipped = skippedCounts(opts.events ? s.unknownLeadEvents : 0, opts.events ? s.undeclaredTypes : {});
     if (opts.baseline && baselineScored) {
       const baseline = computeReport(baselineScored, reportOpts(opts.baseline.name));
       baseline.skipped = { ...report.skipped, undeclaredEventTypes: { ...report.skipped.undeclaredEventTypes } };
-      report.baseline = baseline;
-      report.delta = reportDelta(report, baseline, { current: scored, baseline: baselineScored });
-      report.changes = leadChanges(scored, baselineScored, opts.maxChanges ?? Infinity);
+      report = withBaseline({ report, scored }, { report: baseline, scored: baselineScored }, opts.maxChanges);
     }
     const timings = { loadMs, scoreMs: t2 - t1, reportMs: performance.now() - t2 };
     return { report, scored, baselineScored, timings };

@@ -56,17 +56,63 @@ function rejected(leads: LeadTable, events?: EventTable | null) {
   return { rows: leads.rejected.rows, events: events ? events.rejected.rows : 0 };
 }
 
-/** Report from an already scored table. */
-export function reportOf(ir: IR, scored: ScoredTable, leads: LeadTable, events?: EventTable | null, bins?: number): Report {
+/**
+ * Report from an already scored table. `previous`: an earlier report of the
+ * same tables (same mode), whose parts with unchanged inputs are reused.
+ */
+export function reportOf(
+  ir: IR,
+  scored: ScoredTable,
+  leads: LeadTable,
+  events?: EventTable | null,
+  bins?: number,
+  previous?: { report: Report; scored: ScoredTable },
+): Report {
   const report = computeReport(scored, {
     ruleset: ir.name,
     rejected: rejected(leads, events),
     unknownLeadEvents: events ? events.unknownLeads.events : 0,
-    time: { createdAt: leads.createdAt, weeks: dataWeeks(leads, scored.mode === 'events' ? events ?? null : null) },
+    time: { createdAt: leads.createdAt, weeks: dataWeeks(leads, scored.mode === 'events' ? (events ?? null) : null) },
     ...(bins !== undefined ? { bins } : {}),
+    ...(previous && previous.scored.mode === scored.mode ? { previous } : {}),
   });
   report.skipped = skippedOf(leads, events);
   return report;
+}
+
+/**
+ * The report compared with the rules in use today: `baseline`, `delta` and
+ * (up to `maxChanges`) the leads whose stage changed. Returns a copy.
+ */
+export function withBaseline(
+  current: { report: Report; scored: ScoredTable },
+  baseline: { report: Report; scored: ScoredTable },
+  maxChanges = Infinity,
+): Report {
+  return {
+    ...current.report,
+    baseline: baseline.report,
+    delta: reportDelta(current.report, baseline.report, { current: current.scored, baseline: baseline.scored }),
+    changes: leadChanges(current.scored, baseline.scored, maxChanges),
+  };
+}
+
+/**
+ * Column types a ruleset reads differently from how a table was read
+ * (`attribute x: text` over a column inferred as bool): the types to read
+ * the file again with, or null when every column the ruleset reads already
+ * has its type.
+ */
+export function retypedColumns(ir: IR, leads: LeadTable): Record<string, AttrType> | null {
+  const types = Object.create(null) as Record<string, AttrType>;
+  let differs = false;
+  for (const a of ir.attributes) {
+    const col = leads.columns.get(a.name);
+    if (!col) continue;
+    types[a.name] = a.type;
+    if (col.type !== a.type) differs = true;
+  }
+  return differs ? types : null;
 }
 
 /** Backtest a ruleset and keep the per-lead results too. */
@@ -78,10 +124,7 @@ export function simulateFull(ir: IR, leads: LeadTable, events?: EventTable | nul
   delete bopts.onProgress;
   const baselineScored = replay(opts.baseline, leads, events, bopts);
   const baseline = reportOf(opts.baseline, baselineScored, leads, events, opts.bins);
-  report.baseline = baseline;
-  report.delta = reportDelta(report, baseline, { current: scored, baseline: baselineScored });
-  report.changes = leadChanges(scored, baselineScored, opts.maxChanges ?? Infinity);
-  return { report, scored, baselineScored };
+  return { report: withBaseline({ report, scored }, { report: baseline, scored: baselineScored }, opts.maxChanges), scored, baselineScored };
 }
 
 export interface SplitReport {
@@ -103,8 +146,7 @@ export function simulateSplit(ir: IR, leads: LeadTable, events: EventTable | nul
   const split = splitByCreation(leads, at);
   if (!split.before.length || !split.after.length) return null;
   const scored = replay(ir, leads, events, opts);
-  const part = (rows: Int32Array) =>
-    reportOf(ir, scoredRowsOf(scored, rows), leadRows(leads, rows), events ? eventRows(events, rows) : null, opts.bins);
+  const part = (rows: Int32Array) => reportOf(ir, scoredRowsOf(scored, rows), leadRows(leads, rows), events ? eventRows(events, rows) : null, opts.bins);
   return { ruleset: ir.name, splitAt: new Date(at).toISOString(), undated: split.undated, before: part(split.before), after: part(split.after) };
 }
 

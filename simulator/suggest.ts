@@ -42,12 +42,13 @@ import { eventRows, leadRows, splitByCreation } from './split.js';
 import { computeReport, type StageMetrics } from './metrics.js';
 import { compileSource } from '../language/index.js';
 import {
-  candidateThresholds,
   stageComparisons,
   stageFigures,
+  sweepNow,
+  sweepStage,
+  sweepTotals,
   thresholdRounder,
   withStageThresholds,
-  wonLeads,
   type StageComparison,
   type ThresholdCandidate,
   type ThresholdSweep,
@@ -198,9 +199,7 @@ export function suggest(ir: IR, leads: LeadTable, events?: EventTable | null, op
 
   const activities: Suggestion[] =
     scored.mode === 'events'
-      ? scored.activityNames.map((name, a) =>
-          row('activity', name, `once ${lqlName(name)}`, out, (i) => scored.did[a]![i] === 1, baseRate, minSample),
-        )
+      ? scored.activityNames.map((name, a) => row('activity', name, `once ${lqlName(name)}`, out, (i) => scored.did[a]![i] === 1, baseRate, minSample))
       : [];
 
   const attributes: Suggestion[] = [];
@@ -227,7 +226,9 @@ export function suggest(ir: IR, leads: LeadTable, events?: EventTable | null, op
         const top = [...byDom].sort((x, y) => y[1] - x[1]).slice(0, topN);
         for (const [d] of top) {
           const member = Uint8Array.from(dom, (x) => (x === d ? 1 : 0));
-          attributes.push(row('attribute', name, `domain(${ln}) == ${JSON.stringify(d)}`, out, (i) => col.codes[i]! >= 0 && member[col.codes[i]!] === 1, baseRate, minSample));
+          attributes.push(
+            row('attribute', name, `domain(${ln}) == ${JSON.stringify(d)}`, out, (i) => col.codes[i]! >= 0 && member[col.codes[i]!] === 1, baseRate, minSample),
+          );
         }
         continue;
       }
@@ -324,30 +325,21 @@ export function snippet(r: SuggestResult): string {
 // ---------------------------------------------------------------------------
 // Stage thresholds
 
-function proposeThresholds(
-  ir: IR,
-  leads: LeadTable,
-  events: EventTable | null,
-  scored: ScoredTable,
-  opts: SuggestOptions,
-): ThresholdProposal | null {
+function proposeThresholds(ir: IR, leads: LeadTable, events: EventTable | null, scored: ScoredTable, opts: SuggestOptions): ThresholdProposal | null {
   if (ir.stages.length < 2) return null;
   const k = opts.stage !== undefined ? ir.stages.findIndex((s) => s.name === opts.stage) : ir.stages.length - 2;
   if (k < 0 || k >= ir.stages.length - 1) return null;
   const stage = ir.stages[k]!;
   const refs = stageComparisons(stage.cond);
   const goal: ThresholdProposal['goal'] =
-    opts.precision !== undefined
-      ? { precision: opts.precision }
-      : opts.capacityPerWeek !== undefined
-        ? { capacityPerWeek: opts.capacityPerWeek }
-        : null;
-  const weeks = dataWeeks(leads, scored.mode === 'events' ? events : null);
-  const totals = { won: wonLeads(leads.outcome), weeks };
+    opts.precision !== undefined ? { precision: opts.precision } : opts.capacityPerWeek !== undefined ? { capacityPerWeek: opts.capacityPerWeek } : null;
+  const totals = sweepTotals(leads, events, scored);
+  const weeks = totals.weeks;
 
+  const replayed = (x: IR) => replay(x, leads, events, { asOf: scored.asOf, mode: scored.mode });
   /** Replay with some thresholds of the stage's condition changed; the stage's figures. */
   const evaluate = (values: Map<StageComparison, number>, threshold: number, setting?: string): ThresholdCandidate =>
-    stageFigures(replay(withStageThresholds(ir, k, values), leads, events, { asOf: scored.asOf, mode: scored.mode }), k, threshold, totals, setting);
+    stageFigures(replayed(withStageThresholds(ir, k, values)), k, threshold, totals, setting);
   const meets = (c: ThresholdCandidate): boolean =>
     goal === null
       ? false
@@ -362,9 +354,9 @@ function proposeThresholds(
   const niceFor = (ref: StageComparison) => thresholdRounder(ref, scoresOf(ref));
   const capacityNeedsDates = goal !== null && 'capacityPerWeek' in goal && weeks === null;
 
-  const sweeps: ThresholdSweep[] = refs.map((ref) => {
-    const candidates = candidateThresholds(ref, scoresOf(ref)).map((thr) => evaluate(new Map([[ref, thr]]), thr));
-    const b = best(candidates);
+  const sweeps: ThresholdSweep[] = sweepNow(sweepStage(ir, k, scored, totals), replayed)!.map((s, i) => {
+    const ref = refs[i]!;
+    const b = best(s.candidates);
     const note = !goal
       ? 'no goal given: pass a target precision or a capacity per week'
       : capacityNeedsDates
@@ -374,7 +366,7 @@ function proposeThresholds(
           : 'precision' in goal
             ? `no threshold of ${ref.score} alone reaches precision ${pct(goal.precision)}`
             : `no threshold of ${ref.score} alone keeps ${stage.name} at or under ${goal.capacityPerWeek}/week`;
-    return { stage: stage.name, comparison: ref.text, score: ref.score, op: ref.op, current: ref.value, candidates, recommended: b ? b.threshold : null, note };
+    return { ...s, recommended: b ? b.threshold : null, note };
   });
 
   // the whole condition: every threshold in it scaled by the same factor
@@ -402,8 +394,12 @@ function proposeThresholds(
   let verdict: string;
   let bestSetting: ThresholdProposal['best'] = null;
   const all = [
-    ...sweeps.flatMap((s, si) => s.candidates.map((c) => ({ c, text: `${s.score} ${s.op} ${lqlNumber(c.threshold)}`, values: refs.map((r, i) => (i === si ? c.threshold : r.value)) }))),
-    ...(joint ? joint.candidates.map((c) => ({ c, text: c.setting!, values: refs.map((r) => (c.threshold === 1 ? r.value : niceFor(r)(r.value * c.threshold))) })) : []),
+    ...sweeps.flatMap((s, si) =>
+      s.candidates.map((c) => ({ c, text: `${s.score} ${s.op} ${lqlNumber(c.threshold)}`, values: refs.map((r, i) => (i === si ? c.threshold : r.value)) })),
+    ),
+    ...(joint
+      ? joint.candidates.map((c) => ({ c, text: c.setting!, values: refs.map((r) => (c.threshold === 1 ? r.value : niceFor(r)(r.value * c.threshold))) }))
+      : []),
   ];
   if (!goal) verdict = 'No goal given: pass --precision P or --capacity N/week for a recommendation.';
   else if (!refs.length) verdict = `The condition of ${stage.name} has no comparison of a score with a number to tune.`;
@@ -478,7 +474,11 @@ export interface LearnedRuleset {
  * The IR with the rules of its `fit` and `engagement` blocks replaced by the
  * suggested points (decay kept); attributes the new rules read are added.
  */
-export function withLearnedPoints(ir: IR, r: SuggestResult, leads: LeadTable): { ir: IR; replaced: ('fit' | 'engagement')[]; notApplied: ('fit' | 'engagement')[] } {
+export function withLearnedPoints(
+  ir: IR,
+  r: SuggestResult,
+  leads: LeadTable,
+): { ir: IR; replaced: ('fit' | 'engagement')[]; notApplied: ('fit' | 'engagement')[] } {
   const used = new Set([...r.attributes.filter((x) => x.points !== 0).map((x) => x.name)]);
   const decl: string[] = [];
   for (const name of used) {
@@ -524,7 +524,13 @@ export function withLearnedPoints(ir: IR, r: SuggestResult, leads: LeadTable): {
  * check the learned thresholds beside the current ones on the leads created
  * from `until` on; null when either side has no lead.
  */
-export function suggestValidated(ir: IR, leads: LeadTable, events: EventTable | null | undefined, until: number, opts: SuggestOptions = {}): ValidatedSuggestion | null {
+export function suggestValidated(
+  ir: IR,
+  leads: LeadTable,
+  events: EventTable | null | undefined,
+  until: number,
+  opts: SuggestOptions = {},
+): ValidatedSuggestion | null {
   const split = splitByCreation(leads, until);
   if (!split.before.length || !split.after.length) return null;
   const trainLeads = leadRows(leads, split.before);
@@ -542,7 +548,10 @@ export function suggestValidated(ir: IR, leads: LeadTable, events: EventTable | 
   if (t) {
     const stageOf = (rules: IR) => {
       const st = replay(rules, testLeads, testEvents, opts.asOf !== undefined ? { asOf: opts.asOf } : {});
-      const rep = computeReport(st, { ruleset: rules.name, time: { createdAt: testLeads.createdAt, weeks: dataWeeks(testLeads, st.mode === 'events' ? testEvents : null) } });
+      const rep = computeReport(st, {
+        ruleset: rules.name,
+        time: { createdAt: testLeads.createdAt, weeks: dataWeeks(testLeads, st.mode === 'events' ? testEvents : null) },
+      });
       return rep.stages.find((s) => s.name === t.stage)!;
     };
     const current = stageOf(ir);
@@ -567,7 +576,12 @@ export function suggestValidated(ir: IR, leads: LeadTable, events: EventTable | 
     };
     const today = stageOn(ir, trainLeads, trainEvents, until);
     const goal = t.goal ?? { precision: today.precision ?? 0 };
-    const tuned = suggest(points.ir, trainLeads, trainEvents, { ...opts, asOf: until, stage: t.stage, ...('precision' in goal ? { precision: goal.precision, capacityPerWeek: undefined } : { capacityPerWeek: goal.capacityPerWeek, precision: undefined }) });
+    const tuned = suggest(points.ir, trainLeads, trainEvents, {
+      ...opts,
+      asOf: until,
+      stage: t.stage,
+      ...('precision' in goal ? { precision: goal.precision, capacityPerWeek: undefined } : { capacityPerWeek: goal.capacityPerWeek, precision: undefined }),
+    });
     const best = tuned.thresholds?.best ?? null;
     const final = best ? withThresholds(points.ir, t.stage, best.values) : points.ir;
     const later = stageOn(final, testLeads, testEvents, opts.asOf);
@@ -607,12 +621,23 @@ export function printValidated(v: ValidatedSuggestion): string {
   };
   const L = v.ruleset;
   const rows: [string, StageMetrics | null][] = [[`current ${c.stage}`, c.current]];
-  rows.push([c.suggested ? `learned thresholds: ${c.setting}` : `learned thresholds: ${v.learned.thresholds?.goal ? 'none met the goal on the earlier leads' : 'none (no goal given)'}`, c.suggested]);
+  rows.push([
+    c.suggested
+      ? `learned thresholds: ${c.setting}`
+      : `learned thresholds: ${v.learned.thresholds?.goal ? 'none met the goal on the earlier leads' : 'none (no goal given)'}`,
+    c.suggested,
+  ]);
   if (L) rows.push([`${L.replaced.length ? `learned points (${L.replaced.join(', ')})` : 'current points'} + ${L.setting ?? 'current thresholds'}`, L.later]);
   const w = Math.max(40, ...rows.map((r) => r[0].length + 1));
   out.push(`  ${'rules'.padEnd(w)}   reached  per week  precision (95% CI)        recall`);
   for (const [label, m] of rows) out.push(m ? `  ${label.padEnd(w)}${cell(m)}` : `  ${label}`);
-  if (c.goalMet !== null) out.push('', c.goalMet ? 'The learned thresholds still meet the goal on the later leads.' : 'The learned thresholds do NOT meet the goal on the later leads: they were fitted to the earlier ones.');
+  if (c.goalMet !== null)
+    out.push(
+      '',
+      c.goalMet
+        ? 'The learned thresholds still meet the goal on the later leads.'
+        : 'The learned thresholds do NOT meet the goal on the later leads: they were fitted to the earlier ones.',
+    );
   if (L) {
     const goal =
       'precision' in L.goal
@@ -625,7 +650,8 @@ export function printValidated(v: ValidatedSuggestion): string {
     if (!L.setting) out.push('  No threshold met the goal on the earlier leads with the learned points; the current thresholds were kept.');
     if (L.notApplied.length) out.push(`  The ruleset has no ${L.notApplied.join(' or ')} block: those learned points are not in it.`);
   }
-  if ([c.current, c.suggested, L?.later].some((s) => s && s.won + s.lost > 0 && s.won + s.lost < SMALL_SAMPLE)) out.push(`* fewer than ${SMALL_SAMPLE} decided leads: a small sample.`);
+  if ([c.current, c.suggested, L?.later].some((s) => s && s.won + s.lost > 0 && s.won + s.lost < SMALL_SAMPLE))
+    out.push(`* fewer than ${SMALL_SAMPLE} decided leads: a small sample.`);
   return out.join('\n');
 }
 
@@ -658,7 +684,10 @@ export function printSuggestions(r: SuggestResult): string {
   out.push('', r.snippet);
   if (r.thresholds) {
     const t = r.thresholds;
-    out.push('', `Thresholds for stage ${t.stage} (${t.weeks === null ? 'the data has no dates: no per-week figures' : `${t.weeks.toFixed(1)} weeks of data`}):`);
+    out.push(
+      '',
+      `Thresholds for stage ${t.stage} (${t.weeks === null ? 'the data has no dates: no per-week figures' : `${t.weeks.toFixed(1)} weeks of data`}):`,
+    );
     if (!t.sweeps.length) out.push('  (its condition has no comparison of a score with a number)');
     const rate = (c: ThresholdCandidate) => pct(c.precision) + (c.precision !== null && c.won + c.lost < SMALL_SAMPLE ? '*' : '');
     const rows = (s: ThresholdSweep, label: (c: ThresholdCandidate) => string, width: number) => {
@@ -681,7 +710,8 @@ export function printSuggestions(r: SuggestResult): string {
       out.push(`    ${'setting'.padStart(w)}   reached  per week  precision  recall`);
       rows(t.joint, (c) => c.setting ?? '', w);
     }
-    if (t.sweeps.some((s) => s.candidates.some((c) => c.precision !== null && c.won + c.lost < SMALL_SAMPLE))) out.push(`  * fewer than ${SMALL_SAMPLE} decided leads: a small sample.`);
+    if (t.sweeps.some((s) => s.candidates.some((c) => c.precision !== null && c.won + c.lost < SMALL_SAMPLE)))
+      out.push(`  * fewer than ${SMALL_SAMPLE} decided leads: a small sample.`);
     out.push('', t.verdict);
   }
   return out.join('\n');

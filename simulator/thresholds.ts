@@ -5,15 +5,19 @@
  *
  * Input: an IR, a stage index, a scored table (replay.ts). Output: plain
  * data (`StageComparison`, `ThresholdCandidate`, `ThresholdSweep`) read by
- * `lql suggest` (suggest.ts) and by the playground's sweep, which replay the
- * copies their own way (at once, or in chunks in the background).
+ * `lql suggest` (suggest.ts) and by the playground's sweep. The sweep of a
+ * stage (`sweepStage`) is one generator for both: it yields each copy to
+ * replay and is resumed with the replay, which each caller makes its own
+ * way (`lql suggest` at once, the playground in chunks in the background).
  * Invariants: the caller's IR is never changed (edits are made on a deep
  * copy, found by the path recorded in each comparison); rates with no
  * decided lead, and per-week figures without dates, are null.
  */
 import type { IR, IRCond } from '../language/compile/ir.js';
+import type { EventTable, LeadTable } from './data/table.js';
 import { rate, wilson } from './metrics.js';
 import type { ScoredTable } from './replay.js';
+import { dataWeeks } from './time.js';
 
 /** A comparison `score OP number` (or `number OP score`) in a stage condition, and where it is. */
 export interface StageComparison {
@@ -139,7 +143,13 @@ export function wonLeads(outcome: ArrayLike<number>): number {
 }
 
 /** Stage `k`'s figures in a replay: leads that reached it, their outcomes, precision, recall and volume. */
-export function stageFigures(st: ScoredTable, k: number, threshold: number, totals: { won: number; weeks: number | null }, setting?: string): ThresholdCandidate {
+export function stageFigures(
+  st: ScoredTable,
+  k: number,
+  threshold: number,
+  totals: { won: number; weeks: number | null },
+  setting?: string,
+): ThresholdCandidate {
   const r = st.reached[k];
   let reached = 0;
   let w = 0;
@@ -164,4 +174,51 @@ export function stageFigures(st: ScoredTable, k: number, threshold: number, tota
     recall: totals.won ? w / totals.won : null,
     perWeek: totals.weeks === null ? null : reached / totals.weeks,
   };
+}
+
+/** What a stage's figures are measured against: the won leads, and the weeks the data covers (null without dates). */
+export function sweepTotals(leads: LeadTable, events: EventTable | null, scored: ScoredTable): { won: number; weeks: number | null } {
+  return { won: wonLeads(leads.outcome), weeks: dataWeeks(leads, scored.mode === 'events' ? events : null) };
+}
+
+/** The stage a sweep is about: `name` when it is one above the lowest, else the one just above the lowest; -1 with fewer than two stages. */
+export function sweepStageIndex(ir: IR, name?: string): number {
+  const k = name !== undefined ? ir.stages.findIndex((s) => s.name === name) : -1;
+  return k >= 0 && k < ir.stages.length - 1 ? k : ir.stages.length - 2;
+}
+
+/**
+ * The sweep of every comparison in stage `k`'s condition, one threshold at a
+ * time (the others as written): for each candidate threshold, the stage's
+ * figures in a replay of the IR with that threshold. Yields each IR to
+ * replay and expects the replay back (`base` itself stands for the current
+ * threshold); a null answer stops the sweep, which then returns null.
+ * `recommended` and `note` are left for the caller (it knows the goal).
+ */
+export function* sweepStage(
+  ir: IR,
+  k: number,
+  base: ScoredTable,
+  totals: { won: number; weeks: number | null },
+): Generator<IR, ThresholdSweep[] | null, ScoredTable | null> {
+  const stage = ir.stages[k];
+  if (!stage) return [];
+  const sweeps: ThresholdSweep[] = [];
+  for (const ref of stageComparisons(stage.cond)) {
+    const candidates: ThresholdCandidate[] = [];
+    for (const thr of candidateThresholds(ref, base.scores[base.scoreNames.indexOf(ref.score)] ?? [])) {
+      const st = thr === ref.value ? base : yield withStageThresholds(ir, k, new Map([[ref, thr]]));
+      if (!st) return null;
+      candidates.push(stageFigures(st, k, thr, totals));
+    }
+    sweeps.push({ stage: stage.name, comparison: ref.text, score: ref.score, op: ref.op, current: ref.value, candidates, recommended: null, note: '' });
+  }
+  return sweeps;
+}
+
+/** Run a sweep with replays made at once. */
+export function sweepNow<T>(sweep: Generator<IR, T, ScoredTable | null>, replay: (ir: IR) => ScoredTable): T {
+  let step = sweep.next();
+  while (!step.done) step = sweep.next(replay(step.value));
+  return step.value;
 }

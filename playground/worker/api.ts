@@ -171,8 +171,8 @@ export interface SweepResult {
   diagnostics?: Diagnostic[];
 }
 
-export type ScorerTarget = 'esm' | 'cjs' | 'json' | 'sql';
-export type SqlDialect = 'duckdb' | 'postgres';
+export type { ScorerTarget, SqlDialect } from '../../simulator/scorer-files.js';
+import type { ScorerTarget, SqlDialect } from '../../simulator/scorer-files.js';
 
 export interface ExportFile {
   ok: boolean;

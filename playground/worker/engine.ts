@@ -1,13 +1,12 @@
 /**
- * The playground's engine: `PlaygroundWorkerApi` implemented over the LQL
- * front end and the simulator, run inside the web worker (or in-process in
- * tests).
+ * The playground's engine: `PlaygroundWorkerApi` over the simulator, run
+ * inside the web worker (or in-process in tests). It adapts: the data,
+ * checks, sweeps, statistics, reports and exports are the simulator's
+ * (`dataset.ts`, `thresholds.ts`, `rule-stats.ts`, `simulate.ts`,
+ * `scorer-files.ts`); this file holds the browser session around them.
  *
  * Input: ruleset texts, data files as bytes (CSV/JSONL), generation
- * requests, lead ids. Output: diagnostics, data summaries (with column
- * statistics for completion), reports in the playground's shape, test
- * results, explanations with the compiled scorer's full trace, rule
- * statistics, threshold sweeps and export files.
+ * requests, lead ids. Output: answers in the shapes of `api.ts`.
  * Invariants:
  * - runs replay the kernel in chunks of leads and `await` a macrotask
  *   between chunks, so `cancel(id)` and newer runs are seen: a stale run
@@ -16,8 +15,7 @@
  *   shared between this worker and the helpers, which hold a copy of the
  *   tables; the merged result equals the single-worker replay, and a stale
  *   run is cancelled in every worker;
- * - per dataset, the default asOf and the activity flags are computed once;
- *   the report reuses the last report's histograms and activity metrics
+ * - the report reuses the last report's histograms and activity metrics
  *   where their inputs are unchanged;
  * - background work (`runStats`, `sweep`) stops as soon as any run starts
  *   and answers "cancelled"/empty instead of blocking it;
@@ -31,39 +29,50 @@
 import { compileSource, COMPILER_VERSION } from '../../language/index.js';
 import type { IR } from '../../language/compile/ir.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
-import { emitModule } from '../../language/compile/emit-js.js';
-import { emitSql } from '../../language/compile/emit-sql.js';
+import { diag } from '../../language/diagnostics/registry.js';
 import { runTests } from '../../language/interpret/run-tests.js';
-import { loadLeads, loadLeadsSync } from '../../simulator/data/leads.js';
-import { loadEvents, loadEventsSync } from '../../simulator/data/events.js';
-import type { AttrType } from '../../language/syntax/ast.js';
-import type { EventTable, LeadTable } from '../../simulator/data/table.js';
-import { columnInfo } from '../../simulator/data/column-info.js';
-import { defaultAsOf, type ScoredTable } from '../../simulator/replay.js';
+import type { ScoredTable } from '../../simulator/replay.js';
 import { exportNames, rowAt, writeRows } from '../../simulator/score-export.js';
-import { reportDelta, leadChanges } from '../../simulator/compare.js';
-import { dataWeeks } from '../../simulator/time.js';
 import type { Report } from '../../simulator/metrics.js';
-import { computeReport } from '../../simulator/metrics.js';
+import { reportOf, withBaseline } from '../../simulator/simulate.js';
 import { ruleStats } from '../../simulator/rule-stats.js';
-import { candidateThresholds, stageComparisons, stageFigures, withStageThresholds, wonLeads } from '../../simulator/thresholds.js';
+import { sweepStage, sweepStageIndex, sweepTotals, stageComparisons } from '../../simulator/thresholds.js';
 import { generate } from '../../simulator/generate.js';
 import { createSimulatorApi } from '../../simulator/worker-api.js';
-import { diag } from '../../language/diagnostics/registry.js';
-import type { Program } from '../../language/syntax/ast.js';
-import type { ColumnInfo } from '../../language/service/context.js';
+import {
+  compileForData,
+  dataDiagnostics,
+  datasetAsOf,
+  datasetOf,
+  readDataset,
+  readsAsTyped,
+  retypedDataset,
+  type Dataset,
+  type FileReaders,
+} from '../../simulator/dataset.js';
+import { fileSlug, scorerFile } from '../../simulator/scorer-files.js';
+import { OutputRecycler } from '../../simulator/recycle.js';
+import type { OutputAllocator } from '../../simulator/kernel/emit-kernel.js';
 import type {
-  PlaygroundWorkerApi, DataSummary, LoadRequest, GenerateRequest, ProgressFn, RunRequest, RunResult, TestReport,
-  Explanation, ExportFile, ScorerTarget, SqlDialect, RunStats, SweepResult, ThresholdSweep, ThresholdCandidate,
+  PlaygroundWorkerApi,
+  DataSummary,
+  LoadRequest,
+  GenerateRequest,
+  ProgressFn,
+  RunRequest,
+  RunResult,
+  TestReport,
+  Explanation,
+  ExportFile,
+  ScorerTarget,
+  SqlDialect,
+  RunStats,
+  SweepResult,
 } from './api.js';
 import type { ChangedLead } from '../report/types.js';
 import { toPlaygroundReport, scoreStats, changedStages } from './report.js';
-import { joinOlist } from './olist.js';
 import { createReplayPool } from './parallel.js';
-import { macrotask } from './replay-helper.js';
-import { OutputRecycler } from '../../simulator/recycle.js';
-import type { OutputAllocator } from '../../simulator/kernel/emit-kernel.js';
-import type { ReplayHelperApi } from './replay-helper.js';
+import { macrotask, type ReplayHelperApi } from './replay-helper.js';
 
 export const ENGINE_VERSION = COMPILER_VERSION;
 
@@ -91,6 +100,8 @@ export interface EngineOptions {
   helpers?: () => ReplayHelperApi[];
   /** datasets with fewer leads are replayed without helpers (default 16,384) */
   minParallelLeads?: number;
+  /** how uploaded files are read (default: in one piece, in this worker) */
+  readers?: FileReaders;
 }
 
 function message(e: unknown): string {
@@ -102,35 +113,16 @@ function diagnosticsOf(e: unknown): Diagnostic[] {
   return Array.isArray(d) ? (d as Diagnostic[]) : [];
 }
 
+const NO_RANGE = { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 2 } };
+
 /** A fault of LQL itself while working on a task, as a diagnostic the page shows (never a silent failure). */
 function internalError(task: string, e: unknown, file?: string): Diagnostic {
   return diag('LQL531', NO_RANGE, { task, message: message(e) }, file !== undefined ? { file } : {});
 }
 
-const NO_RANGE = { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 2 } };
-
-const decoder = new TextDecoder();
-
-export { columnInfo };
-
-/** The files a table was read from, to read them again with the ruleset's declared types. */
-interface RawFiles {
-  leads: Uint8Array | string;
-  events?: Uint8Array | string;
-  eventsName: string;
-  opts: { id?: string; outcome?: string; missing?: string[]; lenient: boolean };
-}
-
-interface Loaded {
-  version: number;
-  file: string;
-  raw?: RawFiles;
-  leads: LeadTable;
-  events: EventTable | null;
-  header: string[];
-  columns: ColumnInfo[];
-  /** the default asOf of a run over this data (computed on first use) */
-  asOf?: number;
+/** Progress callbacks are comlink proxies: a page that went away must not fail the work. */
+function tell(onProgress: ProgressFn | undefined, p: Parameters<ProgressFn>[0]): void {
+  if (onProgress) void Promise.resolve(onProgress(p)).catch(() => undefined);
 }
 
 interface RunCache {
@@ -141,12 +133,6 @@ interface RunCache {
   report: Report;
 }
 
-function slug(name: string | null | undefined): string {
-  const s = (name ?? '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  return s || 'ruleset';
-}
-
-
 let regexSource: Promise<{ code: string; licence: string }> | undefined;
 /** re2js's ES module build and licence, loaded only when an exported module needs `matches`. */
 function loadRegexSource(): Promise<{ code: string; licence: string }> {
@@ -156,11 +142,10 @@ function loadRegexSource(): Promise<{ code: string; licence: string }> {
 
 /** The engine as a plain object (exposed with comlink by lql.worker.ts; called directly in tests). */
 export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
-  let data: Loaded | undefined;
-  let version = 0;
+  let data: Dataset | undefined;
   let latestRun = 0;
   let cancelledUpTo = 0;
-  /** bumped by every run: background jobs stop when it changes */
+  /** bumped by every run and load: background jobs and loads stop when it changes */
   let epoch = 0;
   /** runs in progress: background jobs never share the worker with a run */
   let running = 0;
@@ -189,65 +174,25 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
     if (running !== 1 || borrowers !== 0) return;
     for (const g of new Set(gone)) recycler.retire(g.scored, [cur?.scored, base?.scored]);
   }
-  // (the latest time in the data; 0 for data without times, never the clock's time)
-  const runAsOf = (d: Loaded) => (d.asOf ??= ((t) => (t === t ? t : 0))(defaultAsOf(d.leads, d.events)));
+  const compile = (text: string) => compileForData(text, data);
+  const cached = (text: string) => [last, lastBaseline].find((c) => c && c.text === text && c.version === data?.version);
+  const lastAsOf = (d: Dataset) => (last && last.version === d.version ? last.scored.asOf : datasetAsOf(d));
 
-  /** Declared attributes the loaded data lacks: a warning at the declaration (every lead reads it as missing). */
-  function absentColumns(program: Program): Diagnostic[] {
-    if (!data) return [];
-    const have = new Set(data.header);
-    const out: Diagnostic[] = [];
-    for (const d of program.decls) {
-      if (d.kind === 'Attribute' && !have.has(d.name.text)) out.push(diag('LQL521', d.name.range, { column: d.name.text, hint: '' }));
-    }
-    return out;
-  }
-
-  const compile = (text: string) => {
-    const c = compileSource(text, data ? { columns: data.header } : {});
-    const extra = absentColumns(c.program);
-    return extra.length ? { ...c, diagnostics: [...c.diagnostics, ...extra].sort((a, b) => a.range.start.offset - b.range.start.offset) } : c;
-  };
-
-  function setData(file: string, leads: LeadTable, events: EventTable | null, diagnostics: Diagnostic[], raw?: RawFiles): DataSummary {
-    version++;
+  function setData(d: Dataset): DataSummary {
+    data = d;
     recycler.clear();
-    data = { version, file, leads, events, header: leads.header, columns: columnInfo(leads), ...(raw ? { raw } : {}) };
     last = undefined;
     lastBaseline = undefined;
-    sim.loadTables({ leads, events });
-    pool.load(version, leads, events);
-    return { ok: true, file, leads: leads.n, events: events ? events.times.length : 0, header: leads.header, columns: data.columns, diagnostics: diagnostics.slice(0, 200) };
+    sim.loadTables({ leads: d.leads, events: d.events });
+    pool.load(d.version, d.leads, d.events);
+    const events = d.events ? d.events.times.length : 0;
+    return { ok: true, file: d.file, leads: d.leads.n, events, header: d.header, columns: d.columns, diagnostics: dataDiagnostics(d.leads, d.events) };
   }
 
-  /**
-   * Columns are typed by inference when a file is loaded; a ruleset that
-   * declares another type for a column (e.g. `attribute x: text` over yes/no
-   * values) reads it as declared, as `lql simulate` does: the file is read
-   * again with those types (once per change of types).
-   */
+  /** The dataset read with the types the rules declare, when they differ from the inferred ones. */
   function retype(ir: IR): void {
-    const d = data;
-    if (!d?.raw) return;
-    const types: Record<string, AttrType> = Object.create(null) as Record<string, AttrType>;
-    let differs = false;
-    for (const a of ir.attributes) {
-      const col = d.leads.columns.get(a.name);
-      if (!col) continue;
-      types[a.name] = a.type;
-      if (col.type !== a.type) differs = true;
-    }
-    if (!differs) return;
-    try {
-      const leads = loadLeadsSync({ name: d.file, text: d.raw.leads }, { ...d.raw.opts, types });
-      let events = d.events;
-      if (d.raw.events !== undefined && leads.n !== d.leads.n) {
-        events = loadEventsSync({ name: d.raw.eventsName, text: d.raw.events }, leads, [], d.raw.opts);
-      }
-      setData(d.file, leads, events, [], d.raw);
-    } catch {
-      // the declared type does not fit the values: keep the inferred columns (the run reports what it finds)
-    }
+    const d = data && retypedDataset(data, ir);
+    if (d) setData(d);
   }
 
   /**
@@ -257,42 +202,43 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
    */
   async function replayChunked(ir: IR, stale: () => boolean, o: ReplayChunkedOptions = {}): Promise<ScoredTable | null> {
     const d = data!;
-    const useClosedAt = o.useClosedAt ?? true;
-    const asOf = o.asOf ?? runAsOf(d);
+    const asOf = o.asOf ?? datasetAsOf(d);
     const previous = o.previous ?? [last, lastBaseline].find((c) => c && c.version === d.version && c.scored.asOf === asOf)?.scored;
     const { onProgress } = o;
     const st = await pool.replay({
-      ir, version: d.version, leads: d.leads, events: d.events, mode: d.events ? 'events' : 'snapshot',
-      asOf, useClosedAt, chunk: o.chunk ?? CHUNK, stale,
+      ir,
+      version: d.version,
+      leads: d.leads,
+      events: d.events,
+      mode: d.events ? 'events' : 'snapshot',
+      asOf,
+      useClosedAt: o.useClosedAt ?? true,
+      chunk: o.chunk ?? CHUNK,
+      stale,
       ...(previous ? { previous } : {}),
       ...(o.alloc ? { alloc: o.alloc } : {}),
-      ...(onProgress ? { onProgress: (done: number, total: number) => void Promise.resolve(onProgress({ phase: 'run', done, total })).catch(() => undefined) } : {}),
+      ...(onProgress ? { onProgress: (done: number, total: number) => tell(onProgress, { phase: 'run', done, total }) } : {}),
     });
     return st && !stale() ? st : null;
   }
 
-  /** The simulator's report (as `reportOf`), reusing the parts of an earlier run's report whose inputs are unchanged. */
-  function reportFor(d: Loaded, ir: IR, scored: ScoredTable, ...earlier: (RunCache | undefined)[]): Report {
+  /** The simulator's report, reusing the parts of an earlier run's report whose inputs are unchanged. */
+  function cacheOf(text: string, d: Dataset, ir: IR, scored: ScoredTable, ...earlier: (RunCache | undefined)[]): RunCache {
     const prev = earlier.find((c) => c && c.version === d.version && c.scored.mode === scored.mode);
-    return computeReport(scored, {
-      ruleset: ir.name,
-      rejected: { rows: d.leads.rejected.rows, events: d.events ? d.events.rejected.rows : 0 },
-      unknownLeadEvents: d.events ? d.events.unknownLeads.events : 0,
-      time: { createdAt: d.leads.createdAt, weeks: dataWeeks(d.leads, scored.mode === 'events' ? d.events : null) },
-      ...(prev ? { previous: { report: prev.report, scored: prev.scored } } : {}),
-    });
+    return { text, version: d.version, ir, scored, report: reportOf(ir, scored, d.leads, d.events, undefined, prev) };
   }
 
   async function scoredFor(text: string, stale: () => boolean): Promise<RunCache | null | 'invalid'> {
     if (!data) return null;
-    for (const c of [last, lastBaseline]) if (c && c.text === text && c.version === data.version) return c;
+    const hit = cached(text);
+    if (hit) return hit;
     const c = compile(text);
     if (!c.ir) return 'invalid';
     retype(c.ir);
-    for (const k of [last, lastBaseline]) if (k && k.text === text && k.version === data.version) return k;
+    const again = cached(text);
+    if (again) return again;
     const scored = await replayChunked(c.ir, stale);
-    if (!scored) return null;
-    return { text, version: data.version, ir: c.ir, scored, report: reportFor(data, c.ir, scored, last, lastBaseline) };
+    return scored ? cacheOf(text, data, c.ir, scored, last, lastBaseline) : null;
   }
 
   const api: PlaygroundWorkerApi = {
@@ -309,45 +255,26 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
     },
 
     async loadData(req: LoadRequest, onProgress?: ProgressFn): Promise<DataSummary> {
-      epoch++;
+      const mine = ++epoch;
       changed();
-      let file = req.leads.name;
-      const header: string[] = [];
+      const file = req.join === 'olist' ? 'olist-leads.csv' : req.leads.name;
       try {
-        let leadsBytes: Uint8Array | string = new Uint8Array(req.leads.bytes);
-        let eventsBytes: Uint8Array | string | undefined = req.events ? new Uint8Array(req.events.bytes) : undefined;
-        let eventsName = req.events?.name ?? 'events';
-        if (req.join === 'olist') {
-          const j = joinOlist(decoder.decode(req.leads.bytes), req.events ? decoder.decode(req.events.bytes) : '');
-          leadsBytes = j.leads;
-          eventsBytes = j.events;
-          file = 'olist-leads.csv';
-          eventsName = 'olist-events.csv';
-        }
-        const progress = (name: string) => (done: number, total: number) => {
-          if (onProgress) void Promise.resolve(onProgress({ phase: name, done, total })).catch(() => undefined);
+        const { events, ...rest } = req;
+        const files = {
+          ...rest,
+          leads: { name: req.leads.name, bytes: new Uint8Array(req.leads.bytes) },
+          ...(events ? { events: { name: events.name, bytes: new Uint8Array(events.bytes) } } : {}),
         };
-        const opts = {
-          ...(req.id !== undefined ? { id: req.id } : {}),
-          ...(req.outcome !== undefined ? { outcome: req.outcome } : {}),
-          ...(req.missing?.length ? { missing: req.missing } : {}),
-          lenient: req.lenient ?? false,
-        };
-        const leads = await loadLeads({ name: file, text: leadsBytes }, { ...opts, onProgress: progress(file) });
-        header.push(...leads.header);
-        let events: EventTable | null = null;
-        if (eventsBytes !== undefined) {
-          events = await loadEvents({ name: eventsName, text: eventsBytes }, leads, [], { ...opts, onProgress: progress(eventsName) });
-        }
-        return setData(file, leads, events, [...leads.warnings, ...leads.rejected.diagnostics, ...(events ? events.rejected.diagnostics : [])],
-          { leads: leadsBytes, ...(eventsBytes !== undefined ? { events: eventsBytes } : {}), eventsName, opts });
+        const progress = (phase: string, done: number, total: number, rows?: number) =>
+          tell(onProgress, { phase, done, total, ...(rows !== undefined ? { rows } : {}) });
+        return setData(await readDataset(files, progress, opts.readers, () => epoch !== mine));
       } catch (e) {
         data = undefined;
         last = undefined;
         lastBaseline = undefined;
         const ds = diagnosticsOf(e);
         const diagnostics: Diagnostic[] = ds.length ? ds : [internalError(`reading ${file}`, e, file)];
-        return { ok: false, file, leads: 0, events: 0, header, diagnostics: diagnostics.slice(0, 200) };
+        return { ok: false, file, leads: 0, events: 0, header: [], diagnostics: diagnostics.slice(0, 200) };
       }
     },
 
@@ -358,7 +285,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
         onProgress?.({ phase: req.name, done: 0, total: req.leads });
         const g = generate({ leads: req.leads, seed: req.seed, ...(req.eventsPerLead !== undefined ? { eventsPerLead: req.eventsPerLead } : {}) });
         onProgress?.({ phase: req.name, done: req.leads, total: req.leads });
-        return setData(req.name, g.leads, g.events, []);
+        return setData(datasetOf(req.name, g.leads, g.events));
       } catch (e) {
         data = undefined;
         return { ok: false, file: req.name, leads: 0, events: 0, header: [], diagnostics: [internalError(`generating ${req.name}`, e, req.name)] };
@@ -390,25 +317,25 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
           const scored = await replayChunked(c.ir, stale, { alloc: recycler, ...(onProgress ? { onProgress } : {}) });
           if (!scored) return { id, status: 'cancelled', diagnostics, ms: ms() };
           tReplayed = performance.now();
-          cur = { text: req.text, version: d.version, ir: c.ir, scored, report: reportFor(d, c.ir, scored, last, lastBaseline) };
+          cur = cacheOf(req.text, d, c.ir, scored, last, lastBaseline);
         }
-        const report: Report = { ...cur.report };
+        let report: Report = cur.report;
         let changed: ChangedLead[] | undefined;
         if (req.baselineText !== undefined) {
           let base = lastBaseline && lastBaseline.text === req.baselineText && lastBaseline.version === d.version ? lastBaseline : undefined;
           if (!base && cur.text === req.baselineText) base = cur;
           if (!base) {
-            const b = compileSource(req.baselineText, { columns: d.header });
-            if (b.ir && b.ir.attributes.every((a) => { const col = d.leads.columns.get(a.name); return !col || col.type === a.type; })) {
+            const b = compileForData(req.baselineText, d);
+            // (a baseline that reads a column with another type than the loaded one is not compared)
+            if (b.ir && readsAsTyped(b.ir, d)) {
               const bs = await replayChunked(b.ir, stale, { asOf: cur.scored.asOf, alloc: recycler });
               if (!bs) return { id, status: 'cancelled', diagnostics, ms: ms() };
-              base = { text: req.baselineText, version: d.version, ir: b.ir, scored: bs, report: reportFor(d, b.ir, bs, lastBaseline, last) };
+              base = cacheOf(req.baselineText, d, b.ir, bs, lastBaseline, last);
             }
           }
           if (base) {
             keep(last, base);
-            report.baseline = base.report;
-            report.delta = reportDelta(cur.report, base.report, { current: cur.scored, baseline: base.scored });
+            report = withBaseline(cur, base, 0);
             if (req.changedLimit !== undefined) changed = changedStages(cur.scored, base.scored, req.changedLimit);
           }
         }
@@ -417,7 +344,14 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
         const out = toPlaygroundReport(report, cur.scored, cur.ir);
         const r = (x: number) => Math.round(x);
         const reuse = pool.reused(cur.scored);
-        return { id, status: 'ok', diagnostics, report: out, ms: ms(), phases: { compile: r(tCompiled - t0), replay: r(tReplayed - tCompiled), report: r(performance.now() - tReplayed), reused: reuse !== undefined, fullLeads: reuse?.fullLeads ?? d.leads.n }, ...(changed ? { changed } : {}) };
+        const phases = {
+          compile: r(tCompiled - t0),
+          replay: r(tReplayed - tCompiled),
+          report: r(performance.now() - tReplayed),
+          reused: reuse !== undefined,
+          fullLeads: reuse?.fullLeads ?? d.leads.n,
+        };
+        return { id, status: 'ok', diagnostics, report: out, ms: ms(), phases, ...(changed ? { changed } : {}) };
       } catch (e) {
         return { id, status: 'error', diagnostics: [...diagnostics, internalError('running the simulation', e)], message: message(e), ms: ms() };
       } finally {
@@ -434,9 +368,10 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       try {
         const c = compileSource(text);
         if (c.diagnostics.some((d) => d.severity === 'error')) return { available: true, invalid: true, passed: 0, failed: 0, tests: [] };
-        const outcomes = runTests(c.program, c.checked.attributeTypes, text);
-        const tests = outcomes.map((o) => ({
-          name: o.name, line: o.line, passed: o.passed,
+        const tests = runTests(c.program, c.checked.attributeTypes, text).map((o) => ({
+          name: o.name,
+          line: o.line,
+          passed: o.passed,
           failures: o.failures.map((f) => ({ expect: f.text, line: f.line, column: f.column, details: f.details })),
         }));
         return { available: true, passed: tests.filter((x) => x.passed).length, failed: tests.filter((x) => !x.passed).length, tests };
@@ -466,39 +401,31 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
     async sweep(text: string, stageName?: string): Promise<SweepResult> {
       const mine = epoch;
       const stale = () => epoch !== mine || running > 0;
-      const cancelled: SweepResult = { status: 'cancelled', stages: [], sweeps: [] };
-      if (running > 0) return cancelled;
+      const none = (stages: string[] = []): SweepResult => ({ status: 'none', stages, sweeps: [] });
+      if (running > 0) return { status: 'cancelled', stages: [], sweeps: [] };
       try {
-        if (!data) return { status: 'none', stages: [], sweeps: [] };
+        if (!data) return none();
         const c = compile(text);
-        if (!c.ir || c.ir.stages.length < 2) return { status: 'none', stages: [], sweeps: [] };
+        if (!c.ir || c.ir.stages.length < 2) return none();
         const ir = c.ir;
         const stages = ir.stages.slice(0, -1).map((s) => s.name);
-        const k = stageName !== undefined && stages.includes(stageName) ? stages.indexOf(stageName) : ir.stages.length - 2;
-        const stage = ir.stages[k];
-        const refs = stageComparisons(stage?.cond ?? null);
-        if (!stage || !refs.length) return { status: 'none', stages, sweeps: [] };
+        const k = sweepStageIndex(ir, stageName);
+        if (!stageComparisons(ir.stages[k]?.cond ?? null).length) return none(stages);
+        const cancelled: SweepResult = { status: 'cancelled', stages, sweeps: [] };
         const base = await scoredFor(text, stale);
-        if (base === null) return { ...cancelled, stages };
-        if (base === 'invalid') return { status: 'none', stages, sweeps: [] };
-        const d = data;
-        const totals = { won: wonLeads(d.leads.outcome), weeks: dataWeeks(d.leads, base.scored.mode === 'events' ? d.events : null) };
-        const sweeps: ThresholdSweep[] = [];
-        for (const ref of refs) {
-          const candidates: ThresholdCandidate[] = [];
-          for (const thr of candidateThresholds(ref, base.scored.scores[base.scored.scoreNames.indexOf(ref.score)] ?? [])) {
-            const st = thr === ref.value ? base.scored
-              : await replayChunked(withStageThresholds(ir, k, new Map([[ref, thr]])), stale, { asOf: base.scored.asOf, chunk: BACKGROUND_CHUNK, previous: base.scored });
-            if (!st) return { ...cancelled, stages };
-            candidates.push(stageFigures(st, k, thr, totals));
-            await macrotask();
-            if (stale()) return { ...cancelled, stages };
-          }
-          sweeps.push({ stage: stage.name, comparison: ref.text, score: ref.score, op: ref.op, current: ref.value, candidates, recommended: null, note: '' });
+        if (base === null) return cancelled;
+        if (base === 'invalid') return none(stages);
+        // the simulator's sweep, its replays made here in chunks, in the background
+        const sweep = sweepStage(ir, k, base.scored, sweepTotals(data.leads, data.events, base.scored));
+        let step = sweep.next();
+        while (!step.done) {
+          const st = await replayChunked(step.value, stale, { asOf: base.scored.asOf, chunk: BACKGROUND_CHUNK, previous: base.scored });
+          await macrotask();
+          step = sweep.next(st && !stale() ? st : null);
         }
-        return { status: 'ok', stages, sweeps };
+        return step.value ? { status: 'ok', stages, sweeps: step.value } : cancelled;
       } catch (e) {
-        return { status: 'none', stages: [], sweeps: [], diagnostics: [internalError('computing the threshold sweep', e)] };
+        return { ...none(), diagnostics: [internalError('computing the threshold sweep', e)] };
       }
     },
 
@@ -511,15 +438,22 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       const i = data.leads.ids.indexOf(leadId);
       if (i < 0) return empty;
       const at = asOf ? Date.parse(asOf.length === 10 ? asOf + 'T23:59:59.999Z' : asOf) : undefined;
-      const lastAsOf = last && last.version === data.version ? last.scored.asOf : runAsOf(data);
-      const r = sim.explain({ ir: c.ir, leadId, asOf: at !== undefined && Number.isFinite(at) ? at : lastAsOf });
+      const r = sim.explain({ ir: c.ir, leadId, asOf: at !== undefined && Number.isFinite(at) ? at : lastAsOf(data) });
       if (!r.ok) return { ...empty, message: r.error };
       const o = data.leads.outcome[i];
       return {
-        available: true, found: true, id: leadId,
+        available: true,
+        found: true,
+        id: leadId,
         outcome: o === 1 ? 'won' : o === 0 ? 'lost' : 'open',
-        asOf: r.asOf, lead: r.lead, events: r.events.length,
-        scores: r.result.scores, bands: r.result.bands, stage: r.result.stage, reached: r.result.reached, route: r.result.route,
+        asOf: r.asOf,
+        lead: r.lead,
+        events: r.events.length,
+        scores: r.result.scores,
+        bands: r.result.bands,
+        stage: r.result.stage,
+        reached: r.result.reached,
+        route: r.result.route,
         ...(r.result.explain ? { trace: r.result.explain } : {}),
       };
     },
@@ -540,22 +474,11 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
 
     async exportScorer(text: string, target: ScorerTarget, dialect: SqlDialect = 'duckdb'): Promise<ExportFile> {
       const c = compileSource(text);
-      const name = slug(c.ir?.name);
-      if (!c.ir) return { ok: false, fileName: name, mime: 'text/plain', content: '', message: 'the rules have errors' };
-      const ir = c.ir;
+      if (!c.ir) return { ok: false, fileName: fileSlug(null), mime: 'text/plain', content: '', message: 'the rules have errors' };
       try {
-        if (target === 'json') return { ok: true, fileName: `${name}.json`, mime: 'application/json', content: JSON.stringify(ir, null, 2) + '\n' };
-        if (target === 'sql') return { ok: true, fileName: `${name}.${dialect}.sql`, mime: 'application/sql', content: emitSql(ir, { dialect }) };
-        const format = target === 'cjs' ? 'cjs' : 'esm';
-        let content: string;
-        try {
-          content = emitModule(ir, { format, compilerVersion: COMPILER_VERSION });
-        } catch {
-          content = emitModule(ir, { format, compilerVersion: COMPILER_VERSION, regexEngineSource: await loadRegexSource() });
-        }
-        return { ok: true, fileName: `${name}.${format === 'esm' ? 'mjs' : 'cjs'}`, mime: 'text/javascript', content };
+        return { ok: true, ...(await scorerFile(c.ir, target, dialect, loadRegexSource)) };
       } catch (e) {
-        return { ok: false, fileName: name, mime: 'text/plain', content: '', message: message(e) };
+        return { ok: false, fileName: fileSlug(c.ir.name), mime: 'text/plain', content: '', message: message(e) };
       }
     },
 
@@ -564,33 +487,33 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       if (!data) return { ok: false, fileName, mime: 'text/csv', content: '', message: 'no data loaded' };
       const c = compile(text);
       if (!c.ir) return { ok: false, fileName, mime: 'text/csv', content: '', message: 'the rules have errors' };
-      const ir = c.ir;
-      retype(ir);
-      const asOf = last && last.version === data.version ? last.scored.asOf : runAsOf(data);
-      const st = await replayChunked(ir, () => false, { asOf, useClosedAt: false });
+      retype(c.ir);
+      const st = (await replayChunked(c.ir, () => false, { asOf: lastAsOf(data), useClosedAt: false }))!;
       const pieces: string[] = [];
-      writeRows('csv', exportNames(ir), st!.n, (i) => rowAt(st!, i), (p) => pieces.push(p));
+      writeRows(
+        'csv',
+        exportNames(c.ir),
+        st.n,
+        (i) => rowAt(st, i),
+        (p) => pieces.push(p),
+      );
       return { ok: true, fileName, mime: 'text/csv', content: pieces.join('') };
     },
 
     async exportReport(text: string, baselineText?: string): Promise<ExportFile> {
-      const fileName = 'report.json';
+      const fail = (m: string): ExportFile => ({ ok: false, fileName: 'report.json', mime: 'application/json', content: '', message: m });
       const mine = epoch;
       const stale = () => epoch !== mine;
-      if (!data) return { ok: false, fileName, mime: 'application/json', content: '', message: 'no data loaded' };
+      if (!data) return fail('no data loaded');
       const cur = await scoredFor(text, stale);
-      if (cur === 'invalid') return { ok: false, fileName, mime: 'application/json', content: '', message: 'the rules have errors' };
-      if (!cur) return { ok: false, fileName, mime: 'application/json', content: '', message: 'superseded by a newer run; try again' };
-      const report: Report = { ...cur.report };
+      if (cur === 'invalid') return fail('the rules have errors');
+      if (!cur) return fail('superseded by a newer run; try again');
+      let report = cur.report;
       if (baselineText !== undefined) {
         const base = await scoredFor(baselineText, stale);
-        if (base && base !== 'invalid') {
-          report.baseline = base.report;
-          report.delta = reportDelta(cur.report, base.report, { current: cur.scored, baseline: base.scored });
-          report.changes = leadChanges(cur.scored, base.scored, 200);
-        }
+        if (base && base !== 'invalid') report = withBaseline(cur, base, 200);
       }
-      return { ok: true, fileName, mime: 'application/json', content: JSON.stringify(report, null, 2) + '\n' };
+      return { ok: true, fileName: 'report.json', mime: 'application/json', content: JSON.stringify(report, null, 2) + '\n' };
     },
   };
   // operations that may hold a run's tables across awaits
@@ -607,4 +530,3 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
   }
   return api;
 }
-

@@ -13,7 +13,8 @@ vi.mock('../../simulator/rule-stats.js', () => ({
 }));
 vi.mock('../../simulator/thresholds.js', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../../simulator/thresholds.js')>()),
-  stageFigures: () => {
+  // biome-ignore lint/correctness/useYield: a sweep that fails before its first replay
+  sweepStage: function* () {
     throw new Error('sweep fault');
   },
 }));

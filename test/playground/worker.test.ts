@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createEngine } from '../../playground/worker/engine.js';
 import { bandMatrix, toPlaygroundReport } from '../../playground/worker/report.js';
-import { joinOlist } from '../../playground/worker/olist.js';
+import { joinOlist } from '../../simulator/data/olist.js';
 import { wrapWorker, type Remote } from '../../playground/worker/client.js';
 import { createReplayHelper, type ReplayHelperApi } from '../../playground/worker/replay-helper.js';
 import { splitLeads } from '../../playground/worker/parallel.js';
