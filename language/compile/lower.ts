@@ -269,7 +269,10 @@ class Lowerer {
           ? { k: 'daysSinceLast', id: this.next(), src, activity: v.target.text }
           : { k: 'daysSince', id: this.next(), src, attr: v.target.text };
       case 'Call': {
-        const arg = this.value(v.args[0]);
+        const [first] = v.args;
+        // the checker lets a call through only with exactly one value
+        if (first === undefined) throw new Error(`\`${v.callee.text}\` was called without its value`);
+        const arg = this.value(first);
         return v.callee.text === 'domain' ? { k: 'domain', id: this.next(), src, arg } : { k: 'lower', id: this.next(), src, arg };
       }
       case 'Ref': {

@@ -777,8 +777,8 @@ export class LqlParser extends EmbeddedActionsParser {
             const m = /^\/(.*)\/([A-Za-z]*)$/s.exec(re.image);
             const regex: A.RegexLit = {
               kind: 'Regex',
-              pattern: m ? m[1] : '',
-              flags: m ? m[2] : '',
+              pattern: m?.[1] ?? '',
+              flags: m?.[2] ?? '',
               raw: isReal(re) ? re.image : '//',
               range: isReal(re) ? tokRange(re) : this.here(),
             };
