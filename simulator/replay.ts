@@ -179,7 +179,10 @@ export function startReplay(
         ...bound.out,
         mode,
         asOf,
-        ids: leads.ids,
+        // read through: a table loaded from the cache decodes its ids only when a report names a lead
+        get ids() {
+          return leads.ids;
+        },
         outcome: leads.outcome,
         ...scoredNames(ir),
         did,

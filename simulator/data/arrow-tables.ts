@@ -1,6 +1,6 @@
 /**
  * LeadTable / EventTable <-> Apache Arrow: the columnar cache's file format
- * (`cache.ts`), readable by DuckDB, Polars and pandas too.
+ * (`cache.ts`), readable by Polars, pandas (pyarrow) and apache-arrow too.
  *
  * Input: a loaded table (to write) or an Arrow IPC file's bytes (to read).
  * Output: an Arrow IPC file (`tableToIPC(..., 'file')`), or the same
@@ -9,25 +9,38 @@
  * open), `lql_created_at`, `lql_closed_at` (timestamp ms, null missing),
  * `lql_line` (int32, the source line of each row), then one field per
  * attribute column: number -> float64, date -> timestamp ms, bool -> bool,
- * text -> dictionary<int32, utf8>; missing values are nulls. Events (in the
- * table's CSR order): `lead_id` (dictionary<int32, utf8> over the leads'
- * ids, so its indices are the lead rows), `type` (dictionary over the type
- * names), `at` (timestamp ms). What is not a column (file name, header,
- * skipped rows and their diagnostics, unknown leads and types) is JSON in
- * the schema's metadata under `lql`.
+ * text -> dictionary<int32, utf8>; missing values are nulls (a missing
+ * number's slot also holds NaN, a missing text code's -1). Events: one row
+ * per lead, in the leads table's order: `lead_id` (utf8) and `events`, a
+ * list of structs `type` (dictionary<int32, utf8> over the type names) and
+ * `at_ms` (float64, epoch milliseconds), in the table's CSR order: the
+ * list's offsets are the table's `offsets`, its children its `types` and
+ * `times`. What is not a column (file name, header, skipped rows and their
+ * diagnostics, unknown leads and types) is JSON in the schema's metadata
+ * under `lql`.
+ * Reading is zero-copy where the layout allows: the typed arrays of a
+ * loaded table (event offsets, types and times, numbers, text codes,
+ * outcomes, lines) are views of the entry's bytes, so the caller hands over
+ * a buffer it no longer uses (missing values are written into it in place).
+ * Lead ids and text dictionaries stay UTF-8 until first read: `ids` and a
+ * text column's `dict` are decoded when a caller first touches them (a
+ * report names only a few leads; a ruleset reads only some columns).
  * Invariants: fields are read by position, never by name (an attribute may
  * be called anything); a file whose metadata does not say it was written
- * by this format version is refused (`null`), as is anything malformed; a
- * round trip gives back equal tables (NaN for missing numbers, 2 for
- * missing bools, -1 for missing text codes).
+ * by this format version is refused (`null`), as is anything malformed (the
+ * event offsets must rise from 0 to the number of events and every type
+ * code must name a type); a round trip gives back equal tables (NaN for
+ * missing numbers, 2 for missing bools, -1 for missing text codes).
  */
 import {
   Bool,
+  DataType,
   Dictionary,
   Field,
   Float64,
   Int32,
   Int8,
+  List,
   makeData,
   RecordBatch,
   Schema,
@@ -39,12 +52,11 @@ import {
   tableFromIPC,
   tableToIPC,
   type Data,
-  type DataType,
 } from 'apache-arrow';
 import type { Column, EventTable, LeadTable } from './table.js';
 
 /** Bumped whenever the layout or the meaning of a cached table changes. */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 
 const META_KEY = 'lql';
 
@@ -140,6 +152,33 @@ function utf8Data(strings: readonly string[]): Data<Utf8> {
   return makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data: bytes });
 }
 
+/** The UTF-8 of a leads table loaded from an entry, until its `ids` are decoded or replaced (written again without encoding). */
+const idBytes = new WeakMap<LeadTable, Data<Utf8>>();
+
+/** The lead ids as a utf8 column. */
+function idData(t: LeadTable): Data<Utf8> {
+  return idBytes.get(t) ?? utf8Data(t.ids);
+}
+
+/** Give `obj[key]` the value `make()` on first access (then a plain property); `onSet` runs if it is assigned first. */
+function lazy<T extends object, K extends keyof T>(obj: T, key: K, make: () => T[K], onSet?: () => void): void {
+  const settle = (value: T[K]) => Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(obj, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const v = make();
+      settle(v);
+      onSet?.();
+      return v;
+    },
+    set(v: T[K]) {
+      settle(v);
+      onSet?.();
+    },
+  });
+}
+
 function dictData(codes: Int32Array, dict: readonly string[]): Data<Dictionary<Utf8, Int32>> {
   const type = new Dictionary(new Utf8(), new Int32());
   const v = validity(codes.length, (i) => codes[i]! < 0);
@@ -189,7 +228,7 @@ export function leadsToArrow(t: LeadTable, key: string): Uint8Array {
   };
   const outcome = t.outcome;
   const data: Data[] = [
-    utf8Data(t.ids),
+    idData(t),
     makeData({ type: new Int8(), length: t.n, nullCount: 0, data: outcome }),
     timeData(t.createdAt),
     timeData(t.closedAt),
@@ -199,12 +238,10 @@ export function leadsToArrow(t: LeadTable, key: string): Uint8Array {
   return toIpc(['lql_id', 'lql_outcome', 'lql_created_at', 'lql_closed_at', 'lql_line', ...cols.map(([name]) => name)], data, meta, t.n);
 }
 
-/** An events table as an Arrow IPC file (lead ids come from `leads`). */
+/** An events table as an Arrow IPC file: one row per lead of `leads`, its events as a list (the CSR arrays as they are). */
 export function eventsToArrow(t: EventTable, leads: LeadTable, key: string): Uint8Array {
-  const nLeads = t.offsets.length - 1;
+  const n = t.offsets.length - 1;
   const m = t.types.length;
-  const lead = new Int32Array(m);
-  for (let i = 0; i < nLeads; i++) lead.fill(i, t.offsets[i]!, t.offsets[i + 1]!);
   const meta: EventsMeta = {
     format: CACHE_FORMAT,
     kind: 'events',
@@ -214,7 +251,19 @@ export function eventsToArrow(t: EventTable, leads: LeadTable, key: string): Uin
     unknownTypes: t.unknownTypes,
     rejected: t.rejected,
   };
-  return toIpc(['lead_id', 'type', 'at'], [dictData(lead, leads.ids), dictData(t.types, t.typeNames), timeData(t.times)], meta, m);
+  const typeType = new Dictionary(new Utf8(), new Int32());
+  const event = new Struct([new Field('type', typeType, false), new Field('at_ms', new Float64(), false)]);
+  const list = new List(new Field('event', event, false));
+  const types = makeData({ type: typeType, length: m, nullCount: 0, data: t.types, dictionary: makeVector(utf8Data(t.typeNames)) });
+  const times = makeData({ type: new Float64(), length: m, nullCount: 0, data: t.times });
+  const events = makeData({
+    type: list,
+    length: n,
+    nullCount: 0,
+    valueOffsets: t.offsets,
+    child: makeData({ type: event, length: m, nullCount: 0, children: [types, times] }),
+  });
+  return toIpc(['lead_id', 'events'], [idData(leads), events], meta, n);
 }
 
 // ---------------------------------------------------------------------------
@@ -226,15 +275,27 @@ function columnsOf(table: Table): Data[] | null {
   return table.batches[0]!.data.children;
 }
 
+/** Each null position of `d` (0-based from the data's offset). */
+function eachNull(d: Data, f: (i: number) => void): void {
+  const b = d.nullBitmap;
+  if (d.nullCount === 0 || b === undefined || b.length === 0) return;
+  for (let i = 0; i < d.length; i++) {
+    const k = d.offset + i;
+    if ((b[k >> 3]! & (1 << (k & 7))) === 0) f(i);
+  }
+}
+
 function isNullAt(d: Data, i: number): boolean {
   const b = d.nullBitmap;
   return d.nullCount > 0 && b !== undefined && b.length > 0 && (b[(d.offset + i) >> 3]! & (1 << ((d.offset + i) & 7))) === 0;
 }
 
+/** Numbers, NaN for null: a view of the entry's bytes (NaN written into null slots). */
 function readF64(d: Data): Float64Array {
-  const src = d.values as Float64Array;
-  const out = src.slice(d.offset, d.offset + d.length);
-  if (d.nullCount > 0) for (let i = 0; i < d.length; i++) if (isNullAt(d, i)) out[i] = NaN;
+  const out = (d.values as Float64Array).subarray(d.offset, d.offset + d.length);
+  eachNull(d, (i) => {
+    out[i] = NaN;
+  });
   return out;
 }
 
@@ -242,7 +303,9 @@ function readTime(d: Data): Float64Array {
   const words = new Int32Array((d.values as BigInt64Array).buffer, (d.values as BigInt64Array).byteOffset + d.offset * 8, d.length * 2);
   const out = new Float64Array(d.length);
   for (let i = 0; i < d.length; i++) out[i] = words[2 * i + 1]! * 4294967296 + (words[2 * i]! >>> 0);
-  if (d.nullCount > 0) for (let i = 0; i < d.length; i++) if (isNullAt(d, i)) out[i] = NaN;
+  eachNull(d, (i) => {
+    out[i] = NaN;
+  });
   return out;
 }
 
@@ -278,12 +341,12 @@ export function readUtf8(d: Data): string[] {
   return out;
 }
 
-/** Dictionary codes, -1 for null: a view of the bytes read when nothing is null (the caller owns them). */
+/** Dictionary codes, -1 for null: a view of the entry's bytes (-1 written into null slots). */
 function readCodes(d: Data): Int32Array {
-  const v = d.values as Int32Array;
-  if (d.nullCount === 0) return v.subarray(d.offset, d.offset + d.length);
-  const out = v.slice(d.offset, d.offset + d.length);
-  for (let i = 0; i < d.length; i++) if (isNullAt(d, i)) out[i] = -1;
+  const out = (d.values as Int32Array).subarray(d.offset, d.offset + d.length);
+  eachNull(d, (i) => {
+    out[i] = -1;
+  });
   return out;
 }
 
@@ -301,8 +364,12 @@ function readColumn(d: Data, type: Column['type']): Column {
       return { type, values: readTime(d) };
     case 'bool':
       return { type, values: readBool(d) };
-    case 'text':
-      return { type, codes: readCodes(d), dict: dictionaryStrings(d) };
+    case 'text': {
+      // the dictionary (often one distinct value per lead, e.g. e-mail addresses) is decoded when first read
+      const c: Column = { type, codes: readCodes(d), dict: [] };
+      lazy(c, 'dict', () => dictionaryStrings(d));
+      return c;
+    }
   }
 }
 
@@ -325,10 +392,11 @@ export function leadsFromArrow(bytes: Uint8Array, key: string): LeadTable | null
     const columns = new Map<string, Column>();
     meta.columns.forEach((c, i) => columns.set(c.name, readColumn(cols[5 + i]!, c.type)));
     const [ids, outcome, created, closed, lines] = cols as [Data, Data, Data, Data, Data];
-    return {
+    if (!DataType.isUtf8(ids.type) || ids.length !== n) return null;
+    const t: LeadTable = {
       file: meta.file,
       n,
-      ids: readUtf8(ids),
+      ids: [],
       lines: (lines.values as Int32Array).subarray(lines.offset, lines.offset + n),
       outcome: (outcome.values as Int8Array).subarray(outcome.offset, outcome.offset + n),
       createdAt: readTime(created),
@@ -338,37 +406,57 @@ export function leadsFromArrow(bytes: Uint8Array, key: string): LeadTable | null
       rejected: meta.rejected,
       warnings: meta.warnings,
     };
+    // the ids stay UTF-8 until read (most runs never read them); an events entry written for this table reuses the bytes
+    idBytes.set(t, ids as Data<Utf8>);
+    lazy(
+      t,
+      'ids',
+      () => readUtf8(ids),
+      () => idBytes.delete(t),
+    );
+    return t;
   } catch {
     return null;
   }
 }
 
-/** A cached events table for `leads`, or null when the bytes are not an events cache of this format with this key. */
+/** A cached events table for `leads`, or null when the bytes are not an events cache of this format with this key for as many leads. */
 export function eventsFromArrow(bytes: Uint8Array, leads: LeadTable, key: string): EventTable | null {
   try {
     const table = tableFromIPC(bytes);
     const meta = metaOf<EventsMeta>(table, 'events', key);
     if (!meta) return null;
     const cols = columnsOf(table);
-    if (!cols || cols.length !== 3) return null;
-    const [lead, type, at] = cols as [Data, Data, Data];
-    const m = table.numRows;
-    const rows = readCodes(lead);
-    const offsets = new Int32Array(leads.n + 1);
+    const n = leads.n;
+    if (!cols || cols.length !== 2 || table.numRows !== n) return null;
+    const list = cols[1]!;
+    if (!DataType.isList(list.type) || list.nullCount !== 0 || list.children.length !== 1) return null;
+    const event = list.children[0]!;
+    if (!DataType.isStruct(event.type) || event.children.length !== 2 || event.offset !== 0) return null;
+    const [type, at] = event.children as [Data, Data];
+    if (!DataType.isDictionary(type.type) || !DataType.isFloat(at.type) || type.nullCount !== 0 || at.nullCount !== 0) return null;
+    const m = event.length;
+    if (type.length !== m || at.length !== m || type.offset !== 0 || at.offset !== 0) return null;
+    const offsets = (list.valueOffsets as Int32Array).subarray(list.offset, list.offset + n + 1);
+    if (offsets.length !== n + 1 || offsets[0] !== 0 || offsets[n] !== m) return null;
+    for (let i = 0; i < n; i++) if (offsets[i + 1]! < offsets[i]!) return null;
+    const types = (type.values as Int32Array).subarray(0, m);
+    const times = (at.values as Float64Array).subarray(0, m);
+    if (!(types instanceof Int32Array) || !(times instanceof Float64Array) || types.length !== m || times.length !== m) return null;
+    const typeNames = dictionaryStrings(type);
+    const k = typeNames.length;
     for (let j = 0; j < m; j++) {
-      const r = rows[j]!;
-      if (r < 0 || r >= leads.n || (j > 0 && r < rows[j - 1]!)) return null;
-      offsets[r + 1]!++;
+      const c = types[j]!;
+      if (c < 0 || c >= k) return null;
     }
-    for (let i = 0; i < leads.n; i++) offsets[i + 1]! += offsets[i]!;
     const unknownTypes: Record<string, number> = Object.create(null);
-    for (const [k, v] of Object.entries(meta.unknownTypes)) unknownTypes[k] = v;
+    for (const [name, v] of Object.entries(meta.unknownTypes)) unknownTypes[name] = v;
     return {
       file: meta.file,
       offsets,
-      types: readCodes(type),
-      times: readTime(at),
-      typeNames: dictionaryStrings(type),
+      types,
+      times,
+      typeNames,
       unknownLeads: meta.unknownLeads,
       unknownTypes,
       rejected: meta.rejected,

@@ -486,7 +486,14 @@ export function eventWarnings(table: EventTable): Diagnostic[] {
     );
   }
   const seen = new Uint8Array(table.typeNames.length);
-  for (let j = 0; j < table.types.length; j++) seen[table.types[j]!] = 1;
+  // stops once every type is seen (usually within the first events)
+  for (let j = 0, left = seen.length; j < table.types.length && left > 0; j++) {
+    const c = table.types[j]!;
+    if (!seen[c]) {
+      seen[c] = 1;
+      left--;
+    }
+  }
   for (const [k, name] of table.typeNames.entries()) {
     if (seen[k] || Object.hasOwn(table.unknownTypes, name)) continue;
     const near = closeName(name, unknown);

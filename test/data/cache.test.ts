@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leadsFromArrow, leadsToArrow } from '../../simulator/data/arrow-tables.js';
+import { CACHE_FORMAT, eventsFromArrow, eventsToArrow, leadsFromArrow, leadsToArrow } from '../../simulator/data/arrow-tables.js';
 import { cachedEvents, cachedLeads, clearCache, fingerprint, listCache, parseSize, trim, type CacheOptions } from '../../simulator/data/cache.js';
 import { loadEventsFile, loadLeadsFile } from '../../simulator/data/files.js';
 import type { LoadOptions } from '../../simulator/data/table.js';
@@ -89,6 +89,93 @@ describe('columnar cache: tables', () => {
     expect(String(t.schema.fields.find((f) => f.name === 'industry')!.type)).toMatch(/Dictionary/);
   });
 
+  it('an events entry is one row per lead: its id and its events (type, time) as a list, in CSR order', async () => {
+    const dir = join(work, 'c9');
+    const types = { employees: 'number' } as const;
+    const read = () => loadLeadsFile(gen.leads, { types });
+    await cachedLeads(gen.leads, { types }, { dir }, read);
+    // leads from the entry: their ids are still UTF-8 when the events entry is written from them
+    const leads = await cachedLeads(gen.leads, { types }, { dir }, read);
+    const acts = ['web_visit', 'email_open', 'demo_request'];
+    const parsed = await loadEventsFile(gen.events, await read(), acts);
+    await cachedEvents(gen.events, leads, acts, {}, { dir }, () => loadEventsFile(gen.events, leads, acts));
+    const name = readdirSync(dir).find(
+      (n) => n.endsWith('.arrow') && statSync(join(dir, n)).size > 0 && tableFromIPC(readFileSync(join(dir, n))).schema.fields[0]!.name === 'lead_id',
+    );
+    const t = tableFromIPC(readFileSync(join(dir, name!)));
+    expect(t.schema.fields.map((f) => f.name)).toEqual(['lead_id', 'events']);
+    expect(t.numRows).toBe(12_000);
+    // lead 17 by hand from the CSV: its rows in the events file, sorted by time (stable)
+    const csv = readFileSync(gen.events, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
+    const id = csv[40]![0]!;
+    const mine = csv.filter((r) => r[0] === id).map((r, k) => ({ type: r[1], at: Date.parse(r[2]!), k }));
+    mine.sort((a, b) => a.at - b.at || a.k - b.k);
+    const row = t.toArray().find((r) => r.lead_id === id)!;
+    expect([...row.events].map((e: { type: string; at_ms: number }) => ({ type: e.type, at: e.at_ms }))).toEqual(mine.map(({ type, at }) => ({ type, at })));
+    // and the table loaded from it is the parsed one, its arrays views of the entry's bytes
+    const bytes = readFileSync(join(dir, name!));
+    const key = name!.replace(/\.arrow$/, '');
+    const back = eventsFromArrow(bytes, leads, key)!;
+    expect(back).toEqual(parsed);
+    expect(back.types.buffer).toBe(bytes.buffer);
+    expect(back.times.buffer).toBe(bytes.buffer);
+    expect(back.offsets.buffer).toBe(bytes.buffer);
+  });
+
+  it('an events entry that does not fit its leads is refused: other lead count, bad offsets, unknown type codes', async () => {
+    const leads = await loadLeadsFile(gen.leads);
+    const ev = await loadEventsFile(gen.events, leads, ['web_visit']);
+    const good = eventsToArrow(ev, leads, 'k');
+    expect(eventsFromArrow(good, leads, 'k')).toEqual(ev);
+    expect(eventsFromArrow(good, leads, 'other key')).toBeNull();
+    expect(eventsFromArrow(good, { ...leads, n: leads.n - 1 }, 'k')).toBeNull();
+    const falling = ev.offsets.slice();
+    falling[5] = falling[7]! + 1;
+    expect(eventsFromArrow(eventsToArrow({ ...ev, offsets: falling }, leads, 'k'), leads, 'k')).toBeNull();
+    const badType = ev.types.slice();
+    badType[100] = ev.typeNames.length;
+    expect(eventsFromArrow(eventsToArrow({ ...ev, types: badType }, leads, 'k'), leads, 'k')).toBeNull();
+    expect(eventsFromArrow(leadsToArrow(leads, 'k'), leads, 'k')).toBeNull();
+    expect(eventsFromArrow(good.subarray(0, good.length - 100), leads, 'k')).toBeNull();
+  });
+
+  it('cached leads decode their ids and text dictionaries when first read; assigned values stay', async () => {
+    const parsed = await loadLeadsFile(gen.leads);
+    const bytes = leadsToArrow(parsed, 'k');
+    const t = leadsFromArrow(bytes, 'k')!;
+    expect(Object.getOwnPropertyDescriptor(t, 'ids')!.get).toBeDefined();
+    expect(t.ids[0]).toBe(parsed.ids[0]);
+    expect(t.ids).toEqual(parsed.ids);
+    expect(Object.getOwnPropertyDescriptor(t, 'ids')!.value).toBe(t.ids);
+    const industry = t.columns.get('industry')!;
+    expect(industry.type === 'text' && industry.dict).toEqual((parsed.columns.get('industry') as { dict: string[] }).dict);
+    const u = leadsFromArrow(leadsToArrow(parsed, 'k'), 'k')!;
+    u.ids = ['x'];
+    expect(u.ids).toEqual(['x']);
+    // an entry written from a table whose ids were replaced writes the new ids
+    const again = leadsFromArrow(
+      leadsToArrow(
+        {
+          ...parsed,
+          n: 1,
+          ids: ['x'],
+          lines: parsed.lines.subarray(0, 1),
+          outcome: parsed.outcome.subarray(0, 1),
+          createdAt: parsed.createdAt.subarray(0, 1),
+          closedAt: parsed.closedAt.subarray(0, 1),
+          columns: new Map(),
+        },
+        'k',
+      ),
+      'k',
+    )!;
+    expect(again.ids).toEqual(['x']);
+  });
+
   it('options are part of the key: other types or options parse again', async () => {
     const dir = join(work, 'c4');
     const { log, opts } = outcomes();
@@ -148,7 +235,9 @@ describe('columnar cache: tables', () => {
     const bytes = leadsToArrow(t, 'k1');
     expect(leadsFromArrow(bytes, 'k1')).toEqual(t);
     expect(leadsFromArrow(bytes, 'k2')).toBeNull();
-    const text = Buffer.from(bytes).toString('latin1').replace('"format":1', '"format":0');
+    const text = Buffer.from(bytes)
+      .toString('latin1')
+      .replace(`"format":${CACHE_FORMAT}`, `"format":${CACHE_FORMAT - 1}`);
     expect(leadsFromArrow(Buffer.from(text, 'latin1'), 'k1')).toBeNull();
   });
 
@@ -210,8 +299,36 @@ describe('columnar cache: the command line', () => {
   // (snapshots without dates are evaluated at --as-of, else at the current time)
   it('X Education and bank marketing: the same report from CSV and from the cache', async () => {
     for (const args of [
-      ['simulate', join(examples, 'x-education', 'x-education.lql'), '--leads', xedu, '--id', 'Prospect ID', '--outcome', 'Converted', '--missing', 'Select', '--as-of', '2026-06-01', '--json'],
-      ['simulate', join(examples, 'bank-marketing', 'bank-marketing.lql'), '--leads', bank, '--id', '@row', '--outcome', 'y', '--missing', 'unknown', '--as-of', '2026-06-01', '--json'],
+      [
+        'simulate',
+        join(examples, 'x-education', 'x-education.lql'),
+        '--leads',
+        xedu,
+        '--id',
+        'Prospect ID',
+        '--outcome',
+        'Converted',
+        '--missing',
+        'Select',
+        '--as-of',
+        '2026-06-01',
+        '--json',
+      ],
+      [
+        'simulate',
+        join(examples, 'bank-marketing', 'bank-marketing.lql'),
+        '--leads',
+        bank,
+        '--id',
+        '@row',
+        '--outcome',
+        'y',
+        '--missing',
+        'unknown',
+        '--as-of',
+        '2026-06-01',
+        '--json',
+      ],
     ]) {
       if (!existsSync(args[3]!)) continue;
       const first = await run(args);
