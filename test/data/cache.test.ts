@@ -87,6 +87,11 @@ describe('columnar cache: tables', () => {
     expect(emp.type).toBe('number');
     if (emp.type === 'number') expect(t.getChild('employees')!.get(5)).toBe(emp.values[5]);
     expect(String(t.schema.fields.find((f) => f.name === 'industry')!.type)).toMatch(/Dictionary/);
+    // times are epoch milliseconds (floats, null when missing), read as they are
+    const row = parsed.createdAt.findIndex((x) => x === x);
+    expect(t.getChild('lql_created_at_ms')!.get(row)).toBe(parsed.createdAt[row]);
+    expect(t.getChild('lql_created_at_ms')!.get(row)).toBe(Date.parse(readFileSync(gen.leads, 'utf8').split('\n')[row + 1]!.split(',')[2]!));
+    expect(t.schema.fields.find((f) => f.name === 'lql_closed_at_ms')!.metadata.get('unit')).toBe('epoch milliseconds, UTC');
   });
 
   it('an events entry is one row per lead: its id and its events (type, time) as a list, in CSR order', async () => {
