@@ -205,7 +205,7 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
   for (let i = 0; i < n; i++) {
     const r = st.route[i]!;
     if (r < 0) continue;
-    rc[r * 3 + (out[i] === 1 ? 0 : out[i] === 0 ? 1 : 2)]++;
+    rc[r * 3 + (out[i] === 1 ? 0 : out[i] === 0 ? 1 : 2)]! += 1; // r < rl
   }
   const routes: RouteMetrics[] = st.routeNames.map((name, r) => ({
     name,
@@ -217,7 +217,7 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
     const labels = st.bandLabels[b]!;
     const c = new Int32Array(labels.length * 3);
     const g = st.bands[b]!;
-    for (let i = 0; i < n; i++) c[g[i]! * 3 + (out[i] === 1 ? 0 : out[i] === 0 ? 1 : 2)]++;
+    for (let i = 0; i < n; i++) c[g[i]! * 3 + (out[i] === 1 ? 0 : out[i] === 0 ? 1 : 2)]! += 1; // g[i] < labels.length
     bands[bname] = labels.map((label, k) => ({
       label,
       ...group(c[k * 3]!, c[k * 3 + 1]!, c[k * 3]! + c[k * 3 + 1]! + c[k * 3 + 2]!),

@@ -78,7 +78,8 @@ const COND: VType = { t: 'cond' };
 const ERR: VType = { t: 'error' };
 const OF_ATTR_TYPE: Record<AttrType, VType> = { number: NUM, text: TEXT, bool: BOOL, date: DATE };
 
-const TYPE_WORDS: Record<string, string> = {
+/** How a message names each type; total over the types a message can name. */
+const TYPE_WORDS: Record<Exclude<VType['t'], 'attr?' | 'error'>, string> = {
   number: 'a number',
   text: 'text',
   bool: 'a yes/no value',
@@ -389,8 +390,8 @@ class Checker {
           else if (s.kind === 'attribute') this.useAttr(src, NUM);
           else this.report('LQL312', src.range, { what: `\`${src.text}\``, type: article(s.kind) });
         } else {
-          const close = suggest(src.text, this.namesOf('score'));
-          if (close.length) this.report('LQL200', src.range, { name: src.text, hint: ` Did you mean \`${close[0]}\`?` }, { fix: [{ title: `Change to ${close[0]}`, range: src.range, text: written(close[0]) }] });
+          const [close] = suggest(src.text, this.namesOf('score'));
+          if (close !== undefined) this.report('LQL200', src.range, { name: src.text, hint: ` Did you mean \`${close}\`?` }, { fix: [{ title: `Change to ${close}`, range: src.range, text: written(close) }] });
           else this.useAttr(src, NUM);
         }
       }
@@ -500,7 +501,7 @@ class Checker {
         if (t.t === 'cond' || t.t === 'bool' || t.t === 'error') return;
         this.report('LQL311', e.range, {
           what: describeValue(e.value),
-          type: TYPE_WORDS[t.t],
+          type: typeWord(t),
           example: t.t === 'number' ? `${srcName(e.value)} > 0` : t.t === 'label' ? `${srcName(e.value)} == ${t.labels[0] ?? 'A'}` : `${srcName(e.value)} is present`,
         });
         return;
@@ -510,7 +511,7 @@ class Checker {
         return;
       case 'Between': {
         const t = this.unify(e.value, [e.low, e.high], e.range);
-        if (t && t.t !== 'number' && t.t !== 'date' && t.t !== 'error') this.report('LQL308', e.range, { op: 'between', what: describeValue(e.value), type: TYPE_WORDS[t.t] });
+        if (t && t.t !== 'number' && t.t !== 'date' && t.t !== 'error') this.report('LQL308', e.range, { op: 'between', what: describeValue(e.value), type: typeWord(t) });
         return;
       }
       case 'In':
@@ -703,11 +704,12 @@ class Checker {
           for (const a of v.args) this.typeOf(a);
           return ERR;
         }
-        if (v.args.length !== 1) {
+        const [arg] = v.args;
+        if (arg === undefined || v.args.length !== 1) {
           this.report('LQL313', v.range, { message: `\`${f}\` takes exactly one value, e.g. \`${f}(email)\`; here it has ${v.args.length}.` });
           return ERR;
         }
-        this.expectType(v.args[0], 'text');
+        this.expectType(arg, 'text');
         return TEXT;
       }
       case 'Ref':
@@ -820,8 +822,8 @@ class Checker {
       return;
     }
     const declared = [...this.symbols.values()].filter((s) => s.declared).map((s) => s.name);
-    const close = suggest(n.text, declared);
-    if (close.length) this.report('LQL405', n.range, { name: n.text, suggestion: close[0] }, { fix: [{ title: `Change to ${close[0]}`, range: n.range, text: written(close[0]) }] });
+    const [close] = suggest(n.text, declared);
+    if (close !== undefined) this.report('LQL405', n.range, { name: n.text, suggestion: close }, { fix: [{ title: `Change to ${close}`, range: n.range, text: written(close) }] });
   }
 
   inferAttr(name: string, type: AttrType, range: Range): void {
@@ -938,23 +940,18 @@ class Checker {
   }
 
   shadowing(entries: { cond: A.Expr | null; range: Range; label: string }[], what: 'route' | 'stage'): void {
-    const sets = entries.map((e) => (e.cond ? conjuncts(e.cond) : null));
-    for (let i = 1; i < entries.length; i++) {
-      const mine = sets[i];
-      if (!mine) continue;
-      for (let j = 0; j < i; j++) {
-        const earlier = sets[j];
-        if (!earlier) continue;
-        if ([...earlier].every((c) => mine.has(c))) {
-          const msg =
-            what === 'route'
-              ? `This ${entries[i].label} can never be chosen: every lead it matches is already taken by the ${entries[j].label} at line ${entries[j].range.start.line}.`
-              : `Whenever this ${entries[i].label} holds, the ${entries[j].label} at line ${entries[j].range.start.line} holds too, so its own condition never decides anything.`;
-          this.report('LQL401', entries[i].range, { message: msg });
-          break;
-        }
-      }
-    }
+    const sets = entries.map((entry) => ({ entry, conj: entry.cond ? conjuncts(entry.cond) : null }));
+    sets.forEach(({ entry, conj: mine }, i) => {
+      if (!mine) return;
+      // the first earlier entry whose conditions are all among this one's
+      const earlier = sets.slice(0, i).find(({ conj }) => conj && [...conj].every((c) => mine.has(c)))?.entry;
+      if (!earlier) return;
+      const msg =
+        what === 'route'
+          ? `This ${entry.label} can never be chosen: every lead it matches is already taken by the ${earlier.label} at line ${earlier.range.start.line}.`
+          : `Whenever this ${entry.label} holds, the ${earlier.label} at line ${earlier.range.start.line} holds too, so its own condition never decides anything.`;
+      this.report('LQL401', entry.range, { message: msg });
+    });
   }
 }
 
@@ -971,7 +968,9 @@ function article(kind: SymbolKind): string {
 
 function typeWord(t: VType): string {
   if (t.t === 'attr?') return 'an attribute';
-  return TYPE_WORDS[t.t] ?? t.t;
+  // an erroneous value has been reported already; messages about it are not shown
+  if (t.t === 'error') return 'error';
+  return TYPE_WORDS[t.t];
 }
 
 function srcName(v: A.Value): string {

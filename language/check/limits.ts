@@ -31,24 +31,166 @@ type Node = A.NodeBase & { kind: string };
 
 /** Kinds that are parts of a condition or a derived score (where a limit is reported). */
 const EXPR_KINDS = new Set([
-  'Or', 'And', 'Not', 'Paren', 'Compare', 'In', 'Between', 'TextTest', 'Matches', 'Presence', 'Truthy',
-  'ArithBinary', 'ArithParen', 'ArithNeg', 'Ref', 'Call', 'Count', 'DaysSince', 'ListLit',
+  'Or',
+  'And',
+  'Not',
+  'Paren',
+  'Compare',
+  'In',
+  'Between',
+  'TextTest',
+  'Matches',
+  'Presence',
+  'Truthy',
+  'ArithBinary',
+  'ArithParen',
+  'ArithNeg',
+  'Ref',
+  'Call',
+  'Count',
+  'DaysSince',
+  'ListLit',
 ]);
 
 function isNode(v: unknown): v is Node {
   return typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string' && 'range' in v;
 }
 
-function childrenOf(n: Node): Node[] {
-  if (n.kind === 'Ref') return [];
-  const out: Node[] = [];
-  for (const [k, v] of Object.entries(n)) {
-    if (k === 'range' || k === 'kind') continue;
-    if (Array.isArray(v)) {
-      for (const x of v) if (isNode(x) && x.kind !== 'Name' && x.kind !== 'Comment') out.push(x);
-    } else if (isNode(v) && v.kind !== 'Name' && v.kind !== 'Comment') out.push(v);
+/** Push a child (names and comments are not parts of a condition). */
+function pushChild(out: Node[], v: A.NodeBase | null | undefined): void {
+  if (v != null) {
+    const k = (v as Node).kind;
+    if (k !== 'Name' && k !== 'Comment') out.push(v as Node);
   }
-  return out;
+}
+
+function pushChildren(out: Node[], vs: readonly A.NodeBase[]): void {
+  for (let i = 0; i < vs.length; i++) pushChild(out, vs[i]);
+}
+
+/**
+ * Push a node's children onto `out`, in the order of its fields. Each kind
+ * lists its node-valued fields (this walk runs over every node of every
+ * program, so it reads no property names); a kind not listed is walked
+ * generically.
+ */
+function pushChildrenOf(n: Node, out: Node[]): void {
+  switch (n.kind) {
+    case 'Ref':
+    case 'Name':
+    case 'Comment':
+    case 'Number':
+    case 'String':
+    case 'Bool':
+    case 'Date':
+    case 'Duration':
+    case 'Regex':
+    case 'Points':
+    case 'DaysSince':
+    case 'Attribute':
+    case 'Activity':
+      return;
+    case 'Or':
+    case 'And':
+    case 'ArithBinary': {
+      const e = n as A.Or | A.ArithBinary;
+      pushChild(out, e.left);
+      pushChild(out, e.right);
+      return;
+    }
+    case 'Not':
+      pushChild(out, (n as A.Not).operand);
+      return;
+    case 'ArithNeg':
+      pushChild(out, (n as A.ArithNeg).operand);
+      return;
+    case 'Paren':
+    case 'ArithParen':
+      pushChild(out, (n as A.Paren | A.ArithParen).inner);
+      return;
+    case 'Compare': {
+      const e = n as A.Compare;
+      pushChild(out, e.left);
+      pushChild(out, e.right);
+      return;
+    }
+    case 'In': {
+      const e = n as A.In;
+      pushChild(out, e.value);
+      pushChild(out, e.list);
+      return;
+    }
+    case 'Between': {
+      const e = n as A.Between;
+      pushChild(out, e.value);
+      pushChild(out, e.low);
+      pushChild(out, e.high);
+      return;
+    }
+    case 'TextTest': {
+      const e = n as A.TextTest;
+      pushChild(out, e.value);
+      pushChild(out, e.arg);
+      return;
+    }
+    case 'Matches': {
+      const e = n as A.Matches;
+      pushChild(out, e.value);
+      pushChild(out, e.regex);
+      return;
+    }
+    case 'Presence':
+    case 'Truthy':
+      pushChild(out, (n as A.Presence | A.Truthy).value);
+      return;
+    case 'Call':
+      pushChildren(out, (n as A.Call).args);
+      return;
+    case 'Count':
+      pushChild(out, (n as A.Count).window);
+      return;
+    case 'ListLit':
+      pushChildren(out, (n as A.ListLit).items);
+      return;
+    case 'WhenRule': {
+      const r = n as A.WhenRule;
+      pushChild(out, r.points);
+      pushChild(out, r.cond);
+      return;
+    }
+    case 'PerRule':
+    case 'OnceRule': {
+      const r = n as A.PerRule | A.OnceRule;
+      pushChild(out, r.points);
+      pushChild(out, r.window);
+      pushChild(out, r.max);
+      return;
+    }
+    case 'Decay':
+      pushChild(out, (n as A.DecayClause).halfLife);
+      return;
+    case 'Program':
+      pushChildren(out, (n as unknown as A.Program).decls);
+      return;
+    case 'Segment':
+      pushChild(out, (n as A.SegmentDecl).cond);
+      return;
+    case 'ScoreBlock':
+      pushChildren(out, (n as A.ScoreBlock).items);
+      return;
+    case 'DerivedScore':
+      pushChild(out, (n as A.DerivedScoreDecl).expr);
+      return;
+    default:
+      // declarations and their entries are few: read their fields generically
+      for (const k in n) {
+        if (k === 'range' || k === 'kind') continue;
+        const v = (n as unknown as Record<string, unknown>)[k];
+        if (Array.isArray(v)) {
+          for (const x of v) if (isNode(x)) pushChild(out, x);
+        } else if (isNode(v)) pushChild(out, v);
+      }
+  }
 }
 
 /** The longest duration, in days: its milliseconds stay exact integers in every engine. */
@@ -59,6 +201,8 @@ function literalOutOfRange(n: Node): Diagnostic | null {
   if (n.range.end.offset <= n.range.start.offset) return null; // a placeholder from parser recovery
   if (n.kind === 'Number' || n.kind === 'Points') {
     const raw = (n as A.NumberLit | A.PointsLit).raw;
+    // a double overflows only past 308 digits or with an exponent
+    if (raw.length <= 300 && raw.indexOf('e') < 0 && raw.indexOf('E') < 0) return null;
     const v = Number(raw.replace(/_/g, '').replace(/^[+-]/, ''));
     if (v === Infinity) return diag('LQL108', n.range, { text: raw });
   } else if (n.kind === 'Duration') {
@@ -70,7 +214,9 @@ function literalOutOfRange(n: Node): Diagnostic | null {
 
 interface Frame {
   n: Node;
-  kids: Node[];
+  /** this node's children are kids[from, end) of the shared stack of children; the next to visit is kids[next] */
+  from: number;
+  end: number;
   next: number;
   /** the deepest child and the sum of the children's parts so far */
   depth: number;
@@ -89,36 +235,59 @@ export function checkLimits(program: A.Program): Diagnostic[] {
   /** segment conditions being measured for a use: their own declaration reports what is inside */
   let inUse = 0;
   const out: Diagnostic[] = [];
-  const frame = (n: Node, segment?: string): Frame => ({ n, kids: childrenOf(n), next: 0, depth: 0, parts: 0, childOver: false, segment });
-  const stack: Frame[] = [frame(program as unknown as Node)];
+  /** the children of every frame on the stack, in stack order */
+  const kids: Node[] = [];
+  /** frames from the bottom of the stack to `sp - 1`; frames above are kept for reuse (no allocation per node) */
+  const stack: Frame[] = [];
+  let sp = 0;
+  const push = (n: Node, segment?: string): void => {
+    const from = kids.length;
+    pushChildrenOf(n, kids);
+    const f = stack[sp];
+    if (f === undefined) stack.push({ n, from, end: kids.length, next: from, depth: 0, parts: 0, childOver: false, segment });
+    else {
+      f.n = n;
+      f.from = from;
+      f.end = kids.length;
+      f.next = from;
+      f.depth = 0;
+      f.parts = 0;
+      f.childOver = false;
+      f.segment = segment;
+    }
+    sp++;
+  };
+  push(program as unknown as Node);
   const add = (f: Frame, depth: number, parts: number) => {
     if (depth > f.depth) f.depth = depth;
     f.parts = Math.min(f.parts + parts, Number.MAX_SAFE_INTEGER);
     if (depth > MAX_DEPTH || parts > MAX_PARTS) f.childOver = true;
   };
-  while (stack.length > 0) {
-    const f = stack[stack.length - 1]!;
-    if (f.next === 0 && f.n.kind === 'Ref') {
+  while (sp > 0) {
+    const f = stack[sp - 1]!;
+    if (f.next === f.from && f.n.kind === 'Ref') {
       // a segment used here is written in place: its condition is measured once, then added
       const name = (f.n as A.Ref).name.text;
       const seg = segments.get(name);
-      f.next = 1;
+      f.next = f.from + 1; // a Ref has no children of its own: marks the segment as handled
       if (seg && !open.has(name)) {
         const m = measured.get(name);
         if (m) add(f, m.depth, m.parts);
         else {
           open.add(name);
           inUse++;
-          stack.push(frame(seg.cond as Node, name));
+          push(seg.cond as Node, name);
           continue;
         }
       }
     }
-    if (f.next < f.kids.length) {
-      stack.push(frame(f.kids[f.next++]!));
+    if (f.next < f.end) {
+      push(kids[f.next++]!);
       continue;
     }
-    stack.pop();
+    // pop: `f` stays readable until the next push
+    sp--;
+    kids.length = f.from;
     const depth = f.depth + 1;
     const parts = Math.min(f.parts + 1, Number.MAX_SAFE_INTEGER);
     if (f.segment !== undefined) {
@@ -127,8 +296,7 @@ export function checkLimits(program: A.Program): Diagnostic[] {
       inUse--;
       measured.set(f.segment, { depth, parts });
     }
-    const parent = stack[stack.length - 1];
-    if (parent) add(parent, depth, parts);
+    if (sp > 0) add(stack[sp - 1]!, depth, parts);
     if (inUse > 0 || f.segment !== undefined) continue;
     const lit = literalOutOfRange(f.n);
     if (lit) out.push(lit);

@@ -151,6 +151,9 @@ class Lowerer {
   }
 
   cond(e: A.Expr): IRCond {
+    // a parenthesis and a segment's name are written in place: no node (and no `src`) of their own
+    if (e.kind === 'Paren') return this.cond(e.inner);
+    if (e.kind === 'Truthy') return this.truthy(e);
     const src = this.src(e);
     switch (e.kind) {
       case 'Or':
@@ -163,10 +166,6 @@ class Lowerer {
       }
       case 'Not':
         return { k: 'not', id: this.next(), src, arg: this.cond(e.operand) };
-      case 'Paren':
-        return this.cond(e.inner);
-      case 'Truthy':
-        return this.truthy(e.value, src);
       case 'Compare': {
         const left = this.value(e.left);
         const type = this.cmpType(left, e.right);
@@ -208,7 +207,8 @@ class Lowerer {
     else args.push(c);
   }
 
-  truthy(v: A.Value, src: IRSrc): IRCond {
+  truthy(e: A.Truthy): IRCond {
+    const v = e.value;
     if (v.kind === 'Ref') {
       const s = this.checked.symbols.get(v.name.text);
       if (s?.kind === 'segment') {
@@ -221,12 +221,13 @@ class Lowerer {
             this.expanding.delete(s.name);
           }
         }
-        return { k: 'const', id: this.next(), src, value: false };
+        return { k: 'const', id: this.next(), src: this.src(e), value: false };
       }
-      if (s?.kind === 'activity') return { k: 'has', id: this.next(), src, activity: s.name };
-      if (s?.kind === 'stage') return { k: 'reached', id: this.next(), src, stage: s.name };
+      if (s?.kind === 'activity') return { k: 'has', id: this.next(), src: this.src(e), activity: s.name };
+      if (s?.kind === 'stage') return { k: 'reached', id: this.next(), src: this.src(e), stage: s.name };
     }
-    if (v.kind === 'Bool') return { k: 'const', id: this.next(), src, value: v.value };
+    if (v.kind === 'Bool') return { k: 'const', id: this.next(), src: this.src(e), value: v.value };
+    const src = this.src(e);
     return { k: 'truthy', id: this.next(), src, value: this.value(v) };
   }
 
@@ -268,7 +269,10 @@ class Lowerer {
           ? { k: 'daysSinceLast', id: this.next(), src, activity: v.target.text }
           : { k: 'daysSince', id: this.next(), src, attr: v.target.text };
       case 'Call': {
-        const arg = this.value(v.args[0]);
+        const [first] = v.args;
+        // the checker lets a call through only with exactly one value
+        if (first === undefined) throw new Error(`\`${v.callee.text}\` was called without its value`);
+        const arg = this.value(first);
         return v.callee.text === 'domain' ? { k: 'domain', id: this.next(), src, arg } : { k: 'lower', id: this.next(), src, arg };
       }
       case 'Ref': {

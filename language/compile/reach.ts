@@ -304,9 +304,13 @@ function labelRange(text: string, line: number, col: number, label: string): Ran
   const m = new RegExp('(?:^|[{,\\s])(`?' + esc + '`?)\\s*(?:>=|otherwise)').exec(body);
   if (!m) return rangeAt(text, line, col);
   const at = start + m.index + m[0].indexOf(m[1]!);
-  const before = text.slice(0, at);
-  const l = before.split('\n').length;
-  const c = at - before.lastIndexOf('\n');
+  let l = 1;
+  let lineStart = 0;
+  for (let nl = text.indexOf('\n'); nl >= 0 && nl < at; nl = text.indexOf('\n', nl + 1)) {
+    l++;
+    lineStart = nl + 1;
+  }
+  const c = at - lineStart + 1;
   return rangeAt(text, l, c, m[1]!.length);
 }
 
@@ -342,13 +346,13 @@ export function unreachable(ir: IR, text: string): Diagnostic[] {
     const s = band.source.name;
     band.labels.forEach((l, i) => {
       const above = i > 0 ? band.labels[i - 1]!.min : null;
-      const where = labelRange(text, band.src.line, band.src.col, l.label);
+      const where = (): Range => labelRange(text, band.src.line, band.src.col, l.label);
       const what = `Label \`${l.label}\` of band \`${band.name}\``;
       if (l.min !== null && r.hi < l.min) {
-        out.push(diag('LQL406', where, { what, need: `${s} >= ${num(l.min)}`, reason: `the most ${s} can reach is ${num(r.hi)}${why(r.best)}` }));
+        out.push(diag('LQL406', where(), { what, need: `${s} >= ${num(l.min)}`, reason: `the most ${s} can reach is ${num(r.hi)}${why(r.best)}` }));
       } else if (above !== null && r.lo >= above) {
         const need = l.min === null ? `${s} < ${num(above)}` : `${num(l.min)} <= ${s} < ${num(above)}`;
-        out.push(diag('LQL406', where, { what, need, reason: `${s} is never below ${num(r.lo)}${why(r.worst)}` }));
+        out.push(diag('LQL406', where(), { what, need, reason: `${s} is never below ${num(r.lo)}${why(r.worst)}` }));
       }
     });
   }

@@ -187,7 +187,7 @@ export function diag(
   args: Record<string, string | number> = {},
   extra: { file?: string; related?: RelatedInfo[]; fix?: Fix[]; severity?: Severity } = {},
 ): Diagnostic {
-  const info: CodeInfo = (REGISTRY as Record<string, CodeInfo>)[code];
+  const info: CodeInfo = REGISTRY[code];
   const d: Diagnostic = {
     code,
     severity: extra.severity ?? info.severity,

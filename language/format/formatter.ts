@@ -83,8 +83,8 @@ interface Line {
   /** source offsets of the first and (exclusive) last token printed on this line */
   start: number;
   end: number;
-  /** index of the head line of the item this line belongs to */
-  head: number;
+  /** for a continuation line, the head line of the item it continues */
+  head?: Line;
   /** ends with a `{` that opens a block on the following lines */
   opens?: boolean;
   /** alignment group membership; null breaks any group */
@@ -98,6 +98,8 @@ interface Line {
 class Layout {
   lines: Line[] = [];
   endComments: A.Comment[] = [];
+  /** the last line pushed that is not a continuation */
+  private lastHead: Line | undefined;
   private p: Printer;
 
   constructor(
@@ -108,15 +110,11 @@ class Layout {
   }
 
   private push(l: Omit<Line, 'head' | 'leading' | 'trailing' | 'alignKey'> & { alignKey?: string | null }): Line {
-    const head = l.kind === 'cont' ? this.lastHead() : this.lines.length;
-    const line: Line = { alignKey: null, ...l, head, leading: [], trailing: [] };
+    const line: Line = { alignKey: null, ...l, leading: [], trailing: [] };
+    if (l.kind === 'cont') line.head = this.lastHead;
+    else this.lastHead = line;
     this.lines.push(line);
     return line;
-  }
-
-  private lastHead(): number {
-    for (let i = this.lines.length - 1; i >= 0; i--) if (this.lines[i].kind !== 'cont') return i;
-    return 0;
   }
 
   /** The first token of `type` starting at or after `from`. */
@@ -125,17 +123,21 @@ class Layout {
     let hi = this.tokens.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.tokens[mid].startOffset < from) lo = mid + 1;
+      // lo <= mid < hi <= tokens.length
+      if (this.tokens[mid]!.startOffset < from) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < this.tokens.length; i++) if (this.tokens[i].tokenType === type) return this.tokens[i];
+    for (let i = lo; i < this.tokens.length; i++) {
+      const t = this.tokens[i]!;
+      if (t.tokenType === type) return t;
+    }
     return undefined;
   }
 
   /** The last token of `type` starting before `before`. */
   private tokenBefore(before: number, type: TokenType): IToken | undefined {
     for (let i = this.tokens.length - 1; i >= 0; i--) {
-      const t = this.tokens[i];
+      const t = this.tokens[i]!;
       if (t.startOffset < before && t.tokenType === type) return t;
     }
     return undefined;
@@ -282,10 +284,12 @@ class Layout {
         type TItem = { at: number; emit: () => void };
         const items: TItem[] = [];
         const key = `test${index}`;
-        if (d.lead.length) {
-          const first = d.lead[0];
-          const last = d.lead[d.lead.length - 1];
-          const kwTok = this.tokenBefore(first.range.start.offset, T.Lead);
+        /** `lead { ... }` or `events { ... }`: its fields filled after the keyword. */
+        const fields = <F extends { range: A.Range }>(kw: TokenType, word: string, list: F[], text: (f: F) => string): void => {
+          const first = list[0];
+          const last = list[list.length - 1];
+          if (first === undefined || last === undefined) return;
+          const kwTok = this.tokenBefore(first.range.start.offset, kw);
           const rb = this.tokenAfter(last.range.end.offset, T.RBrace);
           const start = kwTok ? kwTok.startOffset : first.range.start.offset;
           items.push({
@@ -293,35 +297,17 @@ class Layout {
             emit: () =>
               this.fill(
                 INDENT,
-                'lead { ',
-                d.lead.map((f) => ({ text: `${p.leadKey(f.key)}: ${p.literal(f.value)}`, start: f.range.start.offset, end: f.range.end.offset })),
+                `${word} { `,
+                list.map((f) => ({ text: text(f), start: f.range.start.offset, end: f.range.end.offset })),
                 ' }',
                 start,
                 rb ? rb.endOffset! + 1 : last.range.end.offset,
                 key,
               ),
           });
-        }
-        if (d.events.length) {
-          const first = d.events[0];
-          const last = d.events[d.events.length - 1];
-          const kwTok = this.tokenBefore(first.range.start.offset, T.Events);
-          const rb = this.tokenAfter(last.range.end.offset, T.RBrace);
-          const start = kwTok ? kwTok.startOffset : first.range.start.offset;
-          items.push({
-            at: start,
-            emit: () =>
-              this.fill(
-                INDENT,
-                'events { ',
-                d.events.map((ev) => ({ text: `${printName(ev.type)} at ${ev.at.raw}`, start: ev.range.start.offset, end: ev.range.end.offset })),
-                ' }',
-                start,
-                rb ? rb.endOffset! + 1 : last.range.end.offset,
-                key,
-              ),
-          });
-        }
+        };
+        fields(T.Lead, 'lead', d.lead, (f) => `${p.leadKey(f.key)}: ${p.literal(f.value)}`);
+        fields(T.Events, 'events', d.events, (ev) => `${printName(ev.type)} at ${ev.at.raw}`);
         if (d.at) {
           const at = d.at;
           const kwTok = this.tokenBefore(at.range.start.offset, T.At);
@@ -364,26 +350,25 @@ class Layout {
       }
       const containing = this.lines.find((l) => l.kind !== 'close' && l.start < cs && cs < l.end);
       if (containing) {
-        this.lines[containing.head].leading.push(c);
+        (containing.head ?? containing).leading.push(c);
         continue;
       }
       const next = this.lines.find((l) => l.start > cs);
       if (!next) this.endComments.push(c);
-      else if (next.kind === 'cont') this.lines[next.head].leading.push(c);
-      else next.leading.push(c);
+      else (next.head ?? next).leading.push(c);
     }
     // More than one trailing comment on a line: all but the last move above the item.
     for (const l of this.lines) {
       if (l.trailing.length > 1) {
         const moved = l.trailing.splice(0, l.trailing.length - 1);
-        this.lines[l.head].leading.push(...moved);
+        (l.head ?? l).leading.push(...moved);
       }
     }
   }
 
   private isTrailing(offset: number): boolean {
     for (let i = offset - 1; i >= 0; i--) {
-      const ch = this.src[i];
+      const ch = this.src.charAt(i);
       if (ch === '\n' || ch === '\r') return false;
       if (!/\s/.test(ch)) return true;
     }
@@ -420,8 +405,8 @@ class Layout {
     const startOf = (v: V): number => (v.kind === 'comment' ? v.c.range.start.offset : v.l.start);
     const endOf = (v: V): number => (v.kind === 'comment' ? v.c.range.end.offset : v.l.end);
     const blank: boolean[] = seq.map((v, i) => {
-      if (i === 0) return false;
       const prev = seq[i - 1];
+      if (prev === undefined) return false;
       if (prev.kind === 'line' && prev.l.opens) return false;
       if (v.kind === 'line' && v.l.kind !== 'head') return false;
       const a = endOf(prev);

@@ -175,7 +175,7 @@ function item(c: Cursor, label: string, kind: number, opts: { insert?: string; d
 }
 
 function keyword(c: Cursor, word: string, insert?: string): CompletionItem {
-  return item(c, word, K.Keyword, { insert: insert ?? word, doc: KEYWORD_DOCS[word.split(' ')[0].replace(/^,\s*/, '')], sort: '4' });
+  return item(c, word, K.Keyword, { insert: insert ?? word, doc: KEYWORD_DOCS[(word.split(' ')[0] ?? word).replace(/^,\s*/, '')], sort: '4' });
 }
 
 const nameText = (n: string): string => (needsQuoting(n) ? '`' + n + '`' : n);
@@ -290,7 +290,7 @@ function candidates(c: Cursor): CompletionItem[] {
   const k = (i: number): IToken | undefined => prev[prev.length - i];
   const n = (i: number): string => tname(k(i));
   const stack = blockStack(prev);
-  const where: Block = stack.length ? stack[stack.length - 1] : 'top';
+  const where: Block = stack.at(-1) ?? 'top';
 
   // --- names of a kind --------------------------------------------------------
   if (n(1) === 'Per') return [...declared(c, ['activity']), ...attributes(c, ['number'])];

@@ -4,7 +4,7 @@
  * Invariant: every keyword of the token table has an entry (a test checks it).
  */
 
-export const KEYWORD_DOCS: Record<string, string> = {
+const KEYWORDS = {
   ruleset: '`ruleset "name"` — names the ruleset (at most once).',
   attribute: '`attribute NAME: TYPE` — declares a lead column and its type: text, number, bool or date.',
   activity: '`activity a, b, c` — declares event types; every activity a rule uses must be declared.',
@@ -55,12 +55,15 @@ export const KEYWORD_DOCS: Record<string, string> = {
   day: 'A duration unit: one day.',
   weeks: 'A duration unit: weeks (7 days).',
   week: 'A duration unit: one week.',
-};
+} satisfies Record<string, string>;
+
+/** Keyword -> its one-line documentation (a word with no entry has none). */
+export const KEYWORD_DOCS: Readonly<Record<string, string>> = KEYWORDS;
 
 export const FUNCTION_DOCS: Record<string, string> = {
   lower: '`lower(x)` — x in lower case (to compare text without case).',
   domain: '`domain(email)` — the part after `@`, lower-cased (missing without `@`).',
-  count: KEYWORD_DOCS.count,
+  count: KEYWORDS.count,
   stage: '`stage` — the lead\'s stage (in routes and tests), e.g. `stage == SQL`.',
   route: '`route` — the chosen route action (in tests), e.g. `route == "Drop"`.',
 };

@@ -113,7 +113,8 @@ export function getHover(text: string, offset: number, ctx: ServiceContext = {})
   const use = nameAt(a, offset);
   if (use) {
     const n = use.name;
-    if (use.role === 'callee') return FUNCTION_DOCS[n.text] ? hover(a, n.range, [FUNCTION_DOCS[n.text]]) : null;
+    const fnDoc = FUNCTION_DOCS[n.text];
+    if (use.role === 'callee') return fnDoc ? hover(a, n.range, [fnDoc]) : null;
     if (use.role === 'type') return hover(a, n.range, [`Attribute type ${code(n.text)}: one of text, number, bool, date.`]);
     if (use.role === 'label' && use.decl.kind === 'Band') {
       const e = use.item as A.BandEntry;
@@ -121,7 +122,7 @@ export function getHover(text: string, offset: number, ctx: ServiceContext = {})
     }
     const s = a.checked.symbols.get(n.text);
     if (s) return hover(a, n.range, describeSymbol(a, s, ctx));
-    if (n.text === 'stage' || n.text === 'route') return hover(a, n.range, [FUNCTION_DOCS[n.text]]);
+    if ((n.text === 'stage' || n.text === 'route') && fnDoc) return hover(a, n.range, [fnDoc]);
     // a band label used in a comparison
     for (const d of a.program.decls) {
       if (d.kind !== 'Band') continue;

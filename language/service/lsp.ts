@@ -133,17 +133,20 @@ export class LineIndex {
     let hi = this.starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= o) lo = mid;
+      // 0 <= lo < mid <= hi < starts.length
+      if (this.starts[mid]! <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: o - this.starts[lo] };
+    // starts[0] is 0, so lo is a line
+    return { line: lo, character: o - this.starts[lo]! };
   }
 
   offset(p: Position): number {
     if (p.line < 0) return 0;
-    if (p.line >= this.starts.length) return this.text.length;
-    const lineEnd = p.line + 1 < this.starts.length ? this.starts[p.line + 1] : this.text.length;
-    return Math.max(this.starts[p.line], Math.min(this.starts[p.line] + p.character, lineEnd));
+    const start = this.starts[p.line];
+    if (start === undefined) return this.text.length;
+    const lineEnd = this.starts[p.line + 1] ?? this.text.length;
+    return Math.max(start, Math.min(start + p.character, lineEnd));
   }
 
   range(start: number, end: number): Range {

@@ -18,15 +18,16 @@ export function editDistance(a: string, b: string): number {
   let prev = new Array<number>(n + 1);
   let cur = new Array<number>(n + 1);
   for (let j = 0; j <= n; j++) prev[j] = j;
+  // indexes below stay in 0..n, the rows' length being n + 1
   for (let i = 1; i <= m; i++) {
     cur[0] = i;
     for (let j = 1; j <= n; j++) {
-      const cost = al[i - 1] === bl[j - 1] ? 0 : 1;
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      const cost = al.charCodeAt(i - 1) === bl.charCodeAt(j - 1) ? 0 : 1;
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
     }
     [prev, cur] = [cur, prev];
   }
-  return prev[n];
+  return prev[n]!;
 }
 
 /** The candidates close enough to `name` to suggest, best first (at most `limit`). */

@@ -26,14 +26,46 @@ import * as T from './tokens.js';
 export const ZERO: A.Pos = { offset: 0, line: 1, column: 1 };
 const NO_RANGE: A.Range = { start: ZERO, end: ZERO };
 
+/*
+ * Positions and ranges are shared between the nodes that start or end at the
+ * same token (a condition, its first comparison and that comparison's value
+ * start at one place): small caches, indexed by offset, hand out the same
+ * object again. Nothing changes a Pos or a Range once made.
+ */
+const CACHE = 256;
+const startToks: (IToken | undefined)[] = new Array(CACHE);
+const startPoss: A.Pos[] = new Array(CACHE);
+const endToks: (IToken | undefined)[] = new Array(CACHE);
+const endPoss: A.Pos[] = new Array(CACHE);
+const ranges: (A.Range | undefined)[] = new Array(CACHE);
+
 export function startPos(t: IToken): A.Pos {
-  return { offset: t.startOffset, line: t.startLine ?? 1, column: t.startColumn ?? 1 };
+  const i = t.startOffset & (CACHE - 1);
+  if (startToks[i] === t) return startPoss[i]!;
+  const p = { offset: t.startOffset, line: t.startLine ?? 1, column: t.startColumn ?? 1 };
+  startToks[i] = t;
+  startPoss[i] = p;
+  return p;
 }
 export function endPos(t: IToken): A.Pos {
-  return { offset: (t.endOffset ?? t.startOffset) + 1, line: t.endLine ?? t.startLine ?? 1, column: (t.endColumn ?? t.startColumn ?? 0) + 1 };
+  const i = t.startOffset & (CACHE - 1);
+  if (endToks[i] === t) return endPoss[i]!;
+  const p = { offset: (t.endOffset ?? t.startOffset) + 1, line: t.endLine ?? t.startLine ?? 1, column: (t.endColumn ?? t.startColumn ?? 0) + 1 };
+  endToks[i] = t;
+  endPoss[i] = p;
+  return p;
+}
+/** The range from `start` to `end` (the same object as the last one made for them, if still cached). */
+function rangeOf(start: A.Pos, end: A.Pos): A.Range {
+  const i = start.offset & (CACHE - 1);
+  const r = ranges[i];
+  if (r !== undefined && r.start === start && r.end === end) return r;
+  const made = { start, end };
+  ranges[i] = made;
+  return made;
 }
 export function tokRange(t: IToken): A.Range {
-  return { start: startPos(t), end: endPos(t) };
+  return rangeOf(startPos(t), endPos(t));
 }
 /** A token of the input (not one inserted by recovery, not the end of the file). */
 export function isReal(t: IToken | undefined): t is IToken {
@@ -74,6 +106,19 @@ export class LqlParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
+  /**
+   * Forget the last parse's tokens and tree (the one instance outlives every
+   * parse: holding them would keep each program in memory until the next).
+   */
+  release(): void {
+    this.input = [];
+    this.extraErrors = [];
+    this.decls = [];
+    this.points = null;
+    this.ruleFirst = null;
+    this.subject = null;
+  }
+
   /** The next token (where the parser stopped, after a parse that threw). */
   nextToken(): IToken {
     return this.LA(1);
@@ -84,8 +129,7 @@ export class LqlParser extends EmbeddedActionsParser {
     const last = this.LA(0);
     const s = isReal(first) ? startPos(first) : isReal(last) ? startPos(last) : ZERO;
     const e = isReal(last) ? endPos(last) : s;
-    if (e.offset < s.offset) return { start: s, end: s };
-    return { start: s, end: e };
+    return rangeOf(s, e.offset < s.offset ? s : e);
   }
 
   /** The range of the last token read (where a missing part is reported). */
@@ -733,8 +777,8 @@ export class LqlParser extends EmbeddedActionsParser {
             const m = /^\/(.*)\/([A-Za-z]*)$/s.exec(re.image);
             const regex: A.RegexLit = {
               kind: 'Regex',
-              pattern: m ? m[1] : '',
-              flags: m ? m[2] : '',
+              pattern: m?.[1] ?? '',
+              flags: m?.[2] ?? '',
               raw: isReal(re) ? re.image : '//',
               range: isReal(re) ? tokRange(re) : this.here(),
             };

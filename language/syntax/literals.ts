@@ -58,8 +58,8 @@ export function unquoteString(image: string): { value: string; badEscape: number
 /** Parse an LQL date/time literal to epoch ms (UTC when no offset). NaN if not a real date. */
 export function parseDateLiteral(raw: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(raw);
-  if (!m) return NaN;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0', off] = m;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0', off] = m ?? [];
+  if (y === undefined || mo === undefined || d === undefined) return NaN;
   const yy = +y,
     mm = +mo,
     dd = +d,

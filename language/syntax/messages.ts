@@ -60,8 +60,9 @@ export function tokenWord(t: TokenType): string {
   return t.name;
 }
 
-export function describeFound(tok: IToken): string {
-  if (tok.tokenType === EOF) return 'the end of the file';
+/** How a message names the token found; no token at all is the end of the file. */
+export function describeFound(tok: IToken | undefined): string {
+  if (tok === undefined || tok.tokenType === EOF) return 'the end of the file';
   const img = tok.image.length > 30 ? tok.image.slice(0, 27) + '...' : tok.image;
   return `\`${img}\``;
 }

@@ -81,17 +81,20 @@ export function parse(text: string): ParseResult {
     const range = isReal(at) ? tokRange(at) : endOfText(text);
     if (e instanceof RangeError) diagnostics.push(diag('LQL106', range, { limit: MAX_DEPTH, via: '' }));
     else diagnostics.push(diag('LQL111', range, { phase: 'parsing', message: e instanceof Error ? e.message : String(e) }));
+    p.release();
     diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
     return { program: emptyProgram(), diagnostics, tokens };
   }
   program.range = { start: ZERO, end: endOfText(text).start };
   program.comments = commentsOf(lexed.groups.comments);
   const errors = p.errors as IRecognitionException[];
-  if (errors.length === 0 && p.extraErrors.length === 0 && diagnostics.length === 0) return { program, diagnostics, tokens };
+  const extraErrors = p.extraErrors;
+  p.release();
+  if (errors.length === 0 && extraErrors.length === 0 && diagnostics.length === 0) return { program, diagnostics, tokens };
   // one message per place: a lexer message wins over the parse error it causes
   const seen = new Set<number>(diagnostics.map((d) => d.range.start.offset));
   // a misspelt keyword (our own LQL110) before chevrotain's message at the same place
-  for (const d of p.extraErrors) {
+  for (const d of extraErrors) {
     if (d.code !== 'LQL110' || seen.has(d.range.start.offset)) continue;
     seen.add(d.range.start.offset);
     diagnostics.push(d);
@@ -109,7 +112,7 @@ export function parse(text: string): ParseResult {
     seen.add(range.start.offset);
     diagnostics.push(diag('LQL110', range, { message: e.message }));
   }
-  for (const d of p.extraErrors) if (d.code !== 'LQL110') diagnostics.push(d);
+  for (const d of extraErrors) if (d.code !== 'LQL110') diagnostics.push(d);
   diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
   return { program, diagnostics, tokens };
 }

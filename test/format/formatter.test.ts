@@ -176,7 +176,7 @@ describe('format: refusal and flags', () => {
   it('refuses text with syntax errors and returns them', () => {
     const r = format('fit { +10 when }');
     expect('error' in r).toBe(true);
-    if ('error' in r) expect(r.error[0].code).toMatch(/^LQL1/);
+    if ('error' in r) expect(r.error[0]?.code).toMatch(/^LQL1/);
   });
 
   it('reports whether anything changed', () => {

@@ -13,7 +13,7 @@ it('README and docs examples are valid LQL', () => {
     const text = readFileSync(new URL(f, root), 'utf8');
     for (const m of text.matchAll(/```lql\n([\s\S]*?)```/g)) {
       blocks++;
-      const r = compileSource(m[1]);
+      const r = compileSource(m[1]!);
       expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${f}: ${d.code} ${d.message}`)).toEqual([]);
     }
   }

@@ -147,7 +147,7 @@ test "t" {
     expect(stages.entries.map((e) => e.name.text)).toEqual(['SQL', 'MQL', 'lead']);
     const t = r.program.decls[12] as A.TestDecl;
     expect(t.lead.map((f) => f.key.text)).toEqual(['industry', 'employees', 'odd key', 'since']);
-    expect(t.events[1].at.value).toBe(Date.UTC(2026, 0, 10, 10));
+    expect(t.events[1]?.at.value).toBe(Date.UTC(2026, 0, 10, 10));
     expect(t.at!.value).toBe(Date.UTC(2026, 0, 11));
   });
 
@@ -205,8 +205,8 @@ describe('errors and recovery', () => {
 
   it('says what was expected in plain words', () => {
     const r = parse('band g from fit { A >= high }');
-    expect(r.diagnostics[0].message).toBe('Expected a number here, but found `high`.');
+    expect(r.diagnostics[0]?.message).toBe('Expected a number here, but found `high`.');
     const r2 = parse('fit { 30 }');
-    expect(r2.diagnostics[0].message).toMatch(/^Expected `when`, `per` or `once`|^Expected .*when/);
+    expect(r2.diagnostics[0]?.message).toMatch(/^Expected `when`, `per` or `once`|^Expected .*when/);
   });
 });

@@ -75,7 +75,7 @@ describe('generated rulesets', () => {
         expect(got.route).toBe(want.route);
         expect({ ...got.bands }).toEqual({ ...want.bands });
         expect({ ...got.reached }).toEqual({ ...want.reached });
-        for (const k of Object.keys(want.scores)) expect(got.scores[k]).toBeCloseTo(want.scores[k], 9);
+        for (const k of Object.keys(want.scores)) expect(got.scores[k]).toBeCloseTo(want.scores[k]!, 9);
         expect(got.reasons.map((x) => [x.score, x.line])).toEqual(want.reasons.map((x) => [x.score, x.line]));
       }),
       { numRuns: 400 },

@@ -63,7 +63,7 @@ const posOf = (text: string, needle: string, nth = 0, plus = 0): { line: number;
   let i = -1;
   for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
   const before = text.slice(0, i + plus).split('\n');
-  return { line: before.length - 1, character: before[before.length - 1].length };
+  return { line: before.length - 1, character: before.at(-1)!.length };
 };
 
 beforeAll(async () => {
@@ -121,8 +121,8 @@ describe('lql lsp --stdio', () => {
       edit: { changes: Record<string, TextEdit[]> };
     }[];
     expect(actions.length).toBeGreaterThan(0);
-    expect(actions[0].kind).toBe('quickfix');
-    const fixed = applyEdits(RULES, actions[0].edit.changes[uri]);
+    expect(actions[0]?.kind).toBe('quickfix');
+    const fixed = applyEdits(RULES, actions[0]!.edit.changes[uri]!);
     expect(fixed).toContain('segment big = employees >= 500');
 
     // The fixed text has no diagnostics left.
@@ -181,7 +181,7 @@ describe('lql lsp --stdio', () => {
     const uri = open(join(dir, 'plain', 'rename.lql'), text);
     const rename = async (needle: string, nth: number, newName: string): Promise<string> => {
       const r = (await conn.sendRequest('textDocument/rename', { textDocument: { uri }, position: posOf(text, needle, nth, 1), newName })) as { changes: Record<string, TextEdit[]> };
-      return applyEdits(text, r.changes[uri]);
+      return applyEdits(text, r.changes[uri]!);
     };
     const prep = (await conn.sendRequest('textDocument/prepareRename', { textDocument: { uri }, position: posOf(text, 'big', 1, 1) })) as { range: Range; placeholder: string };
     expect(prep.placeholder).toBe('big');

@@ -23,17 +23,17 @@ describe('code actions', () => {
   it('fixes a misspelt activity (did-you-mean)', () => {
     const { text, actions } = fixesAt('activity web_visit\nengagement {\n  +2 per web_visti$0\n}\n');
     expect(actions.map((a) => a.title)).toEqual(['Change to web_visit']);
-    expect(actions[0].kind).toBe('quickfix');
-    expect(actions[0].diagnostics[0].code).toBe('LQL201');
-    expect(apply(text, actions[0].edits)).toBe('activity web_visit\nengagement {\n  +2 per web_visit\n}\n');
+    expect(actions[0]?.kind).toBe('quickfix');
+    expect(actions[0]?.diagnostics[0]?.code).toBe('LQL201');
+    expect(apply(text, actions[0]!.edits)).toBe('activity web_visit\nengagement {\n  +2 per web_visit\n}\n');
   });
 
   it('fixes a misspelt type and a missing sign', () => {
     const t = fixesAt('attribute a: nubmer$0\n');
-    expect(apply(t.text, t.actions[0].edits)).toBe('attribute a: number\n');
+    expect(apply(t.text, t.actions[0]!.edits)).toBe('attribute a: number\n');
     const s = fixesAt('fit { 1$00 when x == 1 }\n');
-    expect(s.actions[0].title).toBe('Write +10');
-    expect(apply(s.text, s.actions[0].edits)).toBe('fit { +10 when x == 1 }\n');
+    expect(s.actions[0]?.title).toBe('Write +10');
+    expect(apply(s.text, s.actions[0]!.edits)).toBe('fit { +10 when x == 1 }\n');
   });
 
   it('works with diagnostics that lost their data (matched again by code and range)', () => {

@@ -13,5 +13,5 @@ export function at(fixture: string): { text: string; offset: number } {
 
 export function pos(text: string, offset: number): { line: number; character: number } {
   const before = text.slice(0, offset).split('\n');
-  return { line: before.length - 1, character: before[before.length - 1].length };
+  return { line: before.length - 1, character: before.at(-1)!.length };
 }

@@ -19,14 +19,14 @@ describe('getDiagnostics', () => {
     expect(unknown.range).toEqual({ start: { line: 0, character: 36 }, end: { line: 0, character: 39 } });
     const typo = d.find((x) => x.code === 'LQL405')!;
     expect(typo.severity).toBe(2);
-    expect(typo.data?.fixes[0].edits[0].newText).toBe('employees');
+    expect(typo.data?.fixes[0]?.edits[0]?.newText).toBe('employees');
   });
 
   it('reports unknown columns against the bound data, with backticks in the fix when needed', () => {
     const d = getDiagnostics('segment s = Lead_Origin == "x"\n', { columns: [{ name: 'Lead Origin', type: 'text' }] });
     const col = d.find((x) => x.code === 'LQL210')!;
     expect(col.message).toContain('Lead Origin');
-    expect(col.data?.fixes[0].edits[0].newText).toBe('`Lead Origin`');
+    expect(col.data?.fixes[0]?.edits[0]?.newText).toBe('`Lead Origin`');
   });
 
   it('reports syntax errors', () => {
@@ -38,9 +38,9 @@ describe('getDocumentSymbols', () => {
   it('lists declarations with children', () => {
     const s = getDocumentSymbols(SRC);
     expect(s.map((x) => x.name)).toEqual(['web_visit', 'big', 'fit', 'grade', 'stages']);
-    expect(s[3].children?.map((x) => x.name)).toEqual(['A', 'B']);
-    expect(s[4].children?.map((x) => x.name)).toEqual(['SQL', 'lead']);
-    expect(s[1].selectionRange).toEqual({ start: { line: 1, character: 8 }, end: { line: 1, character: 11 } });
+    expect(s[3]?.children?.map((x) => x.name)).toEqual(['A', 'B']);
+    expect(s[4]?.children?.map((x) => x.name)).toEqual(['SQL', 'lead']);
+    expect(s[1]?.selectionRange).toEqual({ start: { line: 1, character: 8 }, end: { line: 1, character: 11 } });
   });
 });
 
