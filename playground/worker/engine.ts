@@ -52,6 +52,7 @@ import {
 } from '../../simulator/dataset.js';
 import { fileSlug, scorerFile } from '../../simulator/scorer-files.js';
 import { OutputRecycler } from '../../simulator/recycle.js';
+import { LoadCancelledError } from '../../simulator/data/errors.js';
 import type { OutputAllocator } from '../../simulator/kernel/emit-kernel.js';
 import type {
   PlaygroundWorkerApi,
@@ -102,6 +103,8 @@ export interface EngineOptions {
   minParallelLeads?: number;
   /** how uploaded files are read (default: in one piece, in this worker) */
   readers?: FileReaders;
+  /** how many parts the file being read is read in (shown with the progress) */
+  partsNow?: () => number;
 }
 
 function message(e: unknown): string {
@@ -147,6 +150,8 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
   let cancelledUpTo = 0;
   /** bumped by every run and load: background jobs and loads stop when it changes */
   let epoch = 0;
+  /** bumped by every load: a load in progress stops when it changes */
+  let loads = 0;
   /** runs in progress: background jobs never share the worker with a run */
   let running = 0;
   let last: RunCache | undefined;
@@ -255,7 +260,8 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
     },
 
     async loadData(req: LoadRequest, onProgress?: ProgressFn): Promise<DataSummary> {
-      const mine = ++epoch;
+      epoch++;
+      const mine = ++loads;
       changed();
       const file = req.join === 'olist' ? 'olist-leads.csv' : req.leads.name;
       try {
@@ -265,10 +271,26 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
           leads: { name: req.leads.name, bytes: new Uint8Array(req.leads.bytes) },
           ...(events ? { events: { name: events.name, bytes: new Uint8Array(events.bytes) } } : {}),
         };
-        const progress = (phase: string, done: number, total: number, rows?: number) =>
-          tell(onProgress, { phase, done, total, ...(rows !== undefined ? { rows } : {}) });
-        return setData(await readDataset(files, progress, opts.readers, () => epoch !== mine));
+        let phase = '';
+        let t0 = performance.now();
+        const progress = (file: string, done: number, total: number, rows?: number) => {
+          if (file !== phase) [phase, t0] = [file, performance.now()];
+          const parts = opts.partsNow?.() ?? 1;
+          tell(onProgress, {
+            phase,
+            done,
+            total,
+            ms: Math.round(performance.now() - t0),
+            ...(rows !== undefined ? { rows } : {}),
+            ...(parts > 1 ? { parts } : {}),
+          });
+        };
+        const d = await readDataset(files, progress, opts.readers, () => loads !== mine);
+        if (loads !== mine) throw new LoadCancelledError(file);
+        return setData(d);
       } catch (e) {
+        // a load cancelled by a newer one: the dataset on screen stays
+        if (e instanceof LoadCancelledError) return { ok: false, cancelled: true, file, leads: 0, events: 0, header: [], diagnostics: [] };
         data = undefined;
         last = undefined;
         lastBaseline = undefined;
@@ -280,6 +302,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
 
     async generateData(req: GenerateRequest, onProgress?: ProgressFn): Promise<DataSummary> {
       epoch++;
+      loads++;
       changed();
       try {
         onProgress?.({ phase: req.name, done: 0, total: req.leads });
@@ -357,6 +380,10 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       } finally {
         running--;
       }
+    },
+
+    async cancelLoad() {
+      loads++;
     },
 
     async cancel(id: number) {
