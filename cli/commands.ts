@@ -59,9 +59,10 @@ export function loadRuleset(file: string, io: Io, opts: { warnings?: boolean } =
   return { ...r, text };
 }
 
-function needFiles(args: Args, what = 'FILE'): string[] {
-  if (args.positionals.length === 0) throw new UsageError(`missing ${what}.`);
-  return args.positionals;
+function needFiles(args: Args, what = 'FILE'): [string, ...string[]] {
+  const [first, ...rest] = args.positionals;
+  if (first === undefined) throw new UsageError(`missing ${what}.`);
+  return [first, ...rest];
 }
 
 function needOne(args: Args): string {
@@ -111,7 +112,7 @@ async function runFileTests(r: CompileResult & { text: string }): Promise<TestOu
     const o = outcomes[i];
     if (!o) return;
     const c = scorer.score(t.lead, t.events, t.at ?? undefined);
-    if (c.stage !== o.result.stage || Object.keys(o.result.scores).some((k) => Math.abs(c.scores[k] - o.result.scores[k]) > 1e-9)) {
+    if (c.stage !== o.result.stage || Object.entries(o.result.scores).some(([k, v]) => c.scores[k] === undefined || Math.abs(c.scores[k] - v) > 1e-9)) {
       o.passed = false;
       o.failures.push({ line: o.line, column: 1, text: '(compiled scorer agrees with the interpreter)', details: [`compiled: stage ${c.stage}, scores ${JSON.stringify(c.scores)}`] });
     }

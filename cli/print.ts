@@ -100,14 +100,15 @@ export function int(x: number): string {
 
 /** A plain text table: first row is the header. Numbers right-aligned. */
 export function table(rows: (string | number)[][]): string {
-  if (rows.length === 0) return '';
   const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? int(c) : c)));
-  const widths = cells[0].map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const right = rows[1]?.map((c, i) => typeof c === 'number' || /^[-+]?[\d.,]+%?$|^–$/.test(String(cells[1][i]))) ?? [];
+  const [header, firstRow] = cells;
+  if (header === undefined) return '';
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const right = rows[1]?.map((c, i) => typeof c === 'number' || /^[-+]?[\d.,]+%?$|^–$/.test(String(firstRow?.[i]))) ?? [];
   return cells
     .map((r, ri) =>
       r
-        .map((c, i) => (right[i] && ri > 0 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+        .map((c, i) => (right[i] && ri > 0 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
         .join('  ')
         .trimEnd(),
     )

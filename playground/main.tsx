@@ -5,7 +5,8 @@
  *
  * Input: the page (URL hash, localStorage, navigator.languages; the query
  * `?leads=N&seed=S&events=E` asks for a generated history of another size,
- * e.g. for benchmarks; `?workers=N` how many workers share a replay).
+ * e.g. for benchmarks; `?workers=N` how many workers share a replay;
+ * `?readers=N` and `?splitMB=X` how large uploads are parsed in parts).
  * Output: the rendered app in #root (a link never replaces a draft without
  * keeping it as a version, see share/start.ts), with the ACME
  * example and its generated history loaded; opened from a capability link
@@ -57,10 +58,22 @@ function initialData(): GenerateRequest {
   return { leads, seed, name, ...(events !== undefined ? { eventsPerLead: events } : {}) };
 }
 
-/** `?workers=N`: how many workers share a replay (measurements; default one per core). */
-function workersAsked(): { workers?: number } {
-  const v = Number(new URLSearchParams(location.search).get('workers'));
-  return Number.isInteger(v) && v >= 1 ? { workers: Math.min(v, 4) } : {};
+/**
+ * `?workers=N`: how many workers share a replay (measurements; default one
+ * per core); `?readers=N`: how many workers parse a large upload side by
+ * side (default one per core but one); `?splitMB=X`: the smallest upload
+ * that is parsed in parts (default 20).
+ */
+function workersAsked(): { workers?: number; readers?: number; splitBytes?: number } {
+  const q = new URLSearchParams(location.search);
+  const w = Number(q.get('workers'));
+  const r = Number(q.get('readers'));
+  const mb = Number(q.get('splitMB'));
+  return {
+    ...(Number.isInteger(w) && w >= 1 ? { workers: Math.min(w, 4) } : {}),
+    ...(Number.isInteger(r) && r >= 1 ? { readers: Math.min(r, 16) } : {}),
+    ...(q.get('splitMB') !== null && Number.isFinite(mb) && mb >= 0 ? { splitBytes: Math.round(mb * 1e6) } : {}),
+  };
 }
 
 // A capability link of `lql serve` (?ruleset=ID&token=T) opens the shared workspace instead.

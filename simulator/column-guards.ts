@@ -78,7 +78,7 @@ export function idEvidence(col: Column, n: number): string | null {
     for (let i = 0; i < n; i++) {
       const c = col.codes[i]!;
       if (c >= 0) {
-        counts[c]++;
+        counts[c]! += 1; // a code indexes the column's dictionary
         present++;
       }
     }

@@ -135,7 +135,7 @@ export function stageMarginals(current: ScoredTable, baseline: ScoredTable, name
     const b = inB(i);
     if (!a && !b) continue;
     const g = a && b ? 2 : a ? 0 : 1;
-    c[g * 3 + (out[i] === 1 ? 0 : out[i] === 0 ? 1 : 2)]++;
+    c[g * 3 + (out[i] === 1 ? 0 : out[i] === 0 ? 1 : 2)]! += 1; // g < 3
   }
   const entered = marginal(c[0]!, c[1]!, c[0]! + c[1]! + c[2]!);
   const left = marginal(c[3]!, c[4]!, c[3]! + c[4]! + c[5]!);

@@ -25,6 +25,7 @@ import { columnInfo } from './data/column-info.js';
 import { loadEvents, loadEventsSync } from './data/events.js';
 import { loadLeads, loadLeadsSync } from './data/leads.js';
 import { joinOlist } from './data/olist.js';
+import { loadEventsInParts, loadLeadsInParts, type SplitOptions } from './data/split-load.js';
 import type { EventTable, LeadTable, LoadOptions } from './data/table.js';
 import { defaultAsOf } from './replay.js';
 import { retypedColumns } from './simulate.js';
@@ -73,6 +74,20 @@ export interface DatasetFiles {
 export interface FileReaders {
   leads?: (name: string, bytes: Uint8Array | string, options: LoadOptions) => Promise<LeadTable>;
   events?: (name: string, bytes: Uint8Array | string, leads: LeadTable, options: LoadOptions) => Promise<EventTable>;
+}
+
+/**
+ * Readers that split a file of at least `minSize` bytes into parts read
+ * side by side (`data/split-load.ts`), and read it whole when it is smaller
+ * or the parts cannot stand for it.
+ */
+export function readersInParts(split: SplitOptions, minSize: number): Required<FileReaders> {
+  const big = (bytes: Uint8Array | string): bytes is Uint8Array => typeof bytes !== 'string' && bytes.length >= minSize && split.parts >= 2;
+  return {
+    leads: async (name, bytes, o) => (big(bytes) ? await loadLeadsInParts(name, bytes, o, split) : null) ?? loadLeads({ name, text: bytes }, o),
+    events: async (name, bytes, leads, o) =>
+      (big(bytes) ? await loadEventsInParts(name, bytes, leads, [], o, split) : null) ?? loadEvents({ name, text: bytes }, leads, [], o),
+  };
 }
 
 let versions = 0;

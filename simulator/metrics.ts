@@ -27,14 +27,18 @@ import type { ScoredTable } from './replay.js';
 import { medianDays, monthly, type Monthly } from './time.js';
 import { ranking, type LiftRow } from './ranking.js';
 
-export interface StageMetrics {
-  name: string;
+/** What reaching a stage means: the leads that reached it, their outcomes, precision (with its 95% interval) and recall. */
+export interface Reach {
   reached: number;
   won: number;
   lost: number;
   precision: number | null;
   precisionCI: [number, number] | null;
   recall: number | null;
+}
+
+export interface StageMetrics extends Reach {
+  name: string;
   lift: number | null;
   /** reached / the weeks the data covers; null when the data has no dates (a snapshot) */
   perWeek?: number | null;
@@ -152,6 +156,24 @@ export function rate(won: number, lost: number): number | null {
   return won + lost > 0 ? won / (won + lost) : null;
 }
 
+/**
+ * A stage's reach in a replay of `n` leads: `at[i]` is when lead i reached it (NaN: never; null: no lead did),
+ * or every lead with `everyone` (the lowest stage); recall is measured against `allWon` won leads.
+ */
+export function reachOf(at: Float64Array | null, everyone: boolean, outcome: Int8Array, n: number, allWon: number): Reach {
+  let reached = 0;
+  let won = 0;
+  let lost = 0;
+  for (let i = 0; i < n; i++) {
+    if (everyone || (at !== null && at[i] === at[i])) {
+      reached++;
+      if (outcome[i] === 1) won++;
+      else if (outcome[i] === 0) lost++;
+    }
+  }
+  return { reached, won, lost, precision: rate(won, lost), precisionCI: wilson(won, won + lost), recall: allWon ? won / allWon : null };
+}
+
 function group(won: number, lost: number, leads: number): GroupMetrics {
   return { leads, won, lost, closeRate: rate(won, lost) };
 }
@@ -172,29 +194,15 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
   const stages: StageMetrics[] = st.stageNames.map((name, k) => {
     const r = st.reached[k]!;
     const low = k === st.stageNames.length - 1;
-    let re = 0;
-    let w = 0;
-    let l = 0;
-    for (let i = 0; i < n; i++) {
-      if (low || r[i] === r[i]) {
-        re++;
-        if (out[i] === 1) w++;
-        else if (out[i] === 0) l++;
-      }
-    }
-    const precision = rate(w, l);
+    const reach = reachOf(r, low, out, n, won);
+    const { precision } = reach;
     const m: StageMetrics = {
       name,
-      reached: re,
-      won: w,
-      lost: l,
-      precision,
-      precisionCI: wilson(w, w + l),
-      recall: won > 0 ? w / won : null,
+      ...reach,
       lift: precision !== null && baseRate !== null && baseRate > 0 ? precision / baseRate : null,
     };
     if (opts.time) {
-      m.perWeek = opts.time.weeks === null ? null : re / opts.time.weeks;
+      m.perWeek = opts.time.weeks === null ? null : reach.reached / opts.time.weeks;
       m.medianDays = st.mode === 'events' && !low ? medianDays(r, opts.time.createdAt) : null;
     }
     return m;
@@ -205,7 +213,7 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
   for (let i = 0; i < n; i++) {
     const r = st.route[i]!;
     if (r < 0) continue;
-    rc[r * 3 + (out[i] === 1 ? 0 : out[i] === 0 ? 1 : 2)]++;
+    rc[r * 3 + (out[i] === 1 ? 0 : out[i] === 0 ? 1 : 2)]! += 1; // r < rl
   }
   const routes: RouteMetrics[] = st.routeNames.map((name, r) => ({
     name,
@@ -217,7 +225,7 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
     const labels = st.bandLabels[b]!;
     const c = new Int32Array(labels.length * 3);
     const g = st.bands[b]!;
-    for (let i = 0; i < n; i++) c[g[i]! * 3 + (out[i] === 1 ? 0 : out[i] === 0 ? 1 : 2)]++;
+    for (let i = 0; i < n; i++) c[g[i]! * 3 + (out[i] === 1 ? 0 : out[i] === 0 ? 1 : 2)]! += 1; // g[i] < labels.length
     bands[bname] = labels.map((label, k) => ({
       label,
       ...group(c[k * 3]!, c[k * 3 + 1]!, c[k * 3]! + c[k * 3 + 1]! + c[k * 3 + 2]!),

@@ -29,9 +29,9 @@ export interface AucResult {
 
 interface Groups {
   /** distinct score values ascending, with won and lost counts */
-  values: number[];
-  won: number[];
-  lost: number[];
+  values: ArrayLike<number>;
+  won: ArrayLike<number>;
+  lost: ArrayLike<number>;
   totalWon: number;
   totalLost: number;
 }
@@ -83,6 +83,7 @@ function countedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups | n
 /** Groups by sorting (any number of distinct values). */
 function sortedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups {
   // the won and the lost scores apart, each sorted natively (a typed-array sort, no comparator), then merged
+  // into typed arrays (a million distinct decayed scores would be a million pushes onto each of three arrays)
   let nw = 0;
   let nl = 0;
   for (let i = 0; i < outcome.length; i++) {
@@ -103,9 +104,10 @@ function sortedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups {
   }
   ws.sort();
   ls.sort();
-  const values: number[] = [];
-  const won: number[] = [];
-  const lost: number[] = [];
+  const values = new Float64Array(nw + nl);
+  const won = new Int32Array(nw + nl);
+  const lost = new Int32Array(nw + nl);
+  let k = 0;
   let a = 0;
   let b = 0;
   while (a < nw || b < nl) {
@@ -121,11 +123,12 @@ function sortedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups {
       b++;
       l++;
     }
-    values.push(v);
-    won.push(w);
-    lost.push(l);
+    values[k] = v;
+    won[k] = w;
+    lost[k] = l;
+    k++;
   }
-  return { values, won, lost, totalWon: nw, totalLost: nl };
+  return { values: values.subarray(0, k), won: won.subarray(0, k), lost: lost.subarray(0, k), totalWon: nw, totalLost: nl };
 }
 
 /** ROC AUC of a score (higher = more likely won) with DeLong's 95% interval; null without both classes. */

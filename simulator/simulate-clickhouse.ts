@@ -28,14 +28,14 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IR, IRType } from '../language/compile/ir.js';
-import { exportSql, type EmitSqlOptions, type SqlColumn, type SqlExport } from '../language/compile/emit-sql.js';
+import { exportSql, type SqlColumn, type SqlExport } from '../language/compile/emit-sql.js';
 import { diag } from '../language/diagnostics/registry.js';
 import { pointRange, type Diagnostic } from '../language/diagnostics/diagnostic.js';
 import type { EventTable, LeadTable } from './data/table.js';
 import { columnAs } from './kernel/kernel-runtime.js';
 import { activityIndexes, type KernelMode } from './kernel/emit-kernel.js';
 import { defaultAsOf, type ScoredTable } from './replay.js';
-import { resultSink } from './sql-results.js';
+import { engineQueryOptions, resultSink } from './sql-results.js';
 import { reportOf, withBaseline } from './simulate.js';
 import type { Report } from './metrics.js';
 
@@ -213,25 +213,18 @@ function scoreIn(
   run: { mode: KernelMode; asOf: number; useClosedAt: boolean; untimed: boolean },
 ): { scored: ScoredTable; sql: string } {
   const events = run.mode === 'events' && hasEvents;
-  const opts: EmitSqlOptions = {
+  const opts = engineQueryOptions({
     dialect: 'clickhouse',
     asOf: run.asOf,
-    leadsTable: 'lql_leads',
-    eventsTable: events ? 'lql_ev' : null,
-    timesAreEpochMs: true,
-    nativeIds: true,
-    idColumn: '__lql_row',
-    closedAtColumn: run.useClosedAt ? '__lql_closed_ms' : undefined,
-    reachedBeforeClose: run.mode === 'events',
-    codes: true,
-    presence: events,
-    orderColumn: '__lql_row',
+    mode: run.mode,
+    events,
+    closedAt: run.useClosedAt,
     columnFor: (name, type) => {
       const c = colOf.get(`${type}\u0000${name}`);
       if (c === undefined) throw new Error(`internal: attribute ${name} as ${type} was not loaded`);
       return c;
     },
-  };
+  });
   const exp = exportSql(ir, opts);
   const errors = exp.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new ClickHouseEngineError(errors.map((d) => `${d.code} ${d.message}`).join('; '));

@@ -37,12 +37,12 @@
  */
 import { skippedCounts, type Skipped } from './skipped.js';
 import { columnTypes, scoredRows, withBaseline } from './simulate.js';
-import { resultSink } from './sql-results.js';
+import { engineQueryOptions, resultSink } from './sql-results.js';
 import { nearest } from '../language/shared/names.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { IR, IRType } from '../language/compile/ir.js';
-import { exportSql, type EmitSqlOptions, type SqlColumn } from '../language/compile/emit-sql.js';
+import { exportSql, type SqlColumn } from '../language/compile/emit-sql.js';
 import { dateLayers, readBool, readNumber, numberToText } from '../language/compile/sql-dialect.js';
 import { diag } from '../language/diagnostics/registry.js';
 import { pointRange, type Diagnostic } from '../language/diagnostics/diagnostic.js';
@@ -622,25 +622,18 @@ class Session {
   async score(ir: IR, o: { mode: KernelMode; asOf: number; useClosedAt: boolean }): Promise<DuckDBQueryResult> {
     const events = o.mode === 'events' && !!this.opts.events;
     const closed = o.useClosedAt && this.hasClosed;
-    const opts: EmitSqlOptions = {
+    const opts = engineQueryOptions({
       dialect: 'duckdb',
       asOf: o.asOf,
-      leadsTable: 'lql_leads',
-      eventsTable: events ? 'lql_ev' : null,
-      timesAreEpochMs: true,
-      nativeIds: true,
-      idColumn: '__lql_row',
-      closedAtColumn: closed ? '__lql_closed_ms' : undefined,
-      reachedBeforeClose: o.mode === 'events',
-      codes: true,
-      presence: events,
-      orderColumn: '__lql_row',
+      mode: o.mode,
+      events,
+      closedAt: closed,
       columnFor: (name, type) => {
         const i = this.attrIndex.get(name);
         if (i === undefined) throw new Error(`internal: attribute ${name} was not prepared`);
         return attrCol(i, type);
       },
-    };
+    });
     const exp = exportSql(ir, opts);
     if (exp.diagnostics.some((d) => d.severity === 'error')) throw new DuckDBEngineError(exp.diagnostics);
     try {

@@ -4,17 +4,49 @@
  * engines that run the exported SQL (DuckDB, ClickHouse).
  *
  * Input: the IR, the query's output columns, the number of leads.
- * Output: `resultSink()` -> `set(row, column, value)` for every numeric cell
- * (NULL as null), and `table(...)` to finish the ScoredTable.
+ * Output: `engineQueryOptions()`, the export options of the one scoring
+ * query both engines run over the tables they loaded; `resultSink()` ->
+ * `set(row, column, value)` for every numeric cell (NULL as null), and
+ * `table(...)` to finish the ScoredTable.
  * Invariants: a NULL score or band is 0, a NULL stage the lowest, a NULL
  * route none (-1), a NULL stage time NaN; activity presence comes as one
  * 31-bit mask per column `did_<c>`; columns that are not numbers (id, extra
  * columns) are ignored.
  */
-import type { IR } from '../language/compile/ir.js';
-import type { SqlColumn } from '../language/compile/emit-sql.js';
+import type { IR, IRType } from '../language/compile/ir.js';
+import type { EmitSqlOptions, SqlColumn } from '../language/compile/emit-sql.js';
 import type { KernelMode } from './kernel/emit-kernel.js';
 import { scoredNames, type ScoredTable } from './replay.js';
+
+/**
+ * The scoring query over an engine's loaded tables: `lql_leads` (row number `__lql_row`,
+ * closing time `__lql_closed_ms` in epoch ms when `closedAt`) and, with `events`, `lql_ev`
+ * (times in epoch ms); codes and activity presence out, rows in lead order.
+ */
+export function engineQueryOptions(o: {
+  dialect: 'duckdb' | 'clickhouse';
+  asOf: number;
+  mode: KernelMode;
+  events: boolean;
+  closedAt: boolean;
+  columnFor: (name: string, type: IRType) => string;
+}): EmitSqlOptions {
+  return {
+    dialect: o.dialect,
+    asOf: o.asOf,
+    leadsTable: 'lql_leads',
+    eventsTable: o.events ? 'lql_ev' : null,
+    timesAreEpochMs: true,
+    nativeIds: true,
+    idColumn: '__lql_row',
+    closedAtColumn: o.closedAt ? '__lql_closed_ms' : undefined,
+    reachedBeforeClose: o.mode === 'events',
+    codes: true,
+    presence: o.events,
+    orderColumn: '__lql_row',
+    columnFor: o.columnFor,
+  };
+}
 
 type Sink = (i: number, v: number | null) => void;
 

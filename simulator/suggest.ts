@@ -211,7 +211,10 @@ export function suggest(ir: IR, leads: LeadTable, events?: EventTable | null, op
     const ln = lqlName(name);
     if (col.type === 'text') {
       const counts = new Int32Array(col.dict.length);
-      for (let i = 0; i < leads.n; i++) if (col.codes[i]! >= 0) counts[col.codes[i]!]++;
+      for (let i = 0; i < leads.n; i++) {
+        const code = col.codes[i]!;
+        if (code >= 0) counts[code]! += 1; // a code indexes the column's dictionary
+      }
       const distinct = counts.reduce((a, c) => a + (c > 0 ? 1 : 0), 0);
       if (distinct > 50) {
         // many distinct values: group e-mail-like columns by domain(), skip the others (ids, names)

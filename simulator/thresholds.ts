@@ -15,7 +15,7 @@
  */
 import type { IR, IRCond } from '../language/compile/ir.js';
 import type { EventTable, LeadTable } from './data/table.js';
-import { rate, wilson } from './metrics.js';
+import { reachOf, type Reach } from './metrics.js';
 import type { ScoredTable } from './replay.js';
 import { dataWeeks } from './time.js';
 
@@ -32,14 +32,8 @@ export interface StageComparison {
   text: string;
 }
 
-export interface ThresholdCandidate {
+export interface ThresholdCandidate extends Reach {
   threshold: number;
-  reached: number;
-  won: number;
-  lost: number;
-  precision: number | null;
-  precisionCI: [number, number] | null;
-  recall: number | null;
   /** reached / the weeks the data covers; null when the data has no dates */
   perWeek: number | null;
   /** for the whole-condition sweep: the thresholds of this setting, e.g. `fit >= 38, engagement >= 50` */
@@ -150,29 +144,12 @@ export function stageFigures(
   totals: { won: number; weeks: number | null },
   setting?: string,
 ): ThresholdCandidate {
-  const r = st.reached[k];
-  let reached = 0;
-  let w = 0;
-  let l = 0;
-  if (r) {
-    for (let i = 0; i < st.n; i++) {
-      if (r[i] === r[i]) {
-        reached++;
-        if (st.outcome[i] === 1) w++;
-        else if (st.outcome[i] === 0) l++;
-      }
-    }
-  }
+  const reach = reachOf(st.reached[k] ?? null, false, st.outcome, st.n, totals.won);
   return {
     threshold,
     ...(setting !== undefined ? { setting } : {}),
-    reached,
-    won: w,
-    lost: l,
-    precision: rate(w, l),
-    precisionCI: wilson(w, w + l),
-    recall: totals.won ? w / totals.won : null,
-    perWeek: totals.weeks === null ? null : reached / totals.weeks,
+    ...reach,
+    perWeek: totals.weeks === null ? null : reach.reached / totals.weeks,
   };
 }
 

@@ -41,16 +41,20 @@ export function dataWeeks(leads: Pick<LeadTable, 'createdAt'>, events: Pick<Even
 
 /** Median days from created_at to the stage time over the leads with both; null when none. */
 export function medianDays(reached: Float64Array, createdAt: Float64Array): number | null {
-  const d: number[] = [];
+  let n = 0;
+  for (let i = 0; i < reached.length; i++) if (reached[i] === reached[i] && createdAt[i] === createdAt[i]) n++;
+  if (!n) return null;
+  // a typed array sorted natively: no comparator calls for up to a million leads
+  const d = new Float64Array(n);
+  n = 0;
   for (let i = 0; i < reached.length; i++) {
     const r = reached[i]!;
     const c = createdAt[i]!;
-    if (r === r && c === c) d.push(Math.max(0, (r - c) / DAY));
+    if (r === r && c === c) d[n++] = Math.max(0, (r - c) / DAY);
   }
-  if (!d.length) return null;
-  d.sort((a, b) => a - b);
-  const m = d.length >> 1;
-  return d.length % 2 ? d[m]! : (d[m - 1]! + d[m]!) / 2;
+  d.sort();
+  const m = n >> 1;
+  return n % 2 ? d[m]! : (d[m - 1]! + d[m]!) / 2;
 }
 
 export interface MonthlyStage {
@@ -70,16 +74,23 @@ export interface Monthly {
   stages: MonthlyStage[];
 }
 
-function monthIndex(t: number): number {
-  const d = new Date(t);
-  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+/** The UTC month of a time as year * 12 + month (0-based), by calendar arithmetic (no Date per lead); NaN outside Date's range. */
+export function monthIndex(t: number): number {
+  if (!(Math.abs(t) <= 8.64e15)) return NaN;
+  // days since 1970-01-01 -> civil date (proleptic Gregorian; H. Hinnant's days_from_civil inverse)
+  const z = Math.floor(t / DAY) + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 2 : mp - 10; // 0-based, January = 0
+  const year = yoe + era * 400 + (month < 2 ? 1 : 0);
+  return year * 12 + month;
 }
 
 /** Monthly volume and outcome per stage, by the month each lead was created; null without creation times. */
-export function monthly(
-  st: { n: number; outcome: Int8Array; stageNames: string[]; reached: Float64Array[] },
-  createdAt: Float64Array,
-): Monthly | null {
+export function monthly(st: { n: number; outcome: Int8Array; stageNames: string[]; reached: Float64Array[] }, createdAt: Float64Array): Monthly | null {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < st.n; i++) {
@@ -95,7 +106,12 @@ export function monthly(
   const months = Array.from({ length: len }, (_, k) => `${Math.floor((lo + k) / 12)}-${String(((lo + k) % 12) + 1).padStart(2, '0')}`);
   const created = new Array<number>(len).fill(0);
   const low = st.stageNames.length - 1;
-  const stages: MonthlyStage[] = st.stageNames.map((name) => ({ name, reached: new Array<number>(len).fill(0), won: new Array<number>(len).fill(0), lost: new Array<number>(len).fill(0) }));
+  const stages: MonthlyStage[] = st.stageNames.map((name) => ({
+    name,
+    reached: new Array<number>(len).fill(0),
+    won: new Array<number>(len).fill(0),
+    lost: new Array<number>(len).fill(0),
+  }));
   for (let i = 0; i < st.n; i++) {
     const c = createdAt[i]!;
     if (c !== c) continue;

@@ -246,7 +246,7 @@ export function App(props: AppProps) {
       case 'compare': return <ComparePanel report={report} baselineText={baselineText} text={text} changed={changed} onExplain={explainLead} />;
       case 'explain': return <ExplainPanel result={explanation} requestId={explainId} onExplain={explainLead} />;
       case 'tests': return <TestsPanel report={tests} onReveal={(l, c) => editorHandle.current?.reveal(l, c)} />;
-      case 'data': return <DataPanel summary={data} progress={progress} error={dataError} busy={loading} available={available} onLoad={(r) => void loadData(r)} onOpenExample={(e) => void openExample(e)} />;
+      case 'data': return <DataPanel summary={data} progress={progress} error={dataError} busy={loading} available={available} onLoad={(r) => void loadData(r)} onCancel={dataset.cancelLoad} onOpenExample={(e) => void openExample(e)} />;
       case 'export': return <ExportPanel onExport={onExport} />;
       case 'review': return props.collab ? <ReviewPanel session={props.collab} cursorLine={() => props.collab!.cursorLine()} onReveal={(l) => editorHandle.current?.reveal(l, 1)} /> : null;
     }

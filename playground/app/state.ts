@@ -25,7 +25,12 @@ import { clampSplit } from './Splitter.js';
 /** How many leads whose stage changed against the baseline the Compare tab lists. */
 const CHANGED_LIMIT = 200;
 
-export type RunState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; ms: number; phases?: RunPhases } | { kind: 'invalid' } | { kind: 'failed'; message: string };
+export type RunState =
+  | { kind: 'idle' }
+  | { kind: 'running' }
+  | { kind: 'done'; ms: number; phases?: RunPhases }
+  | { kind: 'invalid' }
+  | { kind: 'failed'; message: string };
 
 /** A timing mark for the browser benchmark (only the latest of each name is kept). */
 export function mark(name: string): void {
@@ -102,6 +107,8 @@ export function useDataset(client: WorkerClient, onLoaded: () => void) {
   loaded.current = onLoaded;
 
   const afterLoad = useCallback((s: DataSummary) => {
+    // a load stopped for a newer one: what is on screen stays
+    if (s.cancelled) return;
     setData(s);
     setDataVersion((v) => v + 1);
     loaded.current();
@@ -130,7 +137,8 @@ export function useDataset(client: WorkerClient, onLoaded: () => void) {
       busy({ phase: req.leads.name, done: 0, total: req.leads.bytes.byteLength }, async () => afterLoad(await client.loadData(req, (p) => setProgress(p)))),
     [client, afterLoad, busy],
   );
-  return { data, dataVersion, progress, loading, dataError, busy, loadData, generateData };
+  const cancelLoad = useCallback(() => void client.api.cancelLoad(), [client]);
+  return { data, dataVersion, progress, loading, dataError, busy, loadData, generateData, cancelLoad };
 }
 
 /** The live run of the rules over the dataset, and its report. */

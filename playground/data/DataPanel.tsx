@@ -27,6 +27,16 @@ export interface DataPanelProps {
   available?: Record<string, boolean>;
   onLoad(req: LoadRequest): void;
   onOpenExample(ex: ExampleDataset): void;
+  /** stop the load in progress (a new file was chosen) */
+  onCancel?(): void;
+}
+
+/** Speed (MB/s) and seconds left of a file being read, once there is enough to measure. */
+export function readingPace(p: Progress): { rate: number; eta: number } | null {
+  if (p.ms === undefined || p.ms < 200 || p.done <= 0 || !p.total) return null;
+  const perMs = p.done / p.ms;
+  const mbps = perMs / 1000;
+  return { rate: mbps >= 10 ? Math.round(mbps) : Math.round(mbps * 10) / 10, eta: Math.max(0, Math.ceil((p.total - p.done) / perMs / 1000)) };
 }
 
 async function readHead(file: File): Promise<string> {
@@ -46,6 +56,8 @@ export function DataPanel(props: DataPanelProps) {
   const leadsInput = useRef<HTMLInputElement>(null);
 
   async function chooseLeads(file: File | undefined) {
+    // a new file stops the one being read
+    if (props.busy) props.onCancel?.();
     setLeads(file);
     if (!file) { setColumns([]); return; }
     const cols = sniffColumns(file.name, await readHead(file));
@@ -150,9 +162,10 @@ export function DataPanel(props: DataPanelProps) {
       </section>
 
       {p && props.busy && (
-        <div className="progress" role="status">
+        <div className="progress" role="status" data-testid="load-progress">
           <label>{t('data.progress', { file: p.phase, pct: p.total ? Math.floor((100 * p.done) / p.total) : 0 })}
             <progress max={p.total || 1} value={p.done} /></label>
+          {p.rows !== undefined && <ProgressDetail p={p} />}
         </div>
       )}
       {props.error && <p className="error" role="alert">{t('data.failed', { message: props.error })}</p>}
@@ -175,6 +188,18 @@ export function DataPanel(props: DataPanelProps) {
           </tbody>
         </table>
       )}
+    </div>
+  );
+}
+
+function ProgressDetail({ p }: { p: Progress }) {
+  const { t } = useI18n();
+  const pace = readingPace(p);
+  return (
+    <div className="small" data-testid="load-progress-detail">
+      {t('data.progressRows', { rows: p.rows ?? 0 })}
+      {pace && <> · {t('data.progressRate', { rate: pace.rate })} · {t('data.progressEta', { s: pace.eta })}</>}
+      {p.parts !== undefined && p.parts > 1 && <> · {t('data.progressParts', { parts: p.parts })}</>}
     </div>
   );
 }

@@ -33,6 +33,12 @@ export interface Progress {
   phase: string;
   done: number;
   total: number;
+  /** reading a file: rows read so far */
+  rows?: number;
+  /** reading a file: ms since it started (for the speed and the time left) */
+  ms?: number;
+  /** reading a large file: the parts read side by side */
+  parts?: number;
 }
 export type ProgressFn = (p: Progress) => void;
 
@@ -66,6 +72,8 @@ export interface GenerateRequest {
 
 export interface DataSummary {
   ok: boolean;
+  /** the load was cancelled by a newer one (the dataset loaded before stays) */
+  cancelled?: boolean;
   file: string;
   leads: number;
   events: number;
@@ -187,6 +195,8 @@ export interface PlaygroundWorkerApi {
   /** parse and check the rules (against the loaded data's columns, if any) */
   check(text: string): Promise<Diagnostic[]>;
   loadData(req: LoadRequest, onProgress?: ProgressFn): Promise<DataSummary>;
+  /** stop the load in progress (it answers `cancelled`) */
+  cancelLoad(): Promise<void>;
   generateData(req: GenerateRequest, onProgress?: ProgressFn): Promise<DataSummary>;
   run(id: number, req: RunRequest, onProgress?: ProgressFn): Promise<RunResult>;
   cancel(id: number): Promise<void>;

@@ -56,12 +56,22 @@ export function wrapWorker(api: Remote, dispose: () => void = () => {}): WorkerC
 
 /**
  * Start the LQL worker. `workers`: how many workers may share a replay (the
- * LQL worker and its helpers; default one per core, at most 4), passed in
- * the worker's name.
+ * LQL worker and its helpers; default one per core, at most 4); `readers`:
+ * how many workers parse a large upload side by side (default one per core
+ * but one); `splitBytes`: the smallest upload parsed in parts. All passed
+ * in the worker's name.
  */
-export function startWorker(opts: { workers?: number } = {}): WorkerClient {
-  const name = opts.workers !== undefined ? `lql workers=${opts.workers}` : 'lql';
+export function startWorker(opts: { workers?: number; readers?: number; splitBytes?: number } = {}): WorkerClient {
+  const name = [
+    'lql',
+    ...(opts.workers !== undefined ? [`workers=${opts.workers}`] : []),
+    ...(opts.readers !== undefined ? [`readers=${opts.readers}`] : []),
+    ...(opts.splitBytes !== undefined ? [`split=${opts.splitBytes}`] : []),
+  ].join(' ');
   const worker = new Worker(new URL('./lql.worker.ts', import.meta.url), { type: 'module', name });
   const api = Comlink.wrap<PlaygroundWorkerApi>(worker);
-  return wrapWorker(api, () => { api[Comlink.releaseProxy](); worker.terminate(); });
+  return wrapWorker(api, () => {
+    api[Comlink.releaseProxy]();
+    worker.terminate();
+  });
 }

@@ -3,7 +3,8 @@
  * inside the web worker (or in-process in tests). It adapts: the data,
  * checks, sweeps, statistics, reports and exports are the simulator's
  * (`dataset.ts`, `thresholds.ts`, `rule-stats.ts`, `simulate.ts`,
- * `scorer-files.ts`); this file holds the browser session around them.
+ * `scorer-files.ts`), the cached runs are the session's (`session.ts`);
+ * this file turns calls into answers, and decides what is stale.
  *
  * Input: ruleset texts, data files as bytes (CSV/JSONL), generation
  * requests, lead ids. Output: answers in the shapes of `api.ts`.
@@ -12,11 +13,10 @@
  *   between chunks, so `cancel(id)` and newer runs are seen: a stale run
  *   resolves `status: 'cancelled'` at its next chunk boundary;
  * - with replay helpers (other workers, `parallel.ts`), each replay is
- *   shared between this worker and the helpers, which hold a copy of the
- *   tables; the merged result equals the single-worker replay, and a stale
- *   run is cancelled in every worker;
- * - the report reuses the last report's histograms and activity metrics
- *   where their inputs are unchanged;
+ *   shared between this worker and the helpers; the merged result equals
+ *   the single-worker replay, and a stale run is cancelled in every worker;
+ * - a load stops when a newer load starts or `cancelLoad()` is called (it
+ *   answers `cancelled`, and the dataset loaded before stays);
  * - background work (`runStats`, `sweep`) stops as soon as any run starts
  *   and answers "cancelled"/empty instead of blocking it;
  * - nothing thrown by a ruleset or a data file escapes a call: every
@@ -27,81 +27,37 @@
  * - no Node-only module is used at run time.
  */
 import { compileSource, COMPILER_VERSION } from '../../language/index.js';
-import type { IR } from '../../language/compile/ir.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
 import { diag } from '../../language/diagnostics/registry.js';
 import { runTests } from '../../language/interpret/run-tests.js';
-import type { ScoredTable } from '../../simulator/replay.js';
-import { exportNames, rowAt, writeRows } from '../../simulator/score-export.js';
-import type { Report } from '../../simulator/metrics.js';
-import { reportOf, withBaseline } from '../../simulator/simulate.js';
-import { ruleStats } from '../../simulator/rule-stats.js';
-import { sweepStage, sweepStageIndex, sweepTotals, stageComparisons } from '../../simulator/thresholds.js';
+import { LoadCancelledError } from '../../simulator/data/errors.js';
+import { compileForData, datasetOf, readDataset, readsAsTyped, type FileReaders } from '../../simulator/dataset.js';
 import { generate } from '../../simulator/generate.js';
-import { createSimulatorApi } from '../../simulator/worker-api.js';
-import {
-  compileForData,
-  dataDiagnostics,
-  datasetAsOf,
-  datasetOf,
-  readDataset,
-  readsAsTyped,
-  retypedDataset,
-  type Dataset,
-  type FileReaders,
-} from '../../simulator/dataset.js';
+import type { Report } from '../../simulator/metrics.js';
+import { ruleStats } from '../../simulator/rule-stats.js';
+import { exportNames, rowAt, writeRows } from '../../simulator/score-export.js';
 import { fileSlug, scorerFile } from '../../simulator/scorer-files.js';
-import { OutputRecycler } from '../../simulator/recycle.js';
-import type { OutputAllocator } from '../../simulator/kernel/emit-kernel.js';
-import type {
-  PlaygroundWorkerApi,
-  DataSummary,
-  LoadRequest,
-  GenerateRequest,
-  ProgressFn,
-  RunRequest,
-  RunResult,
-  TestReport,
-  Explanation,
-  ExportFile,
-  ScorerTarget,
-  SqlDialect,
-  RunStats,
-  SweepResult,
-} from './api.js';
+import { withBaseline } from '../../simulator/simulate.js';
+import { stageComparisons, sweepStage, sweepStageIndex, sweepTotals } from '../../simulator/thresholds.js';
 import type { ChangedLead } from '../report/types.js';
-import { toPlaygroundReport, scoreStats, changedStages } from './report.js';
-import { createReplayPool } from './parallel.js';
-import { macrotask, type ReplayHelperApi } from './replay-helper.js';
+import type {
+  DataSummary, Explanation, ExportFile, GenerateRequest, LoadRequest, PlaygroundWorkerApi, ProgressFn, RunRequest, RunResult, RunStats,
+  ScorerTarget, SqlDialect, SweepResult, TestReport,
+} from './api.js';
+import { macrotask } from './replay-helper.js';
+import { changedStages, scoreStats, toPlaygroundReport } from './report.js';
+import { Session, tell, type RunCache, type SessionOptions } from './session.js';
 
 export const ENGINE_VERSION = COMPILER_VERSION;
 
-/** Leads per chunk between cancellation points (~10-20 ms of replay each on 2M events). */
-const CHUNK = 8192;
-/** Background replays (sweeps) use shorter chunks, so a run waits less for them to give way. */
+/** Background replays (sweeps) use short chunks, so a run waits less for them to give way. */
 const BACKGROUND_CHUNK = 2048;
 
-interface ReplayChunkedOptions {
-  onProgress?: ProgressFn;
-  /** default: the dataset's */
-  asOf?: number;
-  /** default true */
-  useClosedAt?: boolean;
-  /** leads between cancellation points (default CHUNK) */
-  chunk?: number;
-  /** the run whose final scores to reuse when it can (default: the last run or baseline of this dataset) */
-  previous?: ScoredTable;
-  /** where the output arrays come from (runs: the recycler) */
-  alloc?: OutputAllocator;
-}
-
-export interface EngineOptions {
-  /** starts the replay helpers (other workers); none: this worker replays alone */
-  helpers?: () => ReplayHelperApi[];
-  /** datasets with fewer leads are replayed without helpers (default 16,384) */
-  minParallelLeads?: number;
+export interface EngineOptions extends SessionOptions {
   /** how uploaded files are read (default: in one piece, in this worker) */
   readers?: FileReaders;
+  /** how many parts the file being read is read in (shown with the progress) */
+  partsNow?: () => number;
 }
 
 function message(e: unknown): string {
@@ -120,19 +76,6 @@ function internalError(task: string, e: unknown, file?: string): Diagnostic {
   return diag('LQL531', NO_RANGE, { task, message: message(e) }, file !== undefined ? { file } : {});
 }
 
-/** Progress callbacks are comlink proxies: a page that went away must not fail the work. */
-function tell(onProgress: ProgressFn | undefined, p: Parameters<ProgressFn>[0]): void {
-  if (onProgress) void Promise.resolve(onProgress(p)).catch(() => undefined);
-}
-
-interface RunCache {
-  text: string;
-  version: number;
-  ir: IR;
-  scored: ScoredTable;
-  report: Report;
-}
-
 let regexSource: Promise<{ code: string; licence: string }> | undefined;
 /** re2js's ES module build and licence, loaded only when an exported module needs `matches`. */
 function loadRegexSource(): Promise<{ code: string; licence: string }> {
@@ -142,104 +85,13 @@ function loadRegexSource(): Promise<{ code: string; licence: string }> {
 
 /** The engine as a plain object (exposed with comlink by lql.worker.ts; called directly in tests). */
 export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
-  let data: Dataset | undefined;
+  const s = new Session(opts);
   let latestRun = 0;
   let cancelledUpTo = 0;
-  /** bumped by every run and load: background jobs and loads stop when it changes */
+  /** bumped by every run and load: background jobs stop when it changes */
   let epoch = 0;
-  /** runs in progress: background jobs never share the worker with a run */
-  let running = 0;
-  let last: RunCache | undefined;
-  let lastBaseline: RunCache | undefined;
-  const sim = createSimulatorApi();
-  const pool = createReplayPool({
-    ...(opts.helpers ? { helpers: opts.helpers } : {}),
-    ...(opts.minParallelLeads !== undefined ? { minLeads: opts.minParallelLeads } : {}),
-  });
-  /** something that makes runs stale happened: tell the replays waiting for helpers */
-  const changed = () => pool.poke();
-  /** output arrays of runs no longer on screen, reused by the next runs */
-  const recycler = new OutputRecycler();
-  /** operations reading a run's tables across awaits (no table is recycled while one is in progress) */
-  let borrowers = 0;
-  /**
-   * The run and baseline now on screen; the tables they replace are recycled
-   * when nothing else can still read them (no other run or borrowing
-   * operation in progress).
-   */
-  function keep(cur: RunCache | undefined, base: RunCache | undefined): void {
-    const gone = [last, lastBaseline].filter((c): c is RunCache => c !== undefined && c !== cur && c !== base);
-    last = cur;
-    lastBaseline = base;
-    if (running !== 1 || borrowers !== 0) return;
-    for (const g of new Set(gone)) recycler.retire(g.scored, [cur?.scored, base?.scored]);
-  }
-  const compile = (text: string) => compileForData(text, data);
-  const cached = (text: string) => [last, lastBaseline].find((c) => c && c.text === text && c.version === data?.version);
-  const lastAsOf = (d: Dataset) => (last && last.version === d.version ? last.scored.asOf : datasetAsOf(d));
-
-  function setData(d: Dataset): DataSummary {
-    data = d;
-    recycler.clear();
-    last = undefined;
-    lastBaseline = undefined;
-    sim.loadTables({ leads: d.leads, events: d.events });
-    pool.load(d.version, d.leads, d.events);
-    const events = d.events ? d.events.times.length : 0;
-    return { ok: true, file: d.file, leads: d.leads.n, events, header: d.header, columns: d.columns, diagnostics: dataDiagnostics(d.leads, d.events) };
-  }
-
-  /** The dataset read with the types the rules declare, when they differ from the inferred ones. */
-  function retype(ir: IR): void {
-    const d = data && retypedDataset(data, ir);
-    if (d) setData(d);
-  }
-
-  /**
-   * Replay in chunks (shared with the helpers); null when the run became
-   * stale meanwhile. The earlier runs of this dataset are offered for reuse:
-   * after an edit of a stage threshold only the stages are replayed.
-   */
-  async function replayChunked(ir: IR, stale: () => boolean, o: ReplayChunkedOptions = {}): Promise<ScoredTable | null> {
-    const d = data!;
-    const asOf = o.asOf ?? datasetAsOf(d);
-    const previous = o.previous ?? [last, lastBaseline].find((c) => c && c.version === d.version && c.scored.asOf === asOf)?.scored;
-    const { onProgress } = o;
-    const st = await pool.replay({
-      ir,
-      version: d.version,
-      leads: d.leads,
-      events: d.events,
-      mode: d.events ? 'events' : 'snapshot',
-      asOf,
-      useClosedAt: o.useClosedAt ?? true,
-      chunk: o.chunk ?? CHUNK,
-      stale,
-      ...(previous ? { previous } : {}),
-      ...(o.alloc ? { alloc: o.alloc } : {}),
-      ...(onProgress ? { onProgress: (done: number, total: number) => tell(onProgress, { phase: 'run', done, total }) } : {}),
-    });
-    return st && !stale() ? st : null;
-  }
-
-  /** The simulator's report, reusing the parts of an earlier run's report whose inputs are unchanged. */
-  function cacheOf(text: string, d: Dataset, ir: IR, scored: ScoredTable, ...earlier: (RunCache | undefined)[]): RunCache {
-    const prev = earlier.find((c) => c && c.version === d.version && c.scored.mode === scored.mode);
-    return { text, version: d.version, ir, scored, report: reportOf(ir, scored, d.leads, d.events, undefined, prev) };
-  }
-
-  async function scoredFor(text: string, stale: () => boolean): Promise<RunCache | null | 'invalid'> {
-    if (!data) return null;
-    const hit = cached(text);
-    if (hit) return hit;
-    const c = compile(text);
-    if (!c.ir) return 'invalid';
-    retype(c.ir);
-    const again = cached(text);
-    if (again) return again;
-    const scored = await replayChunked(c.ir, stale);
-    return scored ? cacheOf(text, data, c.ir, scored, last, lastBaseline) : null;
-  }
+  /** bumped by every load: a load in progress stops when it changes */
+  let loads = 0;
 
   const api: PlaygroundWorkerApi = {
     async info() {
@@ -248,15 +100,16 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
 
     async check(text) {
       try {
-        return compile(text).diagnostics;
+        return s.compile(text).diagnostics;
       } catch (e) {
         return [diag('LQL111', NO_RANGE, { phase: 'checking', message: message(e) })];
       }
     },
 
     async loadData(req: LoadRequest, onProgress?: ProgressFn): Promise<DataSummary> {
-      const mine = ++epoch;
-      changed();
+      epoch++;
+      const mine = ++loads;
+      s.poke();
       const file = req.join === 'olist' ? 'olist-leads.csv' : req.leads.name;
       try {
         const { events, ...rest } = req;
@@ -265,13 +118,27 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
           leads: { name: req.leads.name, bytes: new Uint8Array(req.leads.bytes) },
           ...(events ? { events: { name: events.name, bytes: new Uint8Array(events.bytes) } } : {}),
         };
-        const progress = (phase: string, done: number, total: number, rows?: number) =>
-          tell(onProgress, { phase, done, total, ...(rows !== undefined ? { rows } : {}) });
-        return setData(await readDataset(files, progress, opts.readers, () => epoch !== mine));
+        let phase = '';
+        let t0 = performance.now();
+        const progress = (file: string, done: number, total: number, rows?: number) => {
+          if (file !== phase) [phase, t0] = [file, performance.now()];
+          const parts = opts.partsNow?.() ?? 1;
+          tell(onProgress, {
+            phase,
+            done,
+            total,
+            ms: Math.round(performance.now() - t0),
+            ...(rows !== undefined ? { rows } : {}),
+            ...(parts > 1 ? { parts } : {}),
+          });
+        };
+        const d = await readDataset(files, progress, opts.readers, () => loads !== mine);
+        if (loads !== mine) throw new LoadCancelledError(file);
+        return s.setData(d);
       } catch (e) {
-        data = undefined;
-        last = undefined;
-        lastBaseline = undefined;
+        // a load cancelled by a newer one: the dataset on screen stays
+        if (e instanceof LoadCancelledError) return { ok: false, cancelled: true, file, leads: 0, events: 0, header: [], diagnostics: [] };
+        s.clear();
         const ds = diagnosticsOf(e);
         const diagnostics: Diagnostic[] = ds.length ? ds : [internalError(`reading ${file}`, e, file)];
         return { ok: false, file, leads: 0, events: 0, header: [], diagnostics: diagnostics.slice(0, 200) };
@@ -280,14 +147,15 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
 
     async generateData(req: GenerateRequest, onProgress?: ProgressFn): Promise<DataSummary> {
       epoch++;
-      changed();
+      loads++;
+      s.poke();
       try {
         onProgress?.({ phase: req.name, done: 0, total: req.leads });
         const g = generate({ leads: req.leads, seed: req.seed, ...(req.eventsPerLead !== undefined ? { eventsPerLead: req.eventsPerLead } : {}) });
         onProgress?.({ phase: req.name, done: req.leads, total: req.leads });
-        return setData(datasetOf(req.name, g.leads, g.events));
+        return s.setData(datasetOf(req.name, g.leads, g.events));
       } catch (e) {
-        data = undefined;
+        s.clear();
         return { ok: false, file: req.name, leads: 0, events: 0, header: [], diagnostics: [internalError(`generating ${req.name}`, e, req.name)] };
       }
     },
@@ -297,53 +165,53 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       const ms = () => Math.round(performance.now() - t0);
       latestRun = Math.max(latestRun, id);
       epoch++;
-      changed();
-      running++;
+      s.poke();
+      s.running++;
       const stale = () => id < latestRun || id <= cancelledUpTo;
       let diagnostics: Diagnostic[] = [];
       try {
         if (stale()) return { id, status: 'cancelled', diagnostics, ms: ms() };
-        const c = compile(req.text);
+        const c = s.compile(req.text);
         const tCompiled = performance.now();
         diagnostics = c.diagnostics;
         if (!c.ir) return { id, status: 'invalid', diagnostics, ms: ms() };
-        if (!data) return { id, status: 'no-data', diagnostics, ms: ms() };
-        retype(c.ir);
-        const d = data;
+        if (!s.data) return { id, status: 'no-data', diagnostics, ms: ms() };
+        s.retype(c.ir);
+        const d = s.data;
         let cur: RunCache;
         let tReplayed = performance.now();
-        if (last && last.text === req.text && last.version === d.version) cur = last;
+        if (s.last && s.last.text === req.text && s.last.version === d.version) cur = s.last;
         else {
-          const scored = await replayChunked(c.ir, stale, { alloc: recycler, ...(onProgress ? { onProgress } : {}) });
+          const scored = await s.replay(c.ir, stale, { alloc: s.recycler, ...(onProgress ? { onProgress } : {}) });
           if (!scored) return { id, status: 'cancelled', diagnostics, ms: ms() };
           tReplayed = performance.now();
-          cur = cacheOf(req.text, d, c.ir, scored, last, lastBaseline);
+          cur = s.cacheOf(req.text, d, c.ir, scored, s.last, s.lastBaseline);
         }
         let report: Report = cur.report;
         let changed: ChangedLead[] | undefined;
         if (req.baselineText !== undefined) {
-          let base = lastBaseline && lastBaseline.text === req.baselineText && lastBaseline.version === d.version ? lastBaseline : undefined;
+          let base = s.lastBaseline && s.lastBaseline.text === req.baselineText && s.lastBaseline.version === d.version ? s.lastBaseline : undefined;
           if (!base && cur.text === req.baselineText) base = cur;
           if (!base) {
             const b = compileForData(req.baselineText, d);
             // (a baseline that reads a column with another type than the loaded one is not compared)
             if (b.ir && readsAsTyped(b.ir, d)) {
-              const bs = await replayChunked(b.ir, stale, { asOf: cur.scored.asOf, alloc: recycler });
+              const bs = await s.replay(b.ir, stale, { asOf: cur.scored.asOf, alloc: s.recycler });
               if (!bs) return { id, status: 'cancelled', diagnostics, ms: ms() };
-              base = cacheOf(req.baselineText, d, b.ir, bs, lastBaseline, last);
+              base = s.cacheOf(req.baselineText, d, b.ir, bs, s.lastBaseline, s.last);
             }
           }
           if (base) {
-            keep(last, base);
+            s.keep(s.last, base);
             report = withBaseline(cur, base, 0);
             if (req.changedLimit !== undefined) changed = changedStages(cur.scored, base.scored, req.changedLimit);
           }
         }
-        keep(cur, lastBaseline);
+        s.keep(cur, s.lastBaseline);
         if (stale()) return { id, status: 'cancelled', diagnostics, ms: ms() };
         const out = toPlaygroundReport(report, cur.scored, cur.ir);
         const r = (x: number) => Math.round(x);
-        const reuse = pool.reused(cur.scored);
+        const reuse = s.reused(cur.scored);
         const phases = {
           compile: r(tCompiled - t0),
           replay: r(tReplayed - tCompiled),
@@ -355,13 +223,17 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       } catch (e) {
         return { id, status: 'error', diagnostics: [...diagnostics, internalError('running the simulation', e)], message: message(e), ms: ms() };
       } finally {
-        running--;
+        s.running--;
       }
+    },
+
+    async cancelLoad() {
+      loads++;
     },
 
     async cancel(id: number) {
       cancelledUpTo = Math.max(cancelledUpTo, id);
-      changed();
+      s.poke();
     },
 
     async runTests(text: string): Promise<TestReport> {
@@ -383,15 +255,15 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
     async runStats(text: string): Promise<RunStats> {
       const mine = epoch;
       const none: RunStats = { ruleStats: [], scoreStats: [] };
-      if (running > 0) return none;
+      if (s.running > 0) return none;
       try {
-        if (!data || !last || last.text !== text || last.version !== data.version) return none;
-        const { ir, scored } = last;
+        if (!s.data || !s.last || s.last.text !== text || s.last.version !== s.data.version) return none;
+        const { ir, scored } = s.last;
         const pause = async () => {
           await macrotask();
-          return epoch === mine && running === 0;
+          return epoch === mine && s.running === 0;
         };
-        const rules = await ruleStats(ir, data.leads, data.events, scored, { pause });
+        const rules = await ruleStats(ir, s.data.leads, s.data.events, scored, { pause });
         return rules ? { ruleStats: rules, scoreStats: scoreStats(scored) } : none;
       } catch (e) {
         return { ...none, diagnostics: [internalError('computing the rule statistics', e)] };
@@ -400,26 +272,26 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
 
     async sweep(text: string, stageName?: string): Promise<SweepResult> {
       const mine = epoch;
-      const stale = () => epoch !== mine || running > 0;
+      const stale = () => epoch !== mine || s.running > 0;
       const none = (stages: string[] = []): SweepResult => ({ status: 'none', stages, sweeps: [] });
-      if (running > 0) return { status: 'cancelled', stages: [], sweeps: [] };
+      if (s.running > 0) return { status: 'cancelled', stages: [], sweeps: [] };
       try {
-        if (!data) return none();
-        const c = compile(text);
+        if (!s.data) return none();
+        const c = s.compile(text);
         if (!c.ir || c.ir.stages.length < 2) return none();
         const ir = c.ir;
         const stages = ir.stages.slice(0, -1).map((s) => s.name);
         const k = sweepStageIndex(ir, stageName);
         if (!stageComparisons(ir.stages[k]?.cond ?? null).length) return none(stages);
         const cancelled: SweepResult = { status: 'cancelled', stages, sweeps: [] };
-        const base = await scoredFor(text, stale);
+        const base = await s.scoredFor(text, stale);
         if (base === null) return cancelled;
         if (base === 'invalid') return none(stages);
         // the simulator's sweep, its replays made here in chunks, in the background
-        const sweep = sweepStage(ir, k, base.scored, sweepTotals(data.leads, data.events, base.scored));
+        const sweep = sweepStage(ir, k, base.scored, sweepTotals(s.data.leads, s.data.events, base.scored));
         let step = sweep.next();
         while (!step.done) {
-          const st = await replayChunked(step.value, stale, { asOf: base.scored.asOf, chunk: BACKGROUND_CHUNK, previous: base.scored });
+          const st = await s.replay(step.value, stale, { asOf: base.scored.asOf, chunk: BACKGROUND_CHUNK, previous: base.scored });
           await macrotask();
           step = sweep.next(st && !stale() ? st : null);
         }
@@ -431,16 +303,16 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
 
     async explain(text: string, leadId: string, asOf?: string): Promise<Explanation> {
       const empty: Explanation = { available: true, found: false, id: leadId, scores: {}, bands: {}, stage: '', reached: {}, route: null };
-      if (!data) return { ...empty, available: false };
-      const c = compile(text);
+      if (!s.data) return { ...empty, available: false };
+      const c = s.compile(text);
       if (!c.ir) return { ...empty, message: 'rules' };
-      retype(c.ir);
-      const i = data.leads.ids.indexOf(leadId);
+      s.retype(c.ir);
+      const i = s.data.leads.ids.indexOf(leadId);
       if (i < 0) return empty;
       const at = asOf ? Date.parse(asOf.length === 10 ? asOf + 'T23:59:59.999Z' : asOf) : undefined;
-      const r = sim.explain({ ir: c.ir, leadId, asOf: at !== undefined && Number.isFinite(at) ? at : lastAsOf(data) });
+      const r = s.sim.explain({ ir: c.ir, leadId, asOf: at !== undefined && Number.isFinite(at) ? at : s.asOfNow(s.data) });
       if (!r.ok) return { ...empty, message: r.error };
-      const o = data.leads.outcome[i];
+      const o = s.data.leads.outcome[i];
       return {
         available: true,
         found: true,
@@ -462,8 +334,8 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       const mine = epoch;
       const stale = () => epoch !== mine;
       try {
-        const cur = await scoredFor(text, stale);
-        const base = await scoredFor(baselineText, stale);
+        const cur = await s.scoredFor(text, stale);
+        const base = await s.scoredFor(baselineText, stale);
         if (!cur || cur === 'invalid' || !base || base === 'invalid') return [];
         return changedStages(cur.scored, base.scored, limit);
       } catch {
@@ -484,19 +356,13 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
 
     async exportScoredCsv(text: string): Promise<ExportFile> {
       const fileName = 'scored-leads.csv';
-      if (!data) return { ok: false, fileName, mime: 'text/csv', content: '', message: 'no data loaded' };
-      const c = compile(text);
+      if (!s.data) return { ok: false, fileName, mime: 'text/csv', content: '', message: 'no data loaded' };
+      const c = s.compile(text);
       if (!c.ir) return { ok: false, fileName, mime: 'text/csv', content: '', message: 'the rules have errors' };
-      retype(c.ir);
-      const st = (await replayChunked(c.ir, () => false, { asOf: lastAsOf(data), useClosedAt: false }))!;
+      s.retype(c.ir);
+      const st = (await s.replay(c.ir, () => false, { asOf: s.asOfNow(s.data), useClosedAt: false }))!;
       const pieces: string[] = [];
-      writeRows(
-        'csv',
-        exportNames(c.ir),
-        st.n,
-        (i) => rowAt(st, i),
-        (p) => pieces.push(p),
-      );
+      writeRows('csv', exportNames(c.ir), st.n, (i) => rowAt(st, i), (p) => pieces.push(p));
       return { ok: true, fileName, mime: 'text/csv', content: pieces.join('') };
     },
 
@@ -504,13 +370,13 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
       const fail = (m: string): ExportFile => ({ ok: false, fileName: 'report.json', mime: 'application/json', content: '', message: m });
       const mine = epoch;
       const stale = () => epoch !== mine;
-      if (!data) return fail('no data loaded');
-      const cur = await scoredFor(text, stale);
+      if (!s.data) return fail('no data loaded');
+      const cur = await s.scoredFor(text, stale);
       if (cur === 'invalid') return fail('the rules have errors');
       if (!cur) return fail('superseded by a newer run; try again');
       let report = cur.report;
       if (baselineText !== undefined) {
-        const base = await scoredFor(baselineText, stale);
+        const base = await s.scoredFor(baselineText, stale);
         if (base && base !== 'invalid') report = withBaseline(cur, base, 200);
       }
       return { ok: true, fileName: 'report.json', mime: 'application/json', content: JSON.stringify(report, null, 2) + '\n' };
@@ -520,11 +386,11 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
   for (const k of ['runStats', 'sweep', 'changedLeads', 'exportScoredCsv', 'exportReport'] as const) {
     const f = api[k] as (...args: unknown[]) => Promise<unknown>;
     (api as unknown as Record<string, unknown>)[k] = async (...args: unknown[]) => {
-      borrowers++;
+      s.borrowers++;
       try {
         return await f(...args);
       } finally {
-        borrowers--;
+        s.borrowers--;
       }
     };
   }

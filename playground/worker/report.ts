@@ -68,7 +68,8 @@ export function bandMatrix(ir: IR, st: ScoredTable): BandMatrix | undefined {
   const bc = st.bands[c]!;
   for (let i = 0; i < st.n; i++) {
     const o = st.outcome[i] === 1 ? 0 : st.outcome[i] === 0 ? 1 : 2;
-    counts[(br[i]! * nc + bc[i]!) * 3 + o]++;
+    // band indexes are below their label counts, so the cell is in range
+    counts[(br[i]! * nc + bc[i]!) * 3 + o]! += 1;
   }
   const cells: BandMatrix['cells'] = [];
   rows.forEach((row, i) => cols.forEach((col, j) => {

@@ -6,13 +6,16 @@
  * Output: an Arrow IPC file (`tableToIPC(..., 'file')`), or the same
  * LeadTable / EventTable back.
  * Layout, leads: `lql_id` (utf8), `lql_outcome` (int8: 1 won, 0 lost, -1
- * open), `lql_created_at`, `lql_closed_at` (timestamp ms, null missing),
- * `lql_line` (int32, the source line of each row), then one field per
- * attribute column: number -> float64, date -> timestamp ms, bool -> bool,
- * text -> dictionary<int32, utf8>; missing values are nulls (a missing
- * number's slot also holds NaN, a missing text code's -1). Events: one row
+ * open), `lql_created_at_ms`, `lql_closed_at_ms` (float64 epoch
+ * milliseconds, UTC), `lql_line` (int32, the source line of each row), then
+ * one field per attribute column: number -> float64, date -> float64 epoch
+ * milliseconds (field metadata `unit`), bool -> bool, text ->
+ * dictionary<int32, utf8>; missing values are nulls (a missing number's or
+ * time's slot also holds NaN, a missing text code's -1). Times are floats,
+ * not Arrow timestamps, so that they load without conversion. Events: one row
  * per lead, in the leads table's order: `lead_id` (utf8) and `events`, a
- * list of structs `type` (dictionary<int32, utf8> over the type names) and
+ * list of structs `type` (dictionary over the type names, its codes int8
+ * for up to 128 names, else int16 or int32; loaded as they are) and
  * `at_ms` (float64, epoch milliseconds), in the table's CSR order: the
  * list's offsets are the table's `offsets`, its children its `types` and
  * `times`. What is not a column (file name, header, skipped rows and their
@@ -40,13 +43,13 @@ import {
   Float64,
   Int32,
   Int8,
+  Int16,
   List,
   makeData,
   RecordBatch,
   Schema,
   Struct,
   Table,
-  TimestampMillisecond,
   Utf8,
   makeVector,
   tableFromIPC,
@@ -56,7 +59,7 @@ import {
 import type { Column, EventTable, LeadTable } from './table.js';
 
 /** Bumped whenever the layout or the meaning of a cached table changes. */
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 
 const META_KEY = 'lql';
 
@@ -98,21 +101,6 @@ function validity(n: number, isNull: (i: number) => boolean): { bitmap: Uint8Arr
 function f64Data(values: Float64Array): Data<Float64> {
   const v = validity(values.length, (i) => values[i] !== values[i]);
   return makeData({ type: new Float64(), length: values.length, nullCount: v.nulls, nullBitmap: v.bitmap, data: values });
-}
-
-/** Epoch ms (NaN missing) as a timestamp column: int64 little-endian words, written as int32 pairs. */
-function timeData(values: Float64Array): Data<TimestampMillisecond> {
-  const n = values.length;
-  const words = new Int32Array(n * 2);
-  for (let i = 0; i < n; i++) {
-    const t = values[i]!;
-    if (t !== t) continue;
-    const hi = Math.floor(t / 4294967296);
-    words[2 * i] = t - hi * 4294967296;
-    words[2 * i + 1] = hi;
-  }
-  const v = validity(n, (i) => values[i] !== values[i]);
-  return makeData({ type: new TimestampMillisecond(), length: n, nullCount: v.nulls, nullBitmap: v.bitmap, data: words as unknown as BigInt64Array });
 }
 
 /** UTF-8 length of a string (lone surrogates count as 3 bytes, as TextEncoder writes U+FFFD). */
@@ -198,7 +186,7 @@ function columnData(c: Column): Data {
     case 'number':
       return f64Data(c.values);
     case 'date':
-      return timeData(c.values);
+      return f64Data(c.values);
     case 'bool':
       return boolData(c.values);
     case 'text':
@@ -206,8 +194,8 @@ function columnData(c: Column): Data {
   }
 }
 
-function toIpc(names: string[], data: Data[], meta: object, n: number): Uint8Array {
-  const fields = names.map((name, i) => new Field(name, data[i]!.type as DataType, true));
+function toIpc(names: string[], data: Data[], meta: object, n: number, fieldMeta: (Map<string, string> | undefined)[] = []): Uint8Array {
+  const fields = names.map((name, i) => new Field(name, data[i]!.type as DataType, true, fieldMeta[i]));
   const schema = new Schema(fields, new Map([[META_KEY, JSON.stringify(meta)]]));
   const struct = makeData({ type: new Struct(fields), length: n, nullCount: 0, children: data });
   return tableToIPC(new Table(schema, [new RecordBatch(schema, struct)]), 'file');
@@ -230,12 +218,14 @@ export function leadsToArrow(t: LeadTable, key: string): Uint8Array {
   const data: Data[] = [
     idData(t),
     makeData({ type: new Int8(), length: t.n, nullCount: 0, data: outcome }),
-    timeData(t.createdAt),
-    timeData(t.closedAt),
+    f64Data(t.createdAt),
+    f64Data(t.closedAt),
     makeData({ type: new Int32(), length: t.n, nullCount: 0, data: t.lines }),
     ...cols.map(([, c]) => columnData(c)),
   ];
-  return toIpc(['lql_id', 'lql_outcome', 'lql_created_at', 'lql_closed_at', 'lql_line', ...cols.map(([name]) => name)], data, meta, t.n);
+  const ms = new Map([['unit', 'epoch milliseconds, UTC']]);
+  const fieldMeta = [undefined, undefined, ms, ms, undefined, ...cols.map(([, c]) => (c.type === 'date' ? ms : undefined))];
+  return toIpc(['lql_id', 'lql_outcome', 'lql_created_at_ms', 'lql_closed_at_ms', 'lql_line', ...cols.map(([name]) => name)], data, meta, t.n, fieldMeta);
 }
 
 /** An events table as an Arrow IPC file: one row per lead of `leads`, its events as a list (the CSR arrays as they are). */
@@ -251,10 +241,13 @@ export function eventsToArrow(t: EventTable, leads: LeadTable, key: string): Uin
     unknownTypes: t.unknownTypes,
     rejected: t.rejected,
   };
-  const typeType = new Dictionary(new Utf8(), new Int32());
+  // type codes in the narrowest integer that holds them (one byte per event for up to 127 types)
+  const k = t.typeNames.length;
+  const typeType = new Dictionary(new Utf8(), k <= 128 ? new Int8() : k <= 32_768 ? new Int16() : new Int32());
+  const codes = k <= 128 ? Int8Array.from(t.types) : k <= 32_768 ? Int16Array.from(t.types) : t.types;
   const event = new Struct([new Field('type', typeType, false), new Field('at_ms', new Float64(), false)]);
   const list = new List(new Field('event', event, false));
-  const types = makeData({ type: typeType, length: m, nullCount: 0, data: t.types, dictionary: makeVector(utf8Data(t.typeNames)) });
+  const types = makeData({ type: typeType, length: m, nullCount: 0, data: codes, dictionary: makeVector(utf8Data(t.typeNames)) });
   const times = makeData({ type: new Float64(), length: m, nullCount: 0, data: t.times });
   const events = makeData({
     type: list,
@@ -293,16 +286,6 @@ function isNullAt(d: Data, i: number): boolean {
 /** Numbers, NaN for null: a view of the entry's bytes (NaN written into null slots). */
 function readF64(d: Data): Float64Array {
   const out = (d.values as Float64Array).subarray(d.offset, d.offset + d.length);
-  eachNull(d, (i) => {
-    out[i] = NaN;
-  });
-  return out;
-}
-
-function readTime(d: Data): Float64Array {
-  const words = new Int32Array((d.values as BigInt64Array).buffer, (d.values as BigInt64Array).byteOffset + d.offset * 8, d.length * 2);
-  const out = new Float64Array(d.length);
-  for (let i = 0; i < d.length; i++) out[i] = words[2 * i + 1]! * 4294967296 + (words[2 * i]! >>> 0);
   eachNull(d, (i) => {
     out[i] = NaN;
   });
@@ -361,7 +344,7 @@ function readColumn(d: Data, type: Column['type']): Column {
     case 'number':
       return { type, values: readF64(d) };
     case 'date':
-      return { type, values: readTime(d) };
+      return { type, values: readF64(d) };
     case 'bool':
       return { type, values: readBool(d) };
     case 'text': {
@@ -389,18 +372,31 @@ export function leadsFromArrow(bytes: Uint8Array, key: string): LeadTable | null
     const cols = columnsOf(table);
     if (!cols || cols.length !== 5 + meta.columns.length) return null;
     const n = table.numRows;
-    const columns = new Map<string, Column>();
-    meta.columns.forEach((c, i) => columns.set(c.name, readColumn(cols[5 + i]!, c.type)));
     const [ids, outcome, created, closed, lines] = cols as [Data, Data, Data, Data, Data];
-    if (!DataType.isUtf8(ids.type) || ids.length !== n) return null;
+    const fits = (d: Data, is: (t: DataType) => boolean) => is(d.type) && d.length === n;
+    const isInt = DataType.isInt.bind(DataType);
+    const isFloat = DataType.isFloat.bind(DataType);
+    if (!fits(ids, (t) => DataType.isUtf8(t)) || !fits(outcome, isInt) || !fits(created, isFloat) || !fits(closed, isFloat) || !fits(lines, isInt)) return null;
+    const kinds: Record<Column['type'], (t: DataType) => boolean> = {
+      number: isFloat,
+      date: isFloat,
+      bool: (t) => DataType.isBool(t),
+      text: (t) => DataType.isDictionary(t),
+    };
+    const columns = new Map<string, Column>();
+    for (const [i, c] of meta.columns.entries()) {
+      const d = cols[5 + i]!;
+      if (!fits(d, kinds[c.type])) return null;
+      columns.set(c.name, readColumn(d, c.type));
+    }
     const t: LeadTable = {
       file: meta.file,
       n,
       ids: [],
       lines: (lines.values as Int32Array).subarray(lines.offset, lines.offset + n),
       outcome: (outcome.values as Int8Array).subarray(outcome.offset, outcome.offset + n),
-      createdAt: readTime(created),
-      closedAt: readTime(closed),
+      createdAt: readF64(created),
+      closedAt: readF64(closed),
       columns,
       header: meta.header,
       rejected: meta.rejected,
@@ -440,9 +436,10 @@ export function eventsFromArrow(bytes: Uint8Array, leads: LeadTable, key: string
     const offsets = (list.valueOffsets as Int32Array).subarray(list.offset, list.offset + n + 1);
     if (offsets.length !== n + 1 || offsets[0] !== 0 || offsets[n] !== m) return null;
     for (let i = 0; i < n; i++) if (offsets[i + 1]! < offsets[i]!) return null;
-    const types = (type.values as Int32Array).subarray(0, m);
+    const types = (type.values as EventTable['types']).subarray(0, m);
     const times = (at.values as Float64Array).subarray(0, m);
-    if (!(types instanceof Int32Array) || !(times instanceof Float64Array) || types.length !== m || times.length !== m) return null;
+    const typed = types instanceof Int8Array || types instanceof Int16Array || types instanceof Int32Array;
+    if (!typed || !(times instanceof Float64Array) || types.length !== m || times.length !== m) return null;
     const typeNames = dictionaryStrings(type);
     const k = typeNames.length;
     for (let j = 0; j < m; j++) {

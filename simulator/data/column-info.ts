@@ -17,7 +17,7 @@ export function columnInfo(leads: LeadTable): ColumnInfo[] {
     if (c.type === 'text') {
       const counts = new Int32Array(c.dict.length);
       let filled = 0;
-      for (let i = 0; i < n; i++) { const k = c.codes[i]!; if (k >= 0) { counts[k]++; filled++; } }
+      for (let i = 0; i < n; i++) { const k = c.codes[i]!; if (k >= 0) { counts[k]! += 1; filled++; } }
       const order = Array.from(counts.keys()).filter((k) => counts[k]! > 0).sort((a, b) => counts[b]! - counts[a]!);
       out.push({ name, type: 'text', fillRate: n ? filled / n : 0, distinct: order.length, samples: order.slice(0, 8).map((k) => c.dict[k]!) });
     } else if (c.type === 'bool') {

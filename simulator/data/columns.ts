@@ -222,39 +222,49 @@ export class DictBuilder {
     const codes = c.length <= n + (n >> 4) + 64 ? c.subarray(0, n) : c.slice(0, n);
     const dict = this.dict;
     if (!infer) return { type: 'text', codes, dict };
-    let values = 0;
-    let allNum = true;
-    let allBool = true;
-    let allDate = true;
-    for (const e of dict) {
-      if (isBlank(e)) continue;
-      values++;
-      if (allNum && parseNumber(e) !== parseNumber(e)) allNum = false;
-      if (allBool && !isBoolWord(e)) allBool = false;
-      if (allDate && parseIsoDate(e) !== parseIsoDate(e)) allDate = false;
-      if (!allNum && !allBool && !allDate) break;
-    }
-    if (values === 0) return { type: 'text', codes, dict };
-    if (allNum || allDate) {
-      const per = new Float64Array(dict.length);
-      for (let i = 0; i < dict.length; i++) per[i] = allNum ? parseNumber(dict[i]!) : parseIsoDate(dict[i]!);
-      const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const c = codes[i]!;
-        out[i] = c < 0 ? NaN : per[c]!;
-      }
-      return { type: allNum ? 'number' : 'date', values: out };
-    }
-    if (allBool) {
-      const per = new Uint8Array(dict.length);
-      for (let i = 0; i < dict.length; i++) per[i] = parseBool(dict[i]!);
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        const c = codes[i]!;
-        out[i] = c < 0 ? 2 : per[c]!;
-      }
-      return { type: 'bool', values: out };
-    }
-    return { type: 'text', codes, dict };
+    return typedByValues(codes, dict, n);
   }
+}
+
+/**
+ * An undeclared column typed by its distinct values (dictionary-coded, -1
+ * missing): number if every non-blank value is a decimal number, else bool
+ * if every one is true/false/yes/no, else date if every one is an ISO 8601
+ * date, else text (also with no values at all).
+ */
+export function typedByValues(codes: Int32Array, dict: string[], n: number): Column {
+  let values = 0;
+  let allNum = true;
+  let allBool = true;
+  let allDate = true;
+  for (const e of dict) {
+    if (isBlank(e)) continue;
+    values++;
+    if (allNum && parseNumber(e) !== parseNumber(e)) allNum = false;
+    if (allBool && !isBoolWord(e)) allBool = false;
+    if (allDate && parseIsoDate(e) !== parseIsoDate(e)) allDate = false;
+    if (!allNum && !allBool && !allDate) break;
+  }
+  if (values === 0) return { type: 'text', codes, dict };
+  if (allNum || allDate) {
+    const per = new Float64Array(dict.length);
+    for (let i = 0; i < dict.length; i++) per[i] = allNum ? parseNumber(dict[i]!) : parseIsoDate(dict[i]!);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = codes[i]!;
+      out[i] = c < 0 ? NaN : per[c]!;
+    }
+    return { type: allNum ? 'number' : 'date', values: out };
+  }
+  if (allBool) {
+    const per = new Uint8Array(dict.length);
+    for (let i = 0; i < dict.length; i++) per[i] = parseBool(dict[i]!);
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = codes[i]!;
+      out[i] = c < 0 ? 2 : per[c]!;
+    }
+    return { type: 'bool', values: out };
+  }
+  return { type: 'text', codes, dict };
 }

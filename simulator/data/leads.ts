@@ -89,7 +89,7 @@ function similar(want: string, names: string[]): string | undefined {
   return names.find((n) => n !== want && norm(n) === w);
 }
 
-class LeadsBuilder implements RecordSink {
+export class LeadsBuilder implements RecordSink {
   readonly issues: Issues;
   private readonly idName: string;
   private readonly rowIds: boolean;
@@ -116,7 +116,8 @@ class LeadsBuilder implements RecordSink {
 
   n = 0;
   private cap = 1024;
-  private dataRows = 0;
+  /** data rows read (kept or not): `@row` ids count them */
+  dataRows = 0;
   ids: string[] = [];
   /**
    * lead id -> row, kept from the first id that does not sort after the one
@@ -470,17 +471,38 @@ class LeadsBuilder implements RecordSink {
     for (let r = 0; r < this.n; r++) index.add(this.ids[r]!, r);
   }
 
-  finish(): LeadTable {
-    const file = this.file;
+  /** A file with no header line at all. */
+  checkStarted(): void {
     if (!this.started) {
       this.issues.fatal(
-        diag('LQL500', at(1, 1, 0), { expected: `${this.rowIds ? '' : this.idName + ', '}${this.outcomeName}, ...`, item: 'lead' }, { file }),
+        diag('LQL500', at(1, 1, 0), { expected: `${this.rowIds ? '' : this.idName + ', '}${this.outcomeName}, ...`, item: 'lead' }, { file: this.file }),
       );
     }
+  }
+
+  finish(): LeadTable {
+    this.checkStarted();
     this.issues.settle();
     if (this.n === 0 && this.issues.rows === 0) {
-      this.issues.fatal(diag('LQL501', at(1, 1, 0), { item: 'lead' }, { file }));
+      this.issues.fatal(diag('LQL501', at(1, 1, 0), { item: 'lead' }, { file: this.file }));
     }
+    return this.table(true);
+  }
+
+  /**
+   * What a part of a file read (`lead-parts.ts`): its table with the
+   * undeclared columns not yet typed (a number column while every value is
+   * a number, else text), their names, and the data rows read. No check of
+   * the whole file is made here (bad rows, no rows): the join makes them.
+   */
+  part(): { table: LeadTable; inferred: string[]; dataRows: number } {
+    const inferred = this.header.filter((_, j) => this.kinds[j] === Kind.Infer);
+    return { table: this.table(false), inferred, dataRows: this.dataRows };
+  }
+
+  /** The table of the rows kept; `infer`: type the undeclared columns from their values. */
+  private table(infer: boolean): LeadTable {
+    const file = this.file;
     const n = this.n;
     // keep a column's array when it is nearly full (a view, no copy), else copy it to size
     const cap = this.cap;
@@ -501,7 +523,7 @@ class LeadsBuilder implements RecordSink {
       } else if (kind === Kind.Bool) {
         columns.set(name, { type: 'bool', values: fit(this.boolVals[boolAt.get(j)!]!) });
       } else if (kind === Kind.Text || kind === Kind.Infer) {
-        columns.set(name, this.dicts[dictAt.get(j)!]!.finish(n, kind === Kind.Infer));
+        columns.set(name, this.dicts[dictAt.get(j)!]!.finish(n, infer && kind === Kind.Infer));
       }
     }
     const warnings: Diagnostic[] = [];

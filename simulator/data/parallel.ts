@@ -20,6 +20,7 @@ import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { headerEnd, textStart } from './cuts.js';
 import { LoadCancelledError } from './errors.js';
 import { leadIndex } from './leads.js';
 import { joinEventParts, type EventsPartResult, type PartOptions } from './parts.js';
@@ -41,28 +42,11 @@ export interface SplitOptions {
 }
 
 const LF = 10;
-const CR = 13;
-const QUOTE = 34;
 
 function readAt(fd: number, pos: number, len: number): Uint8Array {
   const b = new Uint8Array(len);
   const got = readSync(fd, b, 0, len, pos);
   return b.subarray(0, got);
-}
-
-/** The end of the header line (the byte after its line break), outside quotes, or -1 within `head`. */
-function headerEnd(head: Uint8Array, from: number): number {
-  let quoted = false;
-  for (let i = from; i < head.length; i++) {
-    const c = head[i]!;
-    if (c === QUOTE) quoted = !quoted;
-    else if (!quoted && c === LF) return i + 1;
-    else if (!quoted && c === CR) {
-      if (i + 1 >= head.length) return -1;
-      return head[i + 1] === LF ? i + 2 : i + 1;
-    }
-  }
-  return -1;
 }
 
 /** The first offset after a line break at or after `pos` (the file's size if none). */
@@ -125,11 +109,9 @@ async function inParts(
   const bounds: number[] = [0];
   try {
     const head = readAt(fd, 0, Math.min(size, 1 << 20));
-    const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
-    let first = bom;
-    while (first < head.length && (head[first] === 32 || head[first] === 9 || head[first] === LF || head[first] === CR)) first++;
+    const { bom, jsonl, empty } = textStart(head);
     // JSON Lines, or a header line longer than the window: one piece
-    if (first >= head.length || head[first] === 123 /* { */) return null;
+    if (empty || jsonl) return null;
     const end = headerEnd(head, bom);
     if (end < 0 || end >= size) return null;
     prefix = head.slice(bom, end);

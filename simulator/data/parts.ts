@@ -5,10 +5,13 @@
  * Input: the bytes of one part (for every part but the first, the file's
  * header line is put in front, so each part is read as a small CSV file of
  * its own), and, to join, the parts' results in file order.
- * Output: `readEventsPart` -> an EventsPart plus what the join checks: did
- * the part end exactly at the end of a row (`clean`), the lines and
- * characters it read; `joinEventParts` -> the EventTable, or null when the
- * parts cannot stand for the whole file and it must be read in one piece.
+ * Output: `readPart` -> what the join checks of any part (leads or
+ * events): did it end exactly at the end of a row (`clean`), the lines and
+ * characters it read; `placeParts` -> where each part's lines and
+ * characters start in the file, and the bad rows of all of them;
+ * `readEventsPart` -> an EventsPart with that; `joinEventParts` -> the
+ * EventTable, or null when the parts cannot stand for the whole file and it
+ * must be read in one piece (leads: `lead-parts.ts`).
  * Invariants: a split is speculative (it is made after a line break, without
  * knowing whether that break is inside a quoted field) and verified here: a
  * part is only used when every part before it ended clean, at a row's end
@@ -30,7 +33,7 @@ import { CsvReader } from './csv.js';
 import { DataError, MAX_KEPT, STRICT_LISTED } from './errors.js';
 import { EventsBuilder, eventsInLeadOrder, type EventRun, type EventsPart } from './events.js';
 import { Interner } from './intern.js';
-import { control, leadIndex } from './leads.js';
+import { control, leadIndex, type TableBuilder } from './leads.js';
 import type { RecordReader } from './records.js';
 import { feedSync } from './source.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
@@ -48,7 +51,10 @@ export interface PartOptions {
   maxRecord?: number;
 }
 
-export interface EventsPartResult extends EventsPart {
+export interface EventsPartResult extends EventsPart, PartRead {}
+
+/** How a part was read: what the join checks and needs to place it in the file. */
+export interface PartRead {
   /** the part ended at a row's end, nothing pending */
   clean: boolean;
   /** the error with the file as a whole that stopped it (a missing column...), null if none */
@@ -63,18 +69,25 @@ export interface EventsPartResult extends EventsPart {
   chars: number;
 }
 
+/** A table builder that reads a part (the leads' or the events'). */
+export interface PartBuilder extends TableBuilder {
+  /** throws LQL500 when no header line was read */
+  checkStarted(): void;
+}
+
 /**
- * Read one part: `bytes` holds the header (`prefix` bytes, 0 for the first
- * part, which starts with the file's own header) followed by the part; a
- * part known to be ASCII may be given as its text (then `prefix` counts
- * characters).
+ * Read one part into `b`: `bytes` holds the header (`prefix` bytes, 0 for
+ * the first part, which starts with the file's own header) followed by the
+ * part; a part known to be ASCII may be given as its text (then `prefix`
+ * counts characters). `onProgress(done, total, rows)` as it goes.
  */
-export function readEventsPart(bytes: Uint8Array | string, prefix: number, opts: PartOptions): EventsPartResult {
-  const b = new EventsBuilder(opts.file, null, opts.activities, {
-    lenient: opts.lenient === true,
-    dateFormat: opts.dateFormat,
-    eventColumns: opts.eventColumns,
-  });
+export function readPart(
+  b: PartBuilder,
+  bytes: Uint8Array | string,
+  prefix: number,
+  opts: Pick<PartOptions, 'file' | 'delimiter' | 'maxRecord'>,
+  onProgress?: (done: number, total: number, rows?: number) => void,
+): PartRead {
   let csv: CsvReader | null = null;
   let clean = false;
   let ending = false;
@@ -93,7 +106,7 @@ export function readEventsPart(bytes: Uint8Array | string, prefix: number, opts:
   let error: Diagnostic[] | null = null;
   try {
     // the part's size sizes the arrays from the rows per byte of the first ones, as for a whole file
-    feedSync({ name: opts.file, text: bytes, format: 'csv' }, make, control(b, {}));
+    feedSync({ name: opts.file, text: bytes, format: 'csv' }, make, control(b, onProgress ? { onProgress } : {}));
     b.checkStarted();
   } catch (e) {
     if (!(e instanceof DataError)) throw e;
@@ -103,7 +116,6 @@ export function readEventsPart(bytes: Uint8Array | string, prefix: number, opts:
   const r = csv as CsvReader | null;
   const prefixChars = prefix === 0 || typeof bytes === 'string' ? prefix : new TextDecoder().decode(bytes.subarray(0, prefix)).length;
   return {
-    ...b.part(),
     clean,
     error,
     errorAtEnd: error !== null && ending,
@@ -114,7 +126,24 @@ export function readEventsPart(bytes: Uint8Array | string, prefix: number, opts:
   };
 }
 
-function shift(d: Diagnostic, lines: number, chars: number): Diagnostic {
+/** Read one part of an events file (see `readPart`). */
+export function readEventsPart(
+  bytes: Uint8Array | string,
+  prefix: number,
+  opts: PartOptions,
+  onProgress?: (done: number, total: number, rows?: number) => void,
+): EventsPartResult {
+  const b = new EventsBuilder(opts.file, null, opts.activities, {
+    lenient: opts.lenient === true,
+    dateFormat: opts.dateFormat,
+    eventColumns: opts.eventColumns,
+  });
+  const read = readPart(b, bytes, prefix, opts, onProgress);
+  return { ...b.part(), ...read };
+}
+
+/** A part's diagnostic at its place in the whole file. */
+export function shiftDiagnostic(d: Diagnostic, { lines, chars }: PartShift): Diagnostic {
   const r = d.range;
   return {
     ...d,
@@ -125,17 +154,29 @@ function shift(d: Diagnostic, lines: number, chars: number): Diagnostic {
   };
 }
 
+/** Where a part's lines and characters start in the whole file (added to its own positions). */
+export interface PartShift {
+  lines: number;
+  chars: number;
+}
+
 /**
- * The table of all the parts, in file order; null when they cannot stand
- * for the file (a part did not end clean, or an error must come from the
- * single reader). Throws the first error in file order (strict).
+ * Place the parts in the file: each part's shift, and the bad rows of all
+ * of them (their count, the first ones kept with file positions); null when
+ * they cannot stand for the file (a part did not end clean, or an error
+ * must come from the single reader). Throws the first error in file order,
+ * and, for a strict load, the bad rows (as the single reader does at the
+ * end of the file).
  */
-export function joinEventParts(file: string, leads: LeadTable, activities: readonly string[], parts: EventsPartResult[], lenient: boolean): EventTable | null {
-  // where each part starts in the file: lines and characters, from the parts before it
+export function placeParts(
+  parts: readonly (PartRead & { rows: number; diagnostics: Diagnostic[] })[],
+  lenient: boolean,
+): { shifts: PartShift[]; rows: number; kept: Diagnostic[] } | null {
   let line = 0;
   let chars = 0;
   let rows = 0;
   const kept: Diagnostic[] = [];
+  const shifts: PartShift[] = [];
   for (let k = 0; k < parts.length; k++) {
     const p = parts[k]!;
     const start = k === 0 ? p.dataLine : line;
@@ -143,18 +184,30 @@ export function joinEventParts(file: string, leads: LeadTable, activities: reado
     const dc = chars - p.prefixChars;
     if (p.error) {
       if (p.error.some((d) => REREAD.has(d.code)) || (p.errorAtEnd && k < parts.length - 1)) return null;
-      throw new DataError(p.error.map((d) => shift(d, dl, dc)));
+      throw new DataError(p.error.map((d) => shiftDiagnostic(d, { lines: dl, chars: dc })));
     }
     if (!p.clean && k < parts.length - 1) return null;
     if (p.diagnostics.some((d) => REREAD.has(d.code))) return null;
     rows += p.rows;
     const keep = lenient ? MAX_KEPT : STRICT_LISTED;
-    for (const d of p.diagnostics) if (kept.length < keep) kept.push(shift(d, dl, dc));
+    for (const d of p.diagnostics) if (kept.length < keep) kept.push(shiftDiagnostic(d, { lines: dl, chars: dc }));
+    shifts.push({ lines: dl, chars: dc });
     line = start + (p.endLine - p.dataLine);
     chars = dc + p.chars;
   }
   // a strict load with bad rows stops here, as the single reader does at the end of the file
   if (!lenient && rows > 0) throw new DataError(kept, rows);
+  return { shifts, rows, kept };
+}
+
+/**
+ * The table of all the parts, in file order; null when they cannot stand
+ * for the file (see `placeParts`). Throws the first error in file order.
+ */
+export function joinEventParts(file: string, leads: LeadTable, activities: readonly string[], parts: EventsPartResult[], lenient: boolean): EventTable | null {
+  const placed = placeParts(parts, lenient);
+  if (!placed) return null;
+  const { rows, kept } = placed;
   // type codes: the activities first, then the other types in first-seen order, as one reader finds them
   const typeIndex = new Interner();
   const typeNames: string[] = [];

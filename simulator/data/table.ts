@@ -47,7 +47,8 @@ export interface EventTable {
   file: string;
   /** length n+1 */
   offsets: Int32Array;
-  types: Int32Array;
+  /** Int32Array when read from a file; a narrower array when loaded from the columnar cache (few types) */
+  types: Int32Array | Int16Array | Int8Array;
   times: Float64Array;
   typeNames: string[];
   /** events whose lead_id is not in the leads table (counted and reported, never silently dropped) */

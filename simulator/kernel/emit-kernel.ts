@@ -191,9 +191,16 @@ export function activityIndexes(ev: EventTable, activities: readonly string[]): 
   if (hit) return hit;
   const tmap = ev.typeNames.map((name) => activities.indexOf(name));
   const m = activities.length;
-  const out = m < 127 ? new Int8Array(ev.types.length) : m < 32_767 ? new Int16Array(ev.types.length) : new Int32Array(ev.types.length);
-  const types = ev.types;
-  for (let j = 0; j < types.length; j++) out[j] = tmap[types[j]!]!;
+  let out: Int8Array | Int16Array | Int32Array;
+  if (tmap.every((a, c) => a === c)) {
+    // every type is the activity of its own index (the readers code the activities first,
+    // and the data has no other type): the type codes are the indexes, no copy
+    out = ev.types;
+  } else {
+    out = m < 127 ? new Int8Array(ev.types.length) : m < 32_767 ? new Int16Array(ev.types.length) : new Int32Array(ev.types.length);
+    const types = ev.types;
+    for (let j = 0; j < types.length; j++) out[j] = tmap[types[j]!]!;
+  }
   if (byKey.size >= 8) byKey.clear();
   byKey.set(key, out);
   return out;

@@ -83,16 +83,23 @@ export function columnAs(owner: object, name: string, col: Column | undefined, t
   return out;
 }
 
+// Below, `i < n` and a column holds n rows; a text code >= 0 indexes its dictionary.
 function convert(col: Column | undefined, type: IRType, n: number): TypedColumn {
   if (type === 'text') {
     if (!col) return { type: 'text', codes: new Int32Array(n).fill(-1), dict: [] };
     switch (col.type) {
       case 'text':
-        return textFrom(n, (i) => (col.codes[i] >= 0 ? col.dict[col.codes[i]] : null));
+        return textFrom(n, (i) => {
+          const k = col.codes[i]!;
+          return k >= 0 ? col.dict[k]! : null;
+        });
       case 'number':
-        return textFrom(n, (i) => numToText(col.values[i]));
+        return textFrom(n, (i) => numToText(col.values[i]!));
       case 'date':
-        return textFrom(n, (i) => (col.values[i] === col.values[i] ? new Date(col.values[i]).toISOString() : null));
+        return textFrom(n, (i) => {
+          const v = col.values[i]!;
+          return v === v ? new Date(v).toISOString() : null;
+        });
       case 'bool':
         return textFrom(n, (i) => (col.values[i] === 1 ? 'true' : col.values[i] === 0 ? 'false' : null));
     }
@@ -102,7 +109,10 @@ function convert(col: Column | undefined, type: IRType, n: number): TypedColumn 
     if (col) {
       if (col.type === 'text') {
         const t = col.dict.map((s) => parseBool(s));
-        for (let i = 0; i < n; i++) values[i] = col.codes[i] >= 0 ? t[col.codes[i]] : 2;
+        for (let i = 0; i < n; i++) {
+          const k = col.codes[i]!;
+          values[i] = k >= 0 ? t[k]! : 2;
+        }
       } else if (col.type === 'number') {
         for (let i = 0; i < n; i++) values[i] = col.values[i] === 1 ? 1 : col.values[i] === 0 ? 0 : 2;
       } else if (col.type === 'bool') {
@@ -116,9 +126,17 @@ function convert(col: Column | undefined, type: IRType, n: number): TypedColumn 
   if (col) {
     if (col.type === 'text') {
       const t = col.dict.map((s) => (type === 'number' ? parseNumber(s) : parseIsoDate(s)));
-      for (let i = 0; i < n; i++) values[i] = col.codes[i] >= 0 ? t[col.codes[i]] : NaN;
+      for (let i = 0; i < n; i++) {
+        const k = col.codes[i]!;
+        values[i] = k >= 0 ? t[k]! : NaN;
+      }
     } else if (col.type === 'bool') {
-      if (type === 'number') for (let i = 0; i < n; i++) values[i] = col.values[i] === 2 ? NaN : col.values[i];
+      if (type === 'number') {
+        for (let i = 0; i < n; i++) {
+          const v = col.values[i]!;
+          values[i] = v === 2 ? NaN : v;
+        }
+      }
     } else {
       values.set(col.values);
     }

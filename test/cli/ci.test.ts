@@ -61,8 +61,8 @@ describe('lql test --reporter', () => {
       p.end(r.out + '\n');
     });
     expect(result).toMatchObject({ ok: false, count: 2, pass: 1, fail: 1 });
-    expect(result.failures[0].name).toBe(`${ok}: a <b> & "c" # lead is MQL`);
-    expect(result.failures[0].diag).toMatchObject({ message: 'expect stage == MQL', at: `${ok}:5:${RULES.split('\n')[4].indexOf('expect') + 1}` });
+    expect(result.failures[0]?.name).toBe(`${ok}: a <b> & "c" # lead is MQL`);
+    expect(result.failures[0]?.diag).toMatchObject({ message: 'expect stage == MQL', at: `${ok}:5:${RULES.split('\n')[4]!.indexOf('expect') + 1}` });
   });
 
   it('json: passed and failed counts and each test; all passing exits 0', async () => {

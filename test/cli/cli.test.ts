@@ -166,8 +166,8 @@ describe('lql', () => {
     expect(sc.code).toBe(0);
     const rows = sc.out.split('\n');
     expect(rows[0]).toBe('id,outcome,fit,engagement,bant,total,grade,temperature,stage,route,reached_SQL,reached_MQL,reached_lead');
-    expect(rows[1].split(',').slice(0, 3)).toEqual(['1', 'won', '40']);
-    expect(rows[3].split(',').slice(0, 3)).toEqual(['3', 'open', '25']);
+    expect(rows[1]!.split(',').slice(0, 3)).toEqual(['1', 'won', '40']);
+    expect(rows[3]!.split(',').slice(0, 3)).toEqual(['3', 'open', '25']);
     const sg = await run(['suggest', acme, '--leads', leads, '--events', evs]);
     expect(sg.code).toBe(0);
     const broken = file('broken.csv', 'id,outcome\n1,won\n1,lost\n');

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CACHE_FORMAT, eventsFromArrow, eventsToArrow, leadsFromArrow, leadsToArrow } from '../../simulator/data/arrow-tables.js';
 import { cachedEvents, cachedLeads, clearCache, fingerprint, listCache, parseSize, trim, type CacheOptions } from '../../simulator/data/cache.js';
 import { loadEventsFile, loadLeadsFile } from '../../simulator/data/files.js';
-import type { LoadOptions } from '../../simulator/data/table.js';
+import type { EventTable, LeadTable, LoadOptions } from '../../simulator/data/table.js';
 import { generate, writeCsv } from '../../simulator/generate.js';
 import { run } from '../cli/run.js';
 
@@ -34,6 +34,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 function outcomes(): { log: string[]; opts: CacheOptions } {
   const log: string[] = [];
   return { log, opts: { onOutcome: (_f, o) => log.push(o) } };
+}
+
+/** An events table with its type codes widened (the cache keeps them in the narrowest integer). */
+function wide(e: EventTable): EventTable {
+  return { ...e, types: Int32Array.from(e.types) };
 }
 
 async function leadsTwice(file: string, options: LoadOptions, cache: CacheOptions) {
@@ -58,8 +63,10 @@ describe('columnar cache: tables', () => {
     const e1 = await cachedEvents(gen.events, second, acts, {}, { ...opts, dir }, read);
     const e2 = await cachedEvents(gen.events, second, acts, {}, { ...opts, dir }, read);
     expect(log).toEqual(['saved', 'hit', 'saved', 'hit']);
-    expect(e2).toEqual(e1);
+    expect(wide(e2)).toEqual(e1);
     expect(e2.types.length).toBeGreaterThan(50_000);
+    // a few types: one byte per event
+    expect(e2.types).toBeInstanceOf(Int8Array);
   });
 
   it('the shared datasets round-trip (placeholders, CRLF, quoted commas, @row ids)', async () => {
@@ -87,6 +94,11 @@ describe('columnar cache: tables', () => {
     expect(emp.type).toBe('number');
     if (emp.type === 'number') expect(t.getChild('employees')!.get(5)).toBe(emp.values[5]);
     expect(String(t.schema.fields.find((f) => f.name === 'industry')!.type)).toMatch(/Dictionary/);
+    // times are epoch milliseconds (floats, null when missing), read as they are
+    const row = parsed.createdAt.findIndex((x) => x === x);
+    expect(t.getChild('lql_created_at_ms')!.get(row)).toBe(parsed.createdAt[row]);
+    expect(t.getChild('lql_created_at_ms')!.get(row)).toBe(Date.parse(readFileSync(gen.leads, 'utf8').split('\n')[row + 1]!.split(',')[2]!));
+    expect(t.schema.fields.find((f) => f.name === 'lql_closed_at_ms')!.metadata.get('unit')).toBe('epoch milliseconds, UTC');
   });
 
   it('an events entry is one row per lead: its id and its events (type, time) as a list, in CSR order', async () => {
@@ -120,7 +132,7 @@ describe('columnar cache: tables', () => {
     const bytes = readFileSync(join(dir, name!));
     const key = name!.replace(/\.arrow$/, '');
     const back = eventsFromArrow(bytes, leads, key)!;
-    expect(back).toEqual(parsed);
+    expect(wide(back)).toEqual(parsed);
     expect(back.types.buffer).toBe(bytes.buffer);
     expect(back.times.buffer).toBe(bytes.buffer);
     expect(back.offsets.buffer).toBe(bytes.buffer);
@@ -130,7 +142,7 @@ describe('columnar cache: tables', () => {
     const leads = await loadLeadsFile(gen.leads);
     const ev = await loadEventsFile(gen.events, leads, ['web_visit']);
     const good = eventsToArrow(ev, leads, 'k');
-    expect(eventsFromArrow(good, leads, 'k')).toEqual(ev);
+    expect(wide(eventsFromArrow(good, leads, 'k')!)).toEqual(ev);
     expect(eventsFromArrow(good, leads, 'other key')).toBeNull();
     expect(eventsFromArrow(good, { ...leads, n: leads.n - 1 }, 'k')).toBeNull();
     const falling = ev.offsets.slice();
@@ -141,6 +153,31 @@ describe('columnar cache: tables', () => {
     expect(eventsFromArrow(eventsToArrow({ ...ev, types: badType }, leads, 'k'), leads, 'k')).toBeNull();
     expect(eventsFromArrow(leadsToArrow(leads, 'k'), leads, 'k')).toBeNull();
     expect(eventsFromArrow(good.subarray(0, good.length - 100), leads, 'k')).toBeNull();
+  });
+
+  it('type codes take one byte up to 128 types, two up to 32,768; the same table comes back', () => {
+    const leads = { n: 2, ids: ['a', 'b'] } as unknown as LeadTable;
+    for (const [k, kind] of [
+      [128, Int8Array],
+      [129, Int16Array],
+      [40_000, Int32Array],
+    ] as const) {
+      const typeNames = Array.from({ length: k }, (_, i) => `t${i}`);
+      const ev: EventTable = {
+        file: 'e.csv',
+        offsets: new Int32Array([0, 2, 3]),
+        types: new Int32Array([0, k - 1, k >> 1]),
+        times: new Float64Array([1, 2, 3]),
+        typeNames,
+        unknownLeads: { events: 0, sample: [] },
+        unknownTypes: Object.create(null) as Record<string, number>,
+        rejected: { rows: 0, diagnostics: [] },
+      };
+      const back = eventsFromArrow(eventsToArrow(ev, leads, 'k'), leads, 'k')!;
+      expect(back.types).toBeInstanceOf(kind);
+      expect([...back.types]).toEqual([0, k - 1, k >> 1]);
+      expect(wide(back)).toEqual(ev);
+    }
   });
 
   it('cached leads decode their ids and text dictionaries when first read; assigned values stay', async () => {

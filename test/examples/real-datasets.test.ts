@@ -21,10 +21,10 @@ const cells = csvCells;
 
 function countOutcome(file: string, delim: string, col: string, wonWords: string[]): { n: number; won: number } {
   const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.length);
-  const head = cells(lines[0], delim);
+  const head = cells(lines[0]!, delim);
   const k = head.indexOf(col);
   let won = 0;
-  for (const l of lines.slice(1)) if (wonWords.includes(cells(l, delim)[k])) won++;
+  for (const l of lines.slice(1)) if (wonWords.includes(cells(l, delim)[k]!)) won++;
   return { n: lines.length - 1, won };
 }
 

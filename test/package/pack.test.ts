@@ -21,11 +21,11 @@ beforeAll(() => {
   // --ignore-scripts: the tests run on the built tree; `prepare` would rebuild the playground too
   const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8' });
   const info = JSON.parse(out.slice(out.indexOf('['))) as { filename: string; files: { path: string }[] }[];
-  files = info[0].files.map((f) => f.path);
+  files = info[0]!.files.map((f) => f.path);
   proj = join(dir, 'proj');
   mkdirSync(join(proj, 'node_modules', '.bin'), { recursive: true });
   writeFileSync(join(proj, 'package.json'), JSON.stringify({ name: 'proj', private: true, type: 'module' }));
-  execFileSync('tar', ['xzf', join(dir, info[0].filename), '-C', join(proj, 'node_modules')]);
+  execFileSync('tar', ['xzf', join(dir, info[0]!.filename), '-C', join(proj, 'node_modules')]);
   renameSync(join(proj, 'node_modules', 'package'), join(proj, 'node_modules', 'lql'));
   symlinkSync(join(root, 'node_modules'), join(proj, 'node_modules', 'lql', 'node_modules'), 'dir');
   symlinkSync('../lql/bin/lql.js', join(proj, 'node_modules', '.bin', 'lql'));

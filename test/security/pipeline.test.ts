@@ -66,7 +66,7 @@ describe('hostile names and strings', () => {
     expect(scorer.score({}, [], 0).scores.fit).toBe(0);
     expect(scorer.score({}, [], 0).stage).toBe('hasOwnProperty');
     // the lead with every hostile value hits every rule, and the list rule
-    const all = scorer.score(leads[2], [], 0);
+    const all = scorer.score(leads[2]!, [], 0);
     expect(all.scores.fit).toBe(100 + (HOSTILE.length * (HOSTILE.length + 1)) / 2);
     expect(all.stage).toBe('toString');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auc, liftTable, ranking } from '../../simulator/ranking.js';
 import { aucRef, seeded } from '../support/independent.js';
+import { medianDays, monthIndex } from '../../simulator/time.js';
 
 /** Scores and outcomes: `distinct` possible score values (ties when few), some open leads and NaN scores. */
 function sample(n: number, distinct: number, seed: number): { score: Float64Array; outcome: Int8Array } {
@@ -60,5 +61,38 @@ describe('ranking on many leads', () => {
         outcome,
       )!.auc,
     ).toBeCloseTo(1 - before, 12);
+  });
+});
+
+describe('calendar months and medians without a Date per lead', () => {
+  it('monthIndex is the UTC year and month Date gives, across eras, leap days and month ends', () => {
+    const rnd = seeded(29);
+    const times = [
+      0,
+      -1,
+      8.64e15,
+      -8.64e15,
+      Date.UTC(2000, 1, 29, 23, 59, 59, 999),
+      Date.UTC(2000, 2, 1),
+      Date.UTC(1900, 1, 28, 12),
+      Date.UTC(-400, 0, 1),
+      Date.UTC(2026, 11, 31, 23, 59, 59, 999),
+    ];
+    for (let i = 0; i < 20_000; i++) times.push(Math.round((rnd() - 0.5) * 2 * (i % 2 ? 8.64e15 : 4e12)));
+    for (const t of times) {
+      const d = new Date(t);
+      expect(monthIndex(t)).toBe(d.getUTCFullYear() * 12 + d.getUTCMonth());
+    }
+    expect(monthIndex(8.64e15 + 1)).toBeNaN();
+  });
+
+  it('medianDays is the median of the days from creation to the stage, over leads with both times', () => {
+    const DAY = 86_400_000;
+    // days 5, 1, 0 (before creation counts 0), 3: sorted 0 1 3 5 -> (1 + 3) / 2
+    const created = new Float64Array([0, 10 * DAY, 20 * DAY, NaN, 30 * DAY, 0]);
+    const reached = new Float64Array([5 * DAY, 11 * DAY, 19 * DAY, 4 * DAY, 33 * DAY, NaN]);
+    expect(medianDays(reached, created)).toBe(2);
+    expect(medianDays(reached.subarray(0, 2), created.subarray(0, 2))).toBe(3);
+    expect(medianDays(new Float64Array([NaN]), new Float64Array([0]))).toBeNull();
   });
 });

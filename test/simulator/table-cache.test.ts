@@ -42,7 +42,7 @@ it('rulesets that differ only in thresholds share kernel code but not results', 
   const src = (k: number, b: number) => `attribute n: number\nfit { +10 when n >= ${k} }\nband g from fit { A >= ${b}, B otherwise }\nstages { S when fit >= ${b}, base otherwise }\n`;
   const data = loadLeadsSync({ name: 'n.csv', text: 'id,outcome,n\n1,won,5\n2,lost,15\n3,lost,\n' }, { types: { n: 'number' } });
   const irs = [src(10, 5), src(1, 5), src(10, 20)].map((t) => compileSource(t).ir!);
-  expect(compileKernel(irs[0]).source).toBe(compileKernel(irs[1]).source);
+  expect(compileKernel(irs[0]!).source).toBe(compileKernel(irs[1]!).source);
   const got = irs.map((ir) => scoreAll(ir, data, null, { asOf: 0 }).map((r) => `${r.scores.fit}/${r.bands.g}/${r.stage}`));
   expect(got).toEqual([
     ['0/B/base', '10/A/S', '0/B/base'], // n >= 10: only lead 2; band A at fit >= 5

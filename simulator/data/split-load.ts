@@ -1,0 +1,130 @@
+/**
+ * Reading a large CSV file held in memory in parts, each part in a worker
+ * of the caller's (the browser playground's part readers), and joining the
+ * parts into the table the single reader builds.
+ *
+ * Input: the file's bytes, its name, the load options, and `SplitOptions`:
+ * how many parts to read side by side, and a `PartReader` that reads one
+ * part elsewhere and reports its progress.
+ * Output: the LeadTable / EventTable, or null when the file is not one to
+ * split (JSON Lines, too few lines, one reader) or the parts cannot stand
+ * for it (`lead-parts.ts`, `parts.ts`): the caller then reads it whole.
+ * Invariants: cuts are found quote-aware and verified (`cuts.ts`); every
+ * message keeps the file, line and column the single reader gives;
+ * progress sums the parts (bytes, rows); `isCancelled()` is checked at every
+ * progress report: the parts are then aborted and LoadCancelledError is
+ * thrown. No dependency on node:.
+ */
+import { cutsInMemory } from './cuts.js';
+import { LoadCancelledError } from './errors.js';
+import { joinLeadParts, type LeadsPartOptions, type LeadsPartResult } from './lead-parts.js';
+import { joinEventParts, type EventsPartResult, type PartOptions } from './parts.js';
+import type { EventTable, LeadTable, LoadOptions } from './table.js';
+
+/** One part to read: the header bytes (`prefix` of them; 0 for the first part) followed by the part. */
+export type PartTask =
+  | { kind: 'leads'; bytes: Uint8Array; prefix: number; options: LeadsPartOptions }
+  | { kind: 'events'; bytes: Uint8Array; prefix: number; options: PartOptions };
+
+/** Reads a part elsewhere; `onProgress(bytes done, rows kept)` as it goes; stops (rejects) when `signal` aborts. */
+export type PartReader = (task: PartTask, onProgress: (done: number, rows: number) => void, signal: AbortSignal) => Promise<LeadsPartResult | EventsPartResult>;
+
+export interface SplitOptions {
+  /** parts read side by side (fewer than 2: not split) */
+  parts: number;
+  read: PartReader;
+  /** cut exactly at these byte offsets (tests: awkward places) */
+  cuts?: number[];
+  /** told when the parts start: how many */
+  onParts?: (parts: number) => void;
+}
+
+type Options = LoadOptions & { delimiter?: string; maxRecord?: number };
+
+/** Read the parts side by side; their results in file order. */
+async function readParts<R>(
+  name: string,
+  bytes: Uint8Array,
+  options: Options,
+  split: SplitOptions,
+  task: (b: Uint8Array, prefix: number) => PartTask,
+): Promise<R[] | null> {
+  if (split.parts < 2) return null;
+  const cuts = cutsInMemory(bytes, split.parts, split.cuts);
+  if (!cuts) return null;
+  const { prefix, bounds } = cuts;
+  const n = bounds.length - 1;
+  split.onParts?.(n);
+  const done = new Array<number>(n).fill(0);
+  const rows = new Array<number>(n).fill(0);
+  const abort = new AbortController();
+  const report = () => {
+    if (options.isCancelled?.()) {
+      abort.abort();
+      return;
+    }
+    let d = 0;
+    let r = 0;
+    for (let k = 0; k < n; k++) {
+      d += done[k]!;
+      r += rows[k]!;
+    }
+    options.onProgress?.(Math.min(d, bytes.length), bytes.length, r);
+  };
+  const jobs = Array.from({ length: n }, (_, k) => {
+    const start = bounds[k]!;
+    const end = bounds[k + 1]!;
+    let part: Uint8Array;
+    if (k === 0) part = bytes.slice(0, end);
+    else {
+      part = new Uint8Array(prefix.length + end - start);
+      part.set(prefix);
+      part.set(bytes.subarray(start, end), prefix.length);
+    }
+    const head = k === 0 ? 0 : prefix.length;
+    return split.read(
+      task(part, head),
+      (d, r) => {
+        done[k] = Math.max(0, d - head);
+        rows[k] = r;
+        report();
+      },
+      abort.signal,
+    );
+  });
+  try {
+    const results = await Promise.all(jobs);
+    if (abort.signal.aborted) throw new LoadCancelledError(name);
+    return results as R[];
+  } catch (e) {
+    abort.abort();
+    if (e instanceof LoadCancelledError || options.isCancelled?.()) throw new LoadCancelledError(name);
+    // a reader that failed (a worker that could not start or died): the file is read whole
+    return null;
+  }
+}
+
+function partOptions(name: string, options: Options) {
+  return { file: name, lenient: options.lenient, dateFormat: options.dateFormat, delimiter: options.delimiter, maxRecord: options.maxRecord };
+}
+
+/** A leads file in parts; null: read it whole. */
+export async function loadLeadsInParts(name: string, bytes: Uint8Array, options: Options, split: SplitOptions): Promise<LeadTable | null> {
+  const opts: LeadsPartOptions = { ...partOptions(name, options), id: options.id, outcome: options.outcome, missing: options.missing, types: options.types };
+  const parts = await readParts<LeadsPartResult>(name, bytes, options, split, (b, prefix) => ({ kind: 'leads', bytes: b, prefix, options: opts }));
+  return parts && joinLeadParts(name, parts, options);
+}
+
+/** An events file in parts; null: read it whole. */
+export async function loadEventsInParts(
+  name: string,
+  bytes: Uint8Array,
+  leads: LeadTable,
+  activities: readonly string[],
+  options: Options,
+  split: SplitOptions,
+): Promise<EventTable | null> {
+  const opts: PartOptions = { ...partOptions(name, options), activities, eventColumns: options.eventColumns };
+  const parts = await readParts<EventsPartResult>(name, bytes, options, split, (b, prefix) => ({ kind: 'events', bytes: b, prefix, options: opts }));
+  return parts && joinEventParts(name, leads, activities, parts, options.lenient === true);
+}
