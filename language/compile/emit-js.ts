@@ -46,6 +46,7 @@ import type { IR, IRArith, IRBlockScore, IRCond, IRRule, IRScore, IRType, IRValu
 import { JS_RUNTIME } from './js-runtime.js';
 import { analyseIR, condReads, itemKey, readsLeadOnly, type IRAnalysis, type ItemKey } from './analysis.js';
 import { re2jsEmbed } from './js-re2.js';
+import { arithJs } from './js-arith.js';
 import type { RulesetInfo, ScoreFn, Scorer } from '../shared/result-types.js';
 
 export type {
@@ -428,24 +429,18 @@ class Gen {
   // -- arithmetic ----------------------------------------------------------
 
   arith(a: IRArith): string {
-    switch (a.k) {
-      case 'add':
-        return `(${this.arith(a.left)} + ${this.arith(a.right)})`;
-      case 'sub':
-        return `(${this.arith(a.left)} - ${this.arith(a.right)})`;
-      case 'mul':
-        return `(${this.arith(a.left)} * ${this.arith(a.right)})`;
-      case 'neg':
-        return `(-${this.arith(a.arg)})`;
-      case 'num':
-        return num(a.value);
-      case 'score':
-        return this.score(a.name);
-      case 'attr':
-        return `(${this.attr(a.name, 'number')} ?? 0)`;
-      default:
-        throw new TypeError('emit-js: unknown arithmetic node in the IR');
-    }
+    return arithJs(a, (leaf) => {
+      switch (leaf.k) {
+        case 'num':
+          return num(leaf.value);
+        case 'score':
+          return this.score(leaf.name);
+        case 'attr':
+          return `(${this.attr(leaf.name, 'number')} ?? 0)`;
+        default:
+          throw new TypeError('emit-js: unknown arithmetic node in the IR');
+      }
+    });
   }
 
   // -- dependencies (which scores and bands the stage conditions need) ------
