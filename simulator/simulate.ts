@@ -82,18 +82,19 @@ export function reportOf(
 
 /**
  * The report compared with the rules in use today: `baseline`, `delta` and
- * (up to `maxChanges`) the leads whose stage changed. Returns a copy.
+ * (up to `maxChanges`; none with null) the leads whose stage changed.
+ * Returns a copy.
  */
 export function withBaseline(
   current: { report: Report; scored: ScoredTable },
   baseline: { report: Report; scored: ScoredTable },
-  maxChanges = Infinity,
+  maxChanges: number | null = Infinity,
 ): Report {
   return {
     ...current.report,
     baseline: baseline.report,
     delta: reportDelta(current.report, baseline.report, { current: current.scored, baseline: baseline.scored }),
-    changes: leadChanges(current.scored, baseline.scored, maxChanges),
+    ...(maxChanges !== null ? { changes: leadChanges(current.scored, baseline.scored, maxChanges) } : {}),
   };
 }
 

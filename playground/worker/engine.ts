@@ -203,7 +203,7 @@ export function createEngine(opts: EngineOptions = {}): PlaygroundWorkerApi {
           }
           if (base) {
             s.keep(s.last, base);
-            report = withBaseline(cur, base, 0);
+            report = withBaseline(cur, base, null);
             if (req.changedLimit !== undefined) changed = changedStages(cur.scored, base.scored, req.changedLimit);
           }
         }
