@@ -55,6 +55,7 @@ import { detectDelimiter } from './data/csv.js';
 import { formatFromName } from './data/source.js';
 import { loadEventsFile, loadLeadsFile } from './data/files.js';
 import { DataError } from './data/errors.js';
+import { OUTCOME_WORDS } from './data/values.js';
 import { DuckDBEngineError, type DuckDBScoreOptions } from './engine-duckdb.js';
 
 export { DuckDBEngineError };
@@ -111,21 +112,8 @@ const blank = (x: string) => `(${x} IS NULL OR regexp_full_match(${x}, ${lit(WS_
 
 /** Outcome words of spec/DATA.md -> 1 won, 0 lost, -1 open, -2 not an outcome word. */
 function outcomeCode(raw: string, placeholders: string[]): string {
-  const words: [string, number][] = [
-    ['won', 1],
-    ['1', 1],
-    ['true', 1],
-    ['yes', 1],
-    ['converted', 1],
-    ['closed_won', 1],
-    ['lost', 0],
-    ['0', 0],
-    ['false', 0],
-    ['no', 0],
-    ['closed_lost', 0],
-    ['open', -1],
-    ['', -1],
-  ];
+  // the words the CSV reader knows, and a cell of only spaces is open too
+  const words: [string, number][] = [...OUTCOME_WORDS, ['', -1]];
   const ph = placeholders.length ? ` OR ${raw} IN (${placeholders.map(lit).join(', ')})` : '';
   return (
     `(CASE WHEN ${raw} IS NULL OR ${raw} = ''${ph} THEN -1 ` +

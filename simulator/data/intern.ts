@@ -37,51 +37,42 @@ export class Interner {
     return this.keys.length;
   }
 
-  /** Entry index of `s[a..b)`, or -1. */
-  find(s: string, a: number, b: number): number {
-    const h = hashRange(s, a, b);
+  /** The slot of `s[a..b)` (hash `h`): the one holding it, or the empty one where it would go. */
+  private slotOf(s: string, a: number, b: number, h: number): number {
     const len = b - a;
     const slots = this.slots;
     const mask = this.mask;
     let p = h & mask;
     for (;;) {
       const e = slots[2 * p + 1]!;
-      if (e < 0) return -1;
+      if (e < 0) return p;
       if (slots[2 * p] === h) {
         const k = this.keys[e]!;
         if (k.length === len) {
           let i = 0;
           while (i < len && k.charCodeAt(i) === s.charCodeAt(a + i)) i++;
-          if (i === len) return e;
+          if (i === len) return p;
         }
       }
       p = (p + 1) & mask;
     }
   }
 
+  /** Entry index of `s[a..b)`, or -1. */
+  find(s: string, a: number, b: number): number {
+    return this.slots[2 * this.slotOf(s, a, b, hashRange(s, a, b)) + 1]!;
+  }
+
   /** Entry index of `s[a..b)`, adding it with `value` when absent; `this.added` tells which. */
   added = false;
   intern(s: string, a: number, b: number, value: number): number {
     const h = hashRange(s, a, b);
-    const len = b - a;
     const slots = this.slots;
-    const mask = this.mask;
-    let p = h & mask;
-    for (;;) {
-      const e = slots[2 * p + 1]!;
-      if (e < 0) break;
-      if (slots[2 * p] === h) {
-        const k = this.keys[e]!;
-        if (k.length === len) {
-          let i = 0;
-          while (i < len && k.charCodeAt(i) === s.charCodeAt(a + i)) i++;
-          if (i === len) {
-            this.added = false;
-            return e;
-          }
-        }
-      }
-      p = (p + 1) & mask;
+    const p = this.slotOf(s, a, b, h);
+    const found = slots[2 * p + 1]!;
+    if (found >= 0) {
+      this.added = false;
+      return found;
     }
     const keys = this.keys;
     const e = keys.length;
@@ -95,7 +86,7 @@ export class Interner {
     slots[2 * p] = h;
     slots[2 * p + 1] = e;
     this.added = true;
-    if ((e + 1) * 2 > mask) this.resize((mask + 1) * 2);
+    if ((e + 1) * 2 > this.mask) this.resize((this.mask + 1) * 2);
     return e;
   }
 

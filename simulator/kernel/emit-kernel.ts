@@ -50,6 +50,7 @@ import type { EventTable, LeadTable } from '../data/table.js';
 import { columnAs, regexTest, textOp, KERNEL_RUNTIME, type TypedColumn } from './kernel-runtime.js';
 import { parseIsoDate } from '../data/values.js';
 import { analyseIR, condReads, condReadsKind, itemKey, type ItemKey } from '../../language/compile/analysis.js';
+import { arithJs } from '../../language/compile/js-arith.js';
 
 export type KernelMode = 'snapshot' | 'events';
 
@@ -656,27 +657,21 @@ class Emitter {
   }
 
   arith(a: IRArith): string {
-    switch (a.k) {
-      case 'add':
-        return `(${this.arith(a.left)} + ${this.arith(a.right)})`;
-      case 'sub':
-        return `(${this.arith(a.left)} - ${this.arith(a.right)})`;
-      case 'mul':
-        return `(${this.arith(a.left)} * ${this.arith(a.right)})`;
-      case 'neg':
-        return `(-${this.arith(a.arg)})`;
-      case 'num':
-        return numLit(a.value);
-      case 'score': {
-        const i = this.scoreIndex.get(a.name);
-        if (i === undefined) throw new KernelError(`unknown score ${JSON.stringify(a.name)}`);
-        return `s${i}`;
+    return arithJs(a, (leaf) => {
+      switch (leaf.k) {
+        case 'num':
+          return numLit(leaf.value);
+        case 'score': {
+          const i = this.scoreIndex.get(leaf.name);
+          if (i === undefined) throw new KernelError(`unknown score ${JSON.stringify(leaf.name)}`);
+          return `s${i}`;
+        }
+        case 'attr': {
+          const i = this.attr(leaf.name, 'number');
+          return `(c${i} === c${i} ? c${i} : 0)`;
+        }
       }
-      case 'attr': {
-        const i = this.attr(a.name, 'number');
-        return `(c${i} === c${i} ? c${i} : 0)`;
-      }
-    }
+    });
   }
 
   scoreStmt(s: IRScore, i: number): string {
