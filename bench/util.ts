@@ -1,6 +1,6 @@
 /**
  * Benchmark helpers: a timer that reports the median of several runs after a
- * warm-up, and a small seeded random generator.
+ * warm-up, a median, and a small seeded random generator.
  * Input: a function to time. Output: milliseconds (median, min).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,6 +16,12 @@ export function time(f: () => unknown, runs = 5): { median: number; min: number 
   }
   ts.sort((a, b) => a - b);
   return { median: ts[Math.floor(ts.length / 2)]!, min: ts[0]! };
+}
+
+/** The median of some timings (the upper one of the middle two for an even count). */
+export function median(ts: readonly number[]): number {
+  const s = [...ts].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
 }
 
 /** A small seeded PRNG, uniform in [0, 1) (the generator's mulberry32). */

@@ -56,15 +56,21 @@ function isNode(v: unknown): v is Node {
   return typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string' && 'range' in v;
 }
 
+/** A stack of nodes that keeps its array when popped (no allocation, no `length` change per node). */
+class NodeStack {
+  items: Node[] = [];
+  top = 0;
+}
+
 /** Push a child (names and comments are not parts of a condition). */
-function pushChild(out: Node[], v: A.NodeBase | null | undefined): void {
+function pushChild(out: NodeStack, v: A.NodeBase | null | undefined): void {
   if (v != null) {
     const k = (v as Node).kind;
-    if (k !== 'Name' && k !== 'Comment') out.push(v as Node);
+    if (k !== 'Name' && k !== 'Comment') out.items[out.top++] = v as Node;
   }
 }
 
-function pushChildren(out: Node[], vs: readonly A.NodeBase[]): void {
+function pushChildren(out: NodeStack, vs: readonly A.NodeBase[]): void {
   for (let i = 0; i < vs.length; i++) pushChild(out, vs[i]);
 }
 
@@ -74,7 +80,7 @@ function pushChildren(out: Node[], vs: readonly A.NodeBase[]): void {
  * program, so it reads no property names); a kind not listed is walked
  * generically.
  */
-function pushChildrenOf(n: Node, out: Node[]): void {
+function pushChildrenOf(n: Node, out: NodeStack): void {
   switch (n.kind) {
     case 'Ref':
     case 'Name':
@@ -236,19 +242,19 @@ export function checkLimits(program: A.Program): Diagnostic[] {
   let inUse = 0;
   const out: Diagnostic[] = [];
   /** the children of every frame on the stack, in stack order */
-  const kids: Node[] = [];
+  const kids = new NodeStack();
   /** frames from the bottom of the stack to `sp - 1`; frames above are kept for reuse (no allocation per node) */
   const stack: Frame[] = [];
   let sp = 0;
   const push = (n: Node, segment?: string): void => {
-    const from = kids.length;
+    const from = kids.top;
     pushChildrenOf(n, kids);
     const f = stack[sp];
-    if (f === undefined) stack.push({ n, from, end: kids.length, next: from, depth: 0, parts: 0, childOver: false, segment });
+    if (f === undefined) stack.push({ n, from, end: kids.top, next: from, depth: 0, parts: 0, childOver: false, segment });
     else {
       f.n = n;
       f.from = from;
-      f.end = kids.length;
+      f.end = kids.top;
       f.next = from;
       f.depth = 0;
       f.parts = 0;
@@ -282,12 +288,12 @@ export function checkLimits(program: A.Program): Diagnostic[] {
       }
     }
     if (f.next < f.end) {
-      push(kids[f.next++]!);
+      push(kids.items[f.next++]!);
       continue;
     }
     // pop: `f` stays readable until the next push
     sp--;
-    kids.length = f.from;
+    kids.top = f.from;
     const depth = f.depth + 1;
     const parts = Math.min(f.parts + 1, Number.MAX_SAFE_INTEGER);
     if (f.segment !== undefined) {

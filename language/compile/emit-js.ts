@@ -678,6 +678,11 @@ function indentInto(lines: string[], out: string[]): void {
   }
 }
 
+/** Append `lines` to `out` (an indexed loop: this runs on every compile, often before it is optimized). */
+function append(out: string[], lines: readonly string[]): void {
+  for (let i = 0; i < lines.length; i++) out.push(lines[i]!);
+}
+
 function needsReplay(ir: IR): boolean {
   return ir.stages.some((s) => s.cond !== null);
 }
@@ -698,8 +703,8 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
   // -- the final evaluation point (generated first: it registers attributes and constants)
   const fin: string[] = [];
   fin.push('{', 'const t = T;');
-  for (const line of g.scoresAt(null, true)) fin.push(line);
-  for (const line of g.stagesAt(true)) fin.push(line);
+  append(fin, g.scoresAt(null, true));
+  append(fin, g.stagesAt(true));
   // route
   fin.push('let __route = null;');
   if (x) {
@@ -779,8 +784,8 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
   const mid: string[] = [];
   const loop = (replay || x) && nAct > 0;
   if (loop) {
-    if (replay) for (const line of g.scoresAt(g.stageDeps(), false)) mid.push(line);
-    for (const line of g.stagesAt(false)) mid.push(line);
+    if (replay) append(mid, g.scoresAt(g.stageDeps(), false));
+    append(mid, g.stagesAt(false));
     if (!x && replay) mid.push('if (q0 !== null) break;');
   }
 
@@ -789,8 +794,8 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
   fn.push('function __score(lead, events, asOf) {');
   fn.push('if (lead === null || typeof lead !== "object") lead = __EMPTY;');
   const statics = g.staticRules();
-  for (const line of g.attrDecls) fn.push(line);
-  for (const line of statics) fn.push(line);
+  append(fn, g.attrDecls);
+  append(fn, statics);
   fn.push(`const E = [${Array.from({ length: nAct }, () => '[]').join(', ')}];`);
   for (let i = 0; i < nAct; i++) fn.push(`const E${i} = E[${i}];`);
   fn.push('const hasT = asOf !== undefined && asOf !== null;');
@@ -822,7 +827,7 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
     fn.push('for (let p = 0; p < P.length; p++) {');
     fn.push('const t = P[p];');
     fn.push('{');
-    for (const line of mid) fn.push(line);
+    append(fn, mid);
     fn.push('}');
     fn.push('}');
     fn.push('}');
@@ -830,7 +835,7 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
     // no conditional stage: the lowest is reached at the first evaluation point
     fn.push(`q${nStages - 1} = ne > 0 && minT < T ? minT : T;`);
   }
-  for (const line of fin) fn.push(line);
+  append(fn, fin);
   fn.push('}');
 
   // -- assemble
@@ -839,7 +844,7 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
   out.push(`const __ACT = new Map([${ir.activities.map((a, i) => `[${str(a)}, ${i}]`).join(', ')}]);`);
   if (g.usesNone) out.push('const __NONE = Object.freeze([]);');
   if (x) out.push(`const __ACTIONS = [${ir.routes.map((r) => str(r.action)).join(', ')}];`);
-  for (const line of g.consts) out.push(line);
+  append(out, g.consts);
   const info = rulesetInfo(ir);
   out.push(
     'const __ruleset = Object.freeze({ ' +

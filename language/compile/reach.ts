@@ -174,15 +174,18 @@ function bestConsistent(rules: { points: number; needs: Needs; text: string }[])
   let best = 0;
   let bestPicked: string[] = [];
   let steps = 0;
+  /** how many times `best` grew: the rules picked are copied only where the last growth ends */
+  let improvements = 0;
   const picked: string[] = [];
   const go = (i: number, cur: number, needs: Needs): boolean => {
     if (++steps > BUDGET) return false;
+    let mark = -1;
     if (cur > best) {
       best = cur;
-      bestPicked = [...picked];
+      mark = ++improvements;
     }
     for (let j = i; j < sorted.length; j++) {
-      if (cur + suffix[j]! <= best) return true;
+      if (cur + suffix[j]! <= best) break;
       const m = merge(needs, sorted[j]!.needs);
       if (!m) continue;
       picked.push(sorted[j]!.text);
@@ -190,6 +193,8 @@ function bestConsistent(rules: { points: number; needs: Needs; text: string }[])
       picked.pop();
       if (!ok) return false;
     }
+    // nothing below this point did better: the rules picked to get here are the best so far
+    if (mark === improvements) bestPicked = [...picked];
     return true;
   };
   if (!go(0, 0, new Map())) return { sum: suffix[0]!, picked: sorted.map((r) => r.text) };

@@ -10,8 +10,13 @@
  * (`fit`, `engagement`, `route`, `lead`, `events`, `at`, `expect`)
  * are also in the Identifier category, so they can be used as names where a
  * name is expected (a stage called `lead`, a score reference `fit >= 30`).
+ * The lexer itself reads every word as an `Identifier` and then looks the
+ * whole word up among the keywords (`half-life`, the one keyword with a
+ * hyphen, keeps its own pattern): the same tokens as a pattern per keyword
+ * with `longer_alt`, without trying each keyword that starts with the
+ * word's first letter.
  */
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { createToken, type ILexingResult, Lexer, type TokenType } from 'chevrotain';
 
 export type HighlightCategory =
   | 'keyword'
@@ -215,7 +220,35 @@ declare const __LQL_BUNDLED__: boolean | undefined;
  */
 export const SKIP_GRAMMAR_CHECKS = typeof __LQL_BUNDLED__ !== 'undefined' && __LQL_BUNDLED__ === true;
 
-export const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: true, skipValidations: SKIP_GRAMMAR_CHECKS });
+/** Keywords by their word, for the words the lexer reads as identifiers. */
+const KEYWORD_OF_WORD = new Map<string, TokenType>(
+  keywordTokens.filter((t) => t !== HalfLife).map((t) => [String((t.PATTERN as RegExp).source), t]),
+);
+
+const wordLexer = new Lexer(
+  allTokens.filter((t) => !KEYWORD_OF_WORD.has(String((t.PATTERN as RegExp).source)) || t === Identifier),
+  { positionTracking: 'full', ensureOptimizations: true, skipValidations: SKIP_GRAMMAR_CHECKS },
+);
+
+const IDENTIFIER_IDX = Identifier.tokenTypeIdx!;
+
+/** The LQL lexer: chevrotain's, with keywords told apart from names by a look-up of the whole word. */
+export const lexer = {
+  tokenize(text: string): ILexingResult {
+    const lexed = wordLexer.tokenize(text);
+    const tokens = lexed.tokens;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      if (t.tokenTypeIdx !== IDENTIFIER_IDX) continue;
+      const k = KEYWORD_OF_WORD.get(t.image);
+      if (k !== undefined) {
+        t.tokenType = k;
+        t.tokenTypeIdx = k.tokenTypeIdx!;
+      }
+    }
+    return lexed;
+  },
+};
 
 /** Does a name need backticks to be written in LQL? */
 export function needsQuoting(name: string): boolean {
