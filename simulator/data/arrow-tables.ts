@@ -241,7 +241,7 @@ export function eventsToArrow(t: EventTable, leads: LeadTable, key: string): Uin
     unknownTypes: t.unknownTypes,
     rejected: t.rejected,
   };
-  // type codes in the narrowest integer that holds them (one byte per event for up to 127 types)
+  // type codes in the narrowest integer that holds them (one byte per event for up to 128 types)
   const k = t.typeNames.length;
   const typeType = new Dictionary(new Utf8(), k <= 128 ? new Int8() : k <= 32_768 ? new Int16() : new Int32());
   const codes = k <= 128 ? Int8Array.from(t.types) : k <= 32_768 ? Int16Array.from(t.types) : t.types;

@@ -90,3 +90,18 @@ export async function dataErrorOfAsync(fn: () => Promise<unknown>): Promise<Data
 export function brief(d: Diagnostic): string {
   return `${d.range.start.line}:${d.range.start.column} ${d.code} ${d.message}`;
 }
+
+/** A failed load as plain data: each message with its code, line, column and offset, and the count of bad rows. */
+export interface LoadFailure {
+  error: { code: string; line: number; column: number; offset: number; message: string }[];
+  badRows: number | null;
+}
+
+/** The failure of a load (rethrows anything that is not a DataError). */
+export function loadFailure(e: unknown): LoadFailure {
+  if (!(e instanceof DataError)) throw e;
+  return {
+    error: e.diagnostics.map((d) => ({ code: d.code, line: d.range.start.line, column: d.range.start.column, offset: d.range.start.offset, message: d.message })),
+    badRows: e.badRows,
+  };
+}

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'rolldown';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataError } from '../../simulator/data/errors.js';
 import { loadEventsFile } from '../../simulator/data/files.js';
 import { loadLeadsSync } from '../../simulator/data/leads.js';
 import type { SplitOptions } from '../../simulator/data/parallel.js';
 import type { EventTable, LeadTable } from '../../simulator/data/table.js';
 import { generate, writeCsv } from '../../simulator/generate.js';
+import { loadFailure, type LoadFailure } from './helpers.js';
 import { loadLeadsFile } from '../../simulator/data/files.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -36,23 +36,13 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-type Outcome = { table: EventTable } | { error: { code: string; line: number; column: number; offset: number; message: string }[]; badRows: number | null };
+type Outcome = { table: EventTable } | LoadFailure;
 
 async function load(path: string, leads: LeadTable, acts: string[], lenient: boolean, split: SplitOptions | false): Promise<Outcome> {
   try {
     return { table: await loadEventsFile(path, leads, acts, { lenient, split }) };
   } catch (e) {
-    if (!(e instanceof DataError)) throw e;
-    return {
-      error: e.diagnostics.map((d) => ({
-        code: d.code,
-        line: d.range.start.line,
-        column: d.range.start.column,
-        offset: d.range.start.offset,
-        message: d.message,
-      })),
-      badRows: e.badRows,
-    };
+    return loadFailure(e);
   }
 }
 

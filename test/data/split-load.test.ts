@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataError } from '../../simulator/data/errors.js';
 import { loadEventsSync } from '../../simulator/data/events.js';
 import { readLeadsPart } from '../../simulator/data/lead-parts.js';
 import { loadLeadsSync } from '../../simulator/data/leads.js';
@@ -16,6 +15,7 @@ import { readEventsPart } from '../../simulator/data/parts.js';
 import { loadEventsInParts, loadLeadsInParts, type PartReader } from '../../simulator/data/split-load.js';
 import type { LeadTable, LoadOptions } from '../../simulator/data/table.js';
 import { generate, writeCsv } from '../../simulator/generate.js';
+import { loadFailure } from './helpers.js';
 
 const enc = new TextEncoder();
 
@@ -26,22 +26,6 @@ const inProcess: PartReader = async (task, onProgress) => {
     task.kind === 'leads' ? readLeadsPart(task.bytes, task.prefix, task.options, progress) : readEventsPart(task.bytes, task.prefix, task.options, progress);
   return structuredClone(r);
 };
-
-type Failure = { error: { code: string; line: number; column: number; offset: number; message: string }[]; badRows: number | null };
-
-function failure(e: unknown): Failure {
-  if (!(e instanceof DataError)) throw e;
-  return {
-    error: e.diagnostics.map((d) => ({
-      code: d.code,
-      line: d.range.start.line,
-      column: d.range.start.column,
-      offset: d.range.start.offset,
-      message: d.message,
-    })),
-    badRows: e.badRows,
-  };
-}
 
 /** Plain values of a leads table, for deep equality. */
 function plainLeads(t: LeadTable): unknown {
@@ -68,7 +52,7 @@ async function leadsBoth(text: string | Uint8Array, cuts: number[], opts: LoadOp
   try {
     single = plainLeads(loadLeadsSync({ name: 'leads.csv', text: bytes }, opts));
   } catch (e) {
-    single = failure(e);
+    single = loadFailure(e);
   }
   let parts: unknown;
   let split = false;
@@ -77,7 +61,7 @@ async function leadsBoth(text: string | Uint8Array, cuts: number[], opts: LoadOp
     split = t !== null;
     parts = plainLeads(t ?? loadLeadsSync({ name: 'leads.csv', text: bytes }, opts));
   } catch (e) {
-    parts = failure(e);
+    parts = loadFailure(e);
   }
   return { single, parts, split };
 }
