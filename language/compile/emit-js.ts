@@ -638,16 +638,19 @@ function lineBreak(depth: number): string {
 }
 
 /**
- * Append generated lines to `out` as text pieces, each line after a line
- * break and indented by brace depth (braces inside string literals ignored).
- * A line without braces keeps the depth.
+ * The generated lines as one text, each line after a line break and
+ * indented by brace depth (braces inside string literals ignored). A line
+ * without braces keeps the depth.
  */
-function indentInto(lines: string[], out: string[]): void {
+function indented(lines: string[]): string {
+  // two pieces per line, in an array of its final size
+  const out = new Array<string>(lines.length * 2);
   let depth = 0;
   for (let li = 0; li < lines.length; li++) {
     const line = lines[li]!;
+    out[2 * li + 1] = line;
     if (line.indexOf('{') < 0 && line.indexOf('}') < 0) {
-      out.push(lineBreak(depth), line);
+      out[2 * li] = lineBreak(depth);
       continue;
     }
     let open = 0;
@@ -673,9 +676,10 @@ function indentInto(lines: string[], out: string[]): void {
       if (ch !== 32) seenOther = true;
     }
     depth = Math.max(0, depth - lead);
-    out.push(lineBreak(depth), line);
+    out[2 * li] = lineBreak(depth);
     depth = Math.max(0, depth + open - close);
   }
+  return out.join('');
 }
 
 /** Append `lines` to `out` (an indexed loop: this runs on every compile, often before it is optimized). */
@@ -855,10 +859,7 @@ function generate(ir: IR, opts: EmitOptions): { body: string; usesRegex: boolean
         .map((b) => `[${str(b)}, Object.freeze([${info.bands[b]!.map(str).join(', ')}])]`)
         .join(', ')}])) });`,
   );
-  const pieces = [out.join('\n')];
-  indentInto(fn, pieces);
-  pieces.push('\n');
-  return { body: pieces.join(''), usesRegex: g.usesRegex };
+  return { body: out.join('\n') + indented(fn) + '\n', usesRegex: g.usesRegex };
 }
 
 function rulesetInfo(ir: IR): RulesetInfo {

@@ -229,7 +229,7 @@ class Layout {
           this.push({ indent: 0, text: `${header} {}`, kind: 'head', start: s, end: e, alignKey: top });
           return;
         }
-        this.push({ indent: 0, text: `${header} {`, kind: 'head', start: s, end: lb ? lb.endOffset! + 1 : d.name.range.end.offset, opens: true, alignKey: top });
+        this.push({ indent: 0, text: `${header} {`, kind: 'head', start: s, end: lb ? T.tokenEndOffset(lb) + 1 : d.name.range.end.offset, opens: true, alignKey: top });
         const key = `block${index}`;
         for (const it of d.items) {
           const is = it.range.start.offset;
@@ -255,7 +255,7 @@ class Layout {
           return;
         }
         const lb = this.tokenAfter(d.source.range.end.offset, T.LBrace);
-        this.push({ indent: 0, text: `${header} {`, kind: 'head', start: s, end: lb ? lb.endOffset! + 1 : d.source.range.end.offset, opens: true, alignKey: top });
+        this.push({ indent: 0, text: `${header} {`, kind: 'head', start: s, end: lb ? T.tokenEndOffset(lb) + 1 : d.source.range.end.offset, opens: true, alignKey: top });
         const key = `band${index}`;
         for (const b of d.entries) this.push({ indent: INDENT, text: '', align: entry(b), kind: 'head', start: b.range.start.offset, end: b.range.end.offset, alignKey: key });
         this.close(0, e);
@@ -269,7 +269,7 @@ class Layout {
           return;
         }
         const lb = this.tokenAfter(s, T.LBrace);
-        this.push({ indent: 0, text: `${kw} {`, kind: 'head', start: s, end: lb ? lb.endOffset! + 1 : s + kw.length, opens: true, alignKey: top });
+        this.push({ indent: 0, text: `${kw} {`, kind: 'head', start: s, end: lb ? T.tokenEndOffset(lb) + 1 : s + kw.length, opens: true, alignKey: top });
         const key = `entries${index}`;
         for (const en of d.entries) {
           const left = en.kind === 'StageEntry' ? printName(en.name) : printString(en.action.value);
@@ -301,7 +301,7 @@ class Layout {
                 list.map((f) => ({ text: text(f), start: f.range.start.offset, end: f.range.end.offset })),
                 ' }',
                 start,
-                rb ? rb.endOffset! + 1 : last.range.end.offset,
+                rb ? T.tokenEndOffset(rb) + 1 : last.range.end.offset,
                 key,
               ),
           });
@@ -322,7 +322,7 @@ class Layout {
           return;
         }
         const lb = this.tokenAfter(d.name.range.end.offset, T.LBrace);
-        this.push({ indent: 0, text: `${header} {`, kind: 'head', start: s, end: lb ? lb.endOffset! + 1 : d.name.range.end.offset, opens: true, alignKey: top });
+        this.push({ indent: 0, text: `${header} {`, kind: 'head', start: s, end: lb ? T.tokenEndOffset(lb) + 1 : d.name.range.end.offset, opens: true, alignKey: top });
         items.sort((a, b) => a.at - b.at);
         for (const it of items) it.emit();
         this.close(0, e);

@@ -10,7 +10,7 @@
 import type { IToken } from 'chevrotain';
 import type * as A from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
-import { lexer } from '../syntax/tokens.js';
+import { lexer, tokenEndOffset } from '../syntax/tokens.js';
 import { check, type CheckResult } from '../check/checker.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { LineIndex } from './lsp.js';
@@ -208,7 +208,7 @@ export function nameAt(a: Analysis, offset: number): NameUse | undefined {
 export function tokenAt(a: Analysis, offset: number): IToken | undefined {
   let best: IToken | undefined;
   for (const t of a.tokens) {
-    const end = (t.endOffset ?? t.startOffset) + 1;
+    const end = tokenEndOffset(t) + 1;
     if (t.startOffset <= offset && offset < end) return t;
     if (end === offset) best = t;
     if (t.startOffset > offset) break;

@@ -19,7 +19,7 @@
  * Invariant: pure; never throws; nothing is offered inside comments or texts.
  */
 import type { IToken } from 'chevrotain';
-import { needsQuoting } from '../syntax/tokens.js';
+import { needsQuoting, tokenEndOffset } from '../syntax/tokens.js';
 import type { SymbolKind as LqlKind } from '../check/checker.js';
 import { printString } from '../format/formatter.js';
 import { analyze, type Analysis } from './analyze.js';
@@ -82,7 +82,7 @@ function complete(text: string, offset: number, ctx: ServiceContext): Completion
   let replaceEnd = offset;
   const prev: IToken[] = [];
   for (const t of a.tokens) {
-    const end = (t.endOffset ?? t.startOffset) + 1;
+    const end = tokenEndOffset(t) + 1;
     if (t.startOffset >= offset) break;
     const n = tname(t);
     if (offset <= end && (n === 'Comment' || ((n === 'StringLiteral' || n === 'UnterminatedString') && (offset < end || n === 'UnterminatedString')))) {
@@ -401,6 +401,6 @@ function candidates(c: Cursor): CompletionItem[] {
 function commaMax(c: Cursor, after: IToken): CompletionItem {
   const it = keyword(c, ', max', ', max ');
   it.filterText = 'max';
-  it.textEdit = { range: { start: c.a.lines.position((after.endOffset ?? after.startOffset) + 1), end: c.range.end }, newText: ', max ' };
+  it.textEdit = { range: { start: c.a.lines.position(tokenEndOffset(after) + 1), end: c.range.end }, newText: ', max ' };
   return it;
 }

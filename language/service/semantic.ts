@@ -8,7 +8,7 @@
  * `getSemanticTokens` gives the LSP-encoded form with its legend.
  * Invariant: pure; never throws; tokens come in source order and never overlap.
  */
-import { TOKEN_TABLE, type HighlightCategory } from '../syntax/tokens.js';
+import { TOKEN_TABLE, tokenEndOffset, type HighlightCategory } from '../syntax/tokens.js';
 import type { SymbolKind as LqlSymbolKind } from '../check/checker.js';
 import { analyze } from './analyze.js';
 
@@ -32,7 +32,7 @@ export function tokenize(text: string): HighlightToken[] {
   const out: HighlightToken[] = [];
   for (const t of a.tokens) {
     let category: HighlightCategory = CATEGORY.get(t.tokenType.name) ?? (t.tokenType.name === 'Comment' ? 'comment' : 'identifier');
-    const length = (t.endOffset ?? t.startOffset) - t.startOffset + 1;
+    const length = tokenEndOffset(t) - t.startOffset + 1;
     const pos = a.lines.position(t.startOffset);
     const tok: HighlightToken = { offset: t.startOffset, length, line: pos.line, character: pos.character, category };
     const use = nameStarts.get(t.startOffset);

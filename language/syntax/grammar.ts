@@ -50,7 +50,7 @@ export function startPos(t: IToken): A.Pos {
 export function endPos(t: IToken): A.Pos {
   const i = t.startOffset & (CACHE - 1);
   if (endToks[i] === t) return endPoss[i]!;
-  const p = { offset: (t.endOffset ?? t.startOffset) + 1, line: t.endLine ?? t.startLine ?? 1, column: (t.endColumn ?? t.startColumn ?? 0) + 1 };
+  const p = { offset: T.tokenEndOffset(t) + 1, line: T.tokenEndLine(t) ?? 1, column: (T.tokenEndColumn(t) ?? 0) + 1 };
   endToks[i] = t;
   endPoss[i] = p;
   return p;

@@ -123,13 +123,18 @@ function closeUnterminated(lexedTokens: IToken[], diagnostics: Diagnostic[]): IT
   for (const t of lexedTokens) {
     if (t.tokenType === T.UnterminatedString) {
       diagnostics.push(diag('LQL101', tokRange(t)));
-      tokens.push({ ...t, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx!, image: t.image + '"' });
+      tokens.push({ ...t, ...endOf(t), tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx!, image: t.image + '"' });
     } else if (t.tokenType === T.UnterminatedQuotedIdentifier) {
       diagnostics.push(diag('LQL102', tokRange(t)));
-      tokens.push({ ...t, tokenType: T.QuotedIdentifier, tokenTypeIdx: T.QuotedIdentifier.tokenTypeIdx!, image: t.image + '`' });
+      tokens.push({ ...t, ...endOf(t), tokenType: T.QuotedIdentifier, tokenTypeIdx: T.QuotedIdentifier.tokenTypeIdx!, image: t.image + '`' });
     } else tokens.push(t);
   }
   return tokens;
+}
+
+/** Where a token ends, written out (for a token rebuilt with a longer text than the source's). */
+function endOf(t: IToken): { endOffset: number; endLine: number | undefined; endColumn: number | undefined } {
+  return { endOffset: T.tokenEndOffset(t), endLine: T.tokenEndLine(t), endColumn: T.tokenEndColumn(t) };
 }
 
 function commentsOf(comments: IToken[] | undefined): A.Comment[] {

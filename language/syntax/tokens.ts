@@ -14,9 +14,11 @@
  * whole word up among the keywords (`half-life`, the one keyword with a
  * hyphen, keeps its own pattern): the same tokens as a pattern per keyword
  * with `longer_alt`, without trying each keyword that starts with the
- * word's first letter.
+ * word's first letter. Every token lies on one line, so the lexer records
+ * where each starts and `tokenEnd*` derive where it ends from its text (a
+ * token then holds small integers only: lighter to make and to keep).
  */
-import { createToken, type ILexingResult, Lexer, type TokenType } from 'chevrotain';
+import { createToken, type ILexingResult, type IToken, Lexer, type TokenType } from 'chevrotain';
 
 export type HighlightCategory =
   | 'keyword'
@@ -227,7 +229,7 @@ const KEYWORD_OF_WORD = new Map<string, TokenType>(
 
 const wordLexer = new Lexer(
   allTokens.filter((t) => !KEYWORD_OF_WORD.has(String((t.PATTERN as RegExp).source)) || t === Identifier),
-  { positionTracking: 'full', ensureOptimizations: true, skipValidations: SKIP_GRAMMAR_CHECKS },
+  { positionTracking: 'onlyStart', ensureOptimizations: true, skipValidations: SKIP_GRAMMAR_CHECKS },
 );
 
 const IDENTIFIER_IDX = Identifier.tokenTypeIdx!;
@@ -249,6 +251,22 @@ export const lexer = {
     return lexed;
   },
 };
+
+/** The offset of a token's last character (tokens lie on one line; a token made up with its own end keeps it). */
+export function tokenEndOffset(t: IToken): number {
+  return t.endOffset ?? t.startOffset + t.image.length - 1;
+}
+
+/** The line of a token's last character. */
+export function tokenEndLine(t: IToken): number | undefined {
+  return t.endLine ?? t.startLine;
+}
+
+/** The column of a token's last character. */
+export function tokenEndColumn(t: IToken): number | undefined {
+  if (t.endColumn !== undefined) return t.endColumn;
+  return t.startColumn === undefined ? undefined : t.startColumn + t.image.length - 1;
+}
 
 /** Does a name need backticks to be written in LQL? */
 export function needsQuoting(name: string): boolean {
