@@ -25,7 +25,7 @@ import { printReport } from './report.js';
 // The data readers and the engine are loaded when a data command runs
 // (dynamic imports), so commands without data start quickly.
 
-export const DATA_OPTIONS: Record<string, OptionSpec> = {
+export const DATA_OPTIONS = {
   leads: { type: 'string', arg: 'FILE', help: 'leads table: CSV (, or ;), JSON Lines, Parquet (.parquet) or Arrow (.arrow, .feather)' },
   events: { type: 'string', arg: 'FILE', help: 'events table (lead_id, type, at): CSV, JSON Lines, Parquet or Arrow; without it the data is a snapshot' },
   id: { type: 'string', arg: 'COL', help: "id column (default 'id'; '@row' numbers the rows 1, 2, ...)" },
@@ -45,7 +45,7 @@ export const DATA_OPTIONS: Record<string, OptionSpec> = {
       'clickhouse: the same report from the ClickHouse query run in embedded ClickHouse (needs the chdb package: npm install chdb)',
   },
   'no-cache': { type: 'boolean', help: 'parse the data files even if the columnar cache holds them (see `lql cache`)' },
-};
+} satisfies Record<string, OptionSpec>;
 
 export interface LoadedData {
   leads: LeadTable;
