@@ -102,7 +102,12 @@ describe.skipIf(!haveChromium && !inCI)('a large upload in the browser', () => {
     await page.getByRole('tab', { name: 'Overview' }).click();
     await page.locator('.stage-row[data-stage="MQL"]').waitFor({ timeout: 60_000 });
     await settled(page);
-    for (const s of cli.stages) expect(await reached(page, s.name), s.name).toBe(s.reached);
+    for (const s of cli.stages) {
+      expect(await reached(page, s.name), s.name).toBe(s.reached);
+      // the row's counts: reached, won, lost (open follows from them)
+      const cells = await page.locator(`.stage-row[data-stage="${s.name}"] td.num`).allInnerTexts();
+      expect(cells.slice(0, 3).map((c) => Number(c.replace(/[^0-9]/g, ''))), s.name).toEqual([s.reached, s.won, s.lost]);
+    }
     await h.screenshot(page, 'upload-overview');
     expect(errors).toEqual([]);
     await page.close();
