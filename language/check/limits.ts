@@ -70,6 +70,11 @@ function pushChild(out: NodeStack, v: A.NodeBase | null | undefined): void {
   }
 }
 
+function pushPair(out: NodeStack, a: A.NodeBase | null | undefined, b: A.NodeBase | null | undefined): void {
+  pushChild(out, a);
+  pushChild(out, b);
+}
+
 function pushChildren(out: NodeStack, vs: readonly A.NodeBase[]): void {
   for (let i = 0; i < vs.length; i++) pushChild(out, vs[i]);
 }
@@ -98,95 +103,53 @@ function pushChildrenOf(n: Node, out: NodeStack): void {
       return;
     case 'Or':
     case 'And':
-    case 'ArithBinary': {
-      const e = n as A.Or | A.ArithBinary;
-      pushChild(out, e.left);
-      pushChild(out, e.right);
-      return;
+    case 'ArithBinary':
+    case 'Compare': {
+      const e = n as A.Or | A.ArithBinary | A.Compare;
+      return pushPair(out, e.left, e.right);
     }
     case 'Not':
-      pushChild(out, (n as A.Not).operand);
-      return;
     case 'ArithNeg':
-      pushChild(out, (n as A.ArithNeg).operand);
-      return;
+      return pushChild(out, (n as A.Not | A.ArithNeg).operand);
     case 'Paren':
     case 'ArithParen':
-      pushChild(out, (n as A.Paren | A.ArithParen).inner);
-      return;
-    case 'Compare': {
-      const e = n as A.Compare;
-      pushChild(out, e.left);
-      pushChild(out, e.right);
-      return;
-    }
-    case 'In': {
-      const e = n as A.In;
-      pushChild(out, e.value);
-      pushChild(out, e.list);
-      return;
-    }
-    case 'Between': {
-      const e = n as A.Between;
-      pushChild(out, e.value);
-      pushChild(out, e.low);
-      pushChild(out, e.high);
-      return;
-    }
-    case 'TextTest': {
-      const e = n as A.TextTest;
-      pushChild(out, e.value);
-      pushChild(out, e.arg);
-      return;
-    }
-    case 'Matches': {
-      const e = n as A.Matches;
-      pushChild(out, e.value);
-      pushChild(out, e.regex);
-      return;
-    }
+      return pushChild(out, (n as A.Paren | A.ArithParen).inner);
+    case 'In':
+      return pushPair(out, (n as A.In).value, (n as A.In).list);
+    case 'Between':
+      pushPair(out, (n as A.Between).value, (n as A.Between).low);
+      return pushChild(out, (n as A.Between).high);
+    case 'TextTest':
+      return pushPair(out, (n as A.TextTest).value, (n as A.TextTest).arg);
+    case 'Matches':
+      return pushPair(out, (n as A.Matches).value, (n as A.Matches).regex);
     case 'Presence':
     case 'Truthy':
-      pushChild(out, (n as A.Presence | A.Truthy).value);
-      return;
+      return pushChild(out, (n as A.Presence | A.Truthy).value);
     case 'Call':
-      pushChildren(out, (n as A.Call).args);
-      return;
+      return pushChildren(out, (n as A.Call).args);
     case 'Count':
-      pushChild(out, (n as A.Count).window);
-      return;
+      return pushChild(out, (n as A.Count).window);
     case 'ListLit':
-      pushChildren(out, (n as A.ListLit).items);
-      return;
-    case 'WhenRule': {
-      const r = n as A.WhenRule;
-      pushChild(out, r.points);
-      pushChild(out, r.cond);
-      return;
-    }
+      return pushChildren(out, (n as A.ListLit).items);
+    case 'WhenRule':
+      return pushPair(out, (n as A.WhenRule).points, (n as A.WhenRule).cond);
     case 'PerRule':
     case 'OnceRule': {
       const r = n as A.PerRule | A.OnceRule;
-      pushChild(out, r.points);
-      pushChild(out, r.window);
-      pushChild(out, r.max);
-      return;
+      pushPair(out, r.points, r.window);
+      return pushChild(out, r.max);
     }
     case 'Decay':
-      pushChild(out, (n as A.DecayClause).halfLife);
-      return;
+      return pushChild(out, (n as A.DecayClause).halfLife);
     case 'Program':
-      pushChildren(out, (n as unknown as A.Program).decls);
-      return;
+      return pushChildren(out, (n as unknown as A.Program).decls);
     case 'Segment':
-      pushChild(out, (n as A.SegmentDecl).cond);
-      return;
+      return pushChild(out, (n as A.SegmentDecl).cond);
     case 'ScoreBlock':
-      pushChildren(out, (n as A.ScoreBlock).items);
-      return;
+      return pushChildren(out, (n as A.ScoreBlock).items);
     case 'DerivedScore':
-      pushChild(out, (n as A.DerivedScoreDecl).expr);
-      return;
+      return pushChild(out, (n as A.DerivedScoreDecl).expr);
     default:
       // declarations and their entries are few: read their fields generically
       for (const k in n) {
