@@ -875,17 +875,13 @@ export class LqlParser extends EmbeddedActionsParser {
           },
           {
             ALT: () => {
-              const first = this.LA(1);
-              const n = this.SUBRULE3(this.name);
-              const args = this.OPTION3(() => {
-                this.CONSUME2(T.LParen);
-                const list: A.Value[] = [];
-                this.MANY_SEP({ SEP: T.Comma, DEF: () => list.push(this.SUBRULE(this.value)) });
-                this.CONSUME2(T.RParen);
-                return list;
-              });
+              // the name read in place, not through the `name` rule: this alternative is only taken
+              // when the next token is a name, and names are the most frequent part of a condition
+              const t = this.CONSUME(T.NameToken);
+              const args = this.OPTION3(this.callArgs);
               if (this.RECORDING_PHASE) return null as never;
-              if (args) return { kind: 'Call', callee: n, args, range: this.span(first) } as A.Call;
+              const n = this.nameOf(t);
+              if (args) return { kind: 'Call', callee: n, args, range: this.span(t) } as A.Call;
               return { kind: 'Ref', name: n, range: n.range } as A.Ref;
             },
           },
@@ -893,6 +889,15 @@ export class LqlParser extends EmbeddedActionsParser {
       ),
     { recoveryValueFunc: () => this.missingRef() },
   );
+
+  /** `(value, ...)` after a function's name (in `value`) */
+  private callArgs = (): A.Value[] => {
+    this.CONSUME2(T.LParen);
+    const list: A.Value[] = [];
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => list.push(this.SUBRULE(this.value)) });
+    this.CONSUME2(T.RParen);
+    return list;
+  };
 
   // --- arithmetic (derived scores) -----------------------------------------------------
 
