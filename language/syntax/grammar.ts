@@ -70,6 +70,28 @@ class NameNode implements A.Name {
     this.range = range;
   }
 }
+/** A reference to a name (the most frequent value of a condition). */
+class RefNode implements A.Ref {
+  declare readonly kind: 'Ref';
+  declare name: A.Name;
+  declare range: A.Range;
+  constructor(name: A.Name, range: A.Range) {
+    this.kind = 'Ref';
+    this.name = name;
+    this.range = range;
+  }
+}
+/** A value tested on its own (`hot_lead`, a segment's name). */
+class TruthyNode implements A.Truthy {
+  declare readonly kind: 'Truthy';
+  declare value: A.Value;
+  declare range: A.Range;
+  constructor(value: A.Value, range: A.Range) {
+    this.kind = 'Truthy';
+    this.value = value;
+    this.range = range;
+  }
+}
 const CACHE = 256;
 const startToks: (IToken | undefined)[] = new Array(CACHE);
 const startPoss: A.Pos[] = new Array(CACHE);
@@ -188,10 +210,10 @@ export class LqlParser extends EmbeddedActionsParser {
     return new NameNode('', false, this.here());
   }
   missingRef(): A.Ref {
-    return { kind: 'Ref', name: this.missingName(), range: this.here() };
+    return new RefNode(this.missingName(), this.here());
   }
   missingExpr(): A.Expr {
-    return { kind: 'Truthy', value: this.missingRef(), range: this.here() };
+    return new TruthyNode(this.missingRef(), this.here());
   }
   private missingNumber(): A.NumberLit {
     return { kind: 'Number', value: Number.NaN, raw: '', range: this.here() };
@@ -728,7 +750,7 @@ export class LqlParser extends EmbeddedActionsParser {
         result.range = this.span(first);
         return result;
       }
-      return { kind: 'Truthy', value, range: this.span(first) };
+      return new TruthyNode(value, this.span(first));
     },
     { recoveryValueFunc: () => this.missingExpr() },
   );
@@ -852,7 +874,7 @@ export class LqlParser extends EmbeddedActionsParser {
                     {
                       ALT: () => {
                         const n = this.SUBRULE(this.name);
-                        return this.RECORDING_PHASE ? (null as never) : ({ kind: 'Ref', name: n, range: n.range } as A.Ref);
+                        return this.RECORDING_PHASE ? (null as never) : new RefNode(n, n.range);
                       },
                     },
                   ]),
@@ -869,7 +891,7 @@ export class LqlParser extends EmbeddedActionsParser {
           ALT: () => {
             const n = this.SUBRULE2(this.name);
             if (this.RECORDING_PHASE) return null as never;
-            return { kind: 'Ref', name: n, range: n.range } as A.Ref;
+            return new RefNode(n, n.range);
           },
         },
       ]),
@@ -920,7 +942,7 @@ export class LqlParser extends EmbeddedActionsParser {
               if (this.RECORDING_PHASE) return null as never;
               const n = this.nameOf(t);
               if (args) return { kind: 'Call', callee: n, args, range: this.span(t) } as A.Call;
-              return { kind: 'Ref', name: n, range: n.range } as A.Ref;
+              return new RefNode(n, n.range);
             },
           },
         ]),
@@ -996,7 +1018,7 @@ export class LqlParser extends EmbeddedActionsParser {
             ALT: () => {
               const n = this.SUBRULE(this.name);
               if (this.RECORDING_PHASE) return null as never;
-              return { kind: 'Ref', name: n, range: n.range } as A.Ref;
+              return new RefNode(n, n.range);
             },
           },
         ]),
