@@ -71,6 +71,21 @@ async function both(path: string, leads: LeadTable, acts: string[], cuts: number
   return { single, parts, how };
 }
 
+/**
+ * A CSV file written to the test folder before the tests of a block: a byte
+ * order mark, the header and the rows, CRLF line ends; `at(s)` is the byte
+ * offset of `s` in it.
+ */
+function crlfFile(name: string, header: string, rows: string[]) {
+  const bytes = Buffer.from('\uFEFF' + header + '\r\n' + rows.join('\r\n') + '\r\n', 'utf8');
+  const file = { bytes, path: '', at: (s: string, from = 0) => bytes.indexOf(Buffer.from(s, 'utf8'), from) };
+  beforeAll(() => {
+    file.path = join(dir, name);
+    writeFileSync(file.path, bytes);
+  });
+  return file;
+}
+
 const LEADS = 'id,outcome\nA,won\n"B\nline two",lost\nC;D,\nÉlodie,won\n';
 
 describe('events read in parts', () => {
@@ -89,23 +104,13 @@ describe('events read in parts', () => {
     '"B\nline two";email;2026-01-07T10:00:00Z',
     'A;email;2026-01-01T10:00:00Z',
   ];
-  const text = '\uFEFFlead_id;type;at\r\n' + rows.join('\r\n') + '\r\n';
-  const bytes = Buffer.from(text, 'utf8');
-  let path = '';
-  beforeAll(() => {
-    path = join(dir, 'events.csv');
-    writeFileSync(path, bytes);
-  });
-
-  /** Byte offsets of interest in the file. */
-  const at = (s: string, from = 0) => bytes.indexOf(Buffer.from(s, 'utf8'), from);
+  const file = crlfFile('events.csv', 'lead_id;type;at', rows);
+  const { bytes, at } = file;
 
   it('cut after line breaks: read in parts, the same table', async () => {
-    const afterLf: number[] = [];
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) afterLf.push(i + 1);
     // after the header, and not after the line breaks inside the quoted ids
-    const cuts = afterLf.filter((c) => c > at('A;visit') && bytes[c - 2] !== 66 /* B */);
-    const { single, parts, how } = await both(path, leads, acts, cuts);
+    const cuts = lineStarts(bytes).filter((c) => c > at('A;visit') && bytes[c - 2] !== 66 /* B */);
+    const { single, parts, how } = await both(file.path, leads, acts, cuts);
     expect(how).toBe('parts');
     expect(plain(parts)).toEqual(plain(single));
     const t = (single as { table: EventTable }).table;
@@ -124,7 +129,7 @@ describe('events read in parts', () => {
       ['inside a row', at('email;2026-01-03')],
     ];
     for (const [label, cut] of awkward) {
-      const { single, parts, how } = await both(path, leads, acts, [cut, at('Élodie;visit')]);
+      const { single, parts, how } = await both(file.path, leads, acts, [cut, at('Élodie;visit')]);
       expect(plain(parts), label).toEqual(plain(single));
       expect(how, label).toBe('whole');
     }
@@ -240,19 +245,13 @@ describe('leads read in parts', () => {
     'D5;lost;2026-01-05;"multi\nline";5',
     'E6;won;;Ünïcödé;6',
   ];
-  const text = '\uFEFFid;outcome;created_at;name;score\r\n' + rows.join('\r\n') + '\r\n';
-  const bytes = Buffer.from(text, 'utf8');
-  const at = (s: string, from = 0) => bytes.indexOf(Buffer.from(s, 'utf8'), from);
-  let path = '';
-  beforeAll(() => {
-    path = join(dir, 'leads-awkward.csv');
-    writeFileSync(path, bytes);
-  });
+  const file = crlfFile('leads-awkward.csv', 'id;outcome;created_at;name;score', rows);
+  const { at } = file;
 
   it('cut after the line breaks that end rows: read in parts, the same table', async () => {
     // the row ends: after the CRLF of each row, not after the line breaks inside quoted fields
     const rowEnds = [at('"B'), at('Élodie'), at('C4;'), at('D5;'), at('E6;')];
-    const { single, parts, how } = await leadsBoth(path, rowEnds);
+    const { single, parts, how } = await leadsBoth(file.path, rowEnds);
     expect(how).toBe('parts');
     expect(parts).toEqual(single);
     // by hand: six leads on lines 2, 3 (over two lines), 5, 6, 7 (over two lines) and 9
@@ -277,7 +276,7 @@ describe('leads read in parts', () => {
       ['right after the header', [header, at('D5;')], 'parts'],
     ];
     for (const [label, cuts, expected] of awkward) {
-      const { single, parts, how } = await leadsBoth(path, cuts);
+      const { single, parts, how } = await leadsBoth(file.path, cuts);
       expect(parts, label).toEqual(single);
       expect(how, label).toBe(expected);
     }
@@ -336,7 +335,7 @@ describe('leads read in parts', () => {
       "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', (t) => parentPort.postMessage({ id: t.id, failure: 'no memory' }));\n",
     );
     for (const w of [throws, exits, answers]) {
-      const { single, parts, how } = await leadsBoth(path, [at('Élodie'), at('D5;')], {}, { workerUrl: pathToFileURL(w) });
+      const { single, parts, how } = await leadsBoth(file.path, [at('Élodie'), at('D5;')], {}, { workerUrl: pathToFileURL(w) });
       expect(how, w).toBe('whole');
       expect(parts, w).toEqual(single);
     }
