@@ -26,8 +26,8 @@ import { diag } from '../../language/diagnostics/registry.js';
 import { typedByValues } from './columns.js';
 import { DataError } from './errors.js';
 import { Interner } from './intern.js';
-import { LeadsBuilder } from './leads.js';
-import { type PartOptions, type PartRead, placeParts, readPart } from './parts.js';
+import { keepLeadIndex, LeadsBuilder } from './leads.js';
+import { type PartOptions, type PartRead, type PartText, placeParts, readPart } from './parts.js';
 import { at } from './records.js';
 import type { Column, LeadTable, LoadOptions } from './table.js';
 import { isBlank } from './values.js';
@@ -46,7 +46,7 @@ export interface LeadsPartResult extends PartRead {
 
 /** Read one part of a leads file (see `readPart`). */
 export function readLeadsPart(
-  bytes: Uint8Array | string,
+  bytes: PartText,
   prefix: number,
   opts: LeadsPartOptions,
   onProgress?: (done: number, total: number, rows?: number) => void,
@@ -183,7 +183,7 @@ export function joinLeadParts(file: string, parts: LeadsPartResult[], options: P
     columns.set(name, col);
   }
   const kept: Diagnostic[] = placed.kept;
-  return {
+  const table: LeadTable = {
     file,
     n,
     ids,
@@ -208,4 +208,7 @@ export function joinLeadParts(file: string, parts: LeadsPartResult[], options: P
     rejected: { rows: placed.rows, diagnostics: kept },
     warnings: head.warnings,
   };
+  // the ids checked unique are the table's id index (entry and value: the row), as the single reader keeps its own
+  if (!rowIds) keepLeadIndex(table, seen);
+  return table;
 }

@@ -570,6 +570,11 @@ export function leadIndex(table: LeadTable): Interner {
   return m;
 }
 
+/** Keep `index` (its entry i is `table.ids[i]`, its value i) as the table's id index, so `leadIndex` need not build it again. */
+export function keepLeadIndex(table: LeadTable, index: Interner): void {
+  tableIndex.set(table, index);
+}
+
 /** What `reader` and `control` need of a table builder (the leads' or the events'). */
 export interface TableBuilder extends RecordSink {
   readonly file: string;

@@ -10,44 +10,43 @@
  * `{ id, failure }` with the
  * reason when the part could not be read at all (the caller then reads the
  * file in one piece).
- * Invariants: reads only the byte range it is given; holds one part at a
+ * Invariants: reads only the byte range it is given, 1 MiB at a time into
+ * one buffer (never the whole part in memory); holds one part's table at a
  * time.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import type { ThreadTask } from './parallel.js';
-import { transferList } from './parts.js';
+import { transferList, type PartText } from './parts.js';
 import { readPartTask, type PartTask } from './split-load.js';
 
-/** One buffer per worker, reused for every part (fresh memory for each would cost a page fault per 4 KiB). */
-let buffer = Buffer.allocUnsafe(0);
+/** Bytes read from disk at a time, into one buffer reused for every read (fresh memory would cost a page fault per 4 KiB). */
+const READ = 1 << 20;
+/** Bytes given to the reader at a time: decoded pieces stay small strings (see DEFAULT_CHUNK in source.ts). */
+const PIECE = 1 << 15;
+const buffer = Buffer.allocUnsafe(READ);
 
-function readRange(path: string, start: number, end: number, prefix: Uint8Array): Buffer {
-  const need = prefix.length + (end - start);
-  if (buffer.length < need) buffer = Buffer.allocUnsafe(need);
-  buffer.set(prefix);
-  const fd = openSync(path, 'r');
-  try {
-    let at = prefix.length;
-    let pos = start;
-    while (pos < end) {
-      const got = readSync(fd, buffer, at, Math.min(end - pos, 1 << 26), pos);
-      if (got === 0) break;
-      at += got;
-      pos += got;
-    }
-    return buffer.subarray(0, at);
-  } finally {
-    closeSync(fd);
+/** Bytes `start .. end` of the open file `fd`, as pieces of the one buffer (each is read before the next overwrites it). */
+function* range(fd: number, start: number, end: number): Generator<Uint8Array> {
+  let pos = start;
+  while (pos < end) {
+    const got = readSync(fd, buffer, 0, Math.min(end - pos, READ), pos);
+    if (got === 0) break;
+    pos += got;
+    for (let i = 0; i < got; i += PIECE) yield buffer.subarray(i, Math.min(got, i + PIECE));
   }
 }
 
 parentPort?.on('message', (t: ThreadTask) => {
+  let fd = -1;
   try {
-    const bytes = readRange(t.path, t.start, t.end, t.prefix);
-    const result = readPartTask({ kind: t.kind, options: t.options, bytes, prefix: t.prefix.length } as PartTask);
+    fd = openSync(t.path, 'r');
+    const bytes = { head: t.prefix, chunks: range(fd, t.start, t.end), size: t.prefix.length + t.end - t.start };
+    const result = readPartTask({ kind: t.kind, options: t.options, bytes, prefix: t.prefix.length } as PartTask<PartText>);
     parentPort!.postMessage({ id: t.id, result }, transferList(result));
   } catch (e) {
     parentPort!.postMessage({ id: t.id, failure: e instanceof Error ? e.message : String(e) });
+  } finally {
+    if (fd >= 0) closeSync(fd);
   }
 });

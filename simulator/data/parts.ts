@@ -78,14 +78,27 @@ export interface PartBuilder extends TableBuilder {
 }
 
 /**
+ * A part as it is read: its bytes in memory, its text (a part known to be
+ * ASCII), or the header's bytes (`head`) then the part's bytes as chunks
+ * read one after the other (`size` bytes in all), so that a part read from
+ * disk is never held whole in memory.
+ */
+export type PartText = Uint8Array | string | { head: Uint8Array; chunks: Iterable<Uint8Array>; size: number };
+
+function* headThen(head: Uint8Array, chunks: Iterable<Uint8Array>): Generator<Uint8Array> {
+  if (head.length) yield head;
+  yield* chunks;
+}
+
+/**
  * Read one part into `b`: `bytes` holds the header (`prefix` bytes, 0 for
  * the first part, which starts with the file's own header) followed by the
- * part; a part known to be ASCII may be given as its text (then `prefix`
- * counts characters). `onProgress(done, total, rows)` as it goes.
+ * part; given as text, `prefix` counts characters; given as chunks, it is
+ * the length of `head`. `onProgress(done, total, rows)` as it goes.
  */
 export function readPart(
   b: PartBuilder,
-  bytes: Uint8Array | string,
+  bytes: PartText,
   prefix: number,
   opts: Pick<PartOptions, 'file' | 'delimiter' | 'maxRecord'>,
   onProgress?: (done: number, total: number, rows?: number) => void,
@@ -106,9 +119,12 @@ export function readPart(
     };
   };
   let error: Diagnostic[] | null = null;
+  const inMemory = typeof bytes === 'string' || ArrayBuffer.isView(bytes);
+  const head = inMemory ? bytes : bytes.head;
   try {
     // the part's size sizes the arrays from the rows per byte of the first ones, as for a whole file
-    feedSync({ name: opts.file, text: bytes, format: 'csv' }, make, control(b, onProgress ? { onProgress } : {}));
+    const src = inMemory ? { text: bytes } : { chunks: headThen(bytes.head, bytes.chunks), size: bytes.size };
+    feedSync({ name: opts.file, ...src, format: 'csv' }, make, control(b, onProgress ? { onProgress } : {}));
     b.checkStarted();
   } catch (e) {
     if (!(e instanceof DataError)) throw e;
@@ -116,7 +132,7 @@ export function readPart(
     clean = false;
   }
   const r = csv as CsvReader | null;
-  const prefixChars = prefix === 0 || typeof bytes === 'string' ? prefix : new TextDecoder().decode(bytes.subarray(0, prefix)).length;
+  const prefixChars = prefix === 0 || typeof head === 'string' ? prefix : new TextDecoder().decode(head.subarray(0, prefix)).length;
   return {
     clean,
     error,
@@ -130,7 +146,7 @@ export function readPart(
 
 /** Read one part of an events file (see `readPart`). */
 export function readEventsPart(
-  bytes: Uint8Array | string,
+  bytes: PartText,
   prefix: number,
   opts: PartOptions,
   onProgress?: (done: number, total: number, rows?: number) => void,

@@ -213,9 +213,16 @@ function* pieces(text: Uint8Array, size: number): Generator<Chunk> {
   for (let i = 0; i < text.length; i += size) yield text.subarray(i, i + size);
 }
 
-/** Feed a whole-text source synchronously. */
+/** Feed a whole-text source, or one of chunks read synchronously (an Iterable), synchronously. */
 export function feedSync(src: DataSource, make: (format: DataFormat) => RecordReader, ctl: FeedControl = {}): void {
-  if (src.text === undefined) throw new TypeError(`${src.name}: a synchronous load needs the text in memory`);
+  if (src.text === undefined) {
+    const chunks = src.chunks;
+    if (!chunks || !(Symbol.iterator in chunks)) throw new TypeError(`${src.name}: a synchronous load needs the text in memory or chunks read synchronously`);
+    const f = new Feeder(src, make, ctl, src.size ?? 0);
+    for (const c of chunks) f.chunk(c);
+    f.finish();
+    return;
+  }
   const f = new Feeder(src, make, ctl, src.size ?? src.text.length);
   const text = src.text;
   const size = ctl.chunkSize ?? DEFAULT_CHUNK;

@@ -20,16 +20,20 @@
 import { cutsInMemory } from './cuts.js';
 import { LoadCancelledError } from './errors.js';
 import { joinLeadParts, readLeadsPart, type LeadsPartOptions, type LeadsPartResult } from './lead-parts.js';
-import { joinEventParts, readEventsPart, type EventsPartResult, type PartOptions } from './parts.js';
+import { joinEventParts, readEventsPart, type EventsPartResult, type PartOptions, type PartText } from './parts.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 
-/** One part to read: the header bytes (`prefix` of them; 0 for the first part) followed by the part. */
-export type PartTask =
-  | { kind: 'leads'; bytes: Uint8Array; prefix: number; options: LeadsPartOptions }
-  | { kind: 'events'; bytes: Uint8Array; prefix: number; options: PartOptions };
+/**
+ * One part to read: the header bytes (`prefix` of them; 0 for the first
+ * part) followed by the part; sent to a worker, `bytes` is the part in
+ * memory (a worker that reads it from disk itself has it as chunks).
+ */
+export type PartTask<B extends PartText = Uint8Array> =
+  | { kind: 'leads'; bytes: B; prefix: number; options: LeadsPartOptions }
+  | { kind: 'events'; bytes: B; prefix: number; options: PartOptions };
 
 /** Read one part where it was sent (a worker): by its kind, `readLeadsPart` or `readEventsPart`. */
-export function readPartTask(task: PartTask, onProgress?: (done: number, total: number, rows?: number) => void): LeadsPartResult | EventsPartResult {
+export function readPartTask(task: PartTask<PartText>, onProgress?: (done: number, total: number, rows?: number) => void): LeadsPartResult | EventsPartResult {
   return task.kind === 'leads'
     ? readLeadsPart(task.bytes, task.prefix, task.options, onProgress)
     : readEventsPart(task.bytes, task.prefix, task.options, onProgress);

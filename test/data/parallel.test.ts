@@ -394,6 +394,28 @@ describe('leads read in parts', () => {
     expect(how).toBe('parts');
     expect(plainLeads(t)).toEqual((r.single as { table: unknown }).table);
     expect(seen).toEqual({ done: size, total: size, rows: 3000 });
+    // the events find their leads in the table read in parts (its id index kept from the join) as in the single reader's
+    const acts = ['web_visit', 'email_click'];
+    const single = await loadLeadsFile(files.leads, { split: false });
+    const events = await loadEventsFile(files.events, t, acts, { split: false });
+    expect(plain({ table: events })).toEqual(plain({ table: await loadEventsFile(files.events, single, acts, { split: false }) }));
+    expect(events.unknownLeads.events).toBe(0);
+    expect(events.types.length).toBeGreaterThan(1000);
+  });
+
+  it('a part read from disk in pieces: characters split between pieces and reads are read whole', async () => {
+    // 2.6 MB of mostly three-byte characters: the 32 KiB pieces and 1 MiB reads of each part end inside characters
+    const rowsText = Array.from({ length: 40_000 }, (_, i) => `id${i},${i % 3 ? 'won' : 'lost'},日本語の会社${'é'.repeat(i % 5)}${i}`);
+    const f = join(dir, 'leads-utf8.csv');
+    const b = Buffer.from('id,outcome,name\n' + rowsText.join('\n') + '\n', 'utf8');
+    writeFileSync(f, b);
+    const starts = lineStarts(b);
+    const r = await leadsBoth(f, [starts[13_001]!, starts[29_999]!]);
+    expect(r.how).toBe('parts');
+    expect(r.parts).toEqual(r.single);
+    const t = (r.single as { table: { n: number; columns: Record<string, { dict: string[] }> } }).table;
+    expect(t.n).toBe(40_000);
+    expect(t.columns.name!.dict[4]).toBe('日本語の会社éééé4');
   });
 
   it('the columnar cache is written after a read in parts, and reads back the same table', async () => {
