@@ -10,22 +10,8 @@
  * Invariants: reads exactly the bytes it is given; the LQL worker ends it
  * after its answer, or at once when the load is cancelled.
  */
-import { readLeadsPart } from '../../simulator/data/lead-parts.js';
-import { readEventsPart } from '../../simulator/data/parts.js';
-import type { PartTask } from '../../simulator/data/split-load.js';
-
-/** The distinct buffers of the typed arrays in a result, to transfer rather than copy. */
-function buffers(x: unknown, out: Set<ArrayBuffer>, depth = 0): Set<ArrayBuffer> {
-  if (depth > 4 || x === null || typeof x !== 'object') return out;
-  if (ArrayBuffer.isView(x)) {
-    if (x.buffer instanceof ArrayBuffer) out.add(x.buffer);
-  } else if (x instanceof Map) {
-    for (const v of x.values()) buffers(v, out, depth + 1);
-  } else if (!Array.isArray(x)) {
-    for (const v of Object.values(x)) buffers(v, out, depth + 1);
-  }
-  return out;
-}
+import { transferList } from '../../simulator/data/parts.js';
+import { readPartTask, type PartTask } from '../../simulator/data/split-load.js';
 
 self.onmessage = (e: MessageEvent<PartTask>) => {
   const task = e.data;
@@ -37,9 +23,8 @@ self.onmessage = (e: MessageEvent<PartTask>) => {
     self.postMessage({ progress: [done, rows ?? 0] });
   };
   try {
-    const result =
-      task.kind === 'leads' ? readLeadsPart(task.bytes, task.prefix, task.options, progress) : readEventsPart(task.bytes, task.prefix, task.options, progress);
-    self.postMessage({ result }, { transfer: [...buffers(result, new Set())] });
+    const result = readPartTask(task, progress);
+    self.postMessage({ result }, { transfer: transferList(result) });
   } catch (err) {
     self.postMessage({ failure: err instanceof Error ? err.message : String(err) });
   }

@@ -4,7 +4,8 @@
  * Input: the file's first bytes (to find the header line) or the whole file
  * in memory, and the number of parts wanted.
  * Output: `headerEnd` -> the byte after the header line's break (found
- * outside quotes); `cutsInMemory` -> the header bytes (without a byte order
+ * outside quotes); `cutsOf` (a file read through a callback, on disk) and
+ * `cutsInMemory` -> the header bytes (without a byte order
  * mark) and the part bounds: 0 (the first part holds the header), then offsets
  * just after a line break, and the file's end; null when the file is not
  * one to cut (JSON Lines, no header line, too few rows for two parts).
@@ -42,12 +43,20 @@ export function textStart(head: Uint8Array): { bom: number; jsonl: boolean; empt
 }
 
 /**
- * A CSV file in memory cut into `count` parts (fewer when it has too few
- * lines); `at`: cut exactly at these offsets instead (tests: awkward places).
+ * The cuts of a CSV file of `size` bytes into `count` parts (fewer when it
+ * has too few lines), from its first bytes `head` (at least its header line,
+ * at most 1 MiB) and `lineStartAt(pos)`: the first offset after a line break
+ * at or after `pos` (`size` if none); `at`: cut exactly at these offsets
+ * instead (tests: awkward places). The file on disk and the file in memory
+ * are cut alike.
  */
-export function cutsInMemory(bytes: Uint8Array, count: number, at?: readonly number[]): { prefix: Uint8Array; bounds: number[] } | null {
-  const size = bytes.length;
-  const head = bytes.subarray(0, Math.min(size, 1 << 20));
+export function cutsOf(
+  head: Uint8Array,
+  size: number,
+  count: number,
+  lineStartAt: (pos: number) => number,
+  at?: readonly number[],
+): { prefix: Uint8Array; bounds: number[] } | null {
   const start = textStart(head);
   if (start.empty || start.jsonl) return null;
   const end = headerEnd(head, start.bom);
@@ -55,11 +64,18 @@ export function cutsInMemory(bytes: Uint8Array, count: number, at?: readonly num
   const bounds = [0];
   const wanted = at
     ? [...at].sort((a, b) => a - b)
-    : Array.from({ length: count - 1 }, (_, k) => {
-        const lf = bytes.indexOf(LF, end + Math.floor(((size - end) * (k + 1)) / count));
-        return lf < 0 ? size : lf + 1;
-      });
+    : Array.from({ length: count - 1 }, (_, k) => lineStartAt(end + Math.floor(((size - end) * (k + 1)) / count)));
   for (const b of wanted) if (b > Math.max(end, bounds[bounds.length - 1]!) && b < size) bounds.push(b);
   bounds.push(size);
-  return bounds.length > 2 ? { prefix: bytes.slice(start.bom, end), bounds } : null;
+  return bounds.length > 2 ? { prefix: head.slice(start.bom, end), bounds } : null;
+}
+
+/** A CSV file in memory cut into `count` parts (see `cutsOf`). */
+export function cutsInMemory(bytes: Uint8Array, count: number, at?: readonly number[]): { prefix: Uint8Array; bounds: number[] } | null {
+  const size = bytes.length;
+  const lineStartAt = (pos: number) => {
+    const lf = bytes.indexOf(LF, pos);
+    return lf < 0 ? size : lf + 1;
+  };
+  return cutsOf(bytes.subarray(0, Math.min(size, 1 << 20)), size, count, lineStartAt, at);
 }

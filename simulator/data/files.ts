@@ -3,7 +3,8 @@
  *
  * Input: a file path and the same options as the in-memory loaders.
  * Output: the LeadTable / EventTable, read as a stream of 32 KiB chunks, so
- * a file of any size is never held whole in memory as text.
+ * a file of any size is never held whole in memory as text; a large CSV file
+ * is read in parts on worker threads when there are any (`parallel.ts`).
  * `readLeadsFile` / `readEventsFile` also go through the columnar cache
  * (`cache.ts`) when asked to.
  * Invariants: this module and `cache.ts` are the only ones of the data
@@ -67,9 +68,25 @@ async function sourceFor(path: string, options: ReadOptions): Promise<{ src: Dat
   return { src: columnarSource(path, f), options: { ...options, format: 'csv', delimiter: ',' } };
 }
 
-/** Load a leads file (CSV, JSON Lines, Parquet or Arrow) from disk. */
-export async function loadLeadsFile(path: string, options: LoadOptions & ReadOptions = {}): Promise<LeadTable> {
+/** The size of a CSV file on disk that may be read in parts (`parallel.ts`), else null. */
+function splittable(path: string, src: DataSource, options: ReadOptions & { split?: SplitOptions | false }): number | null {
+  if (options.split === false || src.size === undefined || !src.chunks || options.format === 'jsonl' || formatFromName(path) === 'jsonl') return null;
+  return src.size;
+}
+
+/**
+ * Load a leads file (CSV, JSON Lines, Parquet or Arrow) from disk. A large
+ * CSV file is read on all cores (`parallel.ts`; `split: false` reads it in
+ * one piece).
+ */
+export async function loadLeadsFile(path: string, options: LoadOptions & ReadOptions & { split?: SplitOptions | false } = {}): Promise<LeadTable> {
   const s = await sourceFor(path, options);
+  const size = splittable(path, s.src, options);
+  if (size !== null) {
+    const { loadLeadsParallel } = await import('./parallel.js');
+    const t = await loadLeadsParallel(path, size, options, options.split || {});
+    if (t) return t;
+  }
   return loadLeads(s.src, { ...options, ...s.options });
 }
 
@@ -85,16 +102,21 @@ export async function loadEventsFile(
   options: LoadOptions & ReadOptions & { split?: SplitOptions | false } = {},
 ): Promise<EventTable> {
   const s = await sourceFor(path, options);
-  if (options.split !== false && s.src.size !== undefined && s.src.chunks && options.format !== 'jsonl' && formatFromName(path) !== 'jsonl') {
+  const size = splittable(path, s.src, options);
+  if (size !== null) {
     const { loadEventsParallel } = await import('./parallel.js');
-    const t = await loadEventsParallel(path, s.src.size, leads, activities, options, options.split);
+    const t = await loadEventsParallel(path, size, leads, activities, options, options.split || {});
     if (t) return t;
   }
   return loadEvents(s.src, leads, activities, { ...options, ...s.options });
 }
 
 /** A leads file, from the columnar cache when `cache` is given and holds a valid entry. */
-export async function readLeadsFile(path: string, options: LoadOptions & ReadOptions = {}, cache: CacheOptions | false = false): Promise<LeadTable> {
+export async function readLeadsFile(
+  path: string,
+  options: LoadOptions & ReadOptions & { split?: SplitOptions | false } = {},
+  cache: CacheOptions | false = false,
+): Promise<LeadTable> {
   const read = () => loadLeadsFile(path, options);
   if (!cache) return read();
   const { cachedLeads } = await import('./cache.js');

@@ -1,17 +1,19 @@
 /**
- * Reading a large CSV events file on all cores (Node worker threads).
+ * Reading a large CSV leads or events file on all cores (Node worker threads).
  *
- * Input: a file path (CSV, at least `minSize` bytes), the leads, the
- * ruleset's activities and the load options.
- * Output: the EventTable the single reader would build, or null when the
- * file is not one to split (too small, JSON Lines, no header line found,
- * no worker available) or the parts cannot stand for it (`parts.ts`): the
- * caller then reads it in one piece.
+ * Input: a file path (CSV, at least `minSize` bytes), the load options, and
+ * for events the leads and the ruleset's activities.
+ * Output: the LeadTable / EventTable the single reader would build, or null
+ * when the file is not one to split (too small, JSON Lines, no header line
+ * found, no worker available) or the parts cannot stand for it
+ * (`lead-parts.ts`, `parts.ts`): the caller then reads it in one piece.
  * How: the header line is found (outside quotes), the rest is cut into
- * parts of about `partSize` bytes, each just after a line break; workers
- * (`$LQL_THREADS`, else one per core but one, at most 4) each read their parts from the file themselves
- * and send back typed arrays; the main thread meanwhile indexes the lead ids,
- * then joins the parts in file order. Progress is reported as parts finish.
+ * parts of about `partSize` bytes, each just after a line break (`cuts.ts`);
+ * workers (`$LQL_THREADS`, else one per core but one, at most 4) each read
+ * their parts from the file themselves (`parts-worker.ts`, one script for
+ * both kinds) and send back typed arrays; for events the main thread
+ * meanwhile indexes the lead ids; then the parts are joined in file order.
+ * Progress is reported as parts finish.
  * Invariants: a worker that fails or exits leaves the load to the single
  * reader, never to a partial table; `isCancelled()` stops the workers and
  * throws LoadCancelledError; the workers are always terminated.
@@ -20,10 +22,12 @@ import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { headerEnd, textStart } from './cuts.js';
+import { cutsOf } from './cuts.js';
 import { LoadCancelledError } from './errors.js';
+import { joinLeadParts, type LeadsPartResult } from './lead-parts.js';
 import { leadIndex } from './leads.js';
-import { joinEventParts, type EventsPartResult, type PartOptions } from './parts.js';
+import { joinEventParts, type EventsPartResult } from './parts.js';
+import { eventsPartOptions, leadsPartOptions, type PartTask } from './split-load.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 
 export interface SplitOptions {
@@ -37,9 +41,18 @@ export interface SplitOptions {
   cuts?: number[];
   /** the worker script (default: `parts-worker.js` beside this module) */
   workerUrl?: URL;
-  /** told how the file was read: in `parts`, or `whole` by the single reader (and why) */
-  onRead?: (how: 'parts' | 'whole', why?: string) => void;
+  /** told how the file was read: in `parts`, or `whole` by the single reader */
+  onRead?: (how: 'parts' | 'whole') => void;
 }
+
+/**
+ * A part for a worker thread: bytes `start .. end` of the file at `path`,
+ * read after the header bytes `prefix` (empty for the first part), as `kind`
+ * with `options`.
+ */
+export type ThreadTask = { id: number; path: string; start: number; end: number; prefix: Uint8Array } & Pick<PartTask, 'kind' | 'options'>;
+
+type Options = LoadOptions & { delimiter?: string; maxRecord?: number };
 
 const LF = 10;
 
@@ -79,70 +92,88 @@ function defaultWorker(): URL | null {
   return existsSync(fileURLToPath(url)) ? url : null;
 }
 
+/**
+ * The parts joined (`join`; null when they were not read), and `onRead`
+ * told how the file was read: in parts, also when the join throws the
+ * file's error; else whole.
+ */
+function joined<T>(split: SplitOptions, join: (() => T | null) | null): T | null {
+  let how: 'parts' | 'whole' = 'whole';
+  try {
+    const t = join?.() ?? null;
+    if (t) how = 'parts';
+    return t;
+  } catch (e) {
+    how = 'parts';
+    throw e;
+  } finally {
+    split.onRead?.(how);
+  }
+}
+
+/** Read a leads CSV file in parts on worker threads; null: read it in one piece instead. */
+export async function loadLeadsParallel(path: string, size: number, options: Options, split: SplitOptions = {}): Promise<LeadTable | null> {
+  const task = { kind: 'leads', options: leadsPartOptions(path, options) } as const;
+  const parts = await readOnThreads<LeadsPartResult>(path, size, task, options, split, (r) => r.table.n);
+  return joined(split, parts && (() => joinLeadParts(path, parts, options)));
+}
+
 /** Read an events CSV file in parts on worker threads; null: read it in one piece instead. */
 export async function loadEventsParallel(
   path: string,
   size: number,
   leads: LeadTable,
   activities: readonly string[],
-  options: LoadOptions & { delimiter?: string; maxRecord?: number },
+  options: Options,
   split: SplitOptions = {},
 ): Promise<EventTable | null> {
-  const t = await inParts(path, size, leads, activities, options, split);
-  split.onRead?.(t ? 'parts' : 'whole');
-  return t;
+  const task = { kind: 'events', options: eventsPartOptions(path, activities, options) } as const;
+  // index the lead ids while the workers read (the join needs them)
+  const parts = await readOnThreads<EventsPartResult>(
+    path,
+    size,
+    task,
+    options,
+    split,
+    (r) => r.n,
+    () => leadIndex(leads),
+  );
+  return joined(split, parts && (() => joinEventParts(path, leads, activities, parts, options.lenient === true)));
 }
 
-async function inParts(
+/**
+ * The file cut into parts, read by worker threads: the parts' results in
+ * file order, or null (not split, or a worker failed). `rowsOf` counts a
+ * part's rows for progress; `meanwhile` runs on this thread while they read.
+ */
+async function readOnThreads<R>(
   path: string,
   size: number,
-  leads: LeadTable,
-  activities: readonly string[],
-  options: LoadOptions & { delimiter?: string; maxRecord?: number },
-  split: SplitOptions = {},
-): Promise<EventTable | null> {
-  if (size < (split.minSize ?? 32 << 20) || (split.workers ?? threads()) < 2) return null;
+  task: Pick<ThreadTask, 'kind' | 'options'>,
+  options: Options,
+  split: SplitOptions,
+  rowsOf: (r: R) => number,
+  meanwhile?: () => void,
+): Promise<R[] | null> {
+  const wanted = split.workers ?? threads();
+  if (size < (split.minSize ?? 32 << 20) || wanted < 2) return null;
   const url = split.workerUrl ?? defaultWorker();
   if (!url) return null;
   const fd = openSync(path, 'r');
-  let prefix: Uint8Array;
-  const bounds: number[] = [0];
+  let cuts: { prefix: Uint8Array; bounds: number[] } | null;
   try {
+    // a header line longer than this window: one piece
     const head = readAt(fd, 0, Math.min(size, 1 << 20));
-    const { bom, jsonl, empty } = textStart(head);
-    // JSON Lines, or a header line longer than the window: one piece
-    if (empty || jsonl) return null;
-    const end = headerEnd(head, bom);
-    if (end < 0 || end >= size) return null;
-    prefix = head.slice(bom, end);
-    if (split.cuts) {
-      for (const c of [...split.cuts].sort((a, b) => a - b)) if (c > end && c < size && c > bounds[bounds.length - 1]!) bounds.push(c);
-    } else {
-      const partSize = split.partSize ?? 64 << 20;
-      const count = Math.max(split.workers ?? threads(), Math.ceil((size - end) / partSize));
-      for (let k = 1; k < count; k++) {
-        const b = nextLineStart(fd, end + Math.floor(((size - end) * k) / count), size);
-        if (b > bounds[bounds.length - 1]! && b < size) bounds.push(b);
-      }
-    }
+    const count = Math.max(wanted, Math.ceil(size / (split.partSize ?? 64 << 20)));
+    cuts = cutsOf(head, size, count, (pos) => nextLineStart(fd, pos, size), split.cuts);
   } finally {
     closeSync(fd);
   }
-  bounds.push(size);
+  if (!cuts) return null;
+  const { prefix, bounds } = cuts;
   const nParts = bounds.length - 1;
-  if (nParts < 2) return null;
-
-  const partOptions: PartOptions = {
-    file: path,
-    activities,
-    lenient: options.lenient,
-    dateFormat: options.dateFormat,
-    eventColumns: options.eventColumns,
-    delimiter: options.delimiter,
-    maxRecord: options.maxRecord,
-  };
-  const nWorkers = Math.max(1, Math.min(split.workers ?? threads(), nParts));
-  const results: (EventsPartResult | undefined)[] = new Array(nParts);
+  const nWorkers = Math.min(wanted, nParts);
+  const results: R[] = new Array(nParts);
   const workers: Worker[] = [];
   let next = 0;
   let doneBytes = 0;
@@ -161,16 +192,17 @@ async function inParts(
         if (options.isCancelled?.()) return settle(new LoadCancelledError(path));
         if (next >= nParts) return;
         const id = next++;
-        w.postMessage({ id, path, start: bounds[id]!, end: bounds[id + 1]!, prefix: id === 0 ? new Uint8Array(0) : prefix, options: partOptions });
+        const t: ThreadTask = { ...task, id, path, start: bounds[id]!, end: bounds[id + 1]!, prefix: id === 0 ? new Uint8Array(0) : prefix } as ThreadTask;
+        w.postMessage(t);
       };
       for (let i = 0; i < nWorkers; i++) {
         const w = new Worker(url);
         workers.push(w);
-        w.on('message', (m: { id: number; result?: EventsPartResult; failure?: string }) => {
+        w.on('message', (m: { id: number; result?: R; failure?: string }) => {
           if (!m.result) return settle(false);
           results[m.id] = m.result;
           doneBytes += bounds[m.id + 1]! - bounds[m.id]!;
-          rows += m.result.n;
+          rows += rowsOf(m.result);
           options.onProgress?.(doneBytes, size, rows);
           if (++finished === nParts) return settle(true);
           give(w);
@@ -179,12 +211,10 @@ async function inParts(
         w.on('exit', () => settle(false));
         give(w);
       }
-      // index the lead ids while the workers read (the join needs them)
-      leadIndex(leads);
+      meanwhile?.();
     });
-    if (!ok) return null;
+    return ok ? results : null;
   } finally {
     for (const w of workers) void w.terminate();
   }
-  return joinEventParts(path, leads, activities, results as EventsPartResult[], options.lenient === true);
 }

@@ -1,11 +1,13 @@
 /**
- * A worker thread that reads parts of a CSV events file (`parallel.ts`).
+ * A worker thread that reads parts of a CSV leads or events file
+ * (`parallel.ts`).
  *
- * Input: messages `{ id, path, start, end, prefix, options }`: read bytes
- * `start .. end` of the file at `path`, after the header bytes `prefix`
- * (empty for the first part).
- * Output: one message per task, `{ id, result }` (an EventsPartResult, its
- * typed arrays transferred, not copied) or `{ id, failure }` with the
+ * Input: messages `ThreadTask` `{ id, path, start, end, prefix, kind, options }`:
+ * read bytes `start .. end` of the file at `path`, after the header bytes
+ * `prefix` (empty for the first part), as a part of a leads or events file.
+ * Output: one message per task, `{ id, result }` (a LeadsPartResult or an
+ * EventsPartResult, its typed arrays transferred, not copied) or
+ * `{ id, failure }` with the
  * reason when the part could not be read at all (the caller then reads the
  * file in one piece).
  * Invariants: reads only the byte range it is given; holds one part at a
@@ -13,16 +15,9 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { readEventsPart, type PartOptions } from './parts.js';
-
-interface Task {
-  id: number;
-  path: string;
-  start: number;
-  end: number;
-  prefix: Uint8Array;
-  options: PartOptions;
-}
+import type { ThreadTask } from './parallel.js';
+import { transferList } from './parts.js';
+import { readPartTask, type PartTask } from './split-load.js';
 
 /** One buffer per worker, reused for every part (fresh memory for each would cost a page fault per 4 KiB). */
 let buffer = Buffer.allocUnsafe(0);
@@ -47,11 +42,11 @@ function readRange(path: string, start: number, end: number, prefix: Uint8Array)
   }
 }
 
-parentPort?.on('message', (t: Task) => {
+parentPort?.on('message', (t: ThreadTask) => {
   try {
     const bytes = readRange(t.path, t.start, t.end, t.prefix);
-    const result = readEventsPart(bytes, t.prefix.length, t.options);
-    parentPort!.postMessage({ id: t.id, result }, [result.lead.buffer, result.type.buffer, result.time.buffer] as ArrayBuffer[]);
+    const result = readPartTask({ kind: t.kind, options: t.options, bytes, prefix: t.prefix.length } as PartTask);
+    parentPort!.postMessage({ id: t.id, result }, transferList(result));
   } catch (e) {
     parentPort!.postMessage({ id: t.id, failure: e instanceof Error ? e.message : String(e) });
   }

@@ -9,7 +9,9 @@
  * events): did it end exactly at the end of a row (`clean`), the lines and
  * characters it read; `placeParts` -> where each part's lines and
  * characters start in the file, and the bad rows of all of them;
- * `readEventsPart` -> an EventsPart with that; `joinEventParts` -> the
+ * `readEventsPart` -> an EventsPart with that; `transferList` -> the
+ * buffers of a part's typed arrays (moved, not copied, between threads);
+ * `joinEventParts` -> the
  * EventTable, or null when the parts cannot stand for the whole file and it
  * must be read in one piece (leads: `lead-parts.ts`).
  * Invariants: a split is speculative (it is made after a line break, without
@@ -140,6 +142,24 @@ export function readEventsPart(
   });
   const read = readPart(b, bytes, prefix, opts, onProgress);
   return { ...b.part(), ...read };
+}
+
+function collectBuffers(x: unknown, out: Set<ArrayBuffer>, depth: number): void {
+  if (depth > 4 || x === null || typeof x !== 'object') return;
+  if (ArrayBuffer.isView(x)) {
+    if (x.buffer instanceof ArrayBuffer) out.add(x.buffer);
+  } else if (x instanceof Map) {
+    for (const v of x.values()) collectBuffers(v, out, depth + 1);
+  } else if (!Array.isArray(x)) {
+    for (const v of Object.values(x)) collectBuffers(v, out, depth + 1);
+  }
+}
+
+/** The distinct buffers of the typed arrays in a part's result, to transfer to the thread that joins rather than copy. */
+export function transferList(result: unknown): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  collectBuffers(result, out, 0);
+  return [...out];
 }
 
 /** A part's diagnostic at its place in the whole file. */

@@ -8,7 +8,9 @@
  * part elsewhere and reports its progress.
  * Output: the LeadTable / EventTable, or null when the file is not one to
  * split (JSON Lines, too few lines, one reader) or the parts cannot stand
- * for it (`lead-parts.ts`, `parts.ts`): the caller then reads it whole.
+ * for it (`lead-parts.ts`, `parts.ts`): the caller then reads it whole;
+ * `readPartTask` -> one part read where it was sent (the browser's and the
+ * CLI's workers).
  * Invariants: cuts are found quote-aware and verified (`cuts.ts`); every
  * message keeps the file, line and column the single reader gives;
  * progress sums the parts (bytes, rows); `isCancelled()` is checked at every
@@ -17,14 +19,21 @@
  */
 import { cutsInMemory } from './cuts.js';
 import { LoadCancelledError } from './errors.js';
-import { joinLeadParts, type LeadsPartOptions, type LeadsPartResult } from './lead-parts.js';
-import { joinEventParts, type EventsPartResult, type PartOptions } from './parts.js';
+import { joinLeadParts, readLeadsPart, type LeadsPartOptions, type LeadsPartResult } from './lead-parts.js';
+import { joinEventParts, readEventsPart, type EventsPartResult, type PartOptions } from './parts.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 
 /** One part to read: the header bytes (`prefix` of them; 0 for the first part) followed by the part. */
 export type PartTask =
   | { kind: 'leads'; bytes: Uint8Array; prefix: number; options: LeadsPartOptions }
   | { kind: 'events'; bytes: Uint8Array; prefix: number; options: PartOptions };
+
+/** Read one part where it was sent (a worker): by its kind, `readLeadsPart` or `readEventsPart`. */
+export function readPartTask(task: PartTask, onProgress?: (done: number, total: number, rows?: number) => void): LeadsPartResult | EventsPartResult {
+  return task.kind === 'leads'
+    ? readLeadsPart(task.bytes, task.prefix, task.options, onProgress)
+    : readEventsPart(task.bytes, task.prefix, task.options, onProgress);
+}
 
 /** Reads a part elsewhere; `onProgress(bytes done, rows kept)` as it goes; stops (rejects) when `signal` aborts. */
 export type PartReader = (task: PartTask, onProgress: (done: number, rows: number) => void, signal: AbortSignal) => Promise<LeadsPartResult | EventsPartResult>;
@@ -108,9 +117,19 @@ function partOptions(name: string, options: Options) {
   return { file: name, lenient: options.lenient, dateFormat: options.dateFormat, delimiter: options.delimiter, maxRecord: options.maxRecord };
 }
 
+/** How each part of a leads file is read: as the single reader reads the whole file with these options. */
+export function leadsPartOptions(name: string, options: Options): LeadsPartOptions {
+  return { ...partOptions(name, options), id: options.id, outcome: options.outcome, missing: options.missing, types: options.types };
+}
+
+/** How each part of an events file is read (see `leadsPartOptions`). */
+export function eventsPartOptions(name: string, activities: readonly string[], options: Options): PartOptions {
+  return { ...partOptions(name, options), activities, eventColumns: options.eventColumns };
+}
+
 /** A leads file in parts; null: read it whole. */
 export async function loadLeadsInParts(name: string, bytes: Uint8Array, options: Options, split: SplitOptions): Promise<LeadTable | null> {
-  const opts: LeadsPartOptions = { ...partOptions(name, options), id: options.id, outcome: options.outcome, missing: options.missing, types: options.types };
+  const opts = leadsPartOptions(name, options);
   const parts = await readParts<LeadsPartResult>(name, bytes, options, split, (b, prefix) => ({ kind: 'leads', bytes: b, prefix, options: opts }));
   return parts && joinLeadParts(name, parts, options);
 }
@@ -124,7 +143,7 @@ export async function loadEventsInParts(
   options: Options,
   split: SplitOptions,
 ): Promise<EventTable | null> {
-  const opts: PartOptions = { ...partOptions(name, options), activities, eventColumns: options.eventColumns };
+  const opts = eventsPartOptions(name, activities, options);
   const parts = await readParts<EventsPartResult>(name, bytes, options, split, (b, prefix) => ({ kind: 'events', bytes: b, prefix, options: opts }));
   return parts && joinEventParts(name, leads, activities, parts, options.lenient === true);
 }

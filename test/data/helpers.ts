@@ -4,6 +4,7 @@ import { CsvReader } from '../../simulator/data/csv.js';
 import { DataError, Issues } from '../../simulator/data/errors.js';
 import { cellText, type RowView } from '../../simulator/data/records.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
+import type { LeadTable } from '../../simulator/data/table.js';
 
 export interface Collected {
   header: string[];
@@ -101,7 +102,32 @@ export interface LoadFailure {
 export function loadFailure(e: unknown): LoadFailure {
   if (!(e instanceof DataError)) throw e;
   return {
-    error: e.diagnostics.map((d) => ({ code: d.code, line: d.range.start.line, column: d.range.start.column, offset: d.range.start.offset, message: d.message })),
+    error: e.diagnostics.map((d) => ({
+      code: d.code,
+      line: d.range.start.line,
+      column: d.range.start.column,
+      offset: d.range.start.offset,
+      message: d.message,
+    })),
     badRows: e.badRows,
+  };
+}
+
+/** Plain values of a leads table (every column, ids, lines, counts and messages), for deep equality. */
+export function plainLeads(t: LeadTable): unknown {
+  const columns: Record<string, unknown> = {};
+  for (const [k, c] of t.columns)
+    columns[k] = c.type === 'text' ? { type: c.type, dict: c.dict, codes: [...c.codes] } : { type: c.type, values: [...c.values] };
+  return {
+    n: t.n,
+    ids: t.ids,
+    lines: [...t.lines],
+    outcome: [...t.outcome],
+    createdAt: [...t.createdAt],
+    closedAt: [...t.closedAt],
+    columns,
+    header: t.header,
+    rejected: t.rejected,
+    warnings: t.warnings,
   };
 }

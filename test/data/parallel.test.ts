@@ -1,20 +1,22 @@
-// Reading an events file in parts on worker threads gives the table, the
-// counts and the messages (file, line, column) of the single reader, wherever
-// the parts are cut: inside quoted fields, between CR and LF, inside a UTF-8
-// character, inside a row, or cleanly after a line break.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Reading a leads or events file in parts on worker threads gives the table,
+// the counts and the messages (file, line, column) of the single reader,
+// wherever the parts are cut: inside quoted fields, between CR and LF, inside
+// a UTF-8 character, inside a row, right after the header, or cleanly after a
+// line break. Parts that cannot stand for the file, and workers that fail,
+// leave the file to the single reader; the columnar cache is written after a
+// read in parts and reads back the same table.
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'rolldown';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadEventsFile } from '../../simulator/data/files.js';
+import { loadEventsFile, loadLeadsFile, readLeadsFile } from '../../simulator/data/files.js';
 import { loadLeadsSync } from '../../simulator/data/leads.js';
 import type { SplitOptions } from '../../simulator/data/parallel.js';
-import type { EventTable, LeadTable } from '../../simulator/data/table.js';
+import type { EventTable, LeadTable, LoadOptions } from '../../simulator/data/table.js';
 import { generate, writeCsv } from '../../simulator/generate.js';
-import { loadFailure, type LoadFailure } from './helpers.js';
-import { loadLeadsFile } from '../../simulator/data/files.js';
+import { loadFailure, plainLeads, type LoadFailure } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 let dir = '';
@@ -69,6 +71,21 @@ async function both(path: string, leads: LeadTable, acts: string[], cuts: number
   return { single, parts, how };
 }
 
+/**
+ * A CSV file written to the test folder before the tests of a block: a byte
+ * order mark, the header and the rows, CRLF line ends; `at(s)` is the byte
+ * offset of `s` in it.
+ */
+function crlfFile(name: string, header: string, rows: string[]) {
+  const bytes = Buffer.from('\uFEFF' + header + '\r\n' + rows.join('\r\n') + '\r\n', 'utf8');
+  const file = { bytes, path: '', at: (s: string, from = 0) => bytes.indexOf(Buffer.from(s, 'utf8'), from) };
+  beforeAll(() => {
+    file.path = join(dir, name);
+    writeFileSync(file.path, bytes);
+  });
+  return file;
+}
+
 const LEADS = 'id,outcome\nA,won\n"B\nline two",lost\nC;D,\nÉlodie,won\n';
 
 describe('events read in parts', () => {
@@ -87,23 +104,13 @@ describe('events read in parts', () => {
     '"B\nline two";email;2026-01-07T10:00:00Z',
     'A;email;2026-01-01T10:00:00Z',
   ];
-  const text = '\uFEFFlead_id;type;at\r\n' + rows.join('\r\n') + '\r\n';
-  const bytes = Buffer.from(text, 'utf8');
-  let path = '';
-  beforeAll(() => {
-    path = join(dir, 'events.csv');
-    writeFileSync(path, bytes);
-  });
-
-  /** Byte offsets of interest in the file. */
-  const at = (s: string, from = 0) => bytes.indexOf(Buffer.from(s, 'utf8'), from);
+  const file = crlfFile('events.csv', 'lead_id;type;at', rows);
+  const { bytes, at } = file;
 
   it('cut after line breaks: read in parts, the same table', async () => {
-    const afterLf: number[] = [];
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) afterLf.push(i + 1);
     // after the header, and not after the line breaks inside the quoted ids
-    const cuts = afterLf.filter((c) => c > at('A;visit') && bytes[c - 2] !== 66 /* B */);
-    const { single, parts, how } = await both(path, leads, acts, cuts);
+    const cuts = lineStarts(bytes).filter((c) => c > at('A;visit') && bytes[c - 2] !== 66 /* B */);
+    const { single, parts, how } = await both(file.path, leads, acts, cuts);
     expect(how).toBe('parts');
     expect(plain(parts)).toEqual(plain(single));
     const t = (single as { table: EventTable }).table;
@@ -122,7 +129,7 @@ describe('events read in parts', () => {
       ['inside a row', at('email;2026-01-03')],
     ];
     for (const [label, cut] of awkward) {
-      const { single, parts, how } = await both(path, leads, acts, [cut, at('Élodie;visit')]);
+      const { single, parts, how } = await both(file.path, leads, acts, [cut, at('Élodie;visit')]);
       expect(plain(parts), label).toEqual(plain(single));
       expect(how, label).toBe('whole');
     }
@@ -199,5 +206,210 @@ describe('generated history', () => {
     expect(r.how).toBe('parts');
     expect(plain(r.parts)).toEqual(plain(r.single));
     expect((r.single as { table: EventTable }).table.types.length).toBeGreaterThan(1000);
+  });
+});
+
+type LeadsOutcome = { table: unknown } | LoadFailure;
+
+async function loadLeadsOutcome(path: string, options: LoadOptions, split: SplitOptions | false): Promise<LeadsOutcome> {
+  try {
+    return { table: plainLeads(await loadLeadsFile(path, { ...options, split })) };
+  } catch (e) {
+    return loadFailure(e);
+  }
+}
+
+/** The single reader's leads table (or failure), and the one read in parts with these cuts; also how the parts were read. */
+async function leadsBoth(path: string, cuts: number[], options: LoadOptions = {}, split: SplitOptions = {}) {
+  const single = await loadLeadsOutcome(path, options, false);
+  let how = '';
+  const parts = await loadLeadsOutcome(path, options, { cuts, minSize: 0, workers: 2, workerUrl, onRead: (h) => (how = h), ...split });
+  return { single, parts, how };
+}
+
+/** The offsets just after each line break of `bytes` (where a clean cut may go). */
+function lineStarts(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) out.push(i + 1);
+  return out;
+}
+
+describe('leads read in parts', () => {
+  // `;` separated, a byte order mark, CRLF line ends, a quoted id with a line break in it,
+  // `""` and `;` in quoted fields, two- and three-byte UTF-8 characters, an undeclared number column
+  const rows = [
+    'A1;won;2026-01-01;"Zoë ""Z"" Ångström";1.5',
+    '"B\r\nline two";lost;2026-01-02;"x; y";2',
+    'Élodie;won;2026-01-03;日本語の会社;3',
+    'C4;;2026-01-04;plain;',
+    'D5;lost;2026-01-05;"multi\nline";5',
+    'E6;won;;Ünïcödé;6',
+  ];
+  const file = crlfFile('leads-awkward.csv', 'id;outcome;created_at;name;score', rows);
+  const { at } = file;
+
+  it('cut after the line breaks that end rows: read in parts, the same table', async () => {
+    // the row ends: after the CRLF of each row, not after the line breaks inside quoted fields
+    const rowEnds = [at('"B'), at('Élodie'), at('C4;'), at('D5;'), at('E6;')];
+    const { single, parts, how } = await leadsBoth(file.path, rowEnds);
+    expect(how).toBe('parts');
+    expect(parts).toEqual(single);
+    // by hand: six leads on lines 2, 3 (over two lines), 5, 6, 7 (over two lines) and 9
+    const t = (single as { table: { ids: string[]; lines: number[]; outcome: number[]; columns: Record<string, { type: string; values?: number[] }> } }).table;
+    expect(t.ids).toEqual(['A1', 'B\r\nline two', 'Élodie', 'C4', 'D5', 'E6']);
+    expect(t.lines).toEqual([2, 3, 5, 6, 7, 9]);
+    expect(t.columns.score).toEqual({ type: 'number', values: [1.5, 2, 3, Number.NaN, 5, 6] });
+  });
+
+  it('cut at awkward places: the same table, read by the single reader where a cut is not at a row end', async () => {
+    const header = at('A1;');
+    const awkward: [string, number[], 'parts' | 'whole'][] = [
+      ['inside the quoted id, after its line break', [at('line two')], 'whole'],
+      ['inside the quoted id, between its CR and LF', [at('\nline two')], 'whole'],
+      ['inside a quoted field, after `""`', [at('Z"" Å') + 3], 'whole'],
+      ['between CR and LF at a row end', [at('\r\nD5') + 1], 'whole'],
+      ['inside the two bytes of É', [at('Élodie') + 1], 'whole'],
+      ['inside the three bytes of 日', [at('日本') + 1, at('日本') + 2], 'whole'],
+      ['inside a row', [at('plain')], 'whole'],
+      ['one byte after the header', [header + 1], 'whole'],
+      // a cut right at the end of the header is no cut: the other one splits the file
+      ['right after the header', [header, at('D5;')], 'parts'],
+    ];
+    for (const [label, cuts, expected] of awkward) {
+      const { single, parts, how } = await leadsBoth(file.path, cuts);
+      expect(parts, label).toEqual(single);
+      expect(how, label).toBe(expected);
+    }
+  });
+
+  it('an id in two parts: the single reader names both lines (by hand: line 5 repeats line 2)', async () => {
+    const dup = join(dir, 'leads-dup.csv');
+    const t = 'id,outcome\nk1,won\nk2,lost\nk3,won\nk1,lost\nk5,won\n';
+    writeFileSync(dup, t);
+    const cut = t.indexOf('k3');
+    for (const lenient of [false, true]) {
+      const { single, parts, how } = await leadsBoth(dup, [cut], { lenient });
+      expect(how).toBe('whole');
+      expect(parts).toEqual(single);
+    }
+    const strict = (await leadsBoth(dup, [cut])).parts as LoadFailure;
+    expect(strict.error.map((d) => [d.code, d.line, d.column])).toEqual([['LQL509', 5, 1]]);
+    expect(strict.error[0]!.message).toContain('already used on line 2');
+  });
+
+  it("a malformed row in the second part: the single reader's file, line and column, strict and lenient", async () => {
+    const bad = join(dir, 'leads-bad.csv');
+    // line 1 header; line 3 has a quoted note over two lines; line 6 an unknown outcome; line 8 too many fields
+    const lines = ['id,outcome,note', 'a,won,x', 'b,lost,"two', 'lines"', 'c,won,y', 'd,perhaps,z', 'e,lost,w', 'f,won,v,extra', 'g,lost,u', ''];
+    const t = lines.join('\n');
+    writeFileSync(bad, t);
+    const lineStart = (n: number) => lines.slice(0, n - 1).join('\n').length + 1;
+    const cuts = [lineStart(5), lineStart(8)];
+    const strict = await leadsBoth(bad, cuts);
+    expect(strict.how).toBe('parts');
+    expect(strict.parts).toEqual(strict.single);
+    const e = strict.parts as LoadFailure;
+    // by hand: `perhaps` starts at column 3 of line 6; the 4th field of line 8 at column 9
+    expect(e.error.map((d) => [d.code, d.line, d.column, d.offset])).toEqual([
+      ['LQL511', 6, 3, lineStart(6) + 2],
+      ['LQL506', 8, 9, lineStart(8) + 8],
+    ]);
+    expect(e.badRows).toBe(2);
+    const lenient = await leadsBoth(bad, cuts, { lenient: true });
+    expect(lenient.how).toBe('parts');
+    expect(lenient.parts).toEqual(lenient.single);
+    const table = (lenient.parts as { table: { ids: string[]; lines: number[]; rejected: { rows: number } } }).table;
+    expect(table.ids).toEqual(['a', 'b', 'c', 'e', 'g']);
+    expect(table.lines).toEqual([2, 3, 5, 7, 9]);
+    expect(table.rejected.rows).toBe(2);
+  });
+
+  it('a worker that fails or exits: the single reader reads the file, never a partial table', async () => {
+    const throws = join(dir, 'worker-throws.mjs');
+    writeFileSync(throws, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => { throw new Error('worker failed'); });\n");
+    const exits = join(dir, 'worker-exits.mjs');
+    writeFileSync(exits, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n");
+    const answers = join(dir, 'worker-fails.mjs');
+    writeFileSync(
+      answers,
+      "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', (t) => parentPort.postMessage({ id: t.id, failure: 'no memory' }));\n",
+    );
+    for (const w of [throws, exits, answers]) {
+      const { single, parts, how } = await leadsBoth(file.path, [at('Élodie'), at('D5;')], {}, { workerUrl: pathToFileURL(w) });
+      expect(how, w).toBe('whole');
+      expect(parts, w).toEqual(single);
+    }
+  });
+
+  it('X Education export (CRLF, quoted fields with commas, `Select` as missing): the same table wherever it is cut', async () => {
+    const file = join(ROOT, '..', 'shared', 'data', 'x-education', 'Leads.csv');
+    const xb = readFileSync(file);
+    const starts = lineStarts(xb);
+    const opts: LoadOptions = { id: 'Prospect ID', outcome: 'Converted', missing: ['Select'] };
+    // seven clean cuts, spread over the file
+    const clean = Array.from({ length: 7 }, (_, k) => starts[Math.floor(((k + 1) * starts.length) / 8)]!);
+    const r = await leadsBoth(file, clean, opts);
+    expect(r.how).toBe('parts');
+    expect(r.parts).toEqual(r.single);
+    const t = (r.single as { table: { n: number; columns: Record<string, { type: string }> } }).table;
+    expect(t.n).toBe(9240);
+    // between a CR and its LF, and inside a quoted field with a comma (`"Better Career Prospects"`-like fields)
+    const quoted = xb.indexOf(Buffer.from(',"'), starts[4000]) + 3;
+    for (const cuts of [[clean[2]! - 1], [quoted], [clean[1]!, clean[3]! - 1, clean[5]!]]) {
+      const w = await leadsBoth(file, cuts, opts);
+      expect(w.how).toBe('whole');
+      expect(w.parts).toEqual(w.single);
+    }
+    // lenient, declared types: the same table and counts in parts
+    const typed: LoadOptions = { ...opts, lenient: true, types: { TotalVisits: 'number', 'Do Not Email': 'bool' } };
+    const l = await leadsBoth(file, clean, typed);
+    expect(l.how).toBe('parts');
+    expect(l.parts).toEqual(l.single);
+  });
+
+  it('a generated leads file in parts equals the single reader; `@row` ids and lenient counts too', async () => {
+    const files = writeCsv(generate({ leads: 3000, seed: 7, eventsPerLead: 1 }), join(dir, 'gen-leads'));
+    const lb = readFileSync(files.leads);
+    const starts = lineStarts(lb);
+    const clean = [starts[500]!, starts[1200]!, starts[2999]!];
+    for (const opts of [{}, { id: '@row' }, { lenient: true, types: { employees: 'text' as const } }]) {
+      const r = await leadsBoth(files.leads, clean, opts);
+      expect(r.how).toBe('parts');
+      expect(r.parts).toEqual(r.single);
+    }
+    // cut by size only (not at line breaks): the same table, whoever read it
+    const size = statSync(files.leads).size;
+    const r = await leadsBoth(
+      files.leads,
+      [1, 2, 3].map((k) => Math.floor((size * k) / 4)),
+    );
+    expect(r.parts).toEqual(r.single);
+    // the file's own cuts (the default): read in parts, progress reports the whole file and every lead
+    let seen = { done: 0, total: 0, rows: 0 };
+    let how = '';
+    const t = await loadLeadsFile(files.leads, {
+      onProgress: (done, total, rows) => (seen = { done, total, rows: rows ?? 0 }),
+      split: { minSize: 0, workers: 2, workerUrl, onRead: (h) => (how = h) },
+    });
+    expect(how).toBe('parts');
+    expect(plainLeads(t)).toEqual((r.single as { table: unknown }).table);
+    expect(seen).toEqual({ done: size, total: size, rows: 3000 });
+  });
+
+  it('the columnar cache is written after a read in parts, and reads back the same table', async () => {
+    const files = writeCsv(generate({ leads: 2000, seed: 3, eventsPerLead: 1 }), join(dir, 'gen-cache'));
+    const lb = readFileSync(files.leads);
+    const starts = lineStarts(lb);
+    const single = plainLeads(await loadLeadsFile(files.leads, { split: false }));
+    const outcomes: string[] = [];
+    const cache = { dir: join(dir, 'cache'), minBytes: 0, onOutcome: (_f: string, o: string) => outcomes.push(o) };
+    let how = '';
+    const split: SplitOptions = { cuts: [starts[700]!, starts[1400]!], minSize: 0, workers: 2, workerUrl, onRead: (h) => (how = h) };
+    const first = await readLeadsFile(files.leads, { split }, cache);
+    expect(how).toBe('parts');
+    const second = await readLeadsFile(files.leads, { split }, cache);
+    expect(outcomes).toEqual(['saved', 'hit']);
+    expect(plainLeads(first)).toEqual(single);
+    expect(plainLeads(second)).toEqual(single);
   });
 });

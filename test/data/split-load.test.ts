@@ -13,9 +13,9 @@ import { readLeadsPart } from '../../simulator/data/lead-parts.js';
 import { loadLeadsSync } from '../../simulator/data/leads.js';
 import { readEventsPart } from '../../simulator/data/parts.js';
 import { loadEventsInParts, loadLeadsInParts, type PartReader } from '../../simulator/data/split-load.js';
-import type { LeadTable, LoadOptions } from '../../simulator/data/table.js';
+import type { LoadOptions } from '../../simulator/data/table.js';
 import { generate, writeCsv } from '../../simulator/generate.js';
-import { loadFailure } from './helpers.js';
+import { loadFailure, plainLeads } from './helpers.js';
 
 const enc = new TextEncoder();
 
@@ -26,25 +26,6 @@ const inProcess: PartReader = async (task, onProgress) => {
     task.kind === 'leads' ? readLeadsPart(task.bytes, task.prefix, task.options, progress) : readEventsPart(task.bytes, task.prefix, task.options, progress);
   return structuredClone(r);
 };
-
-/** Plain values of a leads table, for deep equality. */
-function plainLeads(t: LeadTable): unknown {
-  const columns: Record<string, unknown> = {};
-  for (const [k, c] of t.columns)
-    columns[k] = c.type === 'text' ? { type: c.type, dict: c.dict, codes: [...c.codes] } : { type: c.type, values: [...c.values] };
-  return {
-    n: t.n,
-    ids: t.ids,
-    lines: [...t.lines],
-    outcome: [...t.outcome],
-    createdAt: [...t.createdAt],
-    closedAt: [...t.closedAt],
-    columns,
-    header: t.header,
-    rejected: t.rejected,
-    warnings: t.warnings,
-  };
-}
 
 async function leadsBoth(text: string | Uint8Array, cuts: number[], opts: LoadOptions = {}) {
   const bytes = typeof text === 'string' ? enc.encode(text) : text;
