@@ -8,6 +8,7 @@
  * Invariant: metrics are never printed for data with silently dropped rows:
  * skipped rows (`--lenient`) and events of unknown leads are always shown.
  */
+import { statSync } from 'node:fs';
 import { nearest, suggest as suggestName } from '../language/shared/names.js';
 import { openOutput, refuseOutputOverInput } from './files.js';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
@@ -78,7 +79,7 @@ export function readOptions(args: Args): Pick<LoadOptions, 'dateFormat' | 'event
 }
 
 /** Load the data named by the options, typed by the ruleset; print data errors and stop on them. */
-export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> {
+export async function loadData(ir: IR, args: Args, io: Io, threads?: import('../simulator/replay-threads.js').ReplayThreads): Promise<LoadedData> {
   const leadsFile = s(args.values.leads);
   if (!leadsFile) throw new UsageError('missing --leads FILE.');
   // every attribute the ruleset reads is read as its type (declared, or from its use: `zip starts with "0"` makes zip text)
@@ -86,13 +87,17 @@ export async function loadData(ir: IR, args: Args, io: Io): Promise<LoadedData> 
   const opts: LoadOptions = {
     id: s(args.values.id),
     outcome: s(args.values.outcome),
-    missing: s(args.values.missing)?.split(',').map((x) => x.trim()).filter(Boolean),
+    missing: s(args.values.missing)
+      ?.split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
     lenient: !!args.values.lenient,
     types,
     ...readOptions(args),
   };
   const { readLeadsFile, readEventsFile } = await import('../simulator/data/files.js');
-  const cache = args.values['no-cache'] ? false : {};
+  // cache entries are read by every thread of the replay when there are several
+  const cache = args.values['no-cache'] ? false : threads ? { share: threads.share } : {};
   const { progressBar } = await import('../simulator/data/progress.js');
   try {
     const bar = progressBar({ label: leadsFile });
@@ -134,13 +139,29 @@ function isSpecial(name: string, leads: LeadTable): boolean {
   return name === 'created_at' || name === 'closed_at' ? true : leads.header.includes(name) && !leads.columns.has(name) ? true : false;
 }
 
-
 async function withRuleset(args: Args, io: Io): Promise<{ file: string; ir: IR }> {
   const { loadRuleset } = await import('./commands.js');
   if (args.positionals.length !== 1) throw new UsageError(args.positionals.length ? 'expected one ruleset file.' : 'missing FILE.');
   const file = args.positionals[0]!;
   const r = loadRuleset(file, io, { warnings: false });
   return { file, ir: r.ir! };
+}
+
+/** Threads for a replay: started at once when the events file is large enough for them to pay. */
+async function replayThreads(args: Args): Promise<import('../simulator/replay-threads.js').ReplayThreads> {
+  const { ReplayThreads } = await import('../simulator/replay-threads.js');
+  const threads = new ReplayThreads();
+  const events = s(args.values.events);
+  if (events && fileSize(events) >= 32 << 20) threads.start();
+  return threads;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 function engineOf(args: Args): 'js' | 'duckdb' | 'clickhouse' {
@@ -165,10 +186,10 @@ async function withClickHouse<T>(f: (ch: typeof import('../simulator/simulate-cl
   }
 }
 
-
 export const simulateCommand: Command = {
   name: 'simulate',
-  usage: 'simulate FILE --leads CSV|JSONL [--events CSV|JSONL] [--id COL] [--outcome COL] [--baseline FILE2 | --split-at DATE] [--json | --format text|json|markdown] [--require GATE]... [--lenient]',
+  usage:
+    'simulate FILE --leads CSV|JSONL [--events CSV|JSONL] [--id COL] [--outcome COL] [--baseline FILE2 | --split-at DATE] [--json | --format text|json|markdown] [--require GATE]... [--lenient]',
   summary: 'backtest a ruleset on historical leads: per stage reached, precision, recall, lift',
   description:
     '--format markdown prints a pull-request comment (with --baseline: the deltas, the leads that entered and\n' +
@@ -179,7 +200,7 @@ export const simulateCommand: Command = {
     ...DATA_OPTIONS,
     baseline: { type: 'string', arg: 'FILE2', help: 'the rules in use today: adds their report, the deltas and the leads that changed' },
     json: { type: 'boolean', help: 'print the report as JSON (the documented contract); same as --format json' },
-    format: { type: 'string', arg: 'text|json|markdown', help: 'the report\'s form (default text); markdown is a pull-request comment' },
+    format: { type: 'string', arg: 'text|json|markdown', help: "the report's form (default text); markdown is a pull-request comment" },
     require: { type: 'string', multiple: true, arg: 'GATE', help: 'a gate like "MQL precision >= 0.70": exit 1 naming it when it fails (repeatable)' },
     changes: { type: 'string', arg: 'N', help: 'with --baseline: list at most N changed leads in the text or markdown report (default 20)' },
     'split-at': { type: 'string', arg: 'DATE', help: 'report the leads created before DATE and those created from DATE on, side by side' },
@@ -202,12 +223,18 @@ export const simulateCommand: Command = {
         const { loadRuleset } = await import('./commands.js');
         baseline = loadRuleset(bfile, io, { warnings: false }).ir!;
       }
-      validateGates(gates, ir.stages.map((x) => x.name), !!baseline);
+      validateGates(
+        gates,
+        ir.stages.map((x) => x.name),
+        !!baseline,
+      );
       const asOf = timeOption('as-of', s(args.values['as-of']));
       const splitAt = timeOption('split-at', s(args.values['split-at']));
       if (splitAt !== undefined) {
         if (baseline || gates.length || format === 'markdown' || engineOf(args) !== 'js')
-          throw new UsageError('--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb or clickhouse.');
+          throw new UsageError(
+            '--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb or clickhouse.',
+          );
         const data = await loadData(ir, args, io);
         const { simulateSplit } = await import('../simulator/simulate.js');
         const split = simulateSplit(ir, data.leads, data.events, splitAt, { asOf });
@@ -226,16 +253,31 @@ export const simulateCommand: Command = {
           return (await ch.simulateClickHouse(ir, data.leads, data.events, { asOf, baseline })).report;
         });
       } else {
-        const data = await loadData(ir, args, io);
-        const { simulateFull } = await import('../simulator/simulate.js');
-        report = simulateFull(ir, data.leads, data.events, { asOf, baseline }).report;
+        // the replay runs on every core when the events are many (started now, the threads' start-up overlaps the reading)
+        const threads = await replayThreads(args);
+        try {
+          const data = await loadData(ir, args, io, threads);
+          const { simulateFullOn } = await import('../simulator/simulate.js');
+          report = (await simulateFullOn(threads, ir, data.leads, data.events, { asOf, baseline })).report;
+        } finally {
+          await threads.close();
+        }
       }
       const results = evaluateGates(gates, report);
       if (format === 'json') io.out(JSON.stringify(report, null, 2));
       else if (format === 'markdown') {
         const { markdownReport } = await import('./report-markdown.js');
         const { readText } = await import('./commands.js');
-        io.out(markdownReport({ report, file, text: readText(file), ...(bfile ? { baselineFile: bfile, baselineText: readText(bfile) } : {}), gates: results, changes }));
+        io.out(
+          markdownReport({
+            report,
+            file,
+            text: readText(file),
+            ...(bfile ? { baselineFile: bfile, baselineText: readText(bfile) } : {}),
+            gates: results,
+            changes,
+          }),
+        );
       } else io.out(printReport(report, { changes }));
       if (results.length) io.err(formatGateLines(results).join('\n'));
       const failed = results.filter((r) => !r.passed);
@@ -259,7 +301,8 @@ export const scoreCommand: Command = {
   run: (args, io) =>
     guard(io, async () => {
       const out = s(args.values.out);
-      if (out) refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
+      if (out)
+        refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
       const { ir } = await withRuleset(args, io);
       const asOf = timeOption('as-of', s(args.values['as-of']));
       const { exportNames, rowAt, writeRows } = await import('../simulator/score-export.js');
@@ -338,7 +381,10 @@ function splitProblem(leads: LeadTable, at: number, option: string): string {
 function columnList(args: Args, name: string, leads: LeadTable): string[] {
   const raw = s(args.values[name]);
   if (raw === undefined) return [];
-  const names = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const have = [...leads.columns.keys()];
   for (const c of names) {
     if (!leads.columns.has(c)) {
@@ -360,7 +406,11 @@ export const suggestCommand: Command = {
     stage: { type: 'string', arg: 'NAME', help: 'the stage to tune (default: the first stage after the lowest, e.g. MQL)' },
     exclude: { type: 'string', arg: 'A,B', help: 'columns never given points (ids and outcome leaks are left out already)' },
     include: { type: 'string', arg: 'A,B', help: 'columns given points even though they look like an id or an outcome leak' },
-    'train-until': { type: 'string', arg: 'DATE', help: 'learn from the leads created before DATE only, and check the result on the leads created from DATE on' },
+    'train-until': {
+      type: 'string',
+      arg: 'DATE',
+      help: 'learn from the leads created before DATE only, and check the result on the leads created from DATE on',
+    },
     json: { type: 'boolean', help: 'print JSON' },
   },
   run: (args, io) =>

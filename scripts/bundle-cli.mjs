@@ -21,8 +21,9 @@ for (const name of readdirSync(`${root}simulator/data`).sort()) readers.update(r
 
 await build({
   cwd: root,
-  // the worker that reads parts of large data files is an entry of its own (simulator/data/parallel.ts)
-  input: { main: 'cli/main.ts', 'parts-worker': 'simulator/data/parts-worker.ts' },
+  // the workers that read parts of large data files (simulator/data/parallel.ts) and replay ranges of
+  // leads (simulator/replay-threads.ts) are entries of their own
+  input: { main: 'cli/main.ts', 'parts-worker': 'simulator/data/parts-worker.ts', 'kernel-thread': 'simulator/kernel/kernel-thread.ts' },
   platform: 'node',
   // `lql serve`'s storage and co-editing libraries stay external too: PGlite loads its
   // WASM beside its own module, and Yjs must be one copy shared with Hocuspocus.

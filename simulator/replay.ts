@@ -17,8 +17,18 @@
  * the activities, asOf and useClosedAt, so callers may cache them).
  */
 import type { IR } from '../language/compile/ir.js';
-import { activityIndexes, compileKernel, type CompiledKernel, type KernelMode, type KernelOutput, type KernelSignature, type OutputAllocator } from './kernel/emit-kernel.js';
+import {
+  activityIndexes,
+  compileKernel,
+  type CompiledKernel,
+  type KernelMode,
+  type KernelOutput,
+  type KernelSignature,
+  type OutputAllocator,
+  type PortableKernel,
+} from './kernel/emit-kernel.js';
 import type { EventTable, LeadTable } from './data/table.js';
+import { flagActivities } from './kernel/kernel-runtime.js';
 
 export interface ScoredTable extends KernelOutput {
   mode: KernelMode;
@@ -93,7 +103,12 @@ export function defaultAsOf(leads: LeadTable, events: EventTable | null | undefi
   const scan = (a: Float64Array) => {
     for (let i = 0; i < a.length; i++) if (a[i]! > m) m = a[i]!;
   };
-  if (events && !activities) scan(events.times);
+  const latest = events?.latestByType;
+  if (events && latest && latest.length === events.typeNames.length) {
+    events.typeNames.forEach((name, c) => {
+      if ((!activities || activities.includes(name)) && latest[c]! > m) m = latest[c]!;
+    });
+  } else if (events && !activities) scan(events.times);
   else if (events && activities) {
     const acts = activityIndexes(events, activities);
     const times = events.times;
@@ -111,6 +126,8 @@ export interface ReplayJob {
   step(): boolean;
   /** replay leads lo .. hi-1 now, into the same outputs (for callers that hand out ranges themselves) */
   runRange(lo: number, hi: number): void;
+  /** the bound kernel as data, for other threads to replay ranges of the same outputs (null when reusing) */
+  portable(): PortableKernel | null;
   /** what the outputs depend on (for `markComplete`) */
   signature: KernelSignature;
   /** whether this replay reuses `previous`'s final scores (for all leads but `fullLeads`) */
@@ -120,12 +137,7 @@ export interface ReplayJob {
   result(): ScoredTable;
 }
 
-export function startReplay(
-  irOrKernel: IR | CompiledKernel,
-  leads: LeadTable,
-  events: EventTable | null | undefined,
-  opts: ReplayOptions = {},
-): ReplayJob {
+export function startReplay(irOrKernel: IR | CompiledKernel, leads: LeadTable, events: EventTable | null | undefined, opts: ReplayOptions = {}): ReplayJob {
   const kernel = 'bind' in irOrKernel ? irOrKernel : compileKernel(irOrKernel);
   const ir = kernel.ir;
   const mode: KernelMode = opts.mode ?? (events ? 'events' : 'snapshot');
@@ -144,7 +156,11 @@ export function startReplay(
   // with a previous run, the activity flags are needed first (the leads that did an edited activity's rule are replayed in full)
   let did = opts.did ?? (prevSig && mode === 'events' && events ? flags() : undefined);
   const bound = kernel.bind({
-    leads, events: events ?? null, mode, asOf, useClosedAt,
+    leads,
+    events: events ?? null,
+    mode,
+    asOf,
+    useClosedAt,
     ...(opts.alloc ? { alloc: opts.alloc } : {}),
     ...(prevSig && opts.previous ? { previous: { signature: prevSig, scores: opts.previous.scores } } : {}),
     ...(did ? { did } : {}),
@@ -167,6 +183,7 @@ export function startReplay(
     runRange(a, b) {
       bound.run(a, b);
     },
+    portable: () => bound.portable(),
     signature: bound.signature,
     reusing: bound.reusing,
     fullLeads: bound.fullLeads,
@@ -196,36 +213,19 @@ export function startReplay(
 }
 
 /** Replay every lead at once. */
-export function replay(
-  irOrKernel: IR | CompiledKernel,
-  leads: LeadTable,
-  events?: EventTable | null,
-  opts: ReplayOptions = {},
-): ScoredTable {
+export function replay(irOrKernel: IR | CompiledKernel, leads: LeadTable, events?: EventTable | null, opts: ReplayOptions = {}): ScoredTable {
   return startReplay(irOrKernel, leads, events, opts).result();
 }
 
-function activityFlags(
-  ir: IR,
-  leads: LeadTable,
-  events: EventTable,
-  asOf: number,
-  useClosedAt: boolean,
-  did: Uint8Array[],
-): void {
+function activityFlags(ir: IR, leads: LeadTable, events: EventTable, asOf: number, useClosedAt: boolean, did: Uint8Array[]): void {
   // the kernel's per-event activity index (built once per events table and activity list)
-  const acts = activityIndexes(events, ir.activities);
-  const { offsets, times } = events;
-  const closedAt = leads.closedAt;
-  for (let i = 0; i < leads.n; i++) {
-    const ca = closedAt[i]!;
-    const closed = useClosedAt && ca === ca;
-    const end = offsets[i + 1]!;
-    for (let j = offsets[i]!; j < end; j++) {
-      const t = times[j]!;
-      if (closed ? t >= ca : t > asOf) break;
-      const a = acts[j]!;
-      if (a >= 0) did[a]![i] = 1;
-    }
-  }
+  const c = {
+    acts: activityIndexes(events, ir.activities),
+    offsets: events.offsets,
+    times: events.times,
+    closedAt: leads.closedAt,
+    useClosed: useClosedAt,
+    asOf,
+  };
+  flagActivities(c, did, 0, leads.n);
 }

@@ -121,11 +121,45 @@ export function simulateFull(ir: IR, leads: LeadTable, events?: EventTable | nul
   const scored = replay(ir, leads, events, opts);
   const report = reportOf(ir, scored, leads, events, opts.bins);
   if (!opts.baseline) return { report, scored };
+  return withBaselineRun(ir, leads, events, opts, { report, scored }, replay(opts.baseline, leads, events, baselineOptions(opts, scored)));
+}
+
+/** A replay that may run on several threads (simulator/replay-threads.ts, Node only). */
+export interface ThreadedReplay {
+  replay(ir: IR, leads: LeadTable, events: EventTable | null | undefined, opts: ReplayOptions): Promise<ScoredTable>;
+}
+
+/** `simulateFull`, its replays run by `threads` (the same results). */
+export async function simulateFullOn(
+  threads: ThreadedReplay,
+  ir: IR,
+  leads: LeadTable,
+  events?: EventTable | null,
+  opts: SimulateOptions = {},
+): Promise<SimulateResult> {
+  const scored = await threads.replay(ir, leads, events, opts);
+  const report = reportOf(ir, scored, leads, events, opts.bins);
+  if (!opts.baseline) return { report, scored };
+  return withBaselineRun(ir, leads, events, opts, { report, scored }, await threads.replay(opts.baseline, leads, events, baselineOptions(opts, scored)));
+}
+
+/** The baseline's replay options: the run's asOf and mode, no progress. */
+function baselineOptions(opts: SimulateOptions, scored: ScoredTable): ReplayOptions {
   const bopts: ReplayOptions = { ...opts, asOf: scored.asOf, mode: scored.mode };
   delete bopts.onProgress;
-  const baselineScored = replay(opts.baseline, leads, events, bopts);
-  const baseline = reportOf(opts.baseline, baselineScored, leads, events, opts.bins);
-  return { report: withBaseline({ report, scored }, { report: baseline, scored: baselineScored }, opts.maxChanges), scored, baselineScored };
+  return bopts;
+}
+
+function withBaselineRun(
+  ir: IR,
+  leads: LeadTable,
+  events: EventTable | null | undefined,
+  opts: SimulateOptions,
+  current: { report: Report; scored: ScoredTable },
+  baselineScored: ScoredTable,
+): SimulateResult {
+  const baseline = reportOf(opts.baseline ?? ir, baselineScored, leads, events, opts.bins);
+  return { report: withBaseline(current, { report: baseline, scored: baselineScored }, opts.maxChanges), scored: current.scored, baselineScored };
 }
 
 export interface SplitReport {

@@ -59,7 +59,7 @@ import {
 import type { Column, EventTable, LeadTable } from './table.js';
 
 /** Bumped whenever the layout or the meaning of a cached table changes. */
-export const CACHE_FORMAT = 3;
+export const CACHE_FORMAT = 4;
 
 const META_KEY = 'lql';
 
@@ -82,6 +82,8 @@ interface EventsMeta {
   unknownLeads: EventTable['unknownLeads'];
   unknownTypes: Record<string, number>;
   rejected: EventTable['rejected'];
+  /** per type code, the latest event time (null: none); written with the entry, so a load needs no pass over the times */
+  latest: (number | null)[];
 }
 
 // ---------------------------------------------------------------------------
@@ -228,6 +230,14 @@ export function leadsToArrow(t: LeadTable, key: string): Uint8Array {
   return toIpc(['lql_id', 'lql_outcome', 'lql_created_at_ms', 'lql_closed_at_ms', 'lql_line', ...cols.map(([name]) => name)], data, meta, t.n, fieldMeta);
 }
 
+/** Per type code, the latest event time (null: no event of the type). */
+function latestTimes(t: EventTable): (number | null)[] {
+  const latest = new Float64Array(t.typeNames.length).fill(-Infinity);
+  const { types, times } = t;
+  for (let j = 0; j < types.length; j++) if (times[j]! > latest[types[j]!]!) latest[types[j]!] = times[j]!;
+  return Array.from(latest, (v) => (v === -Infinity ? null : v));
+}
+
 /** An events table as an Arrow IPC file: one row per lead of `leads`, its events as a list (the CSR arrays as they are). */
 export function eventsToArrow(t: EventTable, leads: LeadTable, key: string): Uint8Array {
   const n = t.offsets.length - 1;
@@ -240,6 +250,7 @@ export function eventsToArrow(t: EventTable, leads: LeadTable, key: string): Uin
     unknownLeads: t.unknownLeads,
     unknownTypes: t.unknownTypes,
     rejected: t.rejected,
+    latest: latestTimes(t),
   };
   // type codes in the narrowest integer that holds them (one byte per event for up to 128 types)
   const k = t.typeNames.length;
@@ -446,6 +457,8 @@ export function eventsFromArrow(bytes: Uint8Array, leads: LeadTable, key: string
       const c = types[j]!;
       if (c < 0 || c >= k) return null;
     }
+    if (!Array.isArray(meta.latest) || meta.latest.length !== k) return null;
+    const latestByType = Float64Array.from(meta.latest, (v) => (typeof v === 'number' ? v : -Infinity));
     const unknownTypes: Record<string, number> = Object.create(null);
     for (const [name, v] of Object.entries(meta.unknownTypes)) unknownTypes[name] = v;
     return {
@@ -457,6 +470,7 @@ export function eventsFromArrow(bytes: Uint8Array, leads: LeadTable, key: string
       unknownLeads: meta.unknownLeads,
       unknownTypes,
       rejected: meta.rejected,
+      latestByType,
     };
   } catch {
     return null;

@@ -27,11 +27,12 @@
  * default) are not cached (parsing them is as quick as loading).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CACHE_FORMAT, eventsFromArrow, eventsToArrow, leadsFromArrow, leadsToArrow } from './arrow-tables.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
+import { readShared, type ReadJob } from './shared-read.js';
 
 declare const __LQL_READER_BUILD__: string | undefined;
 /** The build of the data readers (set by the CLI bundle); a new build never reads an older build's entries. */
@@ -46,6 +47,8 @@ export interface CacheOptions {
   minBytes?: number;
   /** told whether each load came from the cache ('hit'), was parsed and saved ('saved'), or parsed only ('parsed') */
   onOutcome?: (file: string, outcome: 'hit' | 'saved' | 'parsed') => void;
+  /** hands an entry's read to helper threads as well (see shared-read.ts; default: read on this thread alone) */
+  share?: (job: ReadJob) => void;
 }
 
 const DEFAULT_LIMIT = 2 * 1024 ** 3;
@@ -114,7 +117,17 @@ export function fingerprint(path: string): { size: number; mtimeMs: number; hash
 function leadOptions(o: LoadOptions & { format?: string; delimiter?: string; maxRecord?: number }): unknown {
   const types = o.types instanceof Map ? [...o.types] : Object.entries(o.types ?? {});
   types.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { id: o.id ?? null, outcome: o.outcome ?? null, missing: o.missing ?? [], lenient: !!o.lenient, types, dateFormat: o.dateFormat ?? null, format: o.format ?? null, delimiter: o.delimiter ?? null, maxRecord: o.maxRecord ?? null };
+  return {
+    id: o.id ?? null,
+    outcome: o.outcome ?? null,
+    missing: o.missing ?? [],
+    lenient: !!o.lenient,
+    types,
+    dateFormat: o.dateFormat ?? null,
+    format: o.format ?? null,
+    delimiter: o.delimiter ?? null,
+    maxRecord: o.maxRecord ?? null,
+  };
 }
 
 interface Entry {
@@ -135,9 +148,14 @@ function entryFor(kind: 'leads' | 'events', file: string, options: unknown, dir:
   return { dir, path: join(dir, `${prefix}-${fileHash}-${optHash}.arrow`), key: `${prefix}-${fileHash}-${optHash}`, prefix };
 }
 
-function readEntry(e: Entry): Uint8Array | null {
+/**
+ * An entry's bytes, in shared memory: the tables loaded from it view them
+ * without a copy, and a replay on threads (simulator/replay-threads.ts)
+ * shares them with its workers.
+ */
+function readEntry(e: Entry, share: CacheOptions['share']): Uint8Array | null {
   try {
-    const bytes = readFileSync(e.path);
+    const bytes = readShared(e.path, share);
     const now = new Date();
     try {
       utimesSync(e.path, now, now); // least recently used goes first
@@ -254,7 +272,7 @@ async function through<T>(
   const s = settings(cache);
   const e = optionsKey === null ? null : entryFor(kind, file, optionsKey, s.dir);
   if (e) {
-    const bytes = readEntry(e);
+    const bytes = readEntry(e, cache.share);
     if (bytes) {
       const t = decode(bytes, e.key);
       if (t) {
@@ -306,7 +324,18 @@ export async function cachedEvents(
   read: () => Promise<EventTable>,
 ): Promise<EventTable> {
   const leadKey = leadKeys.get(leads);
-  const key = leadKey ? { leads: leadKey, activities, lenient: !!options.lenient, dateFormat: options.dateFormat ?? null, columns: options.eventColumns ?? null, format: options.format ?? null, delimiter: options.delimiter ?? null, maxRecord: options.maxRecord ?? null } : null;
+  const key = leadKey
+    ? {
+        leads: leadKey,
+        activities,
+        lenient: !!options.lenient,
+        dateFormat: options.dateFormat ?? null,
+        columns: options.eventColumns ?? null,
+        format: options.format ?? null,
+        delimiter: options.delimiter ?? null,
+        maxRecord: options.maxRecord ?? null,
+      }
+    : null;
   const { table } = await through(
     'events',
     file,

@@ -56,6 +56,12 @@ export interface EventTable {
   /** events whose type is not a declared activity, by type (a null-prototype record: any type name is an own key) */
   unknownTypes: Record<string, number>;
   rejected: { rows: number; diagnostics: Diagnostic[] };
+  /**
+   * per type code: the latest event time (-Infinity when none), when the
+   * reader computed it on the way (the columnar cache does): the run's
+   * default asOf is then found without a pass over the events
+   */
+  latestByType?: Float64Array;
 }
 
 export interface LoadOptions {

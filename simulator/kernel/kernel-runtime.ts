@@ -184,6 +184,38 @@ export function cmpText(op: string, a: string | null, b: string | null): boolean
   return false;
 }
 
+/** What `flagActivities` reads: the events in CSR order with each event's activity index (-1 for other types). */
+export interface FlagInput {
+  acts?: ArrayLike<number>;
+  offsets?: Int32Array;
+  times?: Float64Array;
+  closedAt: Float64Array;
+  useClosed: boolean;
+  asOf: number;
+}
+
+/**
+ * Which of leads lo..hi-1 did each activity: `did[a][lead] = 1` when the lead
+ * has an event of activity a strictly before its closed_at (when `useClosed`
+ * and known), else at or before asOf. Leads' events are in time order.
+ * Nothing without events.
+ */
+export function flagActivities(c: FlagInput, did: Uint8Array[], lo: number, hi: number): void {
+  const { acts, offsets, times, closedAt, useClosed, asOf } = c;
+  if (!acts || !offsets || !times) return;
+  for (let i = lo; i < hi; i++) {
+    const ca = closedAt[i]!;
+    const closed = useClosed && ca === ca;
+    const end = offsets[i + 1]!;
+    for (let j = offsets[i]!; j < end; j++) {
+      const t = times[j]!;
+      if (closed ? t >= ca : t > asOf) break;
+      const a = acts[j]!;
+      if (a >= 0) did[a]![i] = 1;
+    }
+  }
+}
+
 /** 2^-k for k = 0 .. 1074 (exact; the last ones subnormal): running decay factors over whole half-lives. */
 const P2 = Float64Array.from({ length: 1075 }, (_, k) => Math.pow(2, -k));
 

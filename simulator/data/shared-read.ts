@@ -1,0 +1,95 @@
+/**
+ * Reading a file into shared memory, by this thread and any helper threads
+ * at once (the columnar cache's entries: on this kind of machine, memory a
+ * process touches for the first time costs more than the copy itself, and
+ * two threads share that cost).
+ *
+ * Input: a path; optionally `share`, which hands a `ReadJob` to helper
+ * threads (they call `readChunks` on it, see simulator/kernel/kernel-thread.ts).
+ * Output: the file's bytes in a Uint8Array over a SharedArrayBuffer.
+ * Invariants: the file is cut into chunks of `CHUNK` bytes; each thread takes
+ * the next chunk with one atomic add, reads it into place and marks it done;
+ * the calling thread reads until none is left, then waits for the chunks
+ * helpers took; a chunk a helper failed to read, or has not finished after
+ * `PATIENCE_MS`, is read again here (the same bytes), so a helper that
+ * fails or stalls costs time, never bytes; a short read (the file shrank)
+ * throws, as a read error does.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+/** Bytes per chunk. */
+const CHUNK = 16 << 20;
+/** How long a chunk taken by a helper is waited for before it is read here. */
+const PATIENCE_MS = 5_000;
+
+export interface ReadJob {
+  path: string;
+  bytes: Uint8Array;
+  /** shared: [0] the next chunk to take, [1 + c] 1 once chunk c is read, -1 when its reader failed */
+  state: Int32Array;
+}
+
+function chunks(job: ReadJob): number {
+  return Math.ceil(job.bytes.length / CHUNK);
+}
+
+function readChunk(fd: number, job: ReadJob, c: number): void {
+  const end = Math.min(job.bytes.length, (c + 1) * CHUNK);
+  let at = c * CHUNK;
+  while (at < end) {
+    const got = readSync(fd, job.bytes, at, end - at, at);
+    if (got === 0) throw new Error(`${job.path}: the file ended early`);
+    at += got;
+  }
+}
+
+/** Take and read chunks of `job` until none is left (every thread of a read runs this). */
+export function readChunks(job: ReadJob): void {
+  const n = chunks(job);
+  let fd: number | undefined;
+  try {
+    for (;;) {
+      const c = Atomics.add(job.state, 0, 1);
+      if (c >= n) break;
+      try {
+        fd ??= openSync(job.path, 'r');
+        readChunk(fd, job, c);
+        Atomics.store(job.state, 1 + c, 1);
+      } catch {
+        Atomics.store(job.state, 1 + c, -1);
+      }
+      Atomics.notify(job.state, 1 + c);
+    }
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The file's bytes in shared memory; `share` hands the read to helper threads too. */
+export function readShared(path: string, share?: (job: ReadJob) => void): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const job: ReadJob = {
+      path,
+      bytes: new Uint8Array(new SharedArrayBuffer(size)),
+      state: new Int32Array(new SharedArrayBuffer(4 * (1 + Math.ceil(size / CHUNK)))),
+    };
+    const n = chunks(job);
+    if (share && n > 1) share(job);
+    for (;;) {
+      const c = Atomics.add(job.state, 0, 1);
+      if (c >= n) break;
+      readChunk(fd, job, c);
+      Atomics.store(job.state, 1 + c, 1);
+    }
+    // the chunks helpers took: waited for, or read here
+    for (let c = 0; c < n; c++) {
+      if (Atomics.load(job.state, 1 + c) === 0) Atomics.wait(job.state, 1 + c, 0, PATIENCE_MS);
+      if (Atomics.load(job.state, 1 + c) !== 1) readChunk(fd, job, c);
+    }
+    return job.bytes;
+  } finally {
+    closeSync(fd);
+  }
+}

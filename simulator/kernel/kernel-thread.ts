@@ -1,0 +1,74 @@
+/**
+ * A worker thread that replays ranges of leads for `simulator/replay-threads.ts`,
+ * and helps read cache entries into shared memory (`simulator/data/shared-read.ts`).
+ *
+ * Input: messages `ThreadJob`: a bound kernel as data (its generated source,
+ * the function to call, what it reads), the ranges' bounds and the job's
+ * shared state; or `{ read }`: a ReadJob.
+ * Output: the kernel's outputs and the activity flags, written into the job's
+ * shared arrays, `state[2 + r] = 1` once range r is written, and one
+ * `ThreadReply` per job; for a read, the chunks it took read into place
+ * (no reply: the reading thread waits on the shared state).
+ * Invariants: takes ranges with one atomic add on `state[0]`, the counter the
+ * other threads take from, so a range is written by exactly one thread; the
+ * generated source is compiled once per distinct source; never evaluates
+ * anything but the kernel's own generated code.
+ */
+import { parentPort } from 'node:worker_threads';
+import { flagActivities, KERNEL_RUNTIME } from './kernel-runtime.js';
+import type { PortableKernel } from './emit-kernel.js';
+import { readChunks, type ReadJob } from '../data/shared-read.js';
+
+/** A job: replay the ranges of `bounds` with `kernel` (sent by simulator/replay-threads.ts). */
+export interface ThreadJob {
+  job: number;
+  kernel: PortableKernel;
+  /** range r is leads bounds[r] .. bounds[r + 1] - 1 */
+  bounds: Int32Array;
+  /** shared: [0] the next range to take, [1] leads done, [2 + r] 1 once range r is written */
+  state: Int32Array;
+  /** shared, per activity: set for each lead of a range that did it (`flagActivities`), when given */
+  did?: Uint8Array[];
+}
+
+/** What a kernel thread answers when a job ends. */
+export type ThreadReply = { job: number; ok: true } | { job: number; ok: false; error: string };
+
+type KernelFn = (ctx: PortableKernel['ctx'], lo: number, hi: number) => void;
+
+const compiled = new Map<string, Record<string, KernelFn>>();
+
+function fnOf(source: string, name: string): KernelFn {
+  let fns = compiled.get(source);
+  if (!fns) {
+    fns = new Function('R', source)(KERNEL_RUNTIME) as Record<string, KernelFn>;
+    if (compiled.size >= 8) compiled.clear();
+    compiled.set(source, fns);
+  }
+  return fns[name]!;
+}
+
+parentPort?.on('message', (m: ThreadJob | { read: ReadJob }) => {
+  if ('read' in m) {
+    readChunks(m.read);
+    return;
+  }
+  let reply: ThreadReply;
+  try {
+    const fn = fnOf(m.kernel.source, m.kernel.fn);
+    const { bounds, state } = m;
+    const ranges = bounds.length - 1;
+    for (;;) {
+      const r = Atomics.add(state, 0, 1);
+      if (r >= ranges) break;
+      fn(m.kernel.ctx, bounds[r]!, bounds[r + 1]!);
+      if (m.did) flagActivities(m.kernel.ctx, m.did, bounds[r]!, bounds[r + 1]!);
+      Atomics.store(state, 2 + r, 1);
+      Atomics.add(state, 1, bounds[r + 1]! - bounds[r]!);
+    }
+    reply = { job: m.job, ok: true };
+  } catch (e) {
+    reply = { job: m.job, ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+  parentPort!.postMessage(reply);
+});

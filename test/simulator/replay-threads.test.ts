@@ -1,0 +1,250 @@
+// Replay on threads (simulator/replay-threads.ts) and reading into shared
+// memory (simulator/data/shared-read.ts). The reference is the single-thread
+// replay of the same tables (`replay()`, whose own correctness the kernel
+// and differential suites check): every output array, the activity flags
+// and the whole report must be identical, whatever the number of threads
+// and ranges, and whatever a worker does (fails to start, throws, exits).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { build } from 'rolldown';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../../simulator/generate.js';
+import type { EventTable, LeadTable } from '../../simulator/data/table.js';
+import { defaultAsOf, replay, type ScoredTable } from '../../simulator/replay.js';
+import { eventRanges, ReplayThreads } from '../../simulator/replay-threads.js';
+import { simulateFull, simulateFullOn } from '../../simulator/simulate.js';
+import { readChunks, readShared, type ReadJob } from '../../simulator/data/shared-read.js';
+import { ACME, compile } from './helpers.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+let dir = '';
+let workerUrl: URL;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lql-threads-'));
+  // the worker runs as JavaScript: bundle it from the sources under test
+  await build({
+    cwd: ROOT,
+    input: { 'kernel-thread': 'simulator/kernel/kernel-thread.ts' },
+    platform: 'node',
+    external: [/^node:/],
+    logLevel: 'silent',
+    output: { dir: join(dir, 'worker'), format: 'esm', entryFileNames: '[name].js' },
+  });
+  workerUrl = pathToFileURL(join(dir, 'worker', 'kernel-thread.js'));
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function shared<T extends Int8Array | Int16Array | Int32Array | Float64Array>(a: T): T {
+  const C = a.constructor as new (b: SharedArrayBuffer) => T;
+  const out = new C(new SharedArrayBuffer(a.byteLength));
+  out.set(a as never);
+  return out;
+}
+
+/** The events table in shared memory, as the columnar cache loads it. */
+function sharedEvents(e: EventTable): EventTable {
+  return { ...e, offsets: shared(e.offsets), types: shared(e.types), times: shared(e.times) };
+}
+
+/** Every per-lead output of a scored table, as plain arrays. */
+function outputs(t: ScoredTable) {
+  return {
+    n: t.n,
+    asOf: t.asOf,
+    mode: t.mode,
+    scores: t.scores.map((a) => Array.from(a)),
+    bands: t.bands.map((a) => Array.from(a)),
+    stage: Array.from(t.stage),
+    reached: t.reached.map((a) => Array.from(a)),
+    route: Array.from(t.route),
+    did: t.did.map((a) => Array.from(a)),
+  };
+}
+
+const ir = compile(ACME);
+let data: { leads: LeadTable; events: EventTable };
+
+beforeAll(() => {
+  const g = generate({ leads: 3_000, seed: 5, eventsPerLead: 12 });
+  data = { leads: g.leads, events: sharedEvents(g.events) };
+});
+
+describe('replay on threads', () => {
+  it('cuts the leads into ranges of about equal numbers of events', () => {
+    const offsets = Int32Array.from([0, 10, 10, 11, 30, 31, 40]);
+    const b = eventRanges(offsets, 6, 4);
+    expect(b[0]).toBe(0);
+    expect(b[b.length - 1]).toBe(6);
+    for (let i = 1; i < b.length; i++) expect(b[i]!).toBeGreaterThan(b[i - 1]!);
+    // 40 events in 4 shares of 10; leads start at events 0, 10, 10, 11, 30, 31: the first lead starting at
+    // or after 10 is lead 1, at or after 20 and 30 both lead 4 (one cut)
+    expect(Array.from(b)).toEqual([0, 1, 4, 6]);
+    expect(Array.from(eventRanges(null, 10, 3))).toEqual([0, 3, 6, 10]);
+    // more ranges than leads: every range holds at least one lead
+    expect(Array.from(eventRanges(Int32Array.from([0, 5, 9]), 2, 8))).toEqual([0, 1, 2]);
+  });
+
+  it('every output equals the single-thread replay (2 and 3 threads, few and many ranges)', async () => {
+    const want = outputs(replay(ir, data.leads, data.events));
+    for (const [threads, rangesPerThread] of [
+      [2, 1],
+      [2, 8],
+      [3, 50],
+    ] as const) {
+      const pool = new ReplayThreads({ threads, rangesPerThread, minEvents: 0, workerUrl });
+      try {
+        expect(pool.wouldShare(data.events)).toBe(true);
+        const got = await pool.replay(ir, data.leads, data.events, {});
+        expect(got.scores[0]!.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(outputs(got)).toEqual(want);
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
+  it('the workers replay ranges: all of them when the calling thread takes none', async () => {
+    const pool = new ReplayThreads({ threads: 3, rangesPerThread: 5, minEvents: 0, workerUrl, callerTakes: false });
+    try {
+      const got = await pool.replay(ir, data.leads, data.events, {});
+      expect(outputs(got)).toEqual(outputs(replay(ir, data.leads, data.events)));
+      expect(pool.last).toEqual({ ranges: 15, byWorkers: 15 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('the whole report is the same, with a baseline too, and the asOf and activities given', async () => {
+    const baseline = compile(ACME.replace('MQL  when fit >= 30 and engagement >= 40', 'MQL  when fit >= 30 and engagement >= 25'));
+    const pool = new ReplayThreads({ threads: 2, minEvents: 0, workerUrl });
+    try {
+      for (const opts of [{}, { baseline }, { asOf: Date.UTC(2025, 5, 1) }]) {
+        const a = await simulateFullOn(pool, ir, data.leads, data.events, opts);
+        const b = simulateFull(ir, data.leads, data.events, opts);
+        expect(a.report).toEqual(b.report);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a ruleset whose kernel reads a text dictionary on its slow path gives the same outputs', async () => {
+    // comparing two text attributes is not tabulated: the generated code reads both dictionaries
+    const src = ACME.replace('  +10 when decision_maker\n', '  +10 when decision_maker\n  +3 when industry == country\n');
+    const ir2 = compile(src);
+    const pool = new ReplayThreads({ threads: 2, minEvents: 0, workerUrl });
+    try {
+      expect(outputs(await pool.replay(ir2, data.leads, data.events, {}))).toEqual(outputs(replay(ir2, data.leads, data.events)));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a worker that fails to start, throws on a job or exits costs time, never a result', async () => {
+    const want = outputs(replay(ir, data.leads, data.events));
+    const bad = {
+      throws:
+        "import { parentPort } from 'node:worker_threads'; parentPort.on('message', (m) => { if (m.read) return; Atomics.add(m.state, 0, 1); throw new Error('boom'); });",
+      exits:
+        "import { parentPort } from 'node:worker_threads'; parentPort.on('message', (m) => { if (m.read) return; Atomics.add(m.state, 0, 3); process.exit(3); });",
+      start: "throw new Error('cannot start');",
+      silent:
+        "import { parentPort } from 'node:worker_threads'; parentPort.on('message', (m) => { if (!m.read) parentPort.postMessage({ job: m.job, ok: true }); });",
+    };
+    for (const [name, code] of Object.entries(bad)) {
+      const file = join(dir, `${name}.mjs`);
+      writeFileSync(file, code);
+      const pool = new ReplayThreads({ threads: 2, rangesPerThread: 4, minEvents: 0, workerUrl: pathToFileURL(file), callerTakes: false });
+      try {
+        pool.start();
+        await new Promise((r) => setTimeout(r, 200));
+        expect(outputs(await pool.replay(ir, data.leads, data.events, {}))).toEqual(want);
+        expect(pool.last?.byWorkers).toBe(0);
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
+  it('falls back to one thread when threads would not pay or cannot share the tables', async () => {
+    const pool = new ReplayThreads({ threads: 2, workerUrl });
+    try {
+      // fewer events than the threshold; events not in shared memory; a snapshot
+      expect(pool.wouldShare(data.events)).toBe(false);
+      const plain = new ReplayThreads({ threads: 2, minEvents: 0, workerUrl });
+      const g = generate({ leads: 200, seed: 6, eventsPerLead: 5 });
+      expect(plain.wouldShare(g.events)).toBe(false);
+      expect(plain.wouldShare(data.events, { mode: 'snapshot' })).toBe(false);
+      expect(new ReplayThreads({ threads: 1, minEvents: 0, workerUrl }).wouldShare(data.events)).toBe(false);
+      expect(outputs(await plain.replay(ir, g.leads, g.events, {}))).toEqual(outputs(replay(ir, g.leads, g.events)));
+      await plain.close();
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('default asOf from the latest time per type', () => {
+  it('equals the scan of every event, with and without the declared activities', () => {
+    const e = data.events;
+    const latest = new Float64Array(e.typeNames.length).fill(-Infinity);
+    for (let j = 0; j < e.types.length; j++) latest[e.types[j]!] = Math.max(latest[e.types[j]!]!, e.times[j]!);
+    const withLatest = { ...e, latestByType: latest };
+    // only some activities declared: the latest of those types (an independent scan)
+    const some = e.typeNames.slice(0, 2);
+    let m = -Infinity;
+    for (let j = 0; j < e.types.length; j++) if (some.includes(e.typeNames[e.types[j]!]!) && e.times[j]! > m) m = e.times[j]!;
+    for (let i = 0; i < data.leads.n; i++) m = Math.max(m, data.leads.createdAt[i]! || -Infinity, data.leads.closedAt[i]! || -Infinity);
+    expect(defaultAsOf(data.leads, withLatest, some)).toBe(m);
+    expect(defaultAsOf(data.leads, withLatest, some)).toBe(defaultAsOf(data.leads, e, some));
+    expect(defaultAsOf(data.leads, withLatest)).toBe(defaultAsOf(data.leads, e));
+    expect(defaultAsOf(data.leads, withLatest, ir.activities)).toBe(defaultAsOf(data.leads, e, ir.activities));
+  });
+});
+
+describe('reading into shared memory', () => {
+  let file = '';
+  let want: Uint8Array;
+  beforeAll(() => {
+    // 40 MiB of varied bytes: three chunks
+    want = new Uint8Array((40 << 20) + 12_345);
+    for (let i = 0; i < want.length; i++) want[i] = (i * 2654435761) >>> 24;
+    file = join(dir, 'bytes.bin');
+    writeFileSync(file, want);
+  });
+
+  it('alone, and with a helper thread reading chunks, gives the file', async () => {
+    const alone = readShared(file);
+    expect(alone.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Buffer.compare(alone, readFileSync(file))).toBe(0);
+    const w = new Worker(workerUrl);
+    await new Promise((r) => w.once('online', r));
+    try {
+      const helped = readShared(file, (job) => w.postMessage({ read: job }));
+      expect(Buffer.compare(helped, want)).toBe(0);
+    } finally {
+      await w.terminate();
+    }
+  });
+
+  it('a helper that fails a chunk leaves it to the reading thread', () => {
+    // the helper takes the next chunk and fails it
+    const failing = (job: ReadJob) => {
+      const c = Atomics.add(job.state, 0, 1);
+      Atomics.store(job.state, 1 + c, -1);
+    };
+    expect(Buffer.compare(readShared(file, failing), want)).toBe(0);
+    // a helper that reads everything through the shared routine
+    expect(
+      Buffer.compare(
+        readShared(file, (job) => readChunks(job)),
+        want,
+      ),
+    ).toBe(0);
+  });
+});
