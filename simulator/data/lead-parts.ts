@@ -7,8 +7,9 @@
  * order and the load options.
  * Output: `readLeadsPart` -> the part's table (undeclared columns not yet
  * typed), its data-row count and what the join checks (`PartRead`);
- * `joinLeadParts` -> the LeadTable, or null when the parts cannot stand for
- * the file and it must be read in one piece.
+ * `joinLeadParts` -> the LeadTable (with its id index, built while checking
+ * the ids, kept for the events as the single reader keeps its own), or null
+ * when the parts cannot stand for the file and it must be read in one piece.
  * Invariants: the joined table equals the single reader's: rows in file
  * order, source lines and message positions shifted by the lines and
  * characters before each part (`placeParts`), `@row` ids renumbered by the

@@ -4,7 +4,8 @@
  *
  * Input: the bytes of one part (for every part but the first, the file's
  * header line is put in front, so each part is read as a small CSV file of
- * its own), and, to join, the parts' results in file order.
+ * its own), in memory or as chunks read from disk (`PartText`), and, to
+ * join, the parts' results in file order.
  * Output: `readPart` -> what the join checks of any part (leads or
  * events): did it end exactly at the end of a row (`clean`), the lines and
  * characters it read; `placeParts` -> where each part's lines and
