@@ -11,17 +11,11 @@
  * after its answer, or at once when the load is cancelled.
  */
 import { transferList } from '../../simulator/data/parts.js';
-import { readPartTask, type PartTask } from '../../simulator/data/split-load.js';
+import { progressEvery, readPartTask, type PartTask } from '../../simulator/data/split-load.js';
 
 self.onmessage = (e: MessageEvent<PartTask>) => {
   const task = e.data;
-  let last = 0;
-  const progress = (done: number, _total: number, rows?: number) => {
-    const now = performance.now();
-    if (now - last < 100) return;
-    last = now;
-    self.postMessage({ progress: [done, rows ?? 0] });
-  };
+  const progress = progressEvery(100, (done, rows) => self.postMessage({ progress: [done, rows] }));
   try {
     const result = readPartTask(task, progress);
     self.postMessage({ result }, { transfer: transferList(result) });

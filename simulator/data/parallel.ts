@@ -13,7 +13,8 @@
  * their parts from the file themselves (`parts-worker.ts`, one script for
  * both kinds) and send back typed arrays; for events the main thread
  * meanwhile indexes the lead ids; then the parts are joined in file order.
- * Progress is reported as parts finish.
+ * Progress sums the parts' (bytes, rows kept), as the workers report them
+ * and as parts finish.
  * Invariants: a worker that fails or exits leaves the load to the single
  * reader, never to a partial table; `isCancelled()` stops the workers and
  * throws LoadCancelledError; the workers are always terminated.
@@ -176,8 +177,18 @@ async function readOnThreads<R>(
   const results: R[] = new Array(nParts);
   const workers: Worker[] = [];
   let next = 0;
-  let doneBytes = 0;
-  let rows = 0;
+  // per part: bytes done and rows kept, as the workers report them
+  const done = new Array<number>(nParts).fill(0);
+  const rows = new Array<number>(nParts).fill(0);
+  const report = () => {
+    let d = 0;
+    let r = 0;
+    for (let k = 0; k < nParts; k++) {
+      d += done[k]!;
+      r += rows[k]!;
+    }
+    options.onProgress?.(d, size, r);
+  };
   try {
     const ok = await new Promise<boolean>((resolve, reject) => {
       let finished = 0;
@@ -198,12 +209,16 @@ async function readOnThreads<R>(
       for (let i = 0; i < nWorkers; i++) {
         const w = new Worker(url);
         workers.push(w);
-        w.on('message', (m: { id: number; result?: R; failure?: string }) => {
+        w.on('message', (m: { id: number; result?: R; progress?: [number, number]; failure?: string }) => {
+          if (m.progress) {
+            [done[m.id], rows[m.id]] = m.progress;
+            return report();
+          }
           if (!m.result) return settle(false);
           results[m.id] = m.result;
-          doneBytes += bounds[m.id + 1]! - bounds[m.id]!;
-          rows += rowsOf(m.result);
-          options.onProgress?.(doneBytes, size, rows);
+          done[m.id] = bounds[m.id + 1]! - bounds[m.id]!;
+          rows[m.id] = rowsOf(m.result);
+          report();
           if (++finished === nParts) return settle(true);
           give(w);
         });

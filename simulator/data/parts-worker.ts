@@ -5,7 +5,8 @@
  * Input: messages `ThreadTask` `{ id, path, start, end, prefix, kind, options }`:
  * read bytes `start .. end` of the file at `path`, after the header bytes
  * `prefix` (empty for the first part), as a part of a leads or events file.
- * Output: one message per task, `{ id, result }` (a LeadsPartResult or an
+ * Output: `{ id, progress: [bytes of the part done, rows kept] }` now and
+ * then (at most every 100 ms), then one message per task, `{ id, result }` (a LeadsPartResult or an
  * EventsPartResult, its typed arrays transferred, not copied) or
  * `{ id, failure }` with the
  * reason when the part could not be read at all (the caller then reads the
@@ -18,7 +19,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import type { ThreadTask } from './parallel.js';
 import { transferList, type PartText } from './parts.js';
-import { readPartTask, type PartTask } from './split-load.js';
+import { progressEvery, readPartTask, type PartTask } from './split-load.js';
 
 /** Bytes read from disk at a time, into one buffer reused for every read (fresh memory would cost a page fault per 4 KiB). */
 const READ = 1 << 20;
@@ -42,7 +43,9 @@ parentPort?.on('message', (t: ThreadTask) => {
   try {
     fd = openSync(t.path, 'r');
     const bytes = { head: t.prefix, chunks: range(fd, t.start, t.end), size: t.prefix.length + t.end - t.start };
-    const result = readPartTask({ kind: t.kind, options: t.options, bytes, prefix: t.prefix.length } as PartTask<PartText>);
+    // progress: bytes of the part done (the header put in front not counted), and rows kept
+    const progress = progressEvery(100, (done, rows) => parentPort!.postMessage({ id: t.id, progress: [Math.max(0, done - t.prefix.length), rows] }));
+    const result = readPartTask({ kind: t.kind, options: t.options, bytes, prefix: t.prefix.length } as PartTask<PartText>, progress);
     parentPort!.postMessage({ id: t.id, result }, transferList(result));
   } catch (e) {
     parentPort!.postMessage({ id: t.id, failure: e instanceof Error ? e.message : String(e) });

@@ -10,7 +10,7 @@
  * split (JSON Lines, too few lines, one reader) or the parts cannot stand
  * for it (`lead-parts.ts`, `parts.ts`): the caller then reads it whole;
  * `readPartTask` -> one part read where it was sent (the browser's and the
- * CLI's workers).
+ * CLI's workers), `progressEvery` -> its progress for their messages.
  * Invariants: cuts are found quote-aware and verified (`cuts.ts`); every
  * message keeps the file, line and column the single reader gives;
  * progress sums the parts (bytes, rows); `isCancelled()` is checked at every
@@ -37,6 +37,17 @@ export function readPartTask(task: PartTask<PartText>, onProgress?: (done: numbe
   return task.kind === 'leads'
     ? readLeadsPart(task.bytes, task.prefix, task.options, onProgress)
     : readEventsPart(task.bytes, task.prefix, task.options, onProgress);
+}
+
+/** A reader's progress passed on at most every `ms` milliseconds, as `send(bytes done, rows kept)` (a worker's messages). */
+export function progressEvery(ms: number, send: (done: number, rows: number) => void): (done: number, total: number, rows?: number) => void {
+  let last = 0;
+  return (done, _total, rows) => {
+    const now = performance.now();
+    if (now - last < ms) return;
+    last = now;
+    send(done, rows ?? 0);
+  };
 }
 
 /** Reads a part elsewhere; `onProgress(bytes done, rows kept)` as it goes; stops (rejects) when `signal` aborts. */
