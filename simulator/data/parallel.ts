@@ -16,8 +16,9 @@
  * Progress sums the parts' (bytes, rows kept), as the workers report them
  * and as parts finish.
  * Invariants: a worker that fails or exits leaves the load to the single
- * reader, never to a partial table; `isCancelled()` stops the workers and
- * throws LoadCancelledError; the workers are always terminated.
+ * reader, never to a partial table; `isCancelled()` (checked at every
+ * progress report and before every part) stops the workers and throws
+ * LoadCancelledError; the workers are always terminated.
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -210,7 +211,9 @@ async function readOnThreads<R>(
         const w = new Worker(url);
         workers.push(w);
         w.on('message', (m: { id: number; result?: R; progress?: [number, number]; failure?: string }) => {
+          if (settled) return;
           if (m.progress) {
+            if (options.isCancelled?.()) return settle(new LoadCancelledError(path));
             [done[m.id], rows[m.id]] = m.progress;
             return report();
           }

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'rolldown';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEventsFile, loadLeadsFile, readLeadsFile } from '../../simulator/data/files.js';
+import { LoadCancelledError } from '../../simulator/data/errors.js';
 import { loadLeadsSync } from '../../simulator/data/leads.js';
 import type { SplitOptions } from '../../simulator/data/parallel.js';
 import type { EventTable, LeadTable, LoadOptions } from '../../simulator/data/table.js';
@@ -339,6 +340,15 @@ describe('leads read in parts', () => {
       expect(how, w).toBe('whole');
       expect(parts, w).toEqual(single);
     }
+  });
+
+  it('a load cancelled before or while the workers read stops with LoadCancelledError, not a read in one piece', async () => {
+    const split: SplitOptions = { cuts: [file.at('Élodie'), file.at('C4;'), file.at('E6;')], minSize: 0, workers: 2, workerUrl };
+    await expect(loadLeadsFile(file.path, { isCancelled: () => true, split })).rejects.toBeInstanceOf(LoadCancelledError);
+    // the two workers are given their first parts, then the next check (a report or the third part) finds the load cancelled
+    let calls = 0;
+    await expect(loadLeadsFile(file.path, { isCancelled: () => ++calls > 2, split })).rejects.toBeInstanceOf(LoadCancelledError);
+    expect(calls).toBe(3);
   });
 
   it('X Education export (CRLF, quoted fields with commas, `Select` as missing): the same table wherever it is cut', async () => {
