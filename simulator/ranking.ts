@@ -27,7 +27,8 @@ export interface AucResult {
   lost: number;
 }
 
-interface Groups {
+/** A score's decided leads grouped by value (what the AUC and the lift table are computed from). */
+export interface Groups {
   /** distinct score values ascending, with won and lost counts */
   values: ArrayLike<number>;
   won: ArrayLike<number>;
@@ -36,7 +37,31 @@ interface Groups {
   totalLost: number;
 }
 
+/**
+ * Groups another thread is computing for a score array and outcome
+ * (simulator/shared-groups.ts): taken, once, when the report needs them;
+ * `take` returns null when that thread did not deliver them (then they are
+ * computed here).
+ */
+const pending = new WeakMap<object, { outcome: Int8Array; take: () => Groups | null }>();
+
+/** Let the next ranking of `score` against `outcome` use the groups `take` returns. */
+export function groupsFromElsewhere(score: ArrayLike<number>, outcome: Int8Array, take: () => Groups | null): void {
+  pending.set(score, { outcome, take });
+}
+
 function groupsOf(score: ArrayLike<number>, outcome: Int8Array): Groups {
+  const p = pending.get(score);
+  if (p && p.outcome === outcome) {
+    pending.delete(score);
+    const g = p.take();
+    if (g) return g;
+  }
+  return computeGroups(score, outcome);
+}
+
+/** A score's groups, computed on this thread. */
+export function computeGroups(score: ArrayLike<number>, outcome: Int8Array): Groups {
   return countedGroups(score, outcome) ?? sortedGroups(score, outcome);
 }
 

@@ -30,7 +30,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { IR } from '../language/compile/ir.js';
 import type { CompiledKernel, OutputAllocator } from './kernel/emit-kernel.js';
-import type { ThreadJob, ThreadReply } from './kernel/kernel-thread.js';
+import type { GroupsJob, ThreadJob, ThreadReply } from './kernel/kernel-thread.js';
+import { expectGroups } from './shared-groups.js';
 import { flagActivities } from './kernel/kernel-runtime.js';
 import type { ReadJob } from './data/shared-read.js';
 import type { EventTable, LeadTable } from './data/table.js';
@@ -145,6 +146,23 @@ export class ReplayThreads {
       }
     }
   };
+
+  /**
+   * Have the workers group a replay's scores for the report's ranking while
+   * this thread computes the rest of the report (simulator/shared-groups.ts);
+   * only for a table replayed on threads (its scores in shared memory).
+   */
+  rankAhead(table: ScoredTable): void {
+    if (!this.workers.length || !table.scores.every(isShared)) return;
+    const job: GroupsJob = { scores: table.scores, outcome: table.outcome, out: expectGroups(table.scores, table.outcome) };
+    for (const w of this.workers) {
+      try {
+        w.postMessage({ groups: job });
+      } catch {
+        /* the report groups that worker's share */
+      }
+    }
+  }
 
   /** Start the workers now (their start-up then overlaps the caller's other work). */
   start(): void {

@@ -127,6 +127,8 @@ export function simulateFull(ir: IR, leads: LeadTable, events?: EventTable | nul
 /** A replay that may run on several threads (simulator/replay-threads.ts, Node only). */
 export interface ThreadedReplay {
   replay(ir: IR, leads: LeadTable, events: EventTable | null | undefined, opts: ReplayOptions): Promise<ScoredTable>;
+  /** group the table's scores for the report's ranking on other threads meanwhile (when they can) */
+  rankAhead?(table: ScoredTable): void;
 }
 
 /** `simulateFull`, its replays run by `threads` (the same results). */
@@ -138,9 +140,12 @@ export async function simulateFullOn(
   opts: SimulateOptions = {},
 ): Promise<SimulateResult> {
   const scored = await threads.replay(ir, leads, events, opts);
+  threads.rankAhead?.(scored);
   const report = reportOf(ir, scored, leads, events, opts.bins);
   if (!opts.baseline) return { report, scored };
-  return withBaselineRun(ir, leads, events, opts, { report, scored }, await threads.replay(opts.baseline, leads, events, baselineOptions(opts, scored)));
+  const baselineScored = await threads.replay(opts.baseline, leads, events, baselineOptions(opts, scored));
+  threads.rankAhead?.(baselineScored);
+  return withBaselineRun(ir, leads, events, opts, { report, scored }, baselineScored);
 }
 
 /** The baseline's replay options: the run's asOf and mode, no progress. */

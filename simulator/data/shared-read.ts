@@ -33,14 +33,24 @@ function chunks(job: ReadJob): number {
   return Math.ceil(job.bytes.length / CHUNK);
 }
 
+/** Read by this thread, so that it is not dead code (see readChunk). */
+let touched = 0;
+
 function readChunk(fd: number, job: ReadJob, c: number): void {
-  const end = Math.min(job.bytes.length, (c + 1) * CHUNK);
-  let at = c * CHUNK;
+  const start = c * CHUNK;
+  const end = Math.min(job.bytes.length, start + CHUNK);
+  let at = start;
   while (at < end) {
     const got = readSync(fd, job.bytes, at, end - at, at);
     if (got === 0) throw new Error(`${job.path}: the file ended early`);
     at += got;
   }
+  // One read per 4 KiB page: on a virtual machine a page the kernel wrote still costs a fault at the
+  // process's first access (measured: ~0.3 s for 250 MB); taken here, that cost is shared between the
+  // reading threads instead of falling on whichever thread reads the table first.
+  let sum = 0;
+  for (let i = start; i < end; i += 4096) sum += job.bytes[i]!;
+  touched += sum;
 }
 
 /** Take and read chunks of `job` until none is left (every thread of a read runs this). */

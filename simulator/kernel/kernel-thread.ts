@@ -4,11 +4,13 @@
  *
  * Input: messages `ThreadJob`: a bound kernel as data (its generated source,
  * the function to call, what it reads), the ranges' bounds and the job's
- * shared state; or `{ read }`: a ReadJob.
+ * shared state; or `{ read }`: a ReadJob; or `{ groups }`: scores to group
+ * for the report's ranking.
  * Output: the kernel's outputs and the activity flags, written into the job's
  * shared arrays, `state[2 + r] = 1` once range r is written, and one
  * `ThreadReply` per job; for a read, the chunks it took read into place
- * (no reply: the reading thread waits on the shared state).
+ * (no reply: the reading thread waits on the shared state); for groups, the
+ * groups of each score no other thread has claimed, written into place.
  * Invariants: takes ranges with one atomic add on `state[0]`, the counter the
  * other threads take from, so a range is written by exactly one thread; the
  * generated source is compiled once per distinct source; never evaluates
@@ -18,6 +20,14 @@ import { parentPort } from 'node:worker_threads';
 import { flagActivities, KERNEL_RUNTIME } from './kernel-runtime.js';
 import type { PortableKernel } from './emit-kernel.js';
 import { readChunks, type ReadJob } from '../data/shared-read.js';
+import { fillGroups, type SharedGroups } from '../shared-groups.js';
+
+/** A ranking job: group these scores (simulator/shared-groups.ts). */
+export interface GroupsJob {
+  scores: Float64Array[];
+  outcome: Int8Array;
+  out: SharedGroups[];
+}
 
 /** A job: replay the ranges of `bounds` with `kernel` (sent by simulator/replay-threads.ts). */
 export interface ThreadJob {
@@ -48,9 +58,13 @@ function fnOf(source: string, name: string): KernelFn {
   return fns[name]!;
 }
 
-parentPort?.on('message', (m: ThreadJob | { read: ReadJob }) => {
+parentPort?.on('message', (m: ThreadJob | { read: ReadJob } | { groups: GroupsJob }) => {
   if ('read' in m) {
     readChunks(m.read);
+    return;
+  }
+  if ('groups' in m) {
+    fillGroups(m.groups.scores, m.groups.outcome, m.groups.out);
     return;
   }
   let reply: ThreadReply;

@@ -18,6 +18,8 @@ import { eventRanges, ReplayThreads } from '../../simulator/replay-threads.js';
 import { simulateFull, simulateFullOn } from '../../simulator/simulate.js';
 import { readChunks, readShared, type ReadJob } from '../../simulator/data/shared-read.js';
 import { ACME, compile } from './helpers.js';
+import { ranking } from '../../simulator/ranking.js';
+import { expectGroups, fillGroups } from '../../simulator/shared-groups.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 let dir = '';
@@ -246,5 +248,60 @@ describe('reading into shared memory', () => {
         want,
       ),
     ).toBe(0);
+  });
+});
+
+describe('ranking groups computed on another thread', () => {
+  /** A score with many distinct values (sorted groups) and one with few (counted groups), in shared memory. */
+  function scores(): { many: Float64Array; few: Float64Array; outcome: Int8Array } {
+    const n = 20_000;
+    const many = new Float64Array(new SharedArrayBuffer(8 * n));
+    const few = new Float64Array(new SharedArrayBuffer(8 * n));
+    const outcome = new Int8Array(n);
+    for (let i = 0; i < n; i++) {
+      many[i] = i % 97 === 0 ? NaN : Math.sin(i) * 100;
+      few[i] = (i * 7) % 13;
+      outcome[i] = i % 3 === 0 ? 1 : i % 3 === 1 ? 0 : -1;
+    }
+    return { many, few, outcome };
+  }
+
+  it('the groups a worker computes give the same AUC and lift table as computing them here', async () => {
+    const { many, few, outcome } = scores();
+    const want = [ranking(many, outcome), ranking(few, outcome)];
+    const out = expectGroups([many, few], outcome);
+    const w = new Worker(workerUrl);
+    await new Promise((r) => w.once('online', r));
+    try {
+      w.postMessage({ groups: { scores: [many, few], outcome, out } });
+      // the worker takes the last score first; wait until it has finished both
+      for (const o of out) while (Atomics.load(o.state, 0) < 2) Atomics.wait(o.state, 0, Atomics.load(o.state, 0), 100);
+      expect(out.map((o) => Atomics.load(o.state, 0))).toEqual([2, 2]);
+      expect([ranking(many, outcome), ranking(few, outcome)]).toEqual(want);
+    } finally {
+      await w.terminate();
+    }
+  });
+
+  it('a score no worker has started is computed here; a failed one too', () => {
+    const { many, few, outcome } = scores();
+    const want = [ranking(many, outcome), ranking(few, outcome)];
+    // nobody fills them: the report claims both and computes them
+    const out = expectGroups([many, few], outcome);
+    expect([ranking(many, outcome), ranking(few, outcome)]).toEqual(want);
+    expect(out.map((o) => Atomics.load(o.state, 0))).toEqual([4, 4]);
+    // a worker that failed on a score (state 3)
+    const failed = expectGroups([many], outcome);
+    Atomics.store(failed[0]!.state, 0, 3);
+    expect(ranking(many, outcome)).toEqual(want[0]);
+    // groups filled on this thread through the same routine the worker runs
+    const filled = expectGroups([many, few], outcome);
+    fillGroups([many, few], outcome, filled);
+    expect([ranking(many, outcome), ranking(few, outcome)]).toEqual(want);
+    // registered for another outcome array: not used
+    const other = Int8Array.from(outcome, (o) => (o === 1 ? 0 : o === 0 ? 1 : -1));
+    const wrong = expectGroups([many], other);
+    fillGroups([many], other, wrong);
+    expect(ranking(many, outcome)).toEqual(want[0]);
   });
 });
