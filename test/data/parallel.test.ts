@@ -5,12 +5,11 @@
 // line break. Parts that cannot stand for the file, and workers that fail,
 // leave the file to the single reader; the columnar cache is written after a
 // read in parts and reads back the same table.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'rolldown';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { workerBundle } from '../support/worker-bundle.js';
 import { loadEventsFile, loadLeadsFile, readLeadsFile } from '../../simulator/data/files.js';
 import { LoadCancelledError } from '../../simulator/data/errors.js';
 import { loadLeadsSync } from '../../simulator/data/leads.js';
@@ -19,25 +18,9 @@ import type { EventTable, LeadTable, LoadOptions } from '../../simulator/data/ta
 import { generate, writeCsv } from '../../simulator/generate.js';
 import { loadFailure, plainLeads, type LoadFailure } from './helpers.js';
 
+// the worker runs as JavaScript: bundled from the sources under test
+const worker = workerBundle('parts-worker', 'simulator/data/parts-worker.ts');
 const ROOT = join(import.meta.dirname, '..', '..');
-let dir = '';
-let workerUrl: URL;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lql-parts-'));
-  // the worker runs as JavaScript: bundle it from the sources under test
-  await build({
-    cwd: ROOT,
-    input: { 'parts-worker': 'simulator/data/parts-worker.ts' },
-    platform: 'node',
-    external: [/^node:/],
-    logLevel: 'silent',
-    output: { dir: join(dir, 'worker'), format: 'esm', entryFileNames: '[name].js' },
-  });
-  workerUrl = pathToFileURL(join(dir, 'worker', 'parts-worker.js'));
-}, 60_000);
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Outcome = { table: EventTable } | LoadFailure;
 
@@ -68,7 +51,7 @@ function plain(o: Outcome): unknown {
 async function both(path: string, leads: LeadTable, acts: string[], cuts: number[], lenient = false) {
   const single = await load(path, leads, acts, lenient, false);
   let how = '';
-  const parts = await load(path, leads, acts, lenient, { cuts, minSize: 0, workers: 2, workerUrl, onRead: (h) => (how = h) });
+  const parts = await load(path, leads, acts, lenient, { cuts, minSize: 0, workers: 2, workerUrl: worker.url(), onRead: (h) => (how = h) });
   return { single, parts, how };
 }
 
@@ -81,7 +64,7 @@ function crlfFile(name: string, header: string, rows: string[]) {
   const bytes = Buffer.from('\uFEFF' + header + '\r\n' + rows.join('\r\n') + '\r\n', 'utf8');
   const file = { bytes, path: '', at: (s: string, from = 0) => bytes.indexOf(Buffer.from(s, 'utf8'), from) };
   beforeAll(() => {
-    file.path = join(dir, name);
+    file.path = join(worker.dir(), name);
     writeFileSync(file.path, bytes);
   });
   return file;
@@ -156,7 +139,7 @@ describe("errors from parts carry the whole file's lines and columns", () => {
   ].join('\n');
   let path = '';
   beforeAll(() => {
-    path = join(dir, 'bad.csv');
+    path = join(worker.dir(), 'bad.csv');
     writeFileSync(path, text);
   });
   const lineStart = (n: number) =>
@@ -192,7 +175,7 @@ describe("errors from parts carry the whole file's lines and columns", () => {
 describe('generated history', () => {
   it("a generated events file, cut in many places (clean and not), reads to the single reader's table", async () => {
     const gen = generate({ leads: 400, seed: 11 });
-    const files = writeCsv(gen, join(dir, 'gen'));
+    const files = writeCsv(gen, join(worker.dir(), 'gen'));
     const leads = await loadLeadsFile(files.leads);
     const acts = [...new Set(gen.events.typeNames)].slice(0, 5);
     const size = (await import('node:fs')).statSync(files.events).size;
@@ -224,7 +207,7 @@ async function loadLeadsOutcome(path: string, options: LoadOptions, split: Split
 async function leadsBoth(path: string, cuts: number[], options: LoadOptions = {}, split: SplitOptions = {}) {
   const single = await loadLeadsOutcome(path, options, false);
   let how = '';
-  const parts = await loadLeadsOutcome(path, options, { cuts, minSize: 0, workers: 2, workerUrl, onRead: (h) => (how = h), ...split });
+  const parts = await loadLeadsOutcome(path, options, { cuts, minSize: 0, workers: 2, workerUrl: worker.url(), onRead: (h) => (how = h), ...split });
   return { single, parts, how };
 }
 
@@ -284,7 +267,7 @@ describe('leads read in parts', () => {
   });
 
   it('an id in two parts: the single reader names both lines (by hand: line 5 repeats line 2)', async () => {
-    const dup = join(dir, 'leads-dup.csv');
+    const dup = join(worker.dir(), 'leads-dup.csv');
     const t = 'id,outcome\nk1,won\nk2,lost\nk3,won\nk1,lost\nk5,won\n';
     writeFileSync(dup, t);
     const cut = t.indexOf('k3');
@@ -299,7 +282,7 @@ describe('leads read in parts', () => {
   });
 
   it("a malformed row in the second part: the single reader's file, line and column, strict and lenient", async () => {
-    const bad = join(dir, 'leads-bad.csv');
+    const bad = join(worker.dir(), 'leads-bad.csv');
     // line 1 header; line 3 has a quoted note over two lines; line 6 an unknown outcome; line 8 too many fields
     const lines = ['id,outcome,note', 'a,won,x', 'b,lost,"two', 'lines"', 'c,won,y', 'd,perhaps,z', 'e,lost,w', 'f,won,v,extra', 'g,lost,u', ''];
     const t = lines.join('\n');
@@ -326,11 +309,11 @@ describe('leads read in parts', () => {
   });
 
   it('a worker that fails or exits: the single reader reads the file, never a partial table', async () => {
-    const throws = join(dir, 'worker-throws.mjs');
+    const throws = join(worker.dir(), 'worker-throws.mjs');
     writeFileSync(throws, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => { throw new Error('worker failed'); });\n");
-    const exits = join(dir, 'worker-exits.mjs');
+    const exits = join(worker.dir(), 'worker-exits.mjs');
     writeFileSync(exits, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n");
-    const answers = join(dir, 'worker-fails.mjs');
+    const answers = join(worker.dir(), 'worker-fails.mjs');
     writeFileSync(
       answers,
       "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', (t) => parentPort.postMessage({ id: t.id, failure: 'no memory' }));\n",
@@ -343,7 +326,7 @@ describe('leads read in parts', () => {
   });
 
   it('a load cancelled before or while the workers read stops with LoadCancelledError, not a read in one piece', async () => {
-    const split: SplitOptions = { cuts: [file.at('Élodie'), file.at('C4;'), file.at('E6;')], minSize: 0, workers: 2, workerUrl };
+    const split: SplitOptions = { cuts: [file.at('Élodie'), file.at('C4;'), file.at('E6;')], minSize: 0, workers: 2, workerUrl: worker.url() };
     await expect(loadLeadsFile(file.path, { isCancelled: () => true, split })).rejects.toBeInstanceOf(LoadCancelledError);
     // the two workers are given their first parts, then the next check (a report or the third part) finds the load cancelled
     let calls = 0;
@@ -378,7 +361,7 @@ describe('leads read in parts', () => {
   });
 
   it('a generated leads file in parts equals the single reader; `@row` ids and lenient counts too', async () => {
-    const files = writeCsv(generate({ leads: 3000, seed: 7, eventsPerLead: 1 }), join(dir, 'gen-leads'));
+    const files = writeCsv(generate({ leads: 3000, seed: 7, eventsPerLead: 1 }), join(worker.dir(), 'gen-leads'));
     const lb = readFileSync(files.leads);
     const starts = lineStarts(lb);
     const clean = [starts[500]!, starts[1200]!, starts[2999]!];
@@ -399,7 +382,7 @@ describe('leads read in parts', () => {
     let how = '';
     const t = await loadLeadsFile(files.leads, {
       onProgress: (done, total, rows) => seen.push({ done, total, rows: rows ?? 0 }),
-      split: { minSize: 0, workers: 2, workerUrl, onRead: (h) => (how = h) },
+      split: { minSize: 0, workers: 2, workerUrl: worker.url(), onRead: (h) => (how = h) },
     });
     expect(how).toBe('parts');
     expect(plainLeads(t)).toEqual((r.single as { table: unknown }).table);
@@ -420,7 +403,7 @@ describe('leads read in parts', () => {
   it('a part read from disk in pieces: characters split between pieces and reads are read whole', async () => {
     // 2.6 MB of mostly three-byte characters: the 32 KiB pieces and 1 MiB reads of each part end inside characters
     const rowsText = Array.from({ length: 40_000 }, (_, i) => `id${i},${i % 3 ? 'won' : 'lost'},日本語の会社${'é'.repeat(i % 5)}${i}`);
-    const f = join(dir, 'leads-utf8.csv');
+    const f = join(worker.dir(), 'leads-utf8.csv');
     const b = Buffer.from('id,outcome,name\n' + rowsText.join('\n') + '\n', 'utf8');
     writeFileSync(f, b);
     const starts = lineStarts(b);
@@ -433,14 +416,14 @@ describe('leads read in parts', () => {
   });
 
   it('the columnar cache is written after a read in parts, and reads back the same table', async () => {
-    const files = writeCsv(generate({ leads: 2000, seed: 3, eventsPerLead: 1 }), join(dir, 'gen-cache'));
+    const files = writeCsv(generate({ leads: 2000, seed: 3, eventsPerLead: 1 }), join(worker.dir(), 'gen-cache'));
     const lb = readFileSync(files.leads);
     const starts = lineStarts(lb);
     const single = plainLeads(await loadLeadsFile(files.leads, { split: false }));
     const outcomes: string[] = [];
-    const cache = { dir: join(dir, 'cache'), minBytes: 0, onOutcome: (_f: string, o: string) => outcomes.push(o) };
+    const cache = { dir: join(worker.dir(), 'cache'), minBytes: 0, onOutcome: (_f: string, o: string) => outcomes.push(o) };
     let how = '';
-    const split: SplitOptions = { cuts: [starts[700]!, starts[1400]!], minSize: 0, workers: 2, workerUrl, onRead: (h) => (how = h) };
+    const split: SplitOptions = { cuts: [starts[700]!, starts[1400]!], minSize: 0, workers: 2, workerUrl: worker.url(), onRead: (h) => (how = h) };
     const first = await readLeadsFile(files.leads, { split }, cache);
     expect(how).toBe('parts');
     const second = await readLeadsFile(files.leads, { split }, cache);

@@ -4,13 +4,12 @@
 // and differential suites check): every output array, the activity flags
 // and the whole report must be identical, whatever the number of threads
 // and ranges, and whatever a worker does (fails to start, throws, exits).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { build } from 'rolldown';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { workerBundle } from '../support/worker-bundle.js';
 import { generate } from '../../simulator/generate.js';
 import type { EventTable, LeadTable } from '../../simulator/data/table.js';
 import { defaultAsOf, replay, type ScoredTable } from '../../simulator/replay.js';
@@ -21,25 +20,8 @@ import { ACME, compile } from './helpers.js';
 import { ranking } from '../../simulator/ranking.js';
 import { expectGroups, fillGroups } from '../../simulator/shared-groups.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-let dir = '';
-let workerUrl: URL;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lql-threads-'));
-  // the worker runs as JavaScript: bundle it from the sources under test
-  await build({
-    cwd: ROOT,
-    input: { 'kernel-thread': 'simulator/kernel/kernel-thread.ts' },
-    platform: 'node',
-    external: [/^node:/],
-    logLevel: 'silent',
-    output: { dir: join(dir, 'worker'), format: 'esm', entryFileNames: '[name].js' },
-  });
-  workerUrl = pathToFileURL(join(dir, 'worker', 'kernel-thread.js'));
-}, 60_000);
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// the worker runs as JavaScript: bundled from the sources under test
+const worker = workerBundle('kernel-thread', 'simulator/kernel/kernel-thread.ts');
 
 function shared<T extends Int8Array | Int16Array | Int32Array | Float64Array>(a: T): T {
   const C = a.constructor as new (b: SharedArrayBuffer) => T;
@@ -98,7 +80,7 @@ describe('replay on threads', () => {
       [2, 8],
       [3, 50],
     ] as const) {
-      const pool = new ReplayThreads({ threads, rangesPerThread, minEvents: 0, workerUrl });
+      const pool = new ReplayThreads({ threads, rangesPerThread, minEvents: 0, workerUrl: worker.url() });
       try {
         expect(pool.wouldShare(data.events)).toBe(true);
         const got = await pool.replay(ir, data.leads, data.events, {});
@@ -111,7 +93,7 @@ describe('replay on threads', () => {
   });
 
   it('the workers replay ranges: all of them when the calling thread takes none', async () => {
-    const pool = new ReplayThreads({ threads: 3, rangesPerThread: 5, minEvents: 0, workerUrl, callerTakes: false });
+    const pool = new ReplayThreads({ threads: 3, rangesPerThread: 5, minEvents: 0, workerUrl: worker.url(), callerTakes: false });
     try {
       const got = await pool.replay(ir, data.leads, data.events, {});
       expect(outputs(got)).toEqual(outputs(replay(ir, data.leads, data.events)));
@@ -123,7 +105,7 @@ describe('replay on threads', () => {
 
   it('the whole report is the same, with a baseline too, and the asOf and activities given', async () => {
     const baseline = compile(ACME.replace('MQL  when fit >= 30 and engagement >= 40', 'MQL  when fit >= 30 and engagement >= 25'));
-    const pool = new ReplayThreads({ threads: 2, minEvents: 0, workerUrl });
+    const pool = new ReplayThreads({ threads: 2, minEvents: 0, workerUrl: worker.url() });
     try {
       for (const opts of [{}, { baseline }, { asOf: Date.UTC(2025, 5, 1) }]) {
         const a = await simulateFullOn(pool, ir, data.leads, data.events, opts);
@@ -139,7 +121,7 @@ describe('replay on threads', () => {
     // comparing two text attributes is not tabulated: the generated code reads both dictionaries
     const src = ACME.replace('  +10 when decision_maker\n', '  +10 when decision_maker\n  +3 when industry == country\n');
     const ir2 = compile(src);
-    const pool = new ReplayThreads({ threads: 2, minEvents: 0, workerUrl });
+    const pool = new ReplayThreads({ threads: 2, minEvents: 0, workerUrl: worker.url() });
     try {
       expect(outputs(await pool.replay(ir2, data.leads, data.events, {}))).toEqual(outputs(replay(ir2, data.leads, data.events)));
     } finally {
@@ -159,7 +141,7 @@ describe('replay on threads', () => {
         "import { parentPort } from 'node:worker_threads'; parentPort.on('message', (m) => { if (!m.read) parentPort.postMessage({ job: m.job, ok: true }); });",
     };
     for (const [name, code] of Object.entries(bad)) {
-      const file = join(dir, `${name}.mjs`);
+      const file = join(worker.dir(), `${name}.mjs`);
       writeFileSync(file, code);
       const pool = new ReplayThreads({ threads: 2, rangesPerThread: 4, minEvents: 0, workerUrl: pathToFileURL(file), callerTakes: false });
       try {
@@ -174,15 +156,15 @@ describe('replay on threads', () => {
   });
 
   it('falls back to one thread when threads would not pay or cannot share the tables', async () => {
-    const pool = new ReplayThreads({ threads: 2, workerUrl });
+    const pool = new ReplayThreads({ threads: 2, workerUrl: worker.url() });
     try {
       // fewer events than the threshold; events not in shared memory; a snapshot
       expect(pool.wouldShare(data.events)).toBe(false);
-      const plain = new ReplayThreads({ threads: 2, minEvents: 0, workerUrl });
+      const plain = new ReplayThreads({ threads: 2, minEvents: 0, workerUrl: worker.url() });
       const g = generate({ leads: 200, seed: 6, eventsPerLead: 5 });
       expect(plain.wouldShare(g.events)).toBe(false);
       expect(plain.wouldShare(data.events, { mode: 'snapshot' })).toBe(false);
-      expect(new ReplayThreads({ threads: 1, minEvents: 0, workerUrl }).wouldShare(data.events)).toBe(false);
+      expect(new ReplayThreads({ threads: 1, minEvents: 0, workerUrl: worker.url() }).wouldShare(data.events)).toBe(false);
       expect(outputs(await plain.replay(ir, g.leads, g.events, {}))).toEqual(outputs(replay(ir, g.leads, g.events)));
       await plain.close();
     } finally {
@@ -216,7 +198,7 @@ describe('reading into shared memory', () => {
     // 40 MiB of varied bytes: three chunks
     want = new Uint8Array((40 << 20) + 12_345);
     for (let i = 0; i < want.length; i++) want[i] = (i * 2654435761) >>> 24;
-    file = join(dir, 'bytes.bin');
+    file = join(worker.dir(), 'bytes.bin');
     writeFileSync(file, want);
   });
 
@@ -224,7 +206,7 @@ describe('reading into shared memory', () => {
     const alone = readShared(file);
     expect(alone.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(Buffer.compare(alone, readFileSync(file))).toBe(0);
-    const w = new Worker(workerUrl);
+    const w = new Worker(worker.url());
     await new Promise((r) => w.once('online', r));
     try {
       const helped = readShared(file, (job) => w.postMessage({ read: job }));
@@ -270,7 +252,7 @@ describe('ranking groups computed on another thread', () => {
     const { many, few, outcome } = scores();
     const want = [ranking(many, outcome), ranking(few, outcome)];
     const out = expectGroups([many, few], outcome);
-    const w = new Worker(workerUrl);
+    const w = new Worker(worker.url());
     await new Promise((r) => w.once('online', r));
     try {
       w.postMessage({ groups: { scores: [many, few], outcome, out } });
