@@ -60,9 +60,14 @@ function groupsOf(score: ArrayLike<number>, outcome: Int8Array): Groups {
   return computeGroups(score, outcome);
 }
 
-/** A score's groups, computed on this thread. */
-export function computeGroups(score: ArrayLike<number>, outcome: Int8Array): Groups {
-  return countedGroups(score, outcome) ?? sortedGroups(score, outcome);
+/** Where the groups of many distinct values are written: three arrays of at least `n` entries. */
+export type GroupArrays = (n: number) => { values: Float64Array; won: Int32Array; lost: Int32Array };
+
+const NEW_GROUPS: GroupArrays = (n) => ({ values: new Float64Array(n), won: new Int32Array(n), lost: new Int32Array(n) });
+
+/** A score's groups, computed on this thread (`into`: where sorted groups are written, default new arrays). */
+export function computeGroups(score: ArrayLike<number>, outcome: Int8Array, into: GroupArrays = NEW_GROUPS): Groups {
+  return countedGroups(score, outcome) ?? sortedGroups(score, outcome, into);
 }
 
 /** Groups by counting, when the scores take few distinct values (the usual case: sums of integer points); null when they take many. */
@@ -106,7 +111,7 @@ function countedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups | n
 }
 
 /** Groups by sorting (any number of distinct values). */
-function sortedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups {
+function sortedGroups(score: ArrayLike<number>, outcome: Int8Array, into: GroupArrays): Groups {
   // the won and the lost scores apart, each sorted natively (a typed-array sort, no comparator), then merged
   // into typed arrays (a million distinct decayed scores would be a million pushes onto each of three arrays)
   let nw = 0;
@@ -129,9 +134,7 @@ function sortedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups {
   }
   ws.sort();
   ls.sort();
-  const values = new Float64Array(nw + nl);
-  const won = new Int32Array(nw + nl);
-  const lost = new Int32Array(nw + nl);
+  const { values, won, lost } = into(nw + nl);
   let k = 0;
   let a = 0;
   let b = 0;

@@ -56,12 +56,15 @@ export function fillGroups(scores: ArrayLike<number>[], outcome: Int8Array, out:
     if (Atomics.compareExchange(o.state, 0, FREE, WORKER) !== FREE) continue;
     let status = FAILED;
     try {
-      const g = computeGroups(score, outcome);
+      // sorted groups are written straight into the shared arrays; counted ones (at most 4,096) are copied
+      const g = computeGroups(score, outcome, () => o);
       const k = g.values.length;
-      for (let i = 0; i < k; i++) {
-        o.values[i] = g.values[i]!;
-        o.won[i] = g.won[i]!;
-        o.lost[i] = g.lost[i]!;
+      if (!(g.values instanceof Float64Array && g.values.buffer === o.values.buffer)) {
+        for (let i = 0; i < k; i++) {
+          o.values[i] = g.values[i]!;
+          o.won[i] = g.won[i]!;
+          o.lost[i] = g.lost[i]!;
+        }
       }
       o.state[1] = k;
       o.state[2] = g.totalWon;
