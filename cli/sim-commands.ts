@@ -79,7 +79,15 @@ export function readOptions(args: Args): Pick<LoadOptions, 'dateFormat' | 'event
 }
 
 /** Load the data named by the options, typed by the ruleset; print data errors and stop on them. */
-export async function loadData(ir: IR, args: Args, io: Io, threads?: import('../simulator/replay-threads.js').ReplayThreads): Promise<LoadedData> {
+export interface LoadHow {
+  /** threads that read the cache entries with this one (see simulator/replay-threads.ts) */
+  threads?: import('../simulator/replay-threads.js').ReplayThreads;
+  /** read only the columns the ruleset reads (besides id, outcome and dates): for commands that use nothing else */
+  ruleColumnsOnly?: boolean;
+}
+
+export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): Promise<LoadedData> {
+  const threads = how.threads;
   const leadsFile = s(args.values.leads);
   if (!leadsFile) throw new UsageError('missing --leads FILE.');
   // every attribute the ruleset reads is read as its type (declared, or from its use: `zip starts with "0"` makes zip text)
@@ -93,6 +101,8 @@ export async function loadData(ir: IR, args: Args, io: Io, threads?: import('../
       .filter(Boolean),
     lenient: !!args.values.lenient,
     types,
+    // a wide CRM export: the columns no rule reads are never parsed
+    ...(how.ruleColumnsOnly ? { only: Object.keys(types) } : {}),
     ...readOptions(args),
   };
   const { readLeadsFile, readEventsFile } = await import('../simulator/data/files.js');
@@ -118,7 +128,9 @@ export async function loadData(ir: IR, args: Args, io: Io, threads?: import('../
     // otherwise read as missing on every lead). Declared attributes the file lacks
     // are only warned about: the ruleset says what it expects, the export may omit it.
     const absent = ir.attributes.filter((a) => !leads.columns.has(a.name) && !isSpecial(a.name, leads));
-    const have = [...leads.columns.keys()];
+    // every column but the id, the outcome and the dates (also those not read: see `ruleColumnsOnly`)
+    const special = new Set([opts.id === '@row' ? '' : (opts.id ?? 'id'), opts.outcome ?? 'outcome', 'created_at', 'closed_at']);
+    const have = leads.header.filter((h) => !special.has(h));
     const near = (name: string) => {
       const n = nearest(name, have);
       return n.length ? ` The nearest columns are ${n.map((c) => '`' + c + '`').join(', ')}.` : '';
@@ -235,7 +247,7 @@ export const simulateCommand: Command = {
           throw new UsageError(
             '--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb or clickhouse.',
           );
-        const data = await loadData(ir, args, io);
+        const data = await loadData(ir, args, io, { ruleColumnsOnly: true });
         const { simulateSplit } = await import('../simulator/simulate.js');
         const split = simulateSplit(ir, data.leads, data.events, splitAt, { asOf });
         if (!split) throw new InputError(splitProblem(data.leads, splitAt, 'split-at'));
@@ -249,14 +261,14 @@ export const simulateCommand: Command = {
         report = await simulateWithDuckDB(ir, args, { asOf, baseline, io });
       } else if (engineOf(args) === 'clickhouse') {
         report = await withClickHouse(async (ch) => {
-          const data = await loadData(ir, args, io);
+          const data = await loadData(ir, args, io, { ruleColumnsOnly: true });
           return (await ch.simulateClickHouse(ir, data.leads, data.events, { asOf, baseline })).report;
         });
       } else {
         // the replay runs on every core when the events are many (started now, the threads' start-up overlaps the reading)
         const threads = await replayThreads(args);
         try {
-          const data = await loadData(ir, args, io, threads);
+          const data = await loadData(ir, args, io, { threads, ruleColumnsOnly: true });
           const { simulateFullOn } = await import('../simulator/simulate.js');
           report = (await simulateFullOn(threads, ir, data.leads, data.events, { asOf, baseline })).report;
         } finally {
@@ -316,14 +328,14 @@ export const scoreCommand: Command = {
         row = (i) => rows[i]!;
       } else if (engineOf(args) === 'clickhouse') {
         const r = await withClickHouse(async (ch) => {
-          const data = await loadData(ir, args, io);
+          const data = await loadData(ir, args, io, { ruleColumnsOnly: true });
           return { st: await ch.replayClickHouse(ir, data.leads, data.events, { asOf, useClosedAt: false }), skipped: skippedOf(data.leads, data.events) };
         });
         count = r.st.n;
         row = (i) => rowAt(r.st, i);
         skipped = r.skipped;
       } else {
-        const data = await loadData(ir, args, io);
+        const data = await loadData(ir, args, io, { ruleColumnsOnly: true });
         const { replay } = await import('../simulator/replay.js');
         const st = replay(ir, data.leads, data.events, { asOf, useClosedAt: false });
         count = st.n;

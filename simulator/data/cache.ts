@@ -123,6 +123,7 @@ function leadOptions(o: LoadOptions & { format?: string; delimiter?: string; max
     missing: o.missing ?? [],
     lenient: !!o.lenient,
     types,
+    only: o.only ? [...new Set(o.only)].sort() : null,
     dateFormat: o.dateFormat ?? null,
     format: o.format ?? null,
     delimiter: o.delimiter ?? null,

@@ -34,7 +34,7 @@ import type { Column, LeadTable, LoadOptions } from './table.js';
 import { isBlank } from './values.js';
 
 export type LeadsPartOptions = Pick<PartOptions, 'file' | 'delimiter' | 'maxRecord'> &
-  Pick<LoadOptions, 'id' | 'outcome' | 'missing' | 'lenient' | 'dateFormat' | 'types'>;
+  Pick<LoadOptions, 'id' | 'outcome' | 'missing' | 'lenient' | 'dateFormat' | 'types' | 'only'>;
 
 export interface LeadsPartResult extends PartRead {
   /** the part's rows; its undeclared columns are numbers (every value a number) or text, not yet typed */

@@ -54,6 +54,8 @@ const enum Kind {
   Bool,
   Text,
   Infer,
+  /** not read (`LoadOptions.only`) */
+  Skip,
 }
 
 /** A short, one-line rendering of a cell for messages. */
@@ -131,6 +133,8 @@ export class LeadsBuilder implements RecordSink {
   hashIds = false;
   /** the last kept id */
   private lastId = '';
+  /** the columns read besides the id, outcome and dates (null: all) */
+  private readonly only: ReadonlySet<string> | null;
   /** the `--missing` placeholders, looked up in place */
   private readonly placeholders = new Interner();
   lines = new Int32Array(this.cap);
@@ -149,6 +153,7 @@ export class LeadsBuilder implements RecordSink {
     this.missing = new Set(options.missing ?? []);
     this.missing.delete('');
     for (const m of this.missing) this.placeholders.add(m, 0);
+    this.only = options.only ? new Set(options.only) : null;
   }
 
   /** A blank cell or a `--missing` placeholder. */
@@ -187,6 +192,8 @@ export class LeadsBuilder implements RecordSink {
     } else if (name === 'closed_at' && this.closedCol < 0) {
       kind = Kind.Closed;
       this.closedCol = j;
+    } else if (this.only && !this.only.has(name)) {
+      kind = Kind.Skip;
     } else {
       const t = declaredType(this.options.types, name);
       if (t === 'number' || t === 'date') {

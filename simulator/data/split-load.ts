@@ -134,7 +134,14 @@ function partOptions(name: string, options: Options) {
 
 /** How each part of a leads file is read: as the single reader reads the whole file with these options. */
 export function leadsPartOptions(name: string, options: Options): LeadsPartOptions {
-  return { ...partOptions(name, options), id: options.id, outcome: options.outcome, missing: options.missing, types: options.types };
+  return {
+    ...partOptions(name, options),
+    id: options.id,
+    outcome: options.outcome,
+    missing: options.missing,
+    types: options.types,
+    ...(options.only ? { only: options.only } : {}),
+  };
 }
 
 /** How each part of an events file is read (see `leadsPartOptions`). */

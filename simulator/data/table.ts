@@ -76,6 +76,12 @@ export interface LoadOptions {
   dateFormat?: DateOrder;
   /** events: the columns holding the lead id, the type and the time (default `lead_id`, `type`, `at`) */
   eventColumns?: { lead?: string; type?: string; time?: string };
+  /**
+   * read only these columns besides the id, the outcome, created_at and
+   * closed_at (a ruleset's attributes): the others stay in `header` but get
+   * no column and their cells are never parsed; default every column
+   */
+  only?: readonly string[];
   /** types from the ruleset's declarations/inference, read as own entries only; other columns are inferred */
   types?: Record<string, AttrType> | ReadonlyMap<string, AttrType>;
   /** called now and then with bytes read so far, the total, and the rows loaded so far */
