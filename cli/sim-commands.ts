@@ -84,6 +84,8 @@ export interface LoadHow {
   threads?: import('../simulator/replay-threads.js').ReplayThreads;
   /** read only the columns the ruleset reads (besides id, outcome and dates): for commands that use nothing else */
   ruleColumnsOnly?: boolean;
+  /** other rulesets run on the same data (`--baseline`): their columns are read too */
+  alsoFor?: IR[];
 }
 
 export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): Promise<LoadedData> {
@@ -102,7 +104,7 @@ export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): P
     lenient: !!args.values.lenient,
     types,
     // a wide CRM export: the columns no rule reads are never parsed
-    ...(how.ruleColumnsOnly ? { only: Object.keys(types) } : {}),
+    ...(how.ruleColumnsOnly ? { only: [...new Set([ir, ...(how.alsoFor ?? [])].flatMap((r) => Object.keys(columnTypes(r))))] } : {}),
     ...readOptions(args),
   };
   const { readLeadsFile, readEventsFile } = await import('../simulator/data/files.js');
@@ -261,14 +263,14 @@ export const simulateCommand: Command = {
         report = await simulateWithDuckDB(ir, args, { asOf, baseline, io });
       } else if (engineOf(args) === 'clickhouse') {
         report = await withClickHouse(async (ch) => {
-          const data = await loadData(ir, args, io, { ruleColumnsOnly: true });
+          const data = await loadData(ir, args, io, { ruleColumnsOnly: true, ...(baseline ? { alsoFor: [baseline] } : {}) });
           return (await ch.simulateClickHouse(ir, data.leads, data.events, { asOf, baseline })).report;
         });
       } else {
         // the replay runs on every core when the events are many (started now, the threads' start-up overlaps the reading)
         const threads = await replayThreads(args);
         try {
-          const data = await loadData(ir, args, io, { threads, ruleColumnsOnly: true });
+          const data = await loadData(ir, args, io, { threads, ruleColumnsOnly: true, ...(baseline ? { alsoFor: [baseline] } : {}) });
           const { simulateFullOn } = await import('../simulator/simulate.js');
           report = (await simulateFullOn(threads, ir, data.leads, data.events, { asOf, baseline })).report;
         } finally {

@@ -48,6 +48,8 @@ export interface ThreadOptions {
   workerUrl?: URL;
   /** whether the calling thread replays ranges too (default true; false leaves them to the workers, and to it only what they did not do) */
   callerTakes?: boolean;
+  /** a job whose workers finish no range for this long is taken back (default 60 s) */
+  stallMs?: number;
 }
 
 /** Output arrays in shared memory, so that every thread writes into the same ones. */
@@ -109,6 +111,7 @@ export class ReplayThreads {
   private readonly perThread: number;
   private readonly url: URL | null;
   private readonly callerTakes: boolean;
+  private readonly stallMs: number;
   /** the last replay on threads: its ranges, and how many the workers replayed */
   last: { ranges: number; byWorkers: number } | undefined;
 
@@ -118,6 +121,7 @@ export class ReplayThreads {
     this.perThread = Math.max(1, opts.rangesPerThread ?? 8);
     this.url = opts.workerUrl ?? defaultWorker();
     this.callerTakes = opts.callerTakes ?? true;
+    this.stallMs = opts.stallMs ?? 60_000;
   }
 
   /** Whether a replay of these tables would be shared between threads. */
@@ -128,6 +132,7 @@ export class ReplayThreads {
       !!events &&
       (opts.mode ?? 'events') === 'events' &&
       !opts.previous &&
+      !opts.range &&
       events.times.length >= this.minEvents &&
       isShared(events.times) &&
       isShared(events.offsets) &&
@@ -218,8 +223,10 @@ export class ReplayThreads {
       const before = Atomics.add(state, 1, size);
       opts.onProgress?.(before + size, n);
     }
-    await Promise.all(replies);
-    // ranges no worker took, or a worker took and did not finish (it failed): replayed here
+    const watch = this.stalled(state, this.stallMs);
+    await Promise.race([Promise.all(replies), watch.stalled]);
+    watch.stop();
+    // ranges no worker took, or a worker took and did not finish (it failed or stalled): replayed here
     for (let r = 0; r < ranges; r++) {
       if (Atomics.load(state, 2 + r) !== 1) {
         run(bounds[r]!, bounds[r + 1]!);
@@ -232,6 +239,31 @@ export class ReplayThreads {
     return table;
   }
 
+  /**
+   * Resolves when no range of a job has been finished for `ms` while the
+   * workers still hold some (a worker that hangs): its workers are then ended,
+   * and this thread replays what they did not finish (a range it replays
+   * again gets the same values).
+   */
+  private stalled(state: Int32Array, ms: number): { stalled: Promise<void>; stop: () => void } {
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const stalled = new Promise<void>((resolve) => {
+      let seen = Atomics.load(state, 1);
+      timer = setInterval(() => {
+        const now = Atomics.load(state, 1);
+        if (now !== seen) {
+          seen = now;
+          return;
+        }
+        clearInterval(timer);
+        void this.close();
+        resolve();
+      }, ms);
+      timer.unref();
+    });
+    return { stalled, stop: () => clearInterval(timer) };
+  }
+
   /** Resolves when worker `w` ends job `msg` (done, failed or gone). */
   private post(w: Worker, msg: ThreadJob): Promise<void> {
     return new Promise<void>((resolve) => {
@@ -239,6 +271,7 @@ export class ReplayThreads {
         w.off('message', onMessage);
         w.off('exit', done);
         w.off('error', done);
+        w.off('messageerror', done);
         w.unref();
         resolve();
       };
@@ -248,6 +281,7 @@ export class ReplayThreads {
       w.on('message', onMessage);
       w.on('exit', done);
       w.on('error', done);
+      w.on('messageerror', done);
       w.ref();
       try {
         w.postMessage(msg);

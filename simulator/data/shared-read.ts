@@ -12,8 +12,9 @@
  * the calling thread reads until none is left, then waits for the chunks
  * helpers took; a chunk a helper failed to read, or has not finished after
  * `PATIENCE_MS`, is read again here (the same bytes), so a helper that
- * fails or stalls costs time, never bytes; a short read (the file shrank)
- * throws, as a read error does.
+ * fails or stalls costs time, never bytes; a helper reads only the file the
+ * calling thread opened (same device, inode, size and modification time),
+ * else nothing; a short read (the file shrank) throws, as a read error does.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
@@ -24,6 +25,8 @@ const PATIENCE_MS = 5_000;
 
 export interface ReadJob {
   path: string;
+  /** the file the reading thread opened (device, inode, size, modification time): a helper reads only that file */
+  file: { dev: number; ino: number; size: number; mtimeMs: number };
   bytes: Uint8Array;
   /** shared: [0] the next chunk to take, [1 + c] 1 once chunk c is read, -1 when its reader failed */
   state: Int32Array;
@@ -56,11 +59,19 @@ export function readChunks(job: ReadJob): void {
   const n = chunks(job);
   let fd: number | undefined;
   try {
+    try {
+      fd = openSync(job.path, 'r');
+      // the path may name another file by now (an entry rewritten by another run): then read nothing
+      const st = fstatSync(fd);
+      const f = job.file;
+      if (st.dev !== f.dev || st.ino !== f.ino || st.size !== f.size || st.mtimeMs !== f.mtimeMs) return;
+    } catch {
+      return;
+    }
     for (;;) {
       const c = Atomics.add(job.state, 0, 1);
       if (c >= n) break;
       try {
-        fd ??= openSync(job.path, 'r');
         readChunk(fd, job, c);
         Atomics.store(job.state, 1 + c, 1);
       } catch {
@@ -77,9 +88,11 @@ export function readChunks(job: ReadJob): void {
 export function readShared(path: string, share?: (job: ReadJob) => void): Uint8Array {
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    const size = st.size;
     const job: ReadJob = {
       path,
+      file: { dev: st.dev, ino: st.ino, size, mtimeMs: st.mtimeMs },
       bytes: new Uint8Array(new SharedArrayBuffer(size)),
       state: new Int32Array(new SharedArrayBuffer(4 * (1 + Math.ceil(size / CHUNK)))),
     };

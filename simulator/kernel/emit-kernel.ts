@@ -1027,9 +1027,9 @@ export function compileKernel(ir: IR): CompiledKernel {
   }
   const kernelFns = fns;
   const nums = em.nums;
-  /** per attribute: whether the generated code reads its dictionary (beyond declaring it); found when first asked */
+  /** per attribute: whether the generated code reads its dictionary (indexes it: `D<i>[`); found when first asked */
   let readsDict: boolean[] | undefined;
-  const dictsRead = () => (readsDict ??= em.attrs.map((_, i) => (source.match(new RegExp(`\\bD${i}\\b`, 'g'))?.length ?? 0) > 1));
+  const dictsRead = () => (readsDict ??= em.attrs.map((_, i) => new RegExp(`\\bD${i}\\[`).test(source)));
 
   const attrs = em.attrs;
   const tables = em.tables;

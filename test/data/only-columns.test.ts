@@ -98,6 +98,28 @@ describe('reading only the columns a ruleset reads', () => {
     expect(plainLeads(c)).toEqual(plainLeads(a));
   });
 
+  it('with --baseline, the columns the baseline reads are read too: its report is the one it gives alone', async () => {
+    const leads = join(dir, 'two.csv');
+    const rows = ['id,outcome,industry,size'];
+    for (let i = 0; i < 40; i++) rows.push(`l${i},${i % 2 ? 'won' : 'lost'},${i % 2 ? 'saas' : 'retail'},${(i * 7) % 50}`);
+    writeFileSync(leads, rows.join('\n') + '\n');
+    const now = join(dir, 'now.lql');
+    const base = join(dir, 'base.lql');
+    writeFileSync(now, 'ruleset "now"\nattribute size: number\nfit { +10 when size >= 25 }\nstages { MQL when fit >= 10, lead otherwise }\n');
+    writeFileSync(base, 'ruleset "base"\nattribute industry: text\nfit { +10 when industry == "saas" }\nstages { MQL when fit >= 10, lead otherwise }\n');
+    const both = await run(['simulate', now, '--baseline', base, '--leads', leads, '--no-cache', '--json']);
+    const alone = await run(['simulate', base, '--leads', leads, '--no-cache', '--json']);
+    expect(both.code).toBe(0);
+    expect(alone.code).toBe(0);
+    const b = JSON.parse(both.out).baseline;
+    const a = JSON.parse(alone.out);
+    // the baseline's MQLs are the 20 saas leads, all won (by hand: odd rows are saas and won)
+    expect(a.stages[0]).toMatchObject({ name: 'MQL', reached: 20, won: 20, lost: 0 });
+    expect(b.stages).toEqual(a.stages);
+    expect(b.ranking).toEqual(a.ranking);
+    expect(b.scoreDistribution).toEqual(a.scoreDistribution);
+  });
+
   it('lql simulate reads only the ruleset columns and prints the report of a full read', async () => {
     const src = [
       'ruleset "wide"',

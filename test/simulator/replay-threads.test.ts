@@ -19,6 +19,8 @@ import { readChunks, readShared, type ReadJob } from '../../simulator/data/share
 import { ACME, compile } from './helpers.js';
 import { ranking } from '../../simulator/ranking.js';
 import { expectGroups, fillGroups } from '../../simulator/shared-groups.js';
+import { compileKernel } from '../../simulator/kernel/emit-kernel.js';
+import { eventRows } from '../../simulator/split.js';
 
 // the worker runs as JavaScript: bundled from the sources under test
 const worker = workerBundle('kernel-thread', 'simulator/kernel/kernel-thread.ts');
@@ -216,6 +218,23 @@ describe('reading into shared memory', () => {
     }
   });
 
+  it('a helper reads nothing from a path that now names another file', () => {
+    const other = join(worker.dir(), 'other.bin');
+    writeFileSync(other, want.subarray(0, 1000));
+    const job: ReadJob = {
+      path: other,
+      file: { dev: 0, ino: 0, size: want.length, mtimeMs: 0 },
+      bytes: new Uint8Array(new SharedArrayBuffer(want.length)),
+      state: new Int32Array(new SharedArrayBuffer(4 * 4)),
+    };
+    readChunks(job);
+    // no chunk taken, none marked: the reading thread reads them all itself
+    expect(Array.from(job.state)).toEqual([0, 0, 0, 0]);
+    // a helper handed the job while the file is replaced between the two opens: the result is still the first file
+    const swapped = readShared(file, (j) => readChunks({ ...j, path: other }));
+    expect(Buffer.compare(swapped, want)).toBe(0);
+  });
+
   it('a helper that fails a chunk leaves it to the reading thread', () => {
     // the helper takes the next chunk and fails it
     const failing = (job: ReadJob) => {
@@ -285,5 +304,56 @@ describe('ranking groups computed on another thread', () => {
     const wrong = expectGroups([many], other);
     fillGroups([many], other, wrong);
     expect(ranking(many, outcome)).toEqual(want[0]);
+  });
+});
+
+describe('replay on threads: what a worker can do wrong, and what is not shared', () => {
+  it('a worker that hangs on a range is ended after the stall time; this thread replays what it did not finish', async () => {
+    const file = join(worker.dir(), 'hangs.mjs');
+    writeFileSync(
+      file,
+      "import { parentPort } from 'node:worker_threads'; parentPort.on('message', (m) => { if (m.read || m.groups) return; Atomics.add(m.state, 0, 1); for (;;) {} });",
+    );
+    const pool = new ReplayThreads({ threads: 2, rangesPerThread: 4, minEvents: 0, workerUrl: pathToFileURL(file), stallMs: 300 });
+    try {
+      pool.start();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(outputs(await pool.replay(ir, data.leads, data.events, {}))).toEqual(outputs(replay(ir, data.leads, data.events)));
+      expect(pool.last?.byWorkers).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a replay of a range of leads is not shared', () => {
+    const pool = new ReplayThreads({ threads: 2, minEvents: 0, workerUrl: worker.url() });
+    expect(pool.wouldShare(data.events)).toBe(true);
+    expect(pool.wouldShare(data.events, { range: { lo: 0, hi: 10 } })).toBe(false);
+  });
+
+  it('dictionaries go to the workers only when the generated code reads them', () => {
+    const bind = (src: string) => compileKernel(compile(src)).bind({ leads: data.leads, events: data.events, mode: 'events', asOf: Date.UTC(2025, 5, 1) });
+    // the ACME rules test text through per-dictionary tables: no dictionary is sent
+    expect(
+      bind(ACME)
+        .portable()!
+        .ctx.dicts.every((d) => d === null),
+    ).toBe(true);
+    // comparing two text attributes reads both dictionaries
+    const both = bind(ACME.replace('  +10 when decision_maker\n', '  +10 when decision_maker\n  +3 when industry == country\n')).portable()!;
+    expect(both.ctx.dicts.filter((d) => d !== null).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("the rows of a table do not keep the whole table's latest time per type", () => {
+    const e = data.events;
+    const latest = new Float64Array(e.typeNames.length).fill(Date.UTC(2030, 0, 1));
+    const sub = eventRows({ ...e, latestByType: latest }, Int32Array.from([0, 1, 2]));
+    expect(sub.latestByType).toBeUndefined();
+    // the subset's default asOf comes from its own events (and the leads' dates)
+    let m = -Infinity;
+    for (let j = 0; j < sub.times.length; j++) m = Math.max(m, sub.times[j]!);
+    expect(defaultAsOf({ ...data.leads, createdAt: new Float64Array(data.leads.n).fill(NaN), closedAt: new Float64Array(data.leads.n).fill(NaN) }, sub)).toBe(
+      m,
+    );
   });
 });
