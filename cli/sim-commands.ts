@@ -337,9 +337,16 @@ export const scoreCommand: Command = {
         row = (i) => rowAt(r.st, i);
         skipped = r.skipped;
       } else {
-        const data = await loadData(ir, args, io, { ruleColumnsOnly: true });
-        const { replay } = await import('../simulator/replay.js');
-        const st = replay(ir, data.leads, data.events, { asOf, useClosedAt: false });
+        // as in simulate: a large history from the cache is replayed on every core
+        const threads = await replayThreads(args);
+        let st: import('../simulator/replay.js').ScoredTable;
+        let data: LoadedData;
+        try {
+          data = await loadData(ir, args, io, { threads, ruleColumnsOnly: true });
+          st = await threads.replay(ir, data.leads, data.events, { asOf, useClosedAt: false });
+        } finally {
+          await threads.close();
+        }
         count = st.n;
         row = (i) => rowAt(st, i);
         skipped = skippedOf(data.leads, data.events);

@@ -94,6 +94,21 @@ describe('replay on threads', () => {
     }
   });
 
+  it('as lql score replays (closed_at not applied, a given asOf): the same outputs', async () => {
+    const opts = { useClosedAt: false, asOf: Date.UTC(2025, 3, 1) };
+    const pool = new ReplayThreads({ threads: 2, rangesPerThread: 6, minEvents: 0, workerUrl: worker.url(), callerTakes: false });
+    try {
+      const got = await pool.replay(ir, data.leads, data.events, opts);
+      expect(pool.last?.byWorkers).toBe(12);
+      const want = replay(ir, data.leads, data.events, opts);
+      expect(outputs(got)).toEqual(outputs(want));
+      // and it differs from the simulator's closed_at rules somewhere (the option reaches the workers)
+      expect(outputs(got)).not.toEqual(outputs(replay(ir, data.leads, data.events, { asOf: opts.asOf })));
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('the workers replay ranges: all of them when the calling thread takes none', async () => {
     const pool = new ReplayThreads({ threads: 3, rangesPerThread: 5, minEvents: 0, workerUrl: worker.url(), callerTakes: false });
     try {
