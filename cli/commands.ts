@@ -71,6 +71,7 @@ function needOne(args: Args): string {
   return f[0];
 }
 
+
 // ---------------------------------------------------------------------------
 
 const check: Command = {
@@ -113,12 +114,7 @@ async function runFileTests(r: CompileResult & { text: string }): Promise<TestOu
     const c = scorer.score(t.lead, t.events, t.at ?? undefined);
     if (c.stage !== o.result.stage || Object.entries(o.result.scores).some(([k, v]) => c.scores[k] === undefined || Math.abs(c.scores[k] - v) > 1e-9)) {
       o.passed = false;
-      o.failures.push({
-        line: o.line,
-        column: 1,
-        text: '(compiled scorer agrees with the interpreter)',
-        details: [`compiled: stage ${c.stage}, scores ${JSON.stringify(c.scores)}`],
-      });
+      o.failures.push({ line: o.line, column: 1, text: '(compiled scorer agrees with the interpreter)', details: [`compiled: stage ${c.stage}, scores ${JSON.stringify(c.scores)}`] });
     }
   });
   return outcomes;
@@ -230,7 +226,7 @@ const explain: Command = {
     'event-type': DATA_OPTIONS['event-type'],
     'event-time': DATA_OPTIONS['event-time'],
     lead: { type: 'string', arg: 'LEAD.json', help: 'the lead: a JSON object of attributes' },
-    events: { type: 'string', arg: 'FILE', help: "with --leads: the events table; with --lead: that lead's events" },
+    events: { type: 'string', arg: 'FILE', help: 'with --leads: the events table; with --lead: that lead\'s events' },
     at: { type: 'string', arg: 'DATE', help: 'evaluate as of this date (default: as `score` does, the latest date in the data)' },
     json: { type: 'boolean', help: 'print the full result and trace as JSON' },
   },
@@ -274,11 +270,7 @@ const explain: Command = {
         const lines = skippedText(skipped);
         if (lines.length) io.err(lines.map(escapeControls).join('\n'));
       }
-      io.out(
-        args.values.json
-          ? JSON.stringify(skipped ? { ...result, skipped } : result, null, 2)
-          : printExplain(r.ir!, result, { lead: label, asOfNote }).split('\n').map(escapeControls).join('\n'),
-      );
+      io.out(args.values.json ? JSON.stringify(skipped ? { ...result, skipped } : result, null, 2) : printExplain(r.ir!, result, { lead: label, asOfNote }).split('\n').map(escapeControls).join('\n'));
       return 0;
     });
   },
@@ -320,12 +312,7 @@ const compile: Command = {
         try {
           const id = str(args.values.id);
           // a ruleset without activities scores snapshot data: no `events` table is read (or needed)
-          text = emitSql(r.ir!, {
-            dialect: dialect as 'duckdb' | 'postgres' | 'clickhouse',
-            asOf,
-            ...(r.ir!.activities.length ? {} : { eventsTable: null }),
-            ...(id ? { idColumn: id } : {}),
-          });
+          text = emitSql(r.ir!, { dialect: dialect as 'duckdb' | 'postgres' | 'clickhouse', asOf, ...(r.ir!.activities.length ? {} : { eventsTable: null }), ...(id ? { idColumn: id } : {}) });
         } catch (e) {
           if (!(e instanceof SqlExportError)) throw e;
           io.err(formatDiagnostics(e.diagnostics, file, r.text, { color: !!process.stderr.isTTY }));
@@ -357,9 +344,7 @@ const compile: Command = {
 
 /** The .d.ts written beside a compiled module. */
 function dtsPath(out: string, target: string): string {
-  return (
-    out.replace(/\.(m|c)?js$/, '') + (target === 'esm' && extname(out) === '.mjs' ? '.d.mts' : target === 'cjs' && extname(out) === '.cjs' ? '.d.cts' : '.d.ts')
-  );
+  return out.replace(/\.(m|c)?js$/, '') + (target === 'esm' && extname(out) === '.mjs' ? '.d.mts' : target === 'cjs' && extname(out) === '.cjs' ? '.d.cts' : '.d.ts');
 }
 
 const cache: Command = {
@@ -397,7 +382,7 @@ const lsp: Command = {
   description:
     'Editors start this themselves (see docs/editors.md for VS Code, Neovim and Helix).\n' +
     'An lql.json beside a ruleset (or in a folder above) naming its leads file makes completion\n' +
-    "and hover show the data's columns and values.",
+    'and hover show the data\'s columns and values.',
   options: {
     stdio: { type: 'boolean', help: 'talk over stdin/stdout (the only transport)' },
   },
@@ -452,13 +437,8 @@ const serveCommand: Command = {
       if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw new UsageError(`--database must be a postgres:// URL (got '${database}').`);
       const { serve } = await import('../server/serve.js');
       const running = await serve({
-        port,
-        host: str(args.values.host),
-        dataDir: str(args.values.data) ?? 'lql-data',
-        databaseUrl: database,
-        adminToken: process.env.LQL_ADMIN_TOKEN || undefined,
-        out: io.out,
-        err: io.err,
+        port, host: str(args.values.host), dataDir: str(args.values.data) ?? 'lql-data', databaseUrl: database,
+        adminToken: process.env.LQL_ADMIN_TOKEN || undefined, out: io.out, err: io.err,
       });
       await new Promise<void>((done) => {
         const stop = () => void running.close().then(done, done);

@@ -30,7 +30,7 @@ function runOptions(ir: IR, args: Args, asOf: number | undefined, io: ErrIo): Du
   if (args.values.lenient) {
     throw new UsageError(
       '--lenient is not available with --engine duckdb: the DuckDB engine stops at the first bad row (reported with its line and column) ' +
-        "so that its report always equals the JS engine's. Fix the file, or use --engine js --lenient to skip bad rows.",
+        'so that its report always equals the JS engine\'s. Fix the file, or use --engine js --lenient to skip bad rows.',
     );
   }
   if (args.values['date-format']) {
@@ -52,10 +52,7 @@ function runOptions(ir: IR, args: Args, asOf: number | undefined, io: ErrIo): Du
     events: s(args.values.events) ?? null,
     id: s(args.values.id),
     outcome: s(args.values.outcome),
-    missing: s(args.values.missing)
-      ?.split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
+    missing: s(args.values.missing)?.split(',').map((x) => x.trim()).filter(Boolean),
     asOf,
     ...readOptions(args),
     onWarnings: (ws) => (io ? io.err(formatDiagnostics(ws, leads, null)) : process.stderr.write(formatDiagnostics(ws, leads, null) + '\n')),

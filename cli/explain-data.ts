@@ -41,12 +41,7 @@ export async function leadFromData(ir: IR, args: Args, io: Io, leadId: string, a
   if (i < 0) {
     const file = String(args.values.leads);
     const near = suggestName(leadId, data.leads.ids.slice(0, 200_000));
-    const hint = near.length
-      ? ` The nearest ids are ${near
-          .slice(0, 3)
-          .map((n) => `\`${n}\``)
-          .join(', ')}.`
-      : '';
+    const hint = near.length ? ` The nearest ids are ${near.slice(0, 3).map((n) => `\`${n}\``).join(', ')}.` : '';
     throw new InputError(formatDiagnostics([diag('LQL610', pointRange(1, 1, 0), { id: leadId, file, hint }, { file })], file, null));
   }
   // the default of every data command: the latest declared event, created_at or closed_at; 0 without any

@@ -43,12 +43,7 @@ function parseJson(file: string, text: string, base = 0, whole = text): unknown 
   if (v !== null && typeof v === 'object') {
     const check = (t: string, off: number) => {
       const d = duplicateKey(t);
-      if (d)
-        throw problem('LQL523', file, whole, off + d.second, {
-          column: d.key,
-          first: lineColumn(whole, off + d.first).column,
-          second: lineColumn(whole, off + d.second).column,
-        });
+      if (d) throw problem('LQL523', file, whole, off + d.second, { column: d.key, first: lineColumn(whole, off + d.first).column, second: lineColumn(whole, off + d.second).column });
     };
     if (Array.isArray(v)) {
       // each item of a top-level array of events
@@ -87,13 +82,12 @@ export function readEvents(file: string): ExplainEvent[] {
   const take = (o: unknown, offset: number, atOffset = offset): void => {
     if (!o || typeof o !== 'object' || Array.isArray(o)) throw problem('LQL608', file, text, offset, { problem: `this is ${kindOf(o)}` });
     const rec = o as { type?: unknown; at?: unknown };
-    if (typeof rec.type !== 'string' || rec.type === '')
-      throw problem('LQL608', file, text, offset, { problem: rec.type === undefined || rec.type === '' ? 'this one has no `type`' : '`type` must be text' });
+    if (typeof rec.type !== 'string' || rec.type === '') throw problem('LQL608', file, text, offset, { problem: rec.type === undefined || rec.type === '' ? 'this one has no `type`' : '`type` must be text' });
     if (rec.at === undefined || rec.at === null || rec.at === '') throw problem('LQL608', file, text, offset, { problem: 'this one has no `at` time' });
     const shown = typeof rec.at === 'string' || typeof rec.at === 'number' ? String(rec.at) : JSON.stringify(rec.at);
     const t = typeof rec.at === 'number' ? (Number.isFinite(rec.at) ? rec.at : NaN) : typeof rec.at === 'string' ? parseTime(rec.at) : NaN;
     if (!Number.isFinite(t)) throw problem('LQL518', file, text, atOffset, { value: shown.length > 60 ? shown.slice(0, 60) + '…' : shown, column: 'at' });
-    out.push({ type: rec.type, at: typeof rec.at === 'number' ? rec.at : (rec.at as string) });
+    out.push({ type: rec.type, at: typeof rec.at === 'number' ? rec.at : rec.at as string });
   };
   /** Where `"at"`'s value starts in an object's text (else the object's start). */
   const atIn = (t: string, off: number): number => {
@@ -148,10 +142,7 @@ export function readEvents(file: string): ExplainEvent[] {
     if (l.trim()) {
       const cells = cellsOf(l);
       const at = cells[ai] ?? '';
-      const atCol = l
-        .split(delim)
-        .slice(0, ai)
-        .reduce((n, c) => n + c.length + 1, 0);
+      const atCol = l.split(delim).slice(0, ai).reduce((n, c) => n + c.length + 1, 0);
       take({ type: cells[ti], at: /^\d+$/.test(at) ? Number(at) : at }, off, off + atCol);
     }
     off += raw[i]!.length + 1;

@@ -35,19 +35,8 @@ export function printExplain(ir: IR, r: ScoreResult, ctx: { lead: string; asOfNo
   const t = r.explain;
   out.push(`Lead ${ctx.lead}${t ? ` as of ${isoDate(t.asOf)}${ctx.asOfNote ? ` (${ctx.asOfNote})` : ''}` : ''}`);
   out.push('');
-  out.push(
-    'Scores: ' +
-      Object.entries(r.scores)
-        .map(([k, v]) => `${k} = ${num(v).replace(/^\+/, '')}`)
-        .join(', '),
-  );
-  if (Object.keys(r.bands).length)
-    out.push(
-      'Bands:  ' +
-        Object.entries(r.bands)
-          .map(([k, v]) => `${k} = ${v}`)
-          .join(', '),
-    );
+  out.push('Scores: ' + Object.entries(r.scores).map(([k, v]) => `${k} = ${num(v).replace(/^\+/, '')}`).join(', '));
+  if (Object.keys(r.bands).length) out.push('Bands:  ' + Object.entries(r.bands).map(([k, v]) => `${k} = ${v}`).join(', '));
   if (ir.stages.length) out.push(`Stage:  ${r.stage}`);
   if (ir.routes.length) out.push(`Route:  ${r.route ?? '–'}`);
   if (!t) return out.join('\n');

@@ -49,16 +49,10 @@ export function parseGate(text: string): Gate {
   const words = m[2]!.trim().split(/\s+/);
   const change = words[words.length - 1] === 'change';
   if (change) words.pop();
-  const metric = words
-    .join('_')
-    .toLowerCase()
-    .replace(/^precision_(lo|low|lower)$/, 'precision_low')
-    .replace(/^precision_(hi|high|upper)$/, 'precision_high');
+  const metric = words.join('_').toLowerCase().replace(/^precision_(lo|low|lower)$/, 'precision_low').replace(/^precision_(hi|high|upper)$/, 'precision_high');
   if (!(GATE_METRICS as readonly string[]).includes(metric)) {
     const near = nearest(metric, GATE_METRICS);
-    throw new UsageError(
-      `--require "${text}": '${words.join(' ')}' is not a metric${near.length ? ` (did you mean '${near[0]}'?)` : ''}; use one of ${GATE_METRICS.join(', ')}.`,
-    );
+    throw new UsageError(`--require "${text}": '${words.join(' ')}' is not a metric${near.length ? ` (did you mean '${near[0]}'?)` : ''}; use one of ${GATE_METRICS.join(', ')}.`);
   }
   const percent = m[5] === '%';
   const value = Number(m[4]) / (percent ? 100 : 1);
@@ -99,20 +93,14 @@ export function validateGates(gates: readonly Gate[], names: readonly string[], 
   for (const g of gates) {
     if (!names.includes(g.stage)) {
       const near = nearest(g.stage, names);
-      throw new UsageError(
-        `--require "${g.text}": the ruleset has no stage '${g.stage}'${near.length ? ` (did you mean '${near[0]}'?)` : ''}; its stages are ${names.join(', ')}.`,
-      );
+      throw new UsageError(`--require "${g.text}": the ruleset has no stage '${g.stage}'${near.length ? ` (did you mean '${near[0]}'?)` : ''}; its stages are ${names.join(', ')}.`);
     }
     if (g.change && !hasBaseline) throw new UsageError(`--require "${g.text}": a change is measured against a baseline; add --baseline OLD.lql.`);
   }
 }
 
 export function evaluateGates(gates: readonly Gate[], report: Report): GateResult[] {
-  validateGates(
-    gates,
-    report.stages.map((s) => s.name),
-    !!report.baseline,
-  );
+  validateGates(gates, report.stages.map((s) => s.name), !!report.baseline);
   return gates.map((gate) => {
     const cur = report.stages.find((s) => s.name === gate.stage)!;
     let actual = figure(cur, gate.metric);

@@ -49,7 +49,9 @@ export function main(argv: string[]): number {
       days: num('days', 365),
     });
     const files = writeCsv(gen, opts.out ?? 'data', openOutput);
-    process.stdout.write(`wrote ${gen.leads.n} leads to ${files.leads} and ${gen.events.times.length} events to ${files.events} in ${Date.now() - t0} ms\n`);
+    process.stdout.write(
+      `wrote ${gen.leads.n} leads to ${files.leads} and ${gen.events.times.length} events to ${files.events} in ${Date.now() - t0} ms\n`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof InputError) {

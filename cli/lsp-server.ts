@@ -87,10 +87,7 @@ class DataContext {
       this.log(`${settingsPath}: not valid JSON (${(e as Error).message}); dataset-aware features are off.`);
       return undefined;
     }
-    const rel = file
-      .slice(dirname(settingsPath).length + 1)
-      .split('\\')
-      .join('/');
+    const rel = file.slice(dirname(settingsPath).length + 1).split('\\').join('/');
     const own = settings.rulesets?.[rel] ?? settings.rulesets?.[basename(file)] ?? {};
     const leadsRel = own.leads ?? settings.leads;
     if (typeof leadsRel !== 'string') return undefined;
@@ -172,10 +169,7 @@ export function startServer(connection: Connection = createConnection(process.st
       referencesProvider: true,
       renameProvider: { prepareProvider: true },
       documentSymbolProvider: true,
-      semanticTokensProvider: {
-        legend: { tokenTypes: [...svc.SEMANTIC_LEGEND.tokenTypes], tokenModifiers: [...svc.SEMANTIC_LEGEND.tokenModifiers] },
-        full: true,
-      },
+      semanticTokensProvider: { legend: { tokenTypes: [...svc.SEMANTIC_LEGEND.tokenTypes], tokenModifiers: [...svc.SEMANTIC_LEGEND.tokenModifiers] }, full: true },
     },
     serverInfo: { name: 'lql' },
   }));
@@ -197,19 +191,9 @@ export function startServer(connection: Connection = createConnection(process.st
   });
 
   connection.onCompletion(
-    safe([] as WireCompletionItem[], async (p) =>
-      withDoc(
-        p.textDocument.uri,
-        [] as WireCompletionItem[],
-        async (text, doc) => svc.getCompletions(text, doc.offsetAt(p.position), await context(p.textDocument.uri)) as WireCompletionItem[],
-      ),
-    ),
+    safe([] as WireCompletionItem[], async (p) => withDoc(p.textDocument.uri, [] as WireCompletionItem[], async (text, doc) => svc.getCompletions(text, doc.offsetAt(p.position), await context(p.textDocument.uri)) as WireCompletionItem[])),
   );
-  connection.onHover(
-    safe(null, async (p) =>
-      withDoc(p.textDocument.uri, null, async (text, doc) => svc.getHover(text, doc.offsetAt(p.position), await context(p.textDocument.uri))),
-    ),
-  );
+  connection.onHover(safe(null, async (p) => withDoc(p.textDocument.uri, null, async (text, doc) => svc.getHover(text, doc.offsetAt(p.position), await context(p.textDocument.uri)))));
   connection.onDocumentFormatting(safe([], (p) => withDoc(p.textDocument.uri, [], (text) => svc.formatDocument(text))));
   connection.onCodeAction(
     safe([], (p) =>
@@ -224,15 +208,9 @@ export function startServer(connection: Connection = createConnection(process.st
       ),
     ),
   );
-  connection.onDefinition(
-    safe(null, (p) => withDoc(p.textDocument.uri, null, (text, doc) => svc.getDefinition(text, doc.offsetAt(p.position), { uri: p.textDocument.uri }))),
-  );
+  connection.onDefinition(safe(null, (p) => withDoc(p.textDocument.uri, null, (text, doc) => svc.getDefinition(text, doc.offsetAt(p.position), { uri: p.textDocument.uri }))));
   connection.onReferences(
-    safe([], (p) =>
-      withDoc(p.textDocument.uri, [], (text, doc) =>
-        svc.getReferences(text, doc.offsetAt(p.position), { uri: p.textDocument.uri }, p.context.includeDeclaration),
-      ),
-    ),
+    safe([], (p) => withDoc(p.textDocument.uri, [], (text, doc) => svc.getReferences(text, doc.offsetAt(p.position), { uri: p.textDocument.uri }, p.context.includeDeclaration))),
   );
   connection.onPrepareRename(
     safe(null, (p) =>
@@ -252,14 +230,8 @@ export function startServer(connection: Connection = createConnection(process.st
       }),
     ),
   );
-  connection.onDocumentSymbol(
-    safe([] as WireDocumentSymbol[], (p) =>
-      withDoc(p.textDocument.uri, [] as WireDocumentSymbol[], (text) => svc.getDocumentSymbols(text) as WireDocumentSymbol[]),
-    ),
-  );
-  connection.languages.semanticTokens.on(
-    safe({ data: [] }, (p) => withDoc(p.textDocument.uri, { data: [] }, (text) => ({ data: svc.getSemanticTokens(text).data }))),
-  );
+  connection.onDocumentSymbol(safe([] as WireDocumentSymbol[], (p) => withDoc(p.textDocument.uri, [] as WireDocumentSymbol[], (text) => svc.getDocumentSymbols(text) as WireDocumentSymbol[])));
+  connection.languages.semanticTokens.on(safe({ data: [] }, (p) => withDoc(p.textDocument.uri, { data: [] }, (text) => ({ data: svc.getSemanticTokens(text).data }))));
 
   const exited = new Promise<void>((done) => connection.onExit(() => done()));
   documents.listen(connection);

@@ -33,7 +33,7 @@ export function mainHelp(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    "Run `lql <command> --help` for a command's options.",
+    'Run `lql <command> --help` for a command\'s options.',
     'Exit codes: 0 success, 1 wrong input (diagnostics, failed tests, bad data), 2 usage error.',
   ].join('\n');
 }

@@ -88,20 +88,12 @@ export function markdownReport(input: MarkdownInput): string {
     out.push('| stage | reached | Δ reached | precision (95% CI) | Δ precision | recall | Δ recall |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const s of r.stages) {
       const d = deltas.get(s.name);
-      const dci =
-        d?.precisionDeltaCI && (d.precisionDeltaCI[0] || d.precisionDeltaCI[1])
-          ? ` (95% CI ${signed(d.precisionDeltaCI[0], num1)} to ${signed(d.precisionDeltaCI[1], num1)})`
-          : '';
-      out.push(
-        `| ${mdText(s.name)} | ${int(s.reached)} | ${signed(d?.reached, int)} | ${pct(s.precision)} (${ci(s.precisionCI)}) | ${signed(d?.precision, pts)}${dci} | ${pct(s.recall)} | ${signed(d?.recall, pts)} |`,
-      );
+      const dci = d?.precisionDeltaCI && (d.precisionDeltaCI[0] || d.precisionDeltaCI[1]) ? ` (95% CI ${signed(d.precisionDeltaCI[0], num1)} to ${signed(d.precisionDeltaCI[1], num1)})` : '';
+      out.push(`| ${mdText(s.name)} | ${int(s.reached)} | ${signed(d?.reached, int)} | ${pct(s.precision)} (${ci(s.precisionCI)}) | ${signed(d?.precision, pts)}${dci} | ${pct(s.recall)} | ${signed(d?.recall, pts)} |`);
     }
   } else {
     out.push('| stage | reached | won | lost | precision (95% CI) | recall | lift |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const s of r.stages)
-      out.push(
-        `| ${mdText(s.name)} | ${int(s.reached)} | ${int(s.won)} | ${int(s.lost)} | ${pct(s.precision)} (${ci(s.precisionCI)}) | ${pct(s.recall)} | ${s.lift === null ? '–' : s.lift.toFixed(2)} |`,
-      );
+    for (const s of r.stages) out.push(`| ${mdText(s.name)} | ${int(s.reached)} | ${int(s.won)} | ${int(s.lost)} | ${pct(s.precision)} (${ci(s.precisionCI)}) | ${pct(s.recall)} | ${s.lift === null ? '–' : s.lift.toFixed(2)} |`);
   }
   if (b && r.delta?.onlyIn && (r.delta.onlyIn.current.length || r.delta.onlyIn.baseline.length)) {
     const only = [...r.delta.onlyIn.current.map((x) => `${mdText(x)} (new)`), ...r.delta.onlyIn.baseline.map((x) => `${mdText(x)} (removed)`)];
@@ -116,12 +108,7 @@ export function markdownReport(input: MarkdownInput): string {
     if (words.length || counts.length) out.push('#### Leads that entered and left each stage', '');
     if (words.length) out.push(...words.map((l) => `- ${mdText(l.trim())}`), '');
     else if (counts.length) {
-      out.push(
-        '| stage | entered | left |',
-        '| --- | ---: | ---: |',
-        ...counts.map((x) => `| ${mdText(x.name)} | ${int(x.m!.entered)} | ${int(x.m!.left)} |`),
-        '',
-      );
+      out.push('| stage | entered | left |', '| --- | ---: | ---: |', ...counts.map((x) => `| ${mdText(x.name)} | ${int(x.m!.entered)} | ${int(x.m!.left)} |`), '');
     }
   }
 
@@ -137,8 +124,7 @@ export function markdownReport(input: MarkdownInput): string {
         const rt = l.route[0] === l.route[1] ? mdText(l.route[1] ?? '–') : `${mdText(l.route[0] ?? '–')} → ${mdText(l.route[1] ?? '–')}`;
         out.push(`| ${mdText(l.id)} | ${st} | ${rt} |`);
       }
-      if (c.count > Math.min(limit, c.leads.length))
-        out.push('', `… and ${int(c.count - Math.min(limit, c.leads.length))} more (\`lql simulate --json\` lists them all).`);
+      if (c.count > Math.min(limit, c.leads.length)) out.push('', `… and ${int(c.count - Math.min(limit, c.leads.length))} more (\`lql simulate --json\` lists them all).`);
     }
     out.push('', '</details>', '');
   }
@@ -163,8 +149,7 @@ export function markdownReport(input: MarkdownInput): string {
   // Gates
   if (gates.length) {
     out.push('#### Gates', '');
-    for (const g of gates)
-      out.push(`- ${g.passed ? '✅' : '❌'} \`${g.gate.text.replace(/`/g, "'")}\`: ${g.actual === null ? mdText(g.why ?? 'no figure') : showActual(g)}`);
+    for (const g of gates) out.push(`- ${g.passed ? '✅' : '❌'} \`${g.gate.text.replace(/`/g, "'")}\`: ${g.actual === null ? mdText(g.why ?? 'no figure') : showActual(g)}`);
     out.push('');
   }
   return out.join('\n').trimEnd() + '\n';

@@ -72,28 +72,18 @@ export function rankingLines(r: Report, used: { small: boolean }): string[] {
   const out: string[] = [];
   out.push(
     'Ranking quality (ROC AUC: the chance a won lead scores above a lost one; 0.5 is a coin toss, 1 is perfect)',
-    table([
-      ['score', 'ROC AUC', '95% CI (DeLong)'],
-      ...rk.map((x) => [x.name, fixed(x.auc, 3), x.aucCI ? `${fixed(x.aucCI[0], 3)}–${fixed(x.aucCI[1], 3)}` : '–']),
-    ]),
+    table([['score', 'ROC AUC', '95% CI (DeLong)'], ...rk.map((x) => [x.name, fixed(x.auc, 3), x.aucCI ? `${fixed(x.aucCI[0], 3)}–${fixed(x.aucCI[1], 3)}` : '–'])]),
     '',
   );
   const depth = Math.max(...rk.map((x) => x.deciles.length));
   const rows: (string | number)[][] = [['decile', ...rk.map((x) => x.name)]];
   for (let k = 0; k < depth; k++) {
-    rows.push([
-      String(k + 1),
-      ...rk.map((x) => {
-        const d = x.deciles[k];
-        return d ? `${rateCell(d.closeRate, d.won + d.lost, used)} (${fixed(d.lift, 2)}x)` : '';
-      }),
-    ]);
+    rows.push([String(k + 1), ...rk.map((x) => {
+      const d = x.deciles[k];
+      return d ? `${rateCell(d.closeRate, d.won + d.lost, used)} (${fixed(d.lift, 2)}x)` : '';
+    })]);
   }
-  out.push(
-    'Close rate by decile of each score (1 = the tenth with the highest scores; equal scores stay together, so a score with few values has fewer deciles)',
-    table(rows),
-    '',
-  );
+  out.push('Close rate by decile of each score (1 = the tenth with the highest scores; equal scores stay together, so a score with few values has fewer deciles)', table(rows), '');
   return out;
 }
 
@@ -114,19 +104,7 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
   const perWeek = r.weeks !== undefined && r.weeks !== null;
   const days = r.stages.some((s) => s.medianDays !== undefined && s.medianDays !== null);
   const stageRows: (string | number)[][] = [
-    [
-      'stage',
-      'reached',
-      'won',
-      'lost',
-      'precision',
-      '95% CI',
-      'recall',
-      'lift',
-      ...(perWeek ? ['per week'] : []),
-      ...(days ? ['median days'] : []),
-      ...(d ? ['Δ reached', 'Δ precision'] : []),
-    ],
+    ['stage', 'reached', 'won', 'lost', 'precision', '95% CI', 'recall', 'lift', ...(perWeek ? ['per week'] : []), ...(days ? ['median days'] : []), ...(d ? ['Δ reached', 'Δ precision'] : [])],
   ];
   const low = r.stages.length - 1;
   for (const [k, s] of r.stages.entries()) {
@@ -146,40 +124,21 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
     ]);
   }
   out.push('Stages (furthest first)', table(stageRows));
-  if (perWeek)
-    out.push(`Per week: over the ${fixed(r.weeks, 1)} weeks the data covers (first to last date of creation${r.mode === 'events' ? ' or event' : ''}).`);
-  else if (r.weeks === null)
-    out.push('No per-week figures: the data has no dates (no created_at and no event times), so it cannot say how many leads arrive in a week.');
+  if (perWeek) out.push(`Per week: over the ${fixed(r.weeks, 1)} weeks the data covers (first to last date of creation${r.mode === 'events' ? ' or event' : ''}).`);
+  else if (r.weeks === null) out.push('No per-week figures: the data has no dates (no created_at and no event times), so it cannot say how many leads arrive in a week.');
   if (days) out.push('Median days: from created_at to the first time the lead reached the stage.');
   out.push('');
   out.push(...marginalLines(r));
   if (r.routes.length) {
-    out.push(
-      'Routes',
-      table([
-        ['route', 'leads', 'won', 'lost', 'close rate'],
-        ...r.routes.map((x) => [x.name, x.leads, x.won, x.lost, rateCell(x.closeRate, x.won + x.lost, used)]),
-      ]),
-      '',
-    );
+    out.push('Routes', table([['route', 'leads', 'won', 'lost', 'close rate'], ...r.routes.map((x) => [x.name, x.leads, x.won, x.lost, rateCell(x.closeRate, x.won + x.lost, used)])]), '');
   }
   for (const [band, labels] of Object.entries(r.bands)) {
-    out.push(
-      `Band ${band}`,
-      table([
-        ['label', 'leads', 'won', 'lost', 'close rate'],
-        ...labels.map((x) => [x.label, x.leads, x.won, x.lost, rateCell(x.closeRate, x.won + x.lost, used)]),
-      ]),
-      '',
-    );
+    out.push(`Band ${band}`, table([['label', 'leads', 'won', 'lost', 'close rate'], ...labels.map((x) => [x.label, x.leads, x.won, x.lost, rateCell(x.closeRate, x.won + x.lost, used)])]), '');
   }
   if (r.scoreDistribution?.length) {
     out.push(
       'Scores by outcome (mean)',
-      table([
-        ['score', 'won', 'lost', 'open'],
-        ...r.scoreDistribution.map((h) => [h.name, fixed(h.mean.won, 1), fixed(h.mean.lost, 1), fixed(h.mean.open, 1)]),
-      ]),
+      table([['score', 'won', 'lost', 'open'], ...r.scoreDistribution.map((h) => [h.name, fixed(h.mean.won, 1), fixed(h.mean.lost, 1), fixed(h.mean.open, 1)])]),
       '',
     );
   }
@@ -187,10 +146,7 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
   if (r.activities.length && r.mode === 'events') {
     out.push(
       'Activities (close rate of leads who did it vs base)',
-      table([
-        ['activity', 'leads', 'won', 'lost', 'close rate', 'x base'],
-        ...r.activities.map((x) => [x.name, x.leads, x.won, x.lost, rateCell(x.closeRate, x.won + x.lost, used), fixed(x.ratio)]),
-      ]),
+      table([['activity', 'leads', 'won', 'lost', 'close rate', 'x base'], ...r.activities.map((x) => [x.name, x.leads, x.won, x.lost, rateCell(x.closeRate, x.won + x.lost, used), fixed(x.ratio)])]),
       '',
     );
   }
@@ -200,9 +156,7 @@ export function printReport(r: Report, opts: { changes?: number } = {}): string 
       const total = counts.reduce((a, b) => a + b, 0);
       const max = Math.max(...counts);
       const avg = r.weeks ? total / r.weeks : total / counts.length;
-      out.push(
-        `${st.name} per week: average ${avg.toFixed(1)}, busiest ${int(max)} (calendar weeks from ${r.weekly.weeks[0]!.start}: ${r.weekly.weeks.length})`,
-      );
+      out.push(`${st.name} per week: average ${avg.toFixed(1)}, busiest ${int(max)} (calendar weeks from ${r.weekly.weeks[0]!.start}: ${r.weekly.weeks.length})`);
       out.push('  ' + sparkline(counts));
     }
     out.push('');
@@ -228,29 +182,13 @@ export function printSplitReport(r: SplitReport): string {
   const used = { small: false };
   const day = r.splitAt.slice(0, 10);
   const out: string[] = [];
-  out.push(
-    `${r.ruleset ?? 'ruleset'} — leads created before ${day} vs from ${day} on (${r.before.mode === 'events' ? 'event history' : 'snapshot'}, as of ${r.before.asOf.slice(0, 10)})`,
-  );
-  const line = (name: string, x: Report) =>
-    `${name}: ${int(x.leads)} leads, won ${int(x.won)} · lost ${int(x.lost)} · open ${int(x.open)} · base close rate ${pct(x.baseRate)}`;
+  out.push(`${r.ruleset ?? 'ruleset'} — leads created before ${day} vs from ${day} on (${r.before.mode === 'events' ? 'event history' : 'snapshot'}, as of ${r.before.asOf.slice(0, 10)})`);
+  const line = (name: string, x: Report) => `${name}: ${int(x.leads)} leads, won ${int(x.won)} · lost ${int(x.lost)} · open ${int(x.open)} · base close rate ${pct(x.baseRate)}`;
   out.push(line('before', r.before), line('after ', r.after));
   if (r.undated) out.push(`${int(r.undated)} leads without created_at are in neither period.`);
   if (r.after.open) out.push(`Recent leads are often still open: ${int(r.after.open)} open leads count in "reached" but not in precision.`);
   out.push('');
-  const rows: (string | number)[][] = [
-    [
-      'stage',
-      'reached before',
-      'precision before',
-      'reached after',
-      'precision after',
-      'Δ precision',
-      'recall before',
-      'recall after',
-      'lift before',
-      'lift after',
-    ],
-  ];
+  const rows: (string | number)[][] = [['stage', 'reached before', 'precision before', 'reached after', 'precision after', 'Δ precision', 'recall before', 'recall after', 'lift before', 'lift after']];
   for (const b of r.before.stages) {
     const a = r.after.stages.find((x) => x.name === b.name)!;
     const ci = (s: typeof b) => (s.precisionCI ? ` (${pct(s.precisionCI[0])}–${pct(s.precisionCI[1])})` : '');

@@ -97,10 +97,7 @@ export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): P
   const opts: LoadOptions = {
     id: s(args.values.id),
     outcome: s(args.values.outcome),
-    missing: s(args.values.missing)
-      ?.split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
+    missing: s(args.values.missing)?.split(',').map((x) => x.trim()).filter(Boolean),
     lenient: !!args.values.lenient,
     types,
     // a wide CRM export: the columns no rule reads are never parsed
@@ -153,6 +150,7 @@ function isSpecial(name: string, leads: LeadTable): boolean {
   return name === 'created_at' || name === 'closed_at' ? true : leads.header.includes(name) && !leads.columns.has(name) ? true : false;
 }
 
+
 async function withRuleset(args: Args, io: Io): Promise<{ file: string; ir: IR }> {
   const { loadRuleset } = await import('./commands.js');
   if (args.positionals.length !== 1) throw new UsageError(args.positionals.length ? 'expected one ruleset file.' : 'missing FILE.');
@@ -200,10 +198,10 @@ async function withClickHouse<T>(f: (ch: typeof import('../simulator/simulate-cl
   }
 }
 
+
 export const simulateCommand: Command = {
   name: 'simulate',
-  usage:
-    'simulate FILE --leads CSV|JSONL [--events CSV|JSONL] [--id COL] [--outcome COL] [--baseline FILE2 | --split-at DATE] [--json | --format text|json|markdown] [--require GATE]... [--lenient]',
+  usage: 'simulate FILE --leads CSV|JSONL [--events CSV|JSONL] [--id COL] [--outcome COL] [--baseline FILE2 | --split-at DATE] [--json | --format text|json|markdown] [--require GATE]... [--lenient]',
   summary: 'backtest a ruleset on historical leads: per stage reached, precision, recall, lift',
   description:
     '--format markdown prints a pull-request comment (with --baseline: the deltas, the leads that entered and\n' +
@@ -214,7 +212,7 @@ export const simulateCommand: Command = {
     ...DATA_OPTIONS,
     baseline: { type: 'string', arg: 'FILE2', help: 'the rules in use today: adds their report, the deltas and the leads that changed' },
     json: { type: 'boolean', help: 'print the report as JSON (the documented contract); same as --format json' },
-    format: { type: 'string', arg: 'text|json|markdown', help: "the report's form (default text); markdown is a pull-request comment" },
+    format: { type: 'string', arg: 'text|json|markdown', help: 'the report\'s form (default text); markdown is a pull-request comment' },
     require: { type: 'string', multiple: true, arg: 'GATE', help: 'a gate like "MQL precision >= 0.70": exit 1 naming it when it fails (repeatable)' },
     changes: { type: 'string', arg: 'N', help: 'with --baseline: list at most N changed leads in the text or markdown report (default 20)' },
     'split-at': { type: 'string', arg: 'DATE', help: 'report the leads created before DATE and those created from DATE on, side by side' },
@@ -237,18 +235,12 @@ export const simulateCommand: Command = {
         const { loadRuleset } = await import('./commands.js');
         baseline = loadRuleset(bfile, io, { warnings: false }).ir!;
       }
-      validateGates(
-        gates,
-        ir.stages.map((x) => x.name),
-        !!baseline,
-      );
+      validateGates(gates, ir.stages.map((x) => x.name), !!baseline);
       const asOf = timeOption('as-of', s(args.values['as-of']));
       const splitAt = timeOption('split-at', s(args.values['split-at']));
       if (splitAt !== undefined) {
         if (baseline || gates.length || format === 'markdown' || engineOf(args) !== 'js')
-          throw new UsageError(
-            '--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb or clickhouse.',
-          );
+          throw new UsageError('--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb or clickhouse.');
         const data = await loadData(ir, args, io, { ruleColumnsOnly: true });
         const { simulateSplit } = await import('../simulator/simulate.js');
         const split = simulateSplit(ir, data.leads, data.events, splitAt, { asOf });
@@ -282,16 +274,7 @@ export const simulateCommand: Command = {
       else if (format === 'markdown') {
         const { markdownReport } = await import('./report-markdown.js');
         const { readText } = await import('./commands.js');
-        io.out(
-          markdownReport({
-            report,
-            file,
-            text: readText(file),
-            ...(bfile ? { baselineFile: bfile, baselineText: readText(bfile) } : {}),
-            gates: results,
-            changes,
-          }),
-        );
+        io.out(markdownReport({ report, file, text: readText(file), ...(bfile ? { baselineFile: bfile, baselineText: readText(bfile) } : {}), gates: results, changes }));
       } else io.out(printReport(report, { changes }));
       if (results.length) io.err(formatGateLines(results).join('\n'));
       const failed = results.filter((r) => !r.passed);
@@ -315,8 +298,7 @@ export const scoreCommand: Command = {
   run: (args, io) =>
     guard(io, async () => {
       const out = s(args.values.out);
-      if (out)
-        refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
+      if (out) refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
       const { ir } = await withRuleset(args, io);
       const asOf = timeOption('as-of', s(args.values['as-of']));
       const { exportNames, rowAt, writeRows } = await import('../simulator/score-export.js');
@@ -402,10 +384,7 @@ function splitProblem(leads: LeadTable, at: number, option: string): string {
 function columnList(args: Args, name: string, leads: LeadTable): string[] {
   const raw = s(args.values[name]);
   if (raw === undefined) return [];
-  const names = raw
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
+  const names = raw.split(',').map((x) => x.trim()).filter(Boolean);
   const have = [...leads.columns.keys()];
   for (const c of names) {
     if (!leads.columns.has(c)) {
@@ -427,11 +406,7 @@ export const suggestCommand: Command = {
     stage: { type: 'string', arg: 'NAME', help: 'the stage to tune (default: the first stage after the lowest, e.g. MQL)' },
     exclude: { type: 'string', arg: 'A,B', help: 'columns never given points (ids and outcome leaks are left out already)' },
     include: { type: 'string', arg: 'A,B', help: 'columns given points even though they look like an id or an outcome leak' },
-    'train-until': {
-      type: 'string',
-      arg: 'DATE',
-      help: 'learn from the leads created before DATE only, and check the result on the leads created from DATE on',
-    },
+    'train-until': { type: 'string', arg: 'DATE', help: 'learn from the leads created before DATE only, and check the result on the leads created from DATE on' },
     json: { type: 'boolean', help: 'print JSON' },
   },
   run: (args, io) =>

@@ -72,17 +72,12 @@ const attrs = (o: Record<string, string | number>): string =>
 export function junitReport(results: readonly FileResult[]): string {
   const t = totals(results);
   const secs = (ms: number): string => (ms / 1000).toFixed(3);
-  const out = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attrs({ name: 'lql test', tests: t.tests + t.errors, failures: t.failures, errors: t.errors, time: secs(results.reduce((a, r) => a + r.ms, 0)) })}>`,
-  ];
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${attrs({ name: 'lql test', tests: t.tests + t.errors, failures: t.failures, errors: t.errors, time: secs(results.reduce((a, r) => a + r.ms, 0)) })}>`];
   for (const r of results) {
     if (!r.outcomes) {
       out.push(`  <testsuite${attrs({ name: r.file, tests: 1, failures: 0, errors: 1, time: secs(r.ms), file: r.file })}>`);
       out.push(`    <testcase${attrs({ name: 'the ruleset compiles', classname: r.file, file: r.file, line: r.errors?.[0]?.range.start.line ?? 1 })}>`);
-      out.push(
-        `      <error${attrs({ message: `${r.errors?.length ?? 0} error(s) in the ruleset; its tests did not run`, type: 'ruleset' })}>${xmlEscape(errorText(r.file, r.errors ?? []))}</error>`,
-      );
+      out.push(`      <error${attrs({ message: `${r.errors?.length ?? 0} error(s) in the ruleset; its tests did not run`, type: 'ruleset' })}>${xmlEscape(errorText(r.file, r.errors ?? []))}</error>`);
       out.push('    </testcase>', '  </testsuite>');
       continue;
     }
@@ -109,11 +104,7 @@ export function junitReport(results: readonly FileResult[]): string {
 // TAP 14
 
 /** A TAP description: one line, `#` and `\` escaped. */
-const tapText = (s: string): string =>
-  s
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/\\/g, '\\\\')
-    .replace(/#/g, '\\#');
+const tapText = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/\\/g, '\\\\').replace(/#/g, '\\#');
 
 /** A YAML block under a test point; values are JSON-quoted (JSON is YAML). */
 function yamlBlock(fields: Record<string, string | number | string[]>): string[] {
@@ -136,13 +127,7 @@ export function tapReport(results: readonly FileResult[]): string {
     if (!r.outcomes) {
       n++;
       out.push(`not ok ${n} - ${tapText(`${r.file}: the ruleset compiles`)}`);
-      out.push(
-        ...yamlBlock({
-          message: `${r.errors?.length ?? 0} error(s) in the ruleset; its tests did not run`,
-          severity: 'fail',
-          errors: (r.errors ?? []).map((d) => `${where(r.file, d.range.start.line, d.range.start.column)}: ${d.code}: ${d.message}`),
-        }),
-      );
+      out.push(...yamlBlock({ message: `${r.errors?.length ?? 0} error(s) in the ruleset; its tests did not run`, severity: 'fail', errors: (r.errors ?? []).map((d) => `${where(r.file, d.range.start.line, d.range.start.column)}: ${d.code}: ${d.message}`) }));
       continue;
     }
     for (const o of r.outcomes) {
@@ -174,14 +159,7 @@ export interface JsonTestReport {
   files: {
     file: string;
     errors?: { line: number; column: number; code: string; message: string }[];
-    tests: {
-      name: string;
-      line: number;
-      passed: boolean;
-      failures: { line: number; column: number; expect: string; details: string[] }[];
-      stage: string;
-      scores: Record<string, number>;
-    }[];
+    tests: { name: string; line: number; passed: boolean; failures: { line: number; column: number; expect: string; details: string[] }[]; stage: string; scores: Record<string, number> }[];
   }[];
 }
 

@@ -159,11 +159,7 @@ function groupsOf(col: Column, out: Int8Array, n: number): Group[] {
   if (col.type === 'bool') return tally(['true', 'false', 'missing'], (i) => (col.values[i] === 1 ? 0 : col.values[i] === 0 ? 1 : 2));
   const v = col.values;
   const edges = quantileEdges(v, 5);
-  const labels = [
-    ...edges.map((e, k) => (k === 0 ? `below ${num(e)}` : `${num(edges[k - 1]!)} to below ${num(e)}`)),
-    edges.length ? `${num(edges[edges.length - 1]!)} or more` : 'any value',
-    'missing',
-  ];
+  const labels = [...edges.map((e, k) => (k === 0 ? `below ${num(e)}` : `${num(edges[k - 1]!)} to below ${num(e)}`)), edges.length ? `${num(edges[edges.length - 1]!)} or more` : 'any value', 'missing'];
   return tally(labels, (i) => {
     const x = v[i]!;
     if (x !== x) return labels.length - 1;

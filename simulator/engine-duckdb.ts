@@ -166,7 +166,9 @@ async function loadTable(c: DuckDBConnection, table: string, path: string, missi
     const t = `CAST(${q(x)} AS VARCHAR)`;
     return fmt !== 'csv' && m ? `CASE WHEN ${t}${m} THEN NULL ELSE ${t} END AS ${q(x)}` : `${t} AS ${q(x)}`;
   });
-  await c.run(`CREATE TABLE ${q(table)} AS SELECT rowid + 1 AS "__lql_row", ${sel.join(', ')} FROM ${q(table + '_file')} ORDER BY rowid`);
+  await c.run(
+    `CREATE TABLE ${q(table)} AS SELECT rowid + 1 AS "__lql_row", ${sel.join(', ')} FROM ${q(table + '_file')} ORDER BY rowid`,
+  );
   await c.run(`DROP TABLE ${q(table + '_file')}`);
   return cols;
 }
@@ -193,9 +195,7 @@ export async function scoreWithDuckDB(opts: DuckDBScoreOptions): Promise<DuckDBS
     if (idCol !== '@row') requireColumn(leadCols, idCol, opts.leads, 'the lead id; choose another with --id COL or --id @row');
     const idExpr = idCol === '@row' ? `CAST("__lql_row" AS VARCHAR)` : q(idCol);
     await c.run(`CREATE VIEW "leads" AS SELECT ${idExpr} AS "__lql_id", * FROM "leads_in"`);
-    const dup = (
-      await c.runAndReadAll(`SELECT "__lql_id" AS id, count(*) AS n FROM "leads" GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 5`)
-    ).getRowObjectsJS();
+    const dup = (await c.runAndReadAll(`SELECT "__lql_id" AS id, count(*) AS n FROM "leads" GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 5`)).getRowObjectsJS();
     if (dup.length) {
       const d = diag('LQL712', pointRange(1, 1), { file: opts.leads, ids: dup.map((r) => String(r.id)).join(', ') });
       d.file = opts.leads;

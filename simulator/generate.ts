@@ -190,16 +190,7 @@ export function generate(opts: GenerateOptions): Generated {
     const a = j;
     // per-lead activity mix: interested leads view prices and ask for demos
     // and quotes; uninterested ones unsubscribe
-    const w = [
-      0.5,
-      0.12,
-      0.05 + 0.05 * inter,
-      0.02 + 0.08 * inter,
-      0.005 + 0.05 * inter * inter,
-      0.002 + 0.035 * inter * inter,
-      0.14,
-      0.04 * (1 - inter) * (1 - inter),
-    ];
+    const w = [0.5, 0.12, 0.05 + 0.05 * inter, 0.02 + 0.08 * inter, 0.005 + 0.05 * inter * inter, 0.002 + 0.035 * inter * inter, 0.14, 0.04 * (1 - inter) * (1 - inter)];
     for (let q = 0; q < k; q++) {
       times[j] = c0 + Math.floor((r() * span) / MINUTE) * MINUTE;
       types[j] = pickW(r, w);

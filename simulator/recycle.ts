@@ -28,9 +28,8 @@ export class OutputRecycler implements OutputAllocator {
     for (const k of keep) if (k) for (const a of arraysOf(k)) live.add(a);
     for (const a of arraysOf(table)) {
       if (live.has(a) || this.free64.includes(a as Float64Array) || this.free32.includes(a as Int32Array)) continue;
-      if (a instanceof Float64Array) {
-        if (this.free64.length < this.limit) this.free64.push(a);
-      } else if (a instanceof Int32Array && this.free32.length < this.limit) this.free32.push(a);
+      if (a instanceof Float64Array) { if (this.free64.length < this.limit) this.free64.push(a); }
+      else if (a instanceof Int32Array && this.free32.length < this.limit) this.free32.push(a);
     }
   }
 

@@ -32,8 +32,9 @@ import type { IR } from '../language/compile/ir.js';
 import type { CompiledKernel, OutputAllocator } from './kernel/emit-kernel.js';
 import type { GroupsJob, ThreadJob, ThreadReply } from './kernel/kernel-thread.js';
 import { expectGroups } from './shared-groups.js';
-import { flagActivities } from './kernel/kernel-runtime.js';
+import { flagActivities, takeRanges } from './kernel/kernel-runtime.js';
 import type { ReadJob } from './data/shared-read.js';
+import { threadsFromEnv } from './data/parallel.js';
 import type { EventTable, LeadTable } from './data/table.js';
 import { markComplete, replay, startReplay, type ReplayOptions, type ScoredTable } from './replay.js';
 
@@ -64,8 +65,7 @@ function isShared(a: ArrayBufferView | undefined): boolean {
 
 /** Threads in all: `$LQL_THREADS` when set, else one per core (at most 4). */
 export function replayThreadCount(): number {
-  const env = Number(process.env.LQL_THREADS);
-  return Number.isInteger(env) && env >= 1 ? env : Math.min(4, availableParallelism());
+  return threadsFromEnv(Math.min(4, availableParallelism()));
 }
 
 function defaultWorker(): URL | null {
@@ -212,17 +212,7 @@ export class ReplayThreads {
     const id = this.nextJob++;
     const replies = this.workers.map((w) => this.post(w, { job: id, kernel, bounds, state, ...(did ? { did } : {}) }));
     // this thread takes ranges too, until none is left
-    let mine = 0;
-    while (this.callerTakes) {
-      const r = Atomics.add(state, 0, 1);
-      if (r >= ranges) break;
-      run(bounds[r]!, bounds[r + 1]!);
-      mine++;
-      Atomics.store(state, 2 + r, 1);
-      const size = bounds[r + 1]! - bounds[r]!;
-      const before = Atomics.add(state, 1, size);
-      opts.onProgress?.(before + size, n);
-    }
+    let mine = this.callerTakes ? takeRanges(bounds, state, run, (done) => opts.onProgress?.(done, n)) : 0;
     const watch = this.stalled(state, this.stallMs);
     await Promise.race([Promise.all(replies), watch.stalled]);
     watch.stop();

@@ -17,17 +17,8 @@
  * the activities, asOf and useClosedAt, so callers may cache them).
  */
 import type { IR } from '../language/compile/ir.js';
-import {
-  activityIndexes,
-  compileKernel,
-  type CompiledKernel,
-  type KernelMode,
-  type KernelOutput,
-  type KernelSignature,
-  type OutputAllocator,
-  type PortableKernel,
-} from './kernel/emit-kernel.js';
-import type { EventTable, LeadTable } from './data/table.js';
+import { activityIndexes, compileKernel, type CompiledKernel, type KernelMode, type KernelOutput, type KernelSignature, type OutputAllocator, type PortableKernel } from './kernel/emit-kernel.js';
+import { type EventTable, type LeadTable, latestByType } from './data/table.js';
 import { flagActivities } from './kernel/kernel-runtime.js';
 
 export interface ScoredTable extends KernelOutput {
@@ -103,8 +94,8 @@ export function defaultAsOf(leads: LeadTable, events: EventTable | null | undefi
   const scan = (a: Float64Array) => {
     for (let i = 0; i < a.length; i++) if (a[i]! > m) m = a[i]!;
   };
-  const latest = events?.latestByType;
-  if (events && latest && latest.length === events.typeNames.length) {
+  const latest = events && latestByType(events);
+  if (events && latest) {
     events.typeNames.forEach((name, c) => {
       if ((!activities || activities.includes(name)) && latest[c]! > m) m = latest[c]!;
     });
@@ -137,7 +128,12 @@ export interface ReplayJob {
   result(): ScoredTable;
 }
 
-export function startReplay(irOrKernel: IR | CompiledKernel, leads: LeadTable, events: EventTable | null | undefined, opts: ReplayOptions = {}): ReplayJob {
+export function startReplay(
+  irOrKernel: IR | CompiledKernel,
+  leads: LeadTable,
+  events: EventTable | null | undefined,
+  opts: ReplayOptions = {},
+): ReplayJob {
   const kernel = 'bind' in irOrKernel ? irOrKernel : compileKernel(irOrKernel);
   const ir = kernel.ir;
   const mode: KernelMode = opts.mode ?? (events ? 'events' : 'snapshot');
@@ -156,11 +152,7 @@ export function startReplay(irOrKernel: IR | CompiledKernel, leads: LeadTable, e
   // with a previous run, the activity flags are needed first (the leads that did an edited activity's rule are replayed in full)
   let did = opts.did ?? (prevSig && mode === 'events' && events ? flags() : undefined);
   const bound = kernel.bind({
-    leads,
-    events: events ?? null,
-    mode,
-    asOf,
-    useClosedAt,
+    leads, events: events ?? null, mode, asOf, useClosedAt,
     ...(opts.alloc ? { alloc: opts.alloc } : {}),
     ...(prevSig && opts.previous ? { previous: { signature: prevSig, scores: opts.previous.scores } } : {}),
     ...(did ? { did } : {}),
@@ -213,11 +205,23 @@ export function startReplay(irOrKernel: IR | CompiledKernel, leads: LeadTable, e
 }
 
 /** Replay every lead at once. */
-export function replay(irOrKernel: IR | CompiledKernel, leads: LeadTable, events?: EventTable | null, opts: ReplayOptions = {}): ScoredTable {
+export function replay(
+  irOrKernel: IR | CompiledKernel,
+  leads: LeadTable,
+  events?: EventTable | null,
+  opts: ReplayOptions = {},
+): ScoredTable {
   return startReplay(irOrKernel, leads, events, opts).result();
 }
 
-function activityFlags(ir: IR, leads: LeadTable, events: EventTable, asOf: number, useClosedAt: boolean, did: Uint8Array[]): void {
+function activityFlags(
+  ir: IR,
+  leads: LeadTable,
+  events: EventTable,
+  asOf: number,
+  useClosedAt: boolean,
+  did: Uint8Array[],
+): void {
   // the kernel's per-event activity index (built once per events table and activity list)
   const c = {
     acts: activityIndexes(events, ir.activities),

@@ -27,13 +27,7 @@ export interface RuleStatsOptions {
   pause?: () => Promise<boolean>;
 }
 
-export async function ruleStats(
-  ir: IR,
-  leads: LeadTable,
-  events: EventTable | null,
-  scored: ScoredTable,
-  opts: RuleStatsOptions = {},
-): Promise<RuleStat[] | null> {
+export async function ruleStats(ir: IR, leads: LeadTable, events: EventTable | null, scored: ScoredTable, opts: RuleStatsOptions = {}): Promise<RuleStat[] | null> {
   const scorer = compileScorer(ir);
   const lines = new Map<number, { fired: number; won: number; lost: number }>();
   for (const s of ir.scores) if (s.kind === 'block') for (const r of s.rules) lines.set(r.src.line, { fired: 0, won: 0, lost: 0 });

@@ -67,20 +67,12 @@ export function csvLine(r: ScoreRow, n: ExportNames): string {
 /** A score as people read it: two decimals at most, half away from zero, never `-0`. */
 export function shownScore(x: number): string {
   if (!Number.isFinite(x)) return '';
-  const r = (Math.sign(x) * Math.round(Math.abs(x) * 100)) / 100;
+  const r = Math.sign(x) * Math.round(Math.abs(x) * 100) / 100;
   return String(r === 0 ? 0 : r);
 }
 
 export function jsonLine(r: ScoreRow): string {
-  return JSON.stringify({
-    id: r.id,
-    outcome: r.outcome ?? null,
-    scores: { ...r.scores },
-    bands: { ...r.bands },
-    stage: r.stage,
-    route: r.route,
-    reached: { ...r.reached },
-  });
+  return JSON.stringify({ id: r.id, outcome: r.outcome ?? null, scores: { ...r.scores }, bands: { ...r.bands }, stage: r.stage, route: r.route, reached: { ...r.reached } });
 }
 
 /** Lead `i` of a scored table as a row (maps keyed by user names are null-prototype objects). */
@@ -97,15 +89,7 @@ export function rowAt(st: ScoredTable, i: number): ScoreRow {
   });
   const r = st.route[i]!;
   const o = st.outcome[i]!;
-  return {
-    id: st.ids[i]!,
-    outcome: o === 1 ? 'won' : o === 0 ? 'lost' : 'open',
-    scores,
-    bands,
-    stage: st.stageNames[st.stage[i]!] ?? '',
-    route: r >= 0 ? st.routeNames[r]! : null,
-    reached,
-  };
+  return { id: st.ids[i]!, outcome: o === 1 ? 'won' : o === 0 ? 'lost' : 'open', scores, bands, stage: st.stageNames[st.stage[i]!] ?? '', route: r >= 0 ? st.routeNames[r]! : null, reached };
 }
 
 const PIECE = 1 << 20;

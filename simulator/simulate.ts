@@ -121,7 +121,7 @@ export function simulateFull(ir: IR, leads: LeadTable, events?: EventTable | nul
   const scored = replay(ir, leads, events, opts);
   const report = reportOf(ir, scored, leads, events, opts.bins);
   if (!opts.baseline) return { report, scored };
-  return withBaselineRun(ir, leads, events, opts, { report, scored }, replay(opts.baseline, leads, events, baselineOptions(opts, scored)));
+  return withBaselineRun(opts.baseline, replay(opts.baseline, leads, events, baselineOptions(opts, scored)), leads, events, opts, { report, scored });
 }
 
 /** A replay that may run on several threads (simulator/replay-threads.ts, Node only). */
@@ -145,7 +145,7 @@ export async function simulateFullOn(
   if (!opts.baseline) return { report, scored };
   const baselineScored = await threads.replay(opts.baseline, leads, events, baselineOptions(opts, scored));
   threads.rankAhead?.(baselineScored);
-  return withBaselineRun(ir, leads, events, opts, { report, scored }, baselineScored);
+  return withBaselineRun(opts.baseline, baselineScored, leads, events, opts, { report, scored });
 }
 
 /** The baseline's replay options: the run's asOf and mode, no progress. */
@@ -155,16 +155,17 @@ function baselineOptions(opts: SimulateOptions, scored: ScoredTable): ReplayOpti
   return bopts;
 }
 
+/** The result with the baseline's report, from its replay. */
 function withBaselineRun(
-  ir: IR,
+  baseline: IR,
+  baselineScored: ScoredTable,
   leads: LeadTable,
   events: EventTable | null | undefined,
   opts: SimulateOptions,
   current: { report: Report; scored: ScoredTable },
-  baselineScored: ScoredTable,
 ): SimulateResult {
-  const baseline = reportOf(opts.baseline ?? ir, baselineScored, leads, events, opts.bins);
-  return { report: withBaseline(current, { report: baseline, scored: baselineScored }, opts.maxChanges), scored: current.scored, baselineScored };
+  const report = reportOf(baseline, baselineScored, leads, events, opts.bins);
+  return { report: withBaseline(current, { report, scored: baselineScored }, opts.maxChanges), scored: current.scored, baselineScored };
 }
 
 export interface SplitReport {

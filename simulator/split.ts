@@ -87,9 +87,7 @@ export function eventRows(events: EventTable, rows: Int32Array): EventTable {
     types.set(events.types.subarray(from, from + len), offsets[k]!);
     times.set(events.times.subarray(from, from + len), offsets[k]!);
   }
-  // not the whole table's latest time per type: these rows' own are found from their times
-  const { latestByType: _whole, ...rest } = events;
-  return { ...rest, offsets, types, times };
+  return { ...events, offsets, types, times };
 }
 
 /** A ScoredTable of the given rows only (same names, asOf and mode). */

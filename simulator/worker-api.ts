@@ -146,17 +146,10 @@ export function createSimulatorApi(): SimulatorApi {
     return { ir: r.ir, diagnostics: r.diagnostics };
   }
 
-  async function replayChunked(
-    ir: IR,
-    runId: number,
-    req: RunRequest,
-    onProgress: ProgressFn | undefined,
-    asOf?: number,
-    mode?: KernelMode,
-  ): Promise<ScoredTable | null> {
+  async function replayChunked(ir: IR, runId: number, req: RunRequest, onProgress: ProgressFn | undefined, asOf?: number, mode?: KernelMode): Promise<ScoredTable | null> {
     const job = startReplay(compileKernel(ir), leads!, events, {
       ...(asOf !== undefined ? { asOf } : req.asOf !== undefined ? { asOf: req.asOf } : {}),
-      ...((mode ?? req.mode) ? { mode: mode ?? req.mode } : {}),
+      ...(mode ?? req.mode ? { mode: mode ?? req.mode } : {}),
       chunk: req.chunk ?? 16_384,
     });
     for (;;) {
@@ -247,7 +240,7 @@ export function createSimulatorApi(): SimulatorApi {
         const lead = leadRecord(leads, i);
         const ca = leads.closedAt[i]!;
         const closed = ca === ca;
-        const asOf = closed ? ca : (req.asOf ?? defaultAsOfOf(leads, events));
+        const asOf = closed ? ca : req.asOf ?? defaultAsOfOf(leads, events);
         const evs: { type: string; at: number }[] = [];
         if (events) {
           for (let j = events.offsets[i]!; j < events.offsets[i + 1]!; j++) {

@@ -56,7 +56,7 @@ import {
   tableToIPC,
   type Data,
 } from 'apache-arrow';
-import type { Column, EventTable, LeadTable } from './table.js';
+import { type Column, type EventTable, type LeadTable, noteLatestByType } from './table.js';
 
 /** Bumped whenever the layout or the meaning of a cached table changes. */
 export const CACHE_FORMAT = 4;
@@ -458,9 +458,10 @@ export function eventsFromArrow(bytes: Uint8Array, leads: LeadTable, key: string
       if (c < 0 || c >= k) return null;
     }
     if (!Array.isArray(meta.latest) || meta.latest.length !== k) return null;
-    const latestByType = Float64Array.from(meta.latest, (v) => (typeof v === 'number' ? v : -Infinity));
+    const latest = Float64Array.from(meta.latest, (v) => (typeof v === 'number' ? v : -Infinity));
     const unknownTypes: Record<string, number> = Object.create(null);
     for (const [name, v] of Object.entries(meta.unknownTypes)) unknownTypes[name] = v;
+    noteLatestByType({ times, types }, latest);
     return {
       file: meta.file,
       offsets,
@@ -470,7 +471,6 @@ export function eventsFromArrow(bytes: Uint8Array, leads: LeadTable, key: string
       unknownLeads: meta.unknownLeads,
       unknownTypes,
       rejected: meta.rejected,
-      latestByType,
     };
   } catch {
     return null;

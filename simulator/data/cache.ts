@@ -117,18 +117,8 @@ export function fingerprint(path: string): { size: number; mtimeMs: number; hash
 function leadOptions(o: LoadOptions & { format?: string; delimiter?: string; maxRecord?: number }): unknown {
   const types = o.types instanceof Map ? [...o.types] : Object.entries(o.types ?? {});
   types.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return {
-    id: o.id ?? null,
-    outcome: o.outcome ?? null,
-    missing: o.missing ?? [],
-    lenient: !!o.lenient,
-    types,
-    only: o.only ? [...new Set(o.only)].sort() : null,
-    dateFormat: o.dateFormat ?? null,
-    format: o.format ?? null,
-    delimiter: o.delimiter ?? null,
-    maxRecord: o.maxRecord ?? null,
-  };
+  const only = o.only ? [...new Set(o.only)].sort() : null;
+  return { id: o.id ?? null, outcome: o.outcome ?? null, missing: o.missing ?? [], lenient: !!o.lenient, types, only, dateFormat: o.dateFormat ?? null, format: o.format ?? null, delimiter: o.delimiter ?? null, maxRecord: o.maxRecord ?? null };
 }
 
 interface Entry {
@@ -325,18 +315,7 @@ export async function cachedEvents(
   read: () => Promise<EventTable>,
 ): Promise<EventTable> {
   const leadKey = leadKeys.get(leads);
-  const key = leadKey
-    ? {
-        leads: leadKey,
-        activities,
-        lenient: !!options.lenient,
-        dateFormat: options.dateFormat ?? null,
-        columns: options.eventColumns ?? null,
-        format: options.format ?? null,
-        delimiter: options.delimiter ?? null,
-        maxRecord: options.maxRecord ?? null,
-      }
-    : null;
+  const key = leadKey ? { leads: leadKey, activities, lenient: !!options.lenient, dateFormat: options.dateFormat ?? null, columns: options.eventColumns ?? null, format: options.format ?? null, delimiter: options.delimiter ?? null, maxRecord: options.maxRecord ?? null } : null;
   const { table } = await through(
     'events',
     file,

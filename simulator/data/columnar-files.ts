@@ -41,13 +41,7 @@ function unreadable(path: string, format: ColumnarFormat, e: unknown): DataError
   if (e instanceof DataError) return e;
   const code = (e as { code?: string }).code;
   const reason =
-    code === 'ENOENT'
-      ? 'no such file'
-      : code === 'EISDIR'
-        ? 'it is a folder, not a file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : `not a valid ${format === 'parquet' ? 'Parquet' : 'Arrow IPC'} file (${why})`;
+    code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : `not a valid ${format === 'parquet' ? 'Parquet' : 'Arrow IPC'} file (${why})`;
   return new DataError([diag('LQL522', at(1, 1, 0), { file: path, reason }, { file: path })]);
 }
 

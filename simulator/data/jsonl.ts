@@ -203,7 +203,14 @@ export class JsonlReader implements RecordReader, Locator {
       else if (typeof v === 'boolean') cells[j] = v ? 'true' : 'false';
       else if (v === null || v === undefined) cells[j] = '';
       else {
-        this.issues.reject(diag('LQL516', this.fieldRange(j), { column: key, kind: Array.isArray(v) ? 'an array' : 'an object' }, { file: this.file }));
+        this.issues.reject(
+          diag(
+            'LQL516',
+            this.fieldRange(j),
+            { column: key, kind: Array.isArray(v) ? 'an array' : 'an object' },
+            { file: this.file },
+          ),
+        );
         return;
       }
     }
@@ -254,6 +261,8 @@ export class JsonlReader implements RecordReader, Locator {
       col = this.text.length + 1;
       reason = 'it ends before the object is complete';
     }
-    this.issues.reject(diag('LQL515', at(this.recordLine, col, this.lineOffset + col - 1), { reason }, { file: this.file }));
+    this.issues.reject(
+      diag('LQL515', at(this.recordLine, col, this.lineOffset + col - 1), { reason }, { file: this.file }),
+    );
   }
 }

@@ -86,11 +86,7 @@ function listColumns(names: string[]): string {
 
 /** Close matches of `want` among `names` (case, blanks, `_` vs space), for hints. */
 function similar(want: string, names: string[]): string | undefined {
-  const norm = (s: string) =>
-    s
-      .trim()
-      .toLowerCase()
-      .replace(/[\s_-]+/g, '');
+  const norm = (s: string) => s.trim().toLowerCase().replace(/[\s_-]+/g, '');
   const w = norm(want);
   return names.find((n) => n !== want && norm(n) === w);
 }
@@ -169,7 +165,9 @@ export class LeadsBuilder implements RecordSink {
       const j = this.header.length;
       const prev = this.index.get(name);
       if (prev !== undefined) {
-        this.issues.fatal(diag('LQL503', loc.fieldRange(j), { column: showValue(name), first: prev + 1, second: j + 1 }, { file: this.file }));
+        this.issues.fatal(
+          diag('LQL503', loc.fieldRange(j), { column: showValue(name), first: prev + 1, second: j + 1 }, { file: this.file }),
+        );
       }
       this.index.set(name, j);
       this.header.push(name);
@@ -227,11 +225,15 @@ export class LeadsBuilder implements RecordSink {
       const hint =
         (near ? ` Did you mean \`${showValue(near)}\`? Use --id "${showValue(near)}".` : ' Name the id column with --id COL,') +
         (near ? ' Or use --id @row to number the rows.' : ' or use --id @row to number the rows.');
-      this.issues.fatal(diag('LQL502', where, { kind: 'leads', column: showValue(this.idName), hint, found: listColumns(this.header) }, { file: this.file }));
+      this.issues.fatal(
+        diag('LQL502', where, { kind: 'leads', column: showValue(this.idName), hint, found: listColumns(this.header) }, { file: this.file }),
+      );
     }
     if (this.outcomeCol < 0) {
       const near = similar(this.outcomeName, this.header);
-      const hint = near ? ` Did you mean \`${showValue(near)}\`? Use --outcome "${showValue(near)}".` : ' Name the outcome column with --outcome COL.';
+      const hint = near
+        ? ` Did you mean \`${showValue(near)}\`? Use --outcome "${showValue(near)}".`
+        : ' Name the outcome column with --outcome COL.';
       this.issues.fatal(
         diag('LQL502', where, { kind: 'leads', column: showValue(this.outcomeName), hint, found: listColumns(this.header) }, { file: this.file }),
       );
@@ -327,7 +329,9 @@ export class LeadsBuilder implements RecordSink {
       entry = this.idIndex.intern(idBuf, idA, idB, -1);
       const row0 = this.idIndex.values[entry]!;
       if (row0 >= 0) {
-        this.issues.reject(diag('LQL509', loc.fieldRange(this.idCol), { id: showValue(idBuf.slice(idA, idB)), first: this.lines[row0]! }, { file }));
+        this.issues.reject(
+          diag('LQL509', loc.fieldRange(this.idCol), { id: showValue(idBuf.slice(idA, idB)), first: this.lines[row0]! }, { file }),
+        );
         return;
       }
     }
@@ -347,7 +351,9 @@ export class LeadsBuilder implements RecordSink {
         o = parseOutcomeRange(s, a, b);
         if (o === -2) {
           const s = cellText(row, oc);
-          this.issues.reject(diag('LQL511', loc.fieldRange(this.outcomeCol), { value: showValue(s), column: showValue(this.outcomeName) }, { file }));
+          this.issues.reject(
+            diag('LQL511', loc.fieldRange(this.outcomeCol), { value: showValue(s), column: showValue(this.outcomeName) }, { file }),
+          );
           return;
         }
       }
@@ -382,9 +388,7 @@ export class LeadsBuilder implements RecordSink {
           const value = showValue(cellText(row, j));
           const column = showValue(this.header[j]!);
           this.issues.reject(
-            isNum
-              ? diag('LQL512', loc.fieldRange(j), { value, column }, { file })
-              : badTime('LQL513', loc.fieldRange(j), value, column, file, this.options.dateFormat),
+            isNum ? diag('LQL512', loc.fieldRange(j), { value, column }, { file }) : badTime('LQL513', loc.fieldRange(j), value, column, file, this.options.dateFormat),
           );
           return;
         }
@@ -535,7 +539,12 @@ export class LeadsBuilder implements RecordSink {
       if (this.index.has(name) || special.has(name)) continue;
       const near = similar(name, this.header);
       warnings.push(
-        diag('LQL521', at(1, 1, 0), { column: showValue(name), hint: near ? ` The file has \`${showValue(near)}\`; did you mean that?` : '' }, { file }),
+        diag(
+          'LQL521',
+          at(1, 1, 0),
+          { column: showValue(name), hint: near ? ` The file has \`${showValue(near)}\`; did you mean that?` : '' },
+          { file },
+        ),
       );
     }
     return {

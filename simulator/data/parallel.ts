@@ -83,8 +83,13 @@ function nextLineStart(fd: number, pos: number, size: number): number {
  * join's extra work was measured to cost more than the second core gave.
  */
 function threads(): number {
+  return threadsFromEnv(Math.min(4, availableParallelism() - 1));
+}
+
+/** `$LQL_THREADS` when it is a whole number of at least 1, else `fallback` (every use of threads reads the variable so). */
+export function threadsFromEnv(fallback: number): number {
   const env = Number(process.env.LQL_THREADS);
-  return Number.isInteger(env) && env >= 1 ? env : Math.min(4, availableParallelism() - 1);
+  return Number.isInteger(env) && env >= 1 ? env : fallback;
 }
 
 function defaultWorker(): URL | null {

@@ -63,10 +63,7 @@ export function formatFromName(name: string): DataFormat | undefined {
 function wholeCharacters(b: Uint8Array): number {
   let p = b.length - 1;
   let cont = 0;
-  while (p >= 0 && cont < 3 && (b[p]! & 0xc0) === 0x80) {
-    p--;
-    cont++;
-  }
+  while (p >= 0 && cont < 3 && (b[p]! & 0xc0) === 0x80) { p--; cont++; }
   if (p < 0) return b.length;
   const lead = b[p]!;
   const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
@@ -119,11 +116,7 @@ class Utf8Text {
     if (nl < 0) this.col0 += text.length;
     else {
       let last = nl;
-      while (nl >= 0) {
-        this.line++;
-        last = nl;
-        nl = text.indexOf('\n', nl + 1);
-      }
+      while (nl >= 0) { this.line++; last = nl; nl = text.indexOf('\n', nl + 1); }
       this.col0 = text.length - last - 1;
     }
     this.chars += text.length;
@@ -242,7 +235,11 @@ export function feedSync(src: DataSource, make: (format: DataFormat) => RecordRe
 }
 
 /** Feed any source. */
-export async function feed(src: DataSource, make: (format: DataFormat) => RecordReader, ctl: FeedControl = {}): Promise<void> {
+export async function feed(
+  src: DataSource,
+  make: (format: DataFormat) => RecordReader,
+  ctl: FeedControl = {},
+): Promise<void> {
   if (src.text !== undefined) return feedSync(src, make, ctl);
   if (!src.chunks) throw new TypeError(`${src.name}: a data source needs text or chunks`);
   const f = new Feeder(src, make, ctl, src.size ?? 0);

@@ -56,12 +56,24 @@ export interface EventTable {
   /** events whose type is not a declared activity, by type (a null-prototype record: any type name is an own key) */
   unknownTypes: Record<string, number>;
   rejected: { rows: number; diagnostics: Diagnostic[] };
-  /**
-   * per type code: the latest event time (-Infinity when none), when the
-   * reader computed it on the way (the columnar cache does): the run's
-   * default asOf is then found without a pass over the events
-   */
-  latestByType?: Float64Array;
+}
+
+/**
+ * Per type code, the latest event time (-Infinity when none) of the events
+ * whose `times` and `types` arrays these are, when a reader noted it (the
+ * columnar cache stores it): the run's default asOf is then found without a
+ * pass over the events. Kept by the arrays' identity, so a table built from
+ * other arrays (a subset of the leads, parts joined) never inherits it.
+ */
+const latestTimes = new WeakMap<Float64Array, { types: EventTable['types']; latest: Float64Array }>();
+
+export function noteLatestByType(t: Pick<EventTable, 'times' | 'types'>, latest: Float64Array): void {
+  latestTimes.set(t.times, { types: t.types, latest });
+}
+
+export function latestByType(t: Pick<EventTable, 'times' | 'types'>): Float64Array | undefined {
+  const e = latestTimes.get(t.times);
+  return e && e.types === t.types ? e.latest : undefined;
 }
 
 export interface LoadOptions {

@@ -126,19 +126,9 @@ export interface KernelReuse {
 /** Same code, data, time and bound inputs (the score constants aside). */
 function sameInputs(a: KernelSignature, b: KernelSignature): boolean {
   const same = <T>(x: readonly T[], y: readonly T[]) => x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
-  return (
-    a.fns === b.fns &&
-    a.leads === b.leads &&
-    a.events === b.events &&
-    a.mode === b.mode &&
-    Object.is(a.asOf, b.asOf) &&
-    a.useClosed === b.useClosed &&
-    a.activities === b.activities &&
-    same(a.cols, b.cols) &&
-    same(a.tables, b.tables) &&
-    same(a.codes, b.codes) &&
-    a.scoreNums.length === b.scoreNums.length
-  );
+  return a.fns === b.fns && a.leads === b.leads && a.events === b.events && a.mode === b.mode && Object.is(a.asOf, b.asOf)
+    && a.useClosed === b.useClosed && a.activities === b.activities && same(a.cols, b.cols) && same(a.tables, b.tables) && same(a.codes, b.codes)
+    && a.scoreNums.length === b.scoreNums.length;
 }
 
 export interface BoundKernel {
@@ -306,6 +296,8 @@ class Emitter {
   readonly usesLast = new Set<number>();
   /** activities whose total count is read */
   readonly usesCount = new Set<number>();
+  /** attributes whose dictionary the code reads (text on the slow path): only these are sent to other threads */
+  readonly dictsRead = new Set<number>();
 
   constructor(readonly ir: IR) {
     ir.scores.forEach((s, i) => this.scoreIndex.set(s.name, i));
@@ -444,6 +436,7 @@ class Emitter {
       case 'strc':
         return JSON.stringify(x.v);
       case 'tcol': {
+        this.dictsRead.add(x.col);
         let e = `(c${x.col} >= 0 ? D${x.col}[c${x.col}] : null)`;
         for (const f of x.chain) e = `R.${f}(${e})`;
         return e;
@@ -578,23 +571,12 @@ class Emitter {
     if (l.t === 'band' && r.t === 'band' && l.band === r.band && (op === '==' || op === '!=')) {
       return op === '==' ? 'true' : 'false';
     }
-    if (
-      type === 'text' ||
-      l.t === 'tcol' ||
-      r.t === 'tcol' ||
-      l.t === 'strc' ||
-      r.t === 'strc' ||
-      l.t === 'band' ||
-      r.t === 'band' ||
-      l.t === 'stage' ||
-      r.t === 'stage'
-    ) {
+    if (type === 'text' || l.t === 'tcol' || r.t === 'tcol' || l.t === 'strc' || r.t === 'strc' || l.t === 'band' || r.t === 'band' || l.t === 'stage' || r.t === 'stage') {
       return `R.cmpText(${JSON.stringify(op)}, ${this.strExpr(l)}, ${this.strExpr(r)})`;
     }
     if (type === 'bool' || l.t === 'bool' || r.t === 'bool') {
       if (op !== '==' && op !== '!=') return 'false';
-      const be = (x: V): string =>
-        x.t === 'bool' ? x.e : x.t === 'boolc' ? (x.v ? '1' : '0') : `(${this.numExpr(x)} === 1 ? 1 : ${this.numExpr(x)} === 0 ? 0 : 2)`;
+      const be = (x: V): string => (x.t === 'bool' ? x.e : x.t === 'boolc' ? (x.v ? '1' : '0') : `(${this.numExpr(x)} === 1 ? 1 : ${this.numExpr(x)} === 0 ? 0 : 2)`);
       if (r.t === 'boolc' || l.t === 'boolc') {
         const [x, c] = r.t === 'boolc' ? [l, r.v] : [r, (l as { v: boolean }).v];
         const want = (op === '==') === c ? 1 : 0;
@@ -639,12 +621,7 @@ class Emitter {
     }
     const e = this.numExpr(x);
     const nums = items.map((it) => (typeof it === 'number' ? it : typeof it === 'string' ? (type === 'date' ? parseIsoDate(it) : Number(it)) : NaN));
-    return `(${
-      nums
-        .filter((v) => v === v)
-        .map((v) => `${e} === ${numLit(v)}`)
-        .join(' || ') || 'false'
-    })`;
+    return `(${nums.filter((v) => v === v).map((v) => `${e} === ${numLit(v)}`).join(' || ') || 'false'})`;
   }
 
   // --- scores ------------------------------------------------------------------
@@ -723,8 +700,7 @@ class Emitter {
   scoreStmt(s: IRScore, i: number): string {
     // every score rounded to 9 decimals, half away from zero, -0 as 0 (round9 in language/shared/values.ts)
     // (a whole number below 9e6 in size is its own rounding: skip the division, turn -0 into 0)
-    const r9 = (x: string) =>
-      `{ const v_ = ${x}; s${i} = v_ === Math.floor(v_) && v_ < 9e6 && v_ > -9e6 ? v_ + 0 : v_ >= 9007199254740992 || v_ <= -9007199254740992 ? v_ : v_ <= 0 ? (0 - Math.round(-v_ * 1e9)) / 1e9 : Math.round(v_ * 1e9) / 1e9; }`;
+    const r9 = (x: string) => `{ const v_ = ${x}; s${i} = v_ === Math.floor(v_) && v_ < 9e6 && v_ > -9e6 ? v_ + 0 : v_ >= 9007199254740992 || v_ <= -9007199254740992 ? v_ : v_ <= 0 ? (0 - Math.round(-v_ * 1e9)) / 1e9 : Math.round(v_ * 1e9) / 1e9; }`;
     if (s.kind === 'derived') return r9(this.arith(s.expr));
     const parts = s.rules.map((r) => this.rule(r, s.halfLifeMs));
     return parts.length === 0 ? `s${i} = 0;` : r9(['0', ...parts].join(' + '));
@@ -776,10 +752,7 @@ export function compileKernel(ir: IR): CompiledKernel {
       if (!b) throw new KernelError(`unknown band ${JSON.stringify(o.name)}`);
       stmt.set(key, em.bandStmt(b, i));
     }
-    numsOf.set(
-      key,
-      Array.from({ length: em.nums.length - first }, (_, j) => first + j),
-    );
+    numsOf.set(key, Array.from({ length: em.nums.length - first }, (_, j) => first + j));
   }
   const stmtOf = (k: ItemKey): string => stmt.get(k) ?? '';
   const orderKeys = ir.order.map(itemKey);
@@ -805,6 +778,7 @@ export function compileKernel(ir: IR): CompiledKernel {
   }
   const guardDecl = guards.map((g, k) => `const G${k} = ${g};`);
   const doneExpr = low > 0 ? Array.from({ length: low }, (_, k) => `(r${k} === r${k} || !G${k})`).join(' && ') : 'true';
+
 
   // --- code pieces -------------------------------------------------------------
   const nS = ir.scores.length;
@@ -866,27 +840,17 @@ export function compileKernel(ir: IR): CompiledKernel {
   // replayed in full only)
   const dynAllKeys = orderKeys.filter((k) => timeDep.has(k));
   const scoreIdx = (k: string) => ir.scores.findIndex((sc) => `score:${sc.name}` === k);
-  const finishReused: string[] = [
-    'if (full) {',
-    ...dynAll,
-    '} else {',
-    ...dynAllKeys.map((k) => (k.startsWith('score:') ? `s${scoreIdx(k)} = PS${scoreIdx(k)}[L];` : stmtOf(k))),
-    '}',
-    ...tail,
-    ...otherWrites,
-    'if (full) {',
-    ...scoreWrites,
-    '}',
-  ];
+  const finishReused: string[] = ['if (full) {', ...dynAll, '} else {',
+    ...dynAllKeys.map((k) => (k.startsWith('score:') ? `s${scoreIdx(k)} = PS${scoreIdx(k)}[L];` : stmtOf(k))), '}',
+    ...tail, ...otherWrites, 'if (full) {', ...scoreWrites, '}'];
 
   // Final scores can be taken from a previous run when no score reads the
   // funnel (stage, reached) and no route reads event state directly (a
   // reusing run stops replaying a lead's events early). Which constants the
   // scores depend on: those of every score and of the bands scores read.
-  const reusable =
-    nStages > 0 &&
-    !ir.scores.some((sc) => sc.kind === 'block' && sc.rules.some((r) => r.k === 'when' && condReadsKind(r.cond, ['stage', 'reached']))) &&
-    !ir.routes.some((r) => condReadsKind(r.cond, ['count', 'daysSinceLast', 'has']));
+  const reusable = nStages > 0
+    && !ir.scores.some((sc) => sc.kind === 'block' && sc.rules.some((r) => r.k === 'when' && condReadsKind(r.cond, ['stage', 'reached'])))
+    && !ir.routes.some((r) => condReadsKind(r.cond, ['count', 'daysSinceLast', 'has']));
   const scoreKeys = analysis.needs([{ scores: new Set(ir.scores.map((sc) => sc.name)), bands: new Set(), time: false }]);
   const scoreNums = [...scoreKeys].flatMap((k) => numsOf.get(k) ?? []).sort((x, y) => x - y);
   /** per score constant: the activity whose rule it belongs to, or -1 */
@@ -911,9 +875,7 @@ export function compileKernel(ir: IR): CompiledKernel {
     // 2 ^ (-dt / hl): exactly 2^-k over k whole half-lives (a table), so a lone
     // event k half-lives old weighs exactly 2^-k; otherwise exp(-dt ln2 / hl),
     // within an ulp of it and several times faster than Math.pow
-    decayAdvance.push(
-      `{ const x = (t - prev) / ${numLit(hl)}; const f = x === Math.floor(x) && x < 1075 ? P2[x] : Math.exp(x * ${numLit(-Math.LN2)}); ${members.map((m) => `q${m.i} *= f;`).join(' ')} }`,
-    );
+    decayAdvance.push(`{ const x = (t - prev) / ${numLit(hl)}; const f = x === Math.floor(x) && x < 1075 ? P2[x] : Math.exp(x * ${numLit(-Math.LN2)}); ${members.map((m) => `q${m.i} *= f;`).join(' ')} }`);
   });
   // applying one event of activity a at time t
   const applyCases: string[] = [];
@@ -957,11 +919,7 @@ export function compileKernel(ir: IR): CompiledKernel {
     const ev: string[] = [];
     ev.push(`function ${name}(C, lo, hi) {`, ...head, 'const FILTER = true;');
     if (reuse) {
-      for (const k of dynAllKeys)
-        if (k.startsWith('score:')) {
-          const i = scoreIdx(k);
-          ev.push(`const PS${i} = C.prev[${i}];`);
-        }
+      for (const k of dynAllKeys) if (k.startsWith('score:')) { const i = scoreIdx(k); ev.push(`const PS${i} = C.prev[${i}];`); }
       ev.push('const FULL = C.full;');
     }
     ev.push('const OFF = C.offsets, TM = C.times, AT = C.acts;');
@@ -1027,9 +985,7 @@ export function compileKernel(ir: IR): CompiledKernel {
   }
   const kernelFns = fns;
   const nums = em.nums;
-  /** per attribute: whether the generated code reads its dictionary (indexes it: `D<i>[`); found when first asked */
-  let readsDict: boolean[] | undefined;
-  const dictsRead = () => (readsDict ??= em.attrs.map((_, i) => new RegExp(`\\bD${i}\\[`).test(source)));
+  const dictsRead = em.dictsRead;
 
   const attrs = em.attrs;
   const tables = em.tables;
@@ -1075,17 +1031,8 @@ export function compileKernel(ir: IR): CompiledKernel {
     });
     const useClosed = input.useClosedAt !== false;
     const signature: KernelSignature = {
-      fns: kernelFns,
-      leads,
-      events: mode === 'events' ? (input.events ?? null) : null,
-      mode,
-      asOf: input.asOf,
-      useClosed,
-      activities: ir.activities.join('\u0000'),
-      cols,
-      tables: tabs,
-      codes: codeVals,
-      scoreNums: scoreNums.map((i) => nums[i]!),
+      fns: kernelFns, leads, events: mode === 'events' ? input.events ?? null : null, mode, asOf: input.asOf, useClosed,
+      activities: ir.activities.join('\u0000'), cols, tables: tabs, codes: codeVals, scoreNums: scoreNums.map((i) => nums[i]!),
     };
     const prev = input.previous;
     // Which leads must be replayed in full: none when no score constant
@@ -1093,14 +1040,8 @@ export function compileKernel(ir: IR): CompiledKernel {
     // changed (their points or caps); all when anything else changed.
     let full: Uint8Array | null = null;
     let fullLeads = n;
-    if (
-      mode === 'events' &&
-      kernelFns.eventsReusing !== null &&
-      prev !== undefined &&
-      prev.scores.length === ir.scores.length &&
-      prev.scores.every((a) => a.length === n) &&
-      sameInputs(prev.signature, signature)
-    ) {
+    if (mode === 'events' && kernelFns.eventsReusing !== null && prev !== undefined
+      && prev.scores.length === ir.scores.length && prev.scores.every((a) => a.length === n) && sameInputs(prev.signature, signature)) {
       const acts = new Set<number>();
       let local = true;
       signature.scoreNums.forEach((v, p) => {
@@ -1113,26 +1054,15 @@ export function compileKernel(ir: IR): CompiledKernel {
         fullLeads = 0;
         for (const a of acts) {
           const did = input.did![a]!;
-          for (let i = 0; i < n; i++)
-            if (did[i] === 1 && full[i] === 0) {
-              full[i] = 1;
-              fullLeads++;
-            }
+          for (let i = 0; i < n; i++) if (did[i] === 1 && full[i] === 0) { full[i] = 1; fullLeads++; }
         }
       }
     }
     const reusing = full !== null;
     const alloc = input.alloc ?? NEW_ARRAYS;
     // reusing: the scores are the previous run's arrays, shared when no lead is replayed in full, else copied
-    const scoreArrays = !reusing
-      ? ir.scores.map(() => alloc.f64(n))
-      : fullLeads === 0
-        ? prev!.scores
-        : prev!.scores.map((a) => {
-            const c = alloc.f64(n);
-            c.set(a);
-            return c;
-          });
+    const scoreArrays = !reusing ? ir.scores.map(() => alloc.f64(n))
+      : fullLeads === 0 ? prev!.scores : prev!.scores.map((a) => { const c = alloc.f64(n); c.set(a); return c; });
     const out: KernelOutput = {
       n,
       scores: scoreArrays,
@@ -1181,7 +1111,7 @@ export function compileKernel(ir: IR): CompiledKernel {
       },
       portable() {
         if (fnName === null) return null;
-        return { source, fn: fnName, ctx: { ...used, dicts: used.dicts.map((d, i) => (d && dictsRead()[i] ? d : null)) } };
+        return { source, fn: fnName, ctx: { ...used, dicts: used.dicts.map((d, i) => (dictsRead.has(i) ? d : null)) } };
       },
     };
   }

@@ -216,6 +216,29 @@ export function flagActivities(c: FlagInput, did: Uint8Array[], lo: number, hi: 
   }
 }
 
+/**
+ * Take ranges of a replay shared between threads until none is left
+ * (simulator/replay-threads.ts): each with one atomic add on `state[0]`, so
+ * a range goes to exactly one thread; run it, mark it written
+ * (`state[2 + r] = 1`) and count its leads (`state[1]`). `onRange` gets the
+ * leads done by all threads so far. Returns how many ranges this thread ran.
+ */
+export function takeRanges(bounds: Int32Array, state: Int32Array, run: (lo: number, hi: number) => void, onRange?: (done: number) => void): number {
+  const ranges = bounds.length - 1;
+  let mine = 0;
+  for (;;) {
+    const r = Atomics.add(state, 0, 1);
+    if (r >= ranges) return mine;
+    const lo = bounds[r]!;
+    const hi = bounds[r + 1]!;
+    run(lo, hi);
+    mine++;
+    Atomics.store(state, 2 + r, 1);
+    const done = Atomics.add(state, 1, hi - lo) + (hi - lo);
+    onRange?.(done);
+  }
+}
+
 /** 2^-k for k = 0 .. 1074 (exact; the last ones subnormal): running decay factors over whole half-lives. */
 const P2 = Float64Array.from({ length: 1075 }, (_, k) => Math.pow(2, -k));
 

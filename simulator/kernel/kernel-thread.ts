@@ -11,13 +11,13 @@
  * `ThreadReply` per job; for a read, the chunks it took read into place
  * (no reply: the reading thread waits on the shared state); for groups, the
  * groups of each score no other thread has claimed, written into place.
- * Invariants: takes ranges with one atomic add on `state[0]`, the counter the
- * other threads take from, so a range is written by exactly one thread; the
+ * Invariants: takes ranges as every thread of the job does (`takeRanges`),
+ * so a range is written by exactly one thread; the
  * generated source is compiled once per distinct source; never evaluates
  * anything but the kernel's own generated code.
  */
 import { parentPort } from 'node:worker_threads';
-import { flagActivities, KERNEL_RUNTIME } from './kernel-runtime.js';
+import { flagActivities, KERNEL_RUNTIME, takeRanges } from './kernel-runtime.js';
 import type { PortableKernel } from './emit-kernel.js';
 import { readChunks, type ReadJob } from '../data/shared-read.js';
 import { fillGroups, type SharedGroups } from '../shared-groups.js';
@@ -70,16 +70,12 @@ parentPort?.on('message', (m: ThreadJob | { read: ReadJob } | { groups: GroupsJo
   let reply: ThreadReply;
   try {
     const fn = fnOf(m.kernel.source, m.kernel.fn);
-    const { bounds, state } = m;
-    const ranges = bounds.length - 1;
-    for (;;) {
-      const r = Atomics.add(state, 0, 1);
-      if (r >= ranges) break;
-      fn(m.kernel.ctx, bounds[r]!, bounds[r + 1]!);
-      if (m.did) flagActivities(m.kernel.ctx, m.did, bounds[r]!, bounds[r + 1]!);
-      Atomics.store(state, 2 + r, 1);
-      Atomics.add(state, 1, bounds[r + 1]! - bounds[r]!);
-    }
+    const { ctx } = m.kernel;
+    const did = m.did;
+    takeRanges(m.bounds, m.state, (lo, hi) => {
+      fn(ctx, lo, hi);
+      if (did) flagActivities(ctx, did, lo, hi);
+    });
     reply = { job: m.job, ok: true };
   } catch (e) {
     reply = { job: m.job, ok: false, error: e instanceof Error ? e.message : String(e) };

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CACHE_FORMAT, eventsFromArrow, eventsToArrow, leadsFromArrow, leadsToArrow } from '../../simulator/data/arrow-tables.js';
 import { cachedEvents, cachedLeads, clearCache, fingerprint, listCache, parseSize, trim, type CacheOptions } from '../../simulator/data/cache.js';
 import { loadEventsFile, loadLeadsFile } from '../../simulator/data/files.js';
-import type { EventTable, LeadTable, LoadOptions } from '../../simulator/data/table.js';
+import { type EventTable, type LeadTable, type LoadOptions, latestByType } from '../../simulator/data/table.js';
 import { generate, writeCsv } from '../../simulator/generate.js';
 import { run } from '../cli/run.js';
 
@@ -42,16 +42,16 @@ function outcomes(): { log: string[]; opts: CacheOptions } {
  * carries: checked here against a scan of its own events.
  */
 function wide(e: EventTable): EventTable {
-  const { latestByType, ...rest } = e;
-  if (latestByType) {
+  const latest = latestByType(e);
+  if (latest) {
     const want = e.typeNames.map((_, c) => {
       let m = -Infinity;
       for (let j = 0; j < e.types.length; j++) if (e.types[j] === c && e.times[j]! > m) m = e.times[j]!;
       return m;
     });
-    expect(Array.from(latestByType)).toEqual(want);
+    expect(Array.from(latest)).toEqual(want);
   }
-  return { ...rest, types: Int32Array.from(e.types) };
+  return { ...e, types: Int32Array.from(e.types) };
 }
 
 async function leadsTwice(file: string, options: LoadOptions, cache: CacheOptions) {

@@ -102,13 +102,7 @@ export interface LoadFailure {
 export function loadFailure(e: unknown): LoadFailure {
   if (!(e instanceof DataError)) throw e;
   return {
-    error: e.diagnostics.map((d) => ({
-      code: d.code,
-      line: d.range.start.line,
-      column: d.range.start.column,
-      offset: d.range.start.offset,
-      message: d.message,
-    })),
+    error: e.diagnostics.map((d) => ({ code: d.code, line: d.range.start.line, column: d.range.start.column, offset: d.range.start.offset, message: d.message })),
     badRows: e.badRows,
   };
 }

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { workerBundle } from '../support/worker-bundle.js';
 import { generate } from '../../simulator/generate.js';
-import type { EventTable, LeadTable } from '../../simulator/data/table.js';
+import { type EventTable, type LeadTable, latestByType, noteLatestByType } from '../../simulator/data/table.js';
 import { defaultAsOf, replay, type ScoredTable } from '../../simulator/replay.js';
 import { eventRanges, ReplayThreads } from '../../simulator/replay-threads.js';
 import { simulateFull, simulateFullOn } from '../../simulator/simulate.js';
@@ -195,7 +195,9 @@ describe('default asOf from the latest time per type', () => {
     const e = data.events;
     const latest = new Float64Array(e.typeNames.length).fill(-Infinity);
     for (let j = 0; j < e.types.length; j++) latest[e.types[j]!] = Math.max(latest[e.types[j]!]!, e.times[j]!);
-    const withLatest = { ...e, latestByType: latest };
+    // a table of copies of the arrays, with the latest times noted (`e` itself keeps the scan)
+    const withLatest = { ...e, times: e.times.slice(), types: e.types.slice() };
+    noteLatestByType(withLatest, latest);
     // only some activities declared: the latest of those types (an independent scan)
     const some = e.typeNames.slice(0, 2);
     let m = -Infinity;
@@ -362,8 +364,10 @@ describe('replay on threads: what a worker can do wrong, and what is not shared'
   it("the rows of a table do not keep the whole table's latest time per type", () => {
     const e = data.events;
     const latest = new Float64Array(e.typeNames.length).fill(Date.UTC(2030, 0, 1));
-    const sub = eventRows({ ...e, latestByType: latest }, Int32Array.from([0, 1, 2]));
-    expect(sub.latestByType).toBeUndefined();
+    const whole = { ...e, times: e.times.slice(), types: e.types.slice() };
+    noteLatestByType(whole, latest);
+    const sub = eventRows(whole, Int32Array.from([0, 1, 2]));
+    expect(latestByType(sub)).toBeUndefined();
     // the subset's default asOf comes from its own events (and the leads' dates)
     let m = -Infinity;
     for (let j = 0; j < sub.times.length; j++) m = Math.max(m, sub.times[j]!);
