@@ -125,6 +125,22 @@ export class CsvReader implements RecordReader, Locator {
     return this.read;
   }
 
+  /** The header's field count (-1 before the header was read). */
+  get fields(): number {
+    return this.headerCount;
+  }
+
+  /**
+   * Count `lines` whole lines of `chars` characters as read: lines a byte
+   * reader took care of itself (see `event-bytes.ts`). Only between rows
+   * (`idle`), so the positions of later rows stay right.
+   */
+  skipLines(lines: number, chars: number): void {
+    if (!this.idle) throw new Error('skipLines: a row is pending');
+    this.line += lines;
+    this.read += chars;
+  }
+
   /** The delimiter in use (after the header line was seen). */
   get delimiter(): string {
     return this.delim < 0 ? ',' : String.fromCharCode(this.delim);

@@ -23,9 +23,11 @@ import { suggest as suggestName } from '../../language/shared/names.js';
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
 import { badTime, Issues } from './errors.js';
 import { control, leadIndex, reader, showValue, type ReadOptions } from './leads.js';
-import { at, cellText, type Locator, type RecordSink, type RowView } from './records.js';
+import { at, cellText, type Locator, type RecordReader, type RecordSink, type RowView } from './records.js';
 import { Interner } from './intern.js';
-import { feed, feedSync, type DataSource } from './source.js';
+import { feed, feedSync, type DataFormat, type DataSource } from './source.js';
+import { CsvReader } from './csv.js';
+import { EventBytesReader } from './event-bytes.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 import { growF64, growI32 } from './columns.js';
 import { detach, isBlankRange, parseTimeRange } from './values.js';
@@ -82,9 +84,10 @@ export class EventsBuilder implements RecordSink {
   private typeCol = -1;
   private atCol = -1;
   private readonly header: string[] = [];
-  private readonly ids: Interner;
-  private readonly local: boolean;
-  private readonly typeMap = new Interner();
+  /** the lead ids: the leads table's index, or (a part read alone) the ids coded so far */
+  readonly ids: Interner;
+  readonly local: boolean;
+  readonly typeMap = new Interner();
   readonly typeNames: string[];
   private readonly declared: number;
   private typeCounts: number[] = [];
@@ -165,6 +168,22 @@ export class EventsBuilder implements RecordSink {
     this.lead = growI32(this.lead, cap);
     this.type = growI32(this.type, cap);
     this.time = growF64(this.time, cap);
+  }
+
+  /** The lead id, type and time columns' positions in the header (-1 before it is read). */
+  get columns(): [number, number, number] {
+    return [this.leadCol, this.typeCol, this.atCol];
+  }
+
+  /** Store an event whose row was read elsewhere (`event-bytes.ts`): its lead's row (or code), type code and time. */
+  add(li: number, code: number, t: number): void {
+    if (code >= this.declared) this.typeCounts[code]!++;
+    const i = this.n;
+    if (i === this.cap) this.grow();
+    this.lead[i] = li;
+    this.type[i] = code;
+    this.time[i] = t;
+    this.n = i + 1;
   }
 
   private missingField(k: number, loc: Locator, j: number): void {
@@ -509,6 +528,15 @@ export function eventWarnings(table: EventTable): Diagnostic[] {
   return out;
 }
 
+/** The reader of an events file: a CSV file's bytes are read by `EventBytesReader`. */
+function eventsReader(b: EventsBuilder, options: ReadOptions): (format: DataFormat) => RecordReader {
+  const make = reader(b, options);
+  return (format) => {
+    const r = make(format);
+    return r instanceof CsvReader ? new EventBytesReader(b, r, options.maxRecord) : r;
+  };
+}
+
 /** Load an events table for `leads` from any source (a file stream, or text in memory). */
 export async function loadEvents(
   src: DataSource,
@@ -517,13 +545,13 @@ export async function loadEvents(
   options: LoadOptions & ReadOptions = {},
 ): Promise<EventTable> {
   const b = new EventsBuilder(src.name, leads, activities, options);
-  await feed({ ...src, format: options.format ?? src.format }, reader(b, options), control(b, options));
+  await feed({ ...src, format: options.format ?? src.format }, eventsReader(b, options), control(b, options));
   return b.finish();
 }
 
 /** Load an events table from text in memory, synchronously. */
 export function loadEventsSync(src: DataSource, leads: LeadTable, activities: readonly string[], options: LoadOptions & ReadOptions = {}): EventTable {
   const b = new EventsBuilder(src.name, leads, activities, options);
-  feedSync({ ...src, format: options.format ?? src.format }, reader(b, options), control(b, options));
+  feedSync({ ...src, format: options.format ?? src.format }, eventsReader(b, options), control(b, options));
   return b.finish();
 }

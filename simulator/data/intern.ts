@@ -3,7 +3,9 @@
  * a larger string (the reader's buffer), so looking a cell up in a
  * dictionary, the lead ids or the event types allocates nothing.
  *
- * Input: `(s, a, b)`: the characters `s[a..b)`.
+ * Input: `(s, a, b)`: the characters `s[a..b)`, or (the `Bytes` methods) the
+ * ASCII bytes `s[a..b)` of a file read as bytes, hashed and compared as the
+ * text they spell.
  * Output: the index of the entry with those characters (its insertion
  * order), or -1; `add` inserts a copy detached from `s`.
  * Invariants: entries are never removed; `keys[i]` is entry i; each entry
@@ -19,6 +21,15 @@ function hashRange(s: string, a: number, b: number): number {
   for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h ^ (h >>> 15);
 }
+
+/** `hashRange` of bytes: equal to it for the text of ASCII bytes. */
+function hashBytes(s: Uint8Array, a: number, b: number): number {
+  let h = 0x811c9dc5 ^ (b - a);
+  for (let i = a; i < b; i++) h = Math.imul(h ^ s[i]!, 0x01000193);
+  return h ^ (h >>> 15);
+}
+
+const ASCII = new TextDecoder();
 
 /** The slot array for `n` slots: pairs (hash, entry), entry -1 when empty. */
 function emptySlots(n: number): Int32Array {
@@ -63,20 +74,64 @@ export class Interner {
     return this.slots[2 * this.slotOf(s, a, b, hashRange(s, a, b)) + 1]!;
   }
 
-  /** Entry index of `s[a..b)`, adding it with `value` when absent; `this.added` tells which. */
-  added = false;
-  intern(s: string, a: number, b: number, value: number): number {
-    const h = hashRange(s, a, b);
+  /** The slot of the ASCII bytes `s[a..b)` (hash `h`), as `slotOf` for their text. */
+  private slotOfBytes(s: Uint8Array, a: number, b: number, h: number): number {
+    const len = b - a;
     const slots = this.slots;
-    const p = this.slotOf(s, a, b, h);
-    const found = slots[2 * p + 1]!;
+    const mask = this.mask;
+    let p = h & mask;
+    for (;;) {
+      const e = slots[2 * p + 1]!;
+      if (e < 0) return p;
+      if (slots[2 * p] === h) {
+        const k = this.keys[e]!;
+        if (k.length === len) {
+          let i = 0;
+          while (i < len && k.charCodeAt(i) === s[a + i]) i++;
+          if (i === len) return p;
+        }
+      }
+      p = (p + 1) & mask;
+    }
+  }
+
+  /** Entry index of the text of the ASCII bytes `s[a..b)`, or -1 (only for bytes below 0x80). */
+  findBytes(s: Uint8Array, a: number, b: number): number {
+    return this.slots[2 * this.slotOfBytes(s, a, b, hashBytes(s, a, b)) + 1]!;
+  }
+
+  /** `intern` of the text of the ASCII bytes `s[a..b)` (only for bytes below 0x80). */
+  internBytes(s: Uint8Array, a: number, b: number, value: number): number {
+    const h = hashBytes(s, a, b);
+    const p = this.slotOfBytes(s, a, b, h);
+    const found = this.slots[2 * p + 1]!;
     if (found >= 0) {
       this.added = false;
       return found;
     }
+    const key = b - a <= 64 ? String.fromCharCode.apply(null, s.subarray(a, b) as unknown as number[]) : ASCII.decode(s.subarray(a, b));
+    return this.insert(p, h, key, value);
+  }
+
+  /** Entry index of `s[a..b)`, adding it with `value` when absent; `this.added` tells which. */
+  added = false;
+  intern(s: string, a: number, b: number, value: number): number {
+    const h = hashRange(s, a, b);
+    const p = this.slotOf(s, a, b, h);
+    const found = this.slots[2 * p + 1]!;
+    if (found >= 0) {
+      this.added = false;
+      return found;
+    }
+    return this.insert(p, h, a === 0 && b === s.length ? s : detach(s.slice(a, b)), value);
+  }
+
+  /** Put the new entry `key` (hash `h`) in its empty slot `p`. */
+  private insert(p: number, h: number, key: string, value: number): number {
+    const slots = this.slots;
     const keys = this.keys;
     const e = keys.length;
-    keys.push(a === 0 && b === s.length ? s : detach(s.slice(a, b)));
+    keys.push(key);
     if (e === this.values.length) {
       const vs = new Int32Array(e * 2);
       vs.set(this.values);

@@ -34,6 +34,7 @@
 import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
 import { CsvReader } from './csv.js';
 import { DataError, MAX_KEPT, STRICT_LISTED } from './errors.js';
+import { EventBytesReader } from './event-bytes.js';
 import { EventsBuilder, eventsInLeadOrder, type EventRun, type EventsPart } from './events.js';
 import { Interner } from './intern.js';
 import { control, leadIndex, type TableBuilder } from './leads.js';
@@ -110,6 +111,19 @@ export function readPart(
   const make = (): RecordReader => {
     const r = new CsvReader(b, { file: opts.file, issues: b.issues, delimiter: opts.delimiter, maxRecord: opts.maxRecord });
     csv = r;
+    if (b instanceof EventsBuilder) {
+      const front = new EventBytesReader(b, r, opts.maxRecord);
+      return {
+        push: (t, s, e) => front.push(t, s, e),
+        pushBytes: (x) => front.pushBytes(x),
+        end: () => {
+          front.drain();
+          clean = r.idle;
+          ending = true;
+          front.end();
+        },
+      };
+    }
     return {
       push: (t, s, e) => r.push(t, s, e),
       end: () => {

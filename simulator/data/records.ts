@@ -53,6 +53,12 @@ export interface RecordSink {
 export interface RecordReader {
   /** Read `text[start .. end)` (all of it by default), the next piece of the file. */
   push(text: string, start?: number, end?: number): void;
+  /**
+   * Read the next piece of the file as its bytes, undecoded. A reader that
+   * has this gets every byte chunk of a file this way, from the first one
+   * (byte order mark included), and checks the UTF-8 itself.
+   */
+  pushBytes?(bytes: Uint8Array): void;
   end(): void;
 }
 

@@ -71,7 +71,7 @@ function wholeCharacters(b: Uint8Array): number {
 }
 
 /** Strict UTF-8 text of byte chunks, with the line and column reached (for the one error it reports). */
-class Utf8Text {
+export class Utf8Text {
   private readonly strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   private carry: Uint8Array | null = null;
   private first = true;
@@ -104,6 +104,14 @@ class Utf8Text {
     }
     this.track(text);
     return text;
+  }
+
+  /** Count `lines` whole lines of `chars` ASCII bytes, read without decoding (at a line start, nothing carried). */
+  skipLines(lines: number, chars: number): void {
+    if (lines > 0) this.col0 = 0;
+    this.line += lines;
+    this.chars += chars;
+    if (chars > 0) this.first = false;
   }
 
   /** The end of the file: an incomplete character left over is not UTF-8. */
@@ -153,6 +161,8 @@ class Feeder {
   private reader: RecordReader | null = null;
   private pending = '';
   private done = 0;
+  /** whether byte chunks go to the reader undecoded (decided at the first chunk) */
+  private raw: boolean | null = null;
 
   constructor(
     private readonly src: DataSource,
@@ -167,6 +177,14 @@ class Feeder {
 
   chunk(c: Chunk): void {
     if (this.ctl.isCancelled?.()) throw new LoadCancelledError(this.src.name);
+    // a reader that reads bytes itself gets them all, from the first chunk on
+    if (this.raw === null) this.raw = typeof c !== 'string' && this.reader?.pushBytes !== undefined;
+    if (this.raw && typeof c !== 'string') {
+      this.done += c.length;
+      this.ctl.onProgress?.(this.done, Math.max(this.total, this.done));
+      this.reader!.pushBytes!(c);
+      return;
+    }
     const text = typeof c === 'string' ? c : this.decoder.decode(c);
     this.done += c.length;
     this.ctl.onProgress?.(this.done, Math.max(this.total, this.done));

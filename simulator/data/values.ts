@@ -203,6 +203,74 @@ export function parseIsoDateRange(s: string, a: number, b: number): number {
   return daysFromCivil(year, month, day) * 86_400_000 + ms;
 }
 
+/** Two ASCII digits at `b[i]`, `b[i+1]` as a number, or -1. */
+function b2(b: Uint8Array, i: number): number {
+  const x = b[i]! - 48;
+  const y = b[i + 1]! - 48;
+  if (x < 0 || x > 9 || y < 0 || y > 9) return -1;
+  return x * 10 + y;
+}
+
+/**
+ * `parseTimeRange` of the ASCII bytes `b[a..e)` for the shapes data files
+ * write most, and only those: `YYYY-MM-DD`, then optionally `T` or a space
+ * and `HH:MM`, `:SS`, `.mmm` (exactly three digits), then optionally `Z`;
+ * or epoch milliseconds as 1 to 15 digits. NaN for any other text,
+ * including every valid time of another shape: the caller then reads it as
+ * text (`parseTimeRange`), so where this gives a number it is always the
+ * number that would give.
+ */
+export function parseCommonTimeBytes(b: Uint8Array, a: number, e: number): number {
+  const len = e - a;
+  const c4 = b[a + 4];
+  if (c4 !== 45 /* - */) {
+    if (len > 15) return NaN;
+    let n = 0;
+    for (let i = a; i < e; i++) {
+      const d = b[i]! - 48;
+      if (d < 0 || d > 9) return NaN;
+      n = n * 10 + d;
+    }
+    return len > 0 ? n : NaN;
+  }
+  if (len < 10 || b[a + 7] !== 45) return NaN;
+  const y1 = b2(b, a);
+  const y2 = b2(b, a + 2);
+  const month = b2(b, a + 5);
+  const day = b2(b, a + 8);
+  if (y1 < 0 || y2 < 0 || month < 1 || month > 12 || day < 1) return NaN;
+  const year = y1 * 100 + y2;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  if (day > (month === 2 && leap ? 29 : DAYS[month - 1]!)) return NaN;
+  let ms = 0;
+  let i = a + 10;
+  if (i < e && b[i] !== 90) {
+    const sep = b[i];
+    if ((sep !== 84 /* T */ && sep !== 32) || e - i < 6 || b[i + 3] !== 58) return NaN;
+    const hh = b2(b, i + 1);
+    const mi = b2(b, i + 4);
+    if (hh < 0 || hh > 23 || mi < 0 || mi > 59) return NaN;
+    ms = hh * 3_600_000 + mi * 60_000;
+    i += 6;
+    if (i < e && b[i] === 58 /* : */) {
+      const ss = e - i >= 3 ? b2(b, i + 1) : -1;
+      if (ss < 0 || ss > 59) return NaN;
+      ms += ss * 1000;
+      i += 3;
+      if (i < e && b[i] === 46 /* . */) {
+        const f1 = e - i >= 4 ? b2(b, i + 1) : -1;
+        const f3 = e - i >= 4 ? b[i + 3]! - 48 : -1;
+        if (f1 < 0 || f3 < 0 || f3 > 9) return NaN;
+        ms += f1 * 10 + f3;
+        i += 4;
+      }
+    }
+  }
+  if (i < e && b[i] === 90 /* Z */) i++;
+  if (i !== e) return NaN;
+  return daysFromCivil(year, month, day) * 86_400_000 + ms;
+}
+
 /**
  * A time in a date column or an event's `at`: an ISO 8601 date/date-time,
  * or epoch milliseconds written as a decimal number. NaN otherwise.

@@ -1,0 +1,217 @@
+// An events CSV read from its bytes (plain rows straight into the table,
+// the rest through the CSV reader) gives exactly what reading its decoded
+// text gives: the same table, the same counts, the same messages at the same
+// line and column, for any cut into chunks.
+import { describe, expect, it } from 'vitest';
+import { loadEventsSync } from '../../simulator/data/events.js';
+import { loadLeadsSync } from '../../simulator/data/leads.js';
+import { readEventsPart } from '../../simulator/data/parts.js';
+import { parseCommonTimeBytes, parseTimeRange } from '../../simulator/data/values.js';
+import { DataError } from '../../simulator/data/errors.js';
+import type { EventTable, LoadOptions } from '../../simulator/data/table.js';
+import type { ReadOptions } from '../../simulator/data/leads.js';
+
+const enc = new TextEncoder();
+
+/** A seeded generator (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const IDS = ['L1', 'L2', 'L3', 'Zoë', 'L 5', '"L6"', 'L7'];
+const leads = loadLeadsSync({ name: 'leads.csv', text: 'id,outcome\nL1,won\nL2,lost\nL3,\nZoë,won\nL 5,lost\nL6,\n' });
+const ACTIVITIES = ['visit', 'demo', 'email'];
+
+/** One generated events line (without its line break), mostly plain, sometimes anything a real export holds. */
+function line(r: () => number): string {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const x = r();
+  if (x < 0.03) return '';
+  if (x < 0.05) return pick(['L1,visit', 'L1,visit,2026-01-01,extra', '   ', 'L1;visit;2026-01-01']);
+  const id = x < 0.1 ? pick(['L99', '', ' ', ' L1', 'L1 ', 'Zoë', '"L2"', '"L,2"']) : pick(IDS.slice(0, 3));
+  const type = x > 0.9 ? pick(['webinar', '', ' ', 'démo', '"demo"', 'visit ', 'Visit']) : pick(ACTIVITIES);
+  const day = 1 + Math.floor(r() * 28);
+  const d = `2026-0${1 + Math.floor(r() * 9)}-${String(day).padStart(2, '0')}`;
+  const times = [
+    `${d}T10:${String(Math.floor(r() * 60)).padStart(2, '0')}:00Z`,
+    `${d}T10:30:00Z`,
+    `${d} 08:15:07`,
+    `${d}T23:59:59.123Z`,
+    `${d}T23:59:59.1Z`,
+    `${d}T10:30`,
+    `${d}T10:30+02:00`,
+    d,
+    `${d}Z`,
+    '1767225600000',
+    '0',
+    '-5',
+    '1e12',
+    '2026-02-30T10:00:00Z',
+    '2026-13-01',
+    'soon',
+    '',
+    ' 2026-01-01',
+    '"2026-01-02T00:00:00Z"',
+    '"2026-01-02\n10:00"',
+  ];
+  const at = x > 0.8 ? pick(times) : times[Math.floor(r() * 4)]!;
+  return `${id},${type},${at}`;
+}
+
+/** A generated events file: its header, then `n` lines with LF, CRLF or (rarely) lone CR breaks. */
+function file(seed: number, n: number): string {
+  const r = rng(seed);
+  const crlf = r() < 0.4;
+  const parts = [r() < 0.2 ? '\uFEFFlead_id,type,at' : 'lead_id,type,at'];
+  for (let i = 0; i < n; i++) parts.push(line(r));
+  let text = parts.join(crlf ? '\r\n' : '\n');
+  if (r() < 0.5) text += crlf ? '\r\n' : '\n';
+  if (r() < 0.05) text = text.replace('\n', '\r');
+  return text;
+}
+
+type Outcome = { table: Omit<EventTable, 'file'> } | { error: unknown };
+
+function outcome(load: () => EventTable): Outcome {
+  try {
+    const { file: _f, ...table } = load();
+    return { table };
+  } catch (e) {
+    if (e instanceof DataError) return { error: e.diagnostics };
+    throw e;
+  }
+}
+
+type Opts = LoadOptions & ReadOptions;
+
+/** Read as text (the CSV reader alone) and as bytes cut into `chunk`-byte pieces. */
+function both(text: string, chunk: number, options: Opts = {}) {
+  // a byte order mark is dropped from bytes before any offset is counted (as the decoder does), not from a string
+  const asText = outcome(() => loadEventsSync({ name: 'events.csv', text: text.replace(/^\uFEFF/, '') }, leads, ACTIVITIES, options));
+  const asBytes = outcome(() => loadEventsSync({ name: 'events.csv', text: enc.encode(text) }, leads, ACTIVITIES, { ...options, chunkSize: chunk }));
+  return { asText, asBytes };
+}
+
+describe('events read from bytes', () => {
+  it('plain rows give the table the text reader gives (checked by hand)', () => {
+    const text = 'lead_id,type,at\nL2,demo,2026-01-02T10:00:00Z\nL1,visit,2026-01-01T09:30:00Z\nL2,email,2026-01-01\n';
+    const ev = loadEventsSync({ name: 'events.csv', text: enc.encode(text) }, leads, ACTIVITIES);
+    expect([...ev.offsets.subarray(0, 3)]).toEqual([0, 1, 3]);
+    expect([...ev.types.subarray(0, 3)]).toEqual([0, 2, 1]);
+    expect([...ev.times.subarray(0, 3)]).toEqual([Date.UTC(2026, 0, 1, 9, 30), Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 2, 10)]);
+  });
+
+  it('messages keep their line and column after plain rows, CRLF and a non-ASCII row', () => {
+    const text = 'lead_id,type,at\r\nL1,visit,2026-01-01\r\nZoë,demo,2026-01-01\r\nL2,demo,bad\r\n';
+    const { asBytes } = both(text, 7);
+    const diags = (asBytes as { error: { code: string; range: { start: { line: number; column: number; offset: number } } }[] }).error;
+    expect(diags[0]!.code).toBe('LQL518');
+    // line 4, the time starts after `L2,demo,` (column 9); offset: the 3 lines before (17 + 21 + 21 characters) + 8
+    expect(diags[0]!.range.start).toEqual({ line: 4, column: 9, offset: 17 + 21 + 21 + 8 });
+  });
+
+  for (const lenient of [false, true]) {
+    it(`generated files, ${lenient ? 'lenient' : 'strict'}: the same outcome as the text reader for any chunk size`, () => {
+      let tables = 0;
+      for (let seed = 1; seed <= 150; seed++) {
+        const text = file(seed, 5 + (seed % 40));
+        for (const chunk of [1, 2, 3, 7, 16, 61, 4096]) {
+          const { asText, asBytes } = both(text, chunk, { lenient });
+          expect(asBytes, `seed ${seed}, chunk ${chunk}`).toEqual(asText);
+          if ('table' in asText) tables++;
+        }
+      }
+      // the files are not all refused: most strict loads fail on their bad rows, lenient ones never
+      expect(tables).toBeGreaterThan(lenient ? 1000 : 20);
+    });
+  }
+
+  it('a part read alone (lead ids coded as first seen) equals its text read', () => {
+    for (let seed = 200; seed < 260; seed++) {
+      const text = file(seed, 30).replace(/^\uFEFF/, '');
+      const opts = { file: 'events.csv', activities: ACTIVITIES, lenient: true };
+      const a = readEventsPart(text, 0, opts);
+      for (const chunk of [5, 4096]) {
+        const bytes = enc.encode(text);
+        const b = readEventsPart({ head: new Uint8Array(0), size: bytes.length, chunks: pieces(bytes, chunk) }, 0, opts);
+        expect(b, `seed ${seed}`).toEqual(a);
+      }
+    }
+  });
+
+  it('a line longer than the row limit, and a file with no line break at all, are refused as by the text reader', () => {
+    const long = 'lead_id,type,at\nL1,visit,2026-01-01\n' + 'L1,' + 'x'.repeat(300) + ',2026-01-01\nL2,demo,2026-01-02\n';
+    for (const lenient of [false, true]) {
+      const { asText, asBytes } = both(long, 16, { lenient, maxRecord: 100 });
+      expect(asBytes).toEqual(asText);
+    }
+    const noBreak = 'lead_id,type,at' + ',x'.repeat(200);
+    const { asText, asBytes } = both(noBreak, 16, { maxRecord: 100 });
+    expect(asBytes).toEqual(asText);
+  });
+
+  it('bytes that are not UTF-8 are refused at their line and column', () => {
+    const bytes = enc.encode('lead_id,type,at\nL1,visit,2026-01-01\nL2,d\u00e9mo,2026-01-01\n');
+    const bad = new Uint8Array(bytes);
+    // `é` is C3 A9: a lone A9 is not UTF-8
+    bad[bytes.indexOf(0xc3)] = 0x41;
+    let err: unknown;
+    try {
+      loadEventsSync({ name: 'events.csv', text: bad }, leads, ACTIVITIES, { chunkSize: 8 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DataError);
+    const d = (err as DataError).diagnostics[0]!;
+    expect(d.code).toBe('LQL530');
+    expect([d.range.start.line, d.range.start.column]).toEqual([3, 6]);
+  });
+});
+
+function* pieces(b: Uint8Array, size: number): Generator<Uint8Array> {
+  for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
+}
+
+describe('the common time shapes read from bytes', () => {
+  it('give what the text reader gives, or decline (NaN) and leave the text to it', () => {
+    const r = rng(7);
+    const alphabet = '0123456789-:TZ .+';
+    const samples = [
+      '2026-01-01',
+      '2026-01-01T10:00:00Z',
+      '2024-02-29T23:59:59.999Z',
+      '2023-02-29',
+      '1767225600000',
+      '2026-01-01T10:00',
+      '2026-01-01 10:00:00',
+      '2026-01-01Z',
+    ];
+    for (let i = 0; i < 20000; i++) {
+      let s = samples[i % samples.length]!;
+      // mutate: change, drop or add characters
+      const k = Math.floor(r() * 3);
+      for (let m = 0; m < k; m++) {
+        const p = Math.floor(r() * (s.length + 1));
+        const c = alphabet[Math.floor(r() * alphabet.length)]!;
+        const op = r();
+        s = op < 0.4 ? s.slice(0, p) + c + s.slice(p + 1) : op < 0.7 ? s.slice(0, p) + s.slice(p + 1) : s.slice(0, p) + c + s.slice(p);
+      }
+      const b = enc.encode(`,${s},`);
+      const fast = parseCommonTimeBytes(b, 1, b.length - 1);
+      if (fast === fast) expect(fast, s).toBe(parseTimeRange(s, 0, s.length));
+    }
+    // the shapes a file writes most are read here, not declined
+    for (const s of ['2026-01-01', '2026-01-01T10:00:00Z', '2026-01-01 10:00:00', '2024-02-29T23:59:59.999Z', '1767225600000']) {
+      const b = enc.encode(s);
+      expect(parseCommonTimeBytes(b, 0, b.length), s).toBe(parseTimeRange(s, 0, s.length));
+    }
+    expect(parseCommonTimeBytes(enc.encode('2026-01-01T10:00:00Z'), 0, 20)).toBe(Date.UTC(2026, 0, 1, 10));
+  });
+});
