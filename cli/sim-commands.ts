@@ -104,19 +104,29 @@ export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): P
     ...(how.ruleColumnsOnly ? { only: [...new Set([ir, ...(how.alsoFor ?? [])].flatMap((r) => Object.keys(columnTypes(r))))] } : {}),
     ...readOptions(args),
   };
-  const { readLeadsFile, readEventsFile } = await import('../simulator/data/files.js');
+  const { readLeadsFile, readEventsFile, eventsAhead } = await import('../simulator/data/files.js');
   // cache entries are read by every thread of the replay when there are several
   const cache = args.values['no-cache'] ? false : threads ? { share: threads.share } : {};
   const { progressBar } = await import('../simulator/data/progress.js');
+  const ev = s(args.values.events);
+  const evOptions = { lenient: opts.lenient, ...readOptions(args) };
+  // when the leads file is parsed, a large events file is read at the same time on another core
+  let ahead: Awaited<ReturnType<typeof eventsAhead>> = null;
+  const readAhead = ev
+    ? async () => {
+        ahead = await eventsAhead(ev, ir.activities, evOptions);
+      }
+    : undefined;
   try {
     const bar = progressBar({ label: leadsFile });
-    const leads = await readLeadsFile(leadsFile, { ...opts, onProgress: bar.onProgress }, cache);
+    const leads = await readLeadsFile(leadsFile, { ...opts, onProgress: bar.onProgress }, cache, readAhead);
     bar.finish();
     let events: EventTable | null = null;
-    const ev = s(args.values.events);
     if (ev) {
       const bar2 = progressBar({ label: ev });
-      events = await readEventsFile(ev, leads, ir.activities, { lenient: opts.lenient, ...readOptions(args), onProgress: bar2.onProgress }, cache);
+      const early = ahead as Awaited<ReturnType<typeof eventsAhead>>;
+      early?.onProgress(bar2.onProgress);
+      events = await readEventsFile(ev, leads, ir.activities, { ...evOptions, onProgress: bar2.onProgress }, cache, early);
       bar2.finish();
       // activities the data never has, and types the ruleset does not declare (events of unknown leads are in the report)
       const { eventWarnings } = await import('../simulator/data/events.js');
@@ -143,6 +153,9 @@ export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): P
   } catch (e) {
     if (e instanceof DataError) throw new InputError(dataErrorText(e, leadsFile));
     throw e;
+  } finally {
+    // the leads failed: the events read ahead are not needed
+    (ahead as Awaited<ReturnType<typeof eventsAhead>>)?.cancel();
   }
 }
 
@@ -212,7 +225,7 @@ export const simulateCommand: Command = {
     ...DATA_OPTIONS,
     baseline: { type: 'string', arg: 'FILE2', help: 'the rules in use today: adds their report, the deltas and the leads that changed' },
     json: { type: 'boolean', help: 'print the report as JSON (the documented contract); same as --format json' },
-    format: { type: 'string', arg: 'text|json|markdown', help: 'the report\'s form (default text); markdown is a pull-request comment' },
+    format: { type: 'string', arg: 'text|json|markdown', help: "the report's form (default text); markdown is a pull-request comment" },
     require: { type: 'string', multiple: true, arg: 'GATE', help: 'a gate like "MQL precision >= 0.70": exit 1 naming it when it fails (repeatable)' },
     changes: { type: 'string', arg: 'N', help: 'with --baseline: list at most N changed leads in the text or markdown report (default 20)' },
     'split-at': { type: 'string', arg: 'DATE', help: 'report the leads created before DATE and those created from DATE on, side by side' },
@@ -235,12 +248,18 @@ export const simulateCommand: Command = {
         const { loadRuleset } = await import('./commands.js');
         baseline = loadRuleset(bfile, io, { warnings: false }).ir!;
       }
-      validateGates(gates, ir.stages.map((x) => x.name), !!baseline);
+      validateGates(
+        gates,
+        ir.stages.map((x) => x.name),
+        !!baseline,
+      );
       const asOf = timeOption('as-of', s(args.values['as-of']));
       const splitAt = timeOption('split-at', s(args.values['split-at']));
       if (splitAt !== undefined) {
         if (baseline || gates.length || format === 'markdown' || engineOf(args) !== 'js')
-          throw new UsageError('--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb or clickhouse.');
+          throw new UsageError(
+            '--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb or clickhouse.',
+          );
         const data = await loadData(ir, args, io, { ruleColumnsOnly: true });
         const { simulateSplit } = await import('../simulator/simulate.js');
         const split = simulateSplit(ir, data.leads, data.events, splitAt, { asOf });
@@ -274,7 +293,16 @@ export const simulateCommand: Command = {
       else if (format === 'markdown') {
         const { markdownReport } = await import('./report-markdown.js');
         const { readText } = await import('./commands.js');
-        io.out(markdownReport({ report, file, text: readText(file), ...(bfile ? { baselineFile: bfile, baselineText: readText(bfile) } : {}), gates: results, changes }));
+        io.out(
+          markdownReport({
+            report,
+            file,
+            text: readText(file),
+            ...(bfile ? { baselineFile: bfile, baselineText: readText(bfile) } : {}),
+            gates: results,
+            changes,
+          }),
+        );
       } else io.out(printReport(report, { changes }));
       if (results.length) io.err(formatGateLines(results).join('\n'));
       const failed = results.filter((r) => !r.passed);
@@ -298,7 +326,8 @@ export const scoreCommand: Command = {
   run: (args, io) =>
     guard(io, async () => {
       const out = s(args.values.out);
-      if (out) refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
+      if (out)
+        refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
       const { ir } = await withRuleset(args, io);
       const asOf = timeOption('as-of', s(args.values['as-of']));
       const { exportNames, rowAt, writeRows } = await import('../simulator/score-export.js');
@@ -384,7 +413,10 @@ function splitProblem(leads: LeadTable, at: number, option: string): string {
 function columnList(args: Args, name: string, leads: LeadTable): string[] {
   const raw = s(args.values[name]);
   if (raw === undefined) return [];
-  const names = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const have = [...leads.columns.keys()];
   for (const c of names) {
     if (!leads.columns.has(c)) {
@@ -406,7 +438,11 @@ export const suggestCommand: Command = {
     stage: { type: 'string', arg: 'NAME', help: 'the stage to tune (default: the first stage after the lowest, e.g. MQL)' },
     exclude: { type: 'string', arg: 'A,B', help: 'columns never given points (ids and outcome leaks are left out already)' },
     include: { type: 'string', arg: 'A,B', help: 'columns given points even though they look like an id or an outcome leak' },
-    'train-until': { type: 'string', arg: 'DATE', help: 'learn from the leads created before DATE only, and check the result on the leads created from DATE on' },
+    'train-until': {
+      type: 'string',
+      arg: 'DATE',
+      help: 'learn from the leads created before DATE only, and check the result on the leads created from DATE on',
+    },
     json: { type: 'boolean', help: 'print JSON' },
   },
   run: (args, io) =>

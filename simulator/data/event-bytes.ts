@@ -33,6 +33,17 @@ const LF = 10;
 const CR = 13;
 const QUOTE = 34;
 
+/** What a byte is to the line scan: 0 plain text, 1 a line break, 2 the delimiter, 3 anything that makes the line not plain. */
+function byteClasses(delimiter: number): Uint8Array {
+  const k = new Uint8Array(256);
+  for (let c = 0x80; c < 256; c++) k[c] = 3;
+  k[QUOTE] = 3;
+  k[CR] = 3;
+  k[LF] = 1;
+  k[delimiter] = 2;
+  return k;
+}
+
 export class EventBytesReader implements RecordReader {
   private readonly utf8: Utf8Text;
   /** until the header was read, and while the CsvReader is inside a record: lines go to it */
@@ -50,6 +61,9 @@ export class EventBytesReader implements RecordReader {
   private atCol = 0;
   /** the positions of a line's delimiters */
   private cuts = new Int32Array(0);
+  private classes: Uint8Array = new Uint8Array(256);
+  /** per (first byte, length) of a type: the type's entry in the builder's type map last found so (-1: none) */
+  private readonly typeCache = new Int32Array(256).fill(-1);
   /** the previous plain row's lead id (bytes) and row */
   private readonly lastId = new Uint8Array(64);
   private lastLen = -1;
@@ -91,7 +105,8 @@ export class EventBytesReader implements RecordReader {
       p = end;
     }
     const rest = this.read(bytes, p, bytes.length);
-    if (rest < bytes.length) this.carry = bytes.slice(rest);
+    // a copy: a chunk may be a view of a buffer the next read overwrites (and a Node Buffer's `slice` is a view)
+    if (rest < bytes.length) this.carry = Uint8Array.prototype.slice.call(bytes, rest);
   }
 
   /** Read the last line (one without a line break at the end of the file) and give the CsvReader the count of lines read here. */
@@ -147,6 +162,7 @@ export class EventBytesReader implements RecordReader {
     this.text = false;
     if (this.delim >= 0) return;
     this.delim = this.csv.delimiter.charCodeAt(0);
+    this.classes = byteClasses(this.delim);
     this.fields = n;
     this.cuts = new Int32Array(n + 1);
     [this.leadCol, this.typeCol, this.atCol] = this.b.columns;
@@ -170,29 +186,31 @@ export class EventBytesReader implements RecordReader {
   /**
    * Read plain lines from `buf[from..)` up to the end of the last complete
    * one (returned), or up to a line that leaves the CsvReader inside a
-   * record (`text` set; the position after that line returned).
+   * record (`text` set; the position after that line returned). A stretch
+   * with no `"`, only ASCII and a CR only before an LF is searched for line
+   * breaks and delimiters natively (`clean`); any other is looked at byte
+   * by byte.
    */
   private plain(buf: Uint8Array, from: number, to: number): number {
+    const crlf = clean(buf, from, to);
+    if (crlf >= 0) return this.cleanLines(buf, from, to, crlf === 1);
     let p = from;
-    const b = this.b;
-    const d = this.delim;
+    const cls = this.classes;
     const cuts = this.cuts;
     const nf = this.fields - 1;
-    const max = this.maxRecord;
     for (;;) {
       if (p >= to) return to;
       const s = p;
       let n = 0;
       let special = 0;
-      let c = 0;
-      while (p < to) {
-        c = buf[p]!;
-        if (c === LF) break;
-        if (c === d) {
+      for (; p < to; p++) {
+        const k = cls[buf[p]!]!;
+        if (k === 0) continue;
+        if (k === 1) break;
+        if (k === 2) {
           if (n < nf) cuts[n] = p;
           n++;
-        } else if (c >= 0x80 || c === QUOTE || c === CR) special++;
-        p++;
+        } else special++;
       }
       if (p >= to) return s;
       let e = p;
@@ -205,70 +223,140 @@ export class EventBytesReader implements RecordReader {
           continue;
         }
       }
-      if (e === s) {
-        // a blank line
-        this.lines++;
-        this.chars += p - s;
-        continue;
-      }
-      if (n !== nf || p - s > max) {
-        this.toCsv(buf, s, p);
-        if (this.text) return p;
-        continue;
-      }
-      // the three fields
-      const lc = this.leadCol;
-      const la = lc === 0 ? s : cuts[lc - 1]! + 1;
-      const lb = lc === nf ? e : cuts[lc]!;
-      const tc = this.typeCol;
-      const ta = tc === 0 ? s : cuts[tc - 1]! + 1;
-      const tb = tc === nf ? e : cuts[tc]!;
-      const ac = this.atCol;
-      const aa = ac === 0 ? s : cuts[ac - 1]! + 1;
-      const ab = ac === nf ? e : cuts[ac]!;
-      const t = parseCommonTimeBytes(buf, aa, ab);
-      if (t !== t || ta === tb || buf[ta]! <= 32) {
-        this.toCsv(buf, s, p);
-        if (this.text) return p;
-        continue;
-      }
-      const te = b.typeMap.findBytes(buf, ta, tb);
-      if (te < 0) {
-        this.toCsv(buf, s, p);
-        if (this.text) return p;
-        continue;
-      }
-      let li = -1;
-      const len = lb - la;
-      if (len === this.lastLen) {
-        const last = this.lastId;
-        let i = 0;
-        while (i < len && last[i] === buf[la + i]) i++;
-        if (i === len) li = this.lastLead;
-      }
-      if (li < 0) {
-        if (len === 0 || buf[la]! <= 32) {
-          this.toCsv(buf, s, p);
-          if (this.text) return p;
-          continue;
-        }
-        const ids = b.ids;
-        const le = b.local ? ids.internBytes(buf, la, lb, ids.size) : ids.findBytes(buf, la, lb);
-        if (le < 0) {
-          this.toCsv(buf, s, p);
-          if (this.text) return p;
-          continue;
-        }
-        li = ids.values[le]!;
-        if (len <= this.lastId.length) {
-          this.lastId.set(buf.subarray(la, lb));
-          this.lastLen = len;
-          this.lastLead = li;
-        } else this.lastLen = -1;
-      }
-      b.add(li, b.typeMap.values[te]!, t);
-      this.lines++;
-      this.chars += p - s;
+      if (!this.take(buf, s, e, p, n === nf) && this.text) return p;
     }
   }
+
+  /** `plain` on a clean stretch (see `clean`): line breaks and delimiters found with `indexOf`. */
+  private cleanLines(buf: Uint8Array, from: number, to: number, crlf: boolean): number {
+    let p = from;
+    const d = this.delim;
+    const cuts = this.cuts;
+    const nf = this.fields - 1;
+    // with the time last, a delimiter too many is in the time, which then is not one (see parseCommonTimeBytes)
+    const lastChecked = this.atCol !== nf;
+    for (;;) {
+      if (p >= to) return to;
+      const s = p;
+      const lf = buf.indexOf(LF, p);
+      if (lf < 0 || lf >= to) return s;
+      p = lf + 1;
+      const e = crlf && lf > s && buf[lf - 1] === CR ? lf - 1 : lf;
+      let n = 0;
+      let q = s;
+      while (n < nf) {
+        const c = buf.indexOf(d, q);
+        if (c < 0 || c >= e) break;
+        cuts[n++] = c;
+        q = c + 1;
+      }
+      let fits = n === nf;
+      if (fits && lastChecked) {
+        const c = buf.indexOf(d, q);
+        fits = c < 0 || c >= e;
+      }
+      if (!this.take(buf, s, e, p, fits) && this.text) return p;
+    }
+  }
+
+  /**
+   * One line `buf[s..p)`, its content ending at `e`, its delimiters in
+   * `cuts` (`fits`: as many as the header's): stored when plain (true),
+   * else given to the CsvReader (false).
+   */
+  private take(buf: Uint8Array, s: number, e: number, p: number, fits: boolean): boolean {
+    if (e === s) {
+      // a blank line
+      this.lines++;
+      this.chars += p - s;
+      return true;
+    }
+    const b = this.b;
+    const cuts = this.cuts;
+    const nf = this.fields - 1;
+    const lc = this.leadCol;
+    const tc = this.typeCol;
+    const ac = this.atCol;
+    const la = lc === 0 ? s : cuts[lc - 1]! + 1;
+    const lb = lc === nf ? e : cuts[lc]!;
+    const ta = tc === 0 ? s : cuts[tc - 1]! + 1;
+    const tb = tc === nf ? e : cuts[tc]!;
+    const aa = ac === 0 ? s : cuts[ac - 1]! + 1;
+    const ab = ac === nf ? e : cuts[ac]!;
+    let t = NaN;
+    let te = -1;
+    let li = -1;
+    if (fits && p - s <= this.maxRecord && ta < tb && buf[ta]! > 32) {
+      t = parseCommonTimeBytes(buf, aa, ab);
+      // the type: the one last seen with this first byte and length, else looked up
+      const typeMap = b.typeMap;
+      const slot = (buf[ta]! ^ ((tb - ta) << 3)) & 255;
+      te = this.typeCache[slot]!;
+      if (te >= 0) {
+        const key = typeMap.keys[te]!;
+        let i = 0;
+        if (key.length === tb - ta) while (i < key.length && key.charCodeAt(i) === buf[ta + i]) i++;
+        if (i !== tb - ta || i !== key.length) te = -1;
+      }
+      if (te < 0) {
+        te = typeMap.findBytes(buf, ta, tb);
+        if (te >= 0) this.typeCache[slot] = te;
+      }
+    }
+    // the lead, once the row is known to be good (a part read alone codes its ids in the order the good rows have them)
+    if (t === t && te >= 0) {
+      // the previous row's, else looked up
+      const len = lb - la;
+      const lastId = this.lastId;
+      if (len === this.lastLen) {
+        let i = 0;
+        while (i < len && lastId[i] === buf[la + i]) i++;
+        if (i === len) li = this.lastLead;
+      }
+      if (li < 0 && len > 0 && buf[la]! > 32) {
+        const ids = b.ids;
+        const le = b.local ? ids.internBytes(buf, la, lb, ids.size) : ids.findBytes(buf, la, lb);
+        if (le >= 0) {
+          li = ids.values[le]!;
+          if (len <= lastId.length) {
+            lastId.set(buf.subarray(la, lb));
+            this.lastLen = len;
+            this.lastLead = li;
+          } else this.lastLen = -1;
+        }
+      }
+    }
+    if (t !== t || te < 0 || li < 0) {
+      this.toCsv(buf, s, p);
+      return false;
+    }
+    b.add(li, b.typeMap.values[te]!, t);
+    this.lines++;
+    this.chars += p - s;
+    return true;
+  }
+}
+
+/** Node's native ASCII check, where there is one (not in a browser). */
+const isAscii: ((b: Uint8Array) => boolean) | undefined = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => { isAscii?: (b: Uint8Array) => boolean } | undefined } }
+).process?.getBuiltinModule?.('buffer')?.isAscii;
+
+/**
+ * Whether `buf[from..to)` is clean: no `"`, only ASCII, and every CR just
+ * before an LF: 0 (clean, no CR), 1 (clean, with CRs), -1 (not clean, or
+ * no native ASCII check here).
+ */
+function clean(buf: Uint8Array, from: number, to: number): number {
+  if (isAscii === undefined || to - from < 256) return -1;
+  const q = buf.indexOf(QUOTE, from);
+  if (q >= 0 && q < to) return -1;
+  if (!isAscii(buf.subarray(from, to))) return -1;
+  let r = buf.indexOf(CR, from);
+  if (r < 0 || r >= to) return 0;
+  while (r >= 0 && r < to) {
+    if (r + 1 >= to || buf[r + 1] !== LF) return -1;
+    r = buf.indexOf(CR, r + 2);
+  }
+  return 1;
 }

@@ -377,22 +377,47 @@ export function eventsInLeadOrder(
     sortSegments(offsets, types, times);
     return { offsets, types, times };
   }
+  // whether the runs, one after the other, list every event's lead in the leads' order (then they are copied whole)
+  let ordered = true;
+  let prev = 0;
   for (const r of runs) {
     const { lead, leadMap } = r;
     if (leadMap) {
       for (let e = 0; e < r.n; e++) {
         const l = leadMap[lead[e]!]!;
         if (l >= 0) offsets[l + 1]!++;
+        if (l < prev) ordered = false;
+        else prev = l;
       }
     } else {
-      for (let e = 0; e < r.n; e++) offsets[lead[e]! + 1]!++;
+      for (let e = 0; e < r.n; e++) {
+        const l = lead[e]!;
+        offsets[l + 1]!++;
+        if (l < prev) ordered = false;
+        else prev = l;
+      }
     }
   }
   for (let l = 0; l < nLeads; l++) offsets[l + 1]! += offsets[l]!;
   const n = offsets[nLeads]!;
-  const cursor = offsets.slice(0, nLeads);
   const types = new Int32Array(n);
   const times = new Float64Array(n);
+  if (ordered) {
+    let p = 0;
+    for (const r of runs) {
+      const { typeMap } = r;
+      if (typeMap && typeMap.some((g, c) => g !== c)) {
+        for (let e = 0; e < r.n; e++) types[p + e] = typeMap[r.type[e]!]!;
+      } else types.set(r.type.subarray(0, r.n), p);
+      times.set(r.time.subarray(0, r.n), p);
+      p += r.n;
+    }
+    runs.length = 0;
+    release();
+    sortSegments(offsets, types, times);
+    return { offsets, types, times };
+  }
+  const cursor = offsets.slice(0, nLeads);
   for (const r of runs) {
     const { lead, leadMap, typeMap } = r;
     const rawType = r.type;

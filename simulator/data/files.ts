@@ -18,7 +18,7 @@ import { loadEvents } from './events.js';
 import { loadLeads, type ReadOptions } from './leads.js';
 import { at } from './records.js';
 import { formatFromName, type DataSource } from './source.js';
-import type { SplitOptions } from './parallel.js';
+import type { EventsAhead, SplitOptions } from './parallel.js';
 import type { CacheOptions } from './cache.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 
@@ -116,11 +116,32 @@ export async function readLeadsFile(
   path: string,
   options: LoadOptions & ReadOptions & { split?: SplitOptions | false } = {},
   cache: CacheOptions | false = false,
+  /** run when the file is to be parsed (there is no cache entry for it), before it is */
+  beforeParse?: () => Promise<void>,
 ): Promise<LeadTable> {
-  const read = () => loadLeadsFile(path, options);
+  const read = async () => {
+    await beforeParse?.();
+    return loadLeadsFile(path, options);
+  };
   if (!cache) return read();
   const { cachedLeads } = await import('./cache.js');
   return cachedLeads(path, options, cache, read);
+}
+
+/**
+ * Start reading a large events CSV file on a worker thread now, while the
+ * leads are read (`parallel.ts`); null when that would not help: another
+ * format, a small file, one core.
+ */
+export async function eventsAhead(path: string, activities: readonly string[], options: LoadOptions & ReadOptions = {}): Promise<EventsAhead | null> {
+  if (options.format === 'jsonl' || formatFromName(path) === 'jsonl') return null;
+  const { columnarFormat } = await import('./columnar-files.js');
+  if (columnarFormat(path)) return null;
+  const src = fileSource(path);
+  const size = splittable(path, src, options);
+  if (size === null) return null;
+  const { readEventsAhead } = await import('./parallel.js');
+  return readEventsAhead(path, size, activities, options);
 }
 
 /** An events file, from the columnar cache when `cache` is given (and the leads came through it). */
@@ -130,9 +151,20 @@ export async function readEventsFile(
   activities: readonly string[],
   options: LoadOptions & ReadOptions = {},
   cache: CacheOptions | false = false,
+  /** the file already being read on a worker (`eventsAhead`) */
+  ahead?: EventsAhead | null,
 ): Promise<EventTable> {
-  const read = () => loadEventsFile(path, leads, activities, options);
-  if (!cache) return read();
-  const { cachedEvents } = await import('./cache.js');
-  return cachedEvents(path, leads, activities, options, cache, read);
+  let used = false;
+  const read = async () => {
+    used = true;
+    const t = ahead ? await ahead.join(leads) : null;
+    return t ?? loadEventsFile(path, leads, activities, options);
+  };
+  try {
+    if (!cache) return await read();
+    const { cachedEvents } = await import('./cache.js');
+    return await cachedEvents(path, leads, activities, options, cache, read);
+  } finally {
+    if (!used) ahead?.cancel();
+  }
 }

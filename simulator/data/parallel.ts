@@ -21,6 +21,7 @@
  * LoadCancelledError; the workers are always terminated.
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -29,7 +30,8 @@ import { LoadCancelledError } from './errors.js';
 import { joinLeadParts, type LeadsPartResult } from './lead-parts.js';
 import { leadIndex } from './leads.js';
 import { joinEventParts, type EventsPartResult } from './parts.js';
-import { eventsPartOptions, leadsPartOptions, type PartTask } from './split-load.js';
+import { eventsPartOptions, leadsPartOptions, readPartTask, type PartTask } from './split-load.js';
+import type { PartText } from './parts.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 
 export interface SplitOptions {
@@ -45,6 +47,8 @@ export interface SplitOptions {
   workerUrl?: URL;
   /** told how the file was read: in `parts`, or `whole` by the single reader */
   onRead?: (how: 'parts' | 'whole') => void;
+  /** read on one worker too (the file is read ahead while this thread does other work) */
+  alone?: boolean;
 }
 
 /**
@@ -55,6 +59,41 @@ export interface SplitOptions {
 export type ThreadTask = { id: number; path: string; start: number; end: number; prefix: Uint8Array } & Pick<PartTask, 'kind' | 'options'>;
 
 type Options = LoadOptions & { delimiter?: string; maxRecord?: number };
+
+/** Bytes read from disk at a time, into one buffer reused for every read of a thread (fresh memory would cost a page fault per 4 KiB). */
+const READ = 1 << 20;
+/** Bytes given to the reader at a time: decoded pieces stay small strings (see DEFAULT_CHUNK in source.ts). */
+const PIECE = 1 << 15;
+let reused: Buffer | null = null;
+
+/** Bytes `start .. end` of the open file `fd`, as pieces of the one buffer (each is read before the next overwrites it). */
+function* range(fd: number, start: number, end: number): Generator<Uint8Array> {
+  reused ??= Buffer.allocUnsafe(READ);
+  const buffer = reused;
+  let pos = start;
+  while (pos < end) {
+    const got = readSync(fd, buffer, 0, Math.min(end - pos, READ), pos);
+    if (got === 0) break;
+    pos += got;
+    for (let i = 0; i < got; i += PIECE) yield buffer.subarray(i, Math.min(got, i + PIECE));
+  }
+}
+
+/**
+ * Read one part from the file itself (a worker, or this thread helping):
+ * 1 MiB at a time, never the whole part in memory. Progress: bytes of the
+ * part done (the header bytes put in front not counted), rows kept.
+ */
+export function readThreadTask(t: ThreadTask, onProgress?: (done: number, total: number, rows?: number) => void) {
+  const fd = openSync(t.path, 'r');
+  try {
+    const bytes = { head: t.prefix, chunks: range(fd, t.start, t.end), size: t.prefix.length + t.end - t.start };
+    const progress = onProgress && ((done: number, total: number, rows?: number) => onProgress(Math.max(0, done - t.prefix.length), total, rows));
+    return readPartTask({ kind: t.kind, options: t.options, bytes, prefix: t.prefix.length } as PartTask<PartText>, progress);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 const LF = 10;
 
@@ -149,6 +188,74 @@ export async function loadEventsParallel(
 }
 
 /**
+ * An events file being read ahead on a worker thread while this thread
+ * reads the leads (`readEventsAhead`).
+ */
+export interface EventsAhead {
+  /** The table for `leads` once the worker is done; null: read the file in one piece instead. */
+  join(leads: LeadTable): Promise<EventTable | null>;
+  /** Report the read's progress to `f`: where it is now, and from now on. */
+  onProgress(f: NonNullable<LoadOptions['onProgress']>): void;
+  /** Stop the worker (the file came from the cache after all); a later `join` gives null. */
+  cancel(): void;
+}
+
+/**
+ * Start reading an events CSV file on a worker thread now, before its leads
+ * are loaded: lead ids are coded as first seen (`EventsPart`) and mapped to
+ * the leads' rows at `join`, so the two files are read on two cores at
+ * once. Null when the file is too small to gain from it or there is no
+ * second core or no worker (`$LQL_THREADS=1` reads everything here).
+ */
+export function readEventsAhead(path: string, size: number, activities: readonly string[], options: Options, split: SplitOptions = {}): EventsAhead | null {
+  if (threadsFromEnv(availableParallelism()) < 2 || (split.workerUrl ?? defaultWorker()) === null || size < (split.minSize ?? 32 << 20)) return null;
+  let report: LoadOptions['onProgress'];
+  let last: [number, number, number | undefined] | null = null;
+  let cancelled = false;
+  const task = { kind: 'events', options: eventsPartOptions(path, activities, options) } as const;
+  const ahead = {
+    ...options,
+    onProgress: (done: number, total: number, rows?: number) => {
+      last = [done, total, rows];
+      report?.(done, total, rows);
+    },
+    isCancelled: () => cancelled || options.isCancelled?.() === true,
+  };
+  // this thread helps with the parts left once the leads are read (`join`)
+  let free: () => void = () => {};
+  const help = new Promise<void>((resolve) => {
+    free = resolve;
+  });
+  const parts = readOnThreads<EventsPartResult>(
+    path,
+    size,
+    task,
+    ahead,
+    { partSize: 32 << 20, ...split, workers: 1, alone: true },
+    (r) => r.n,
+    undefined,
+    help,
+  ).catch((e: unknown) => {
+    if (cancelled) return null;
+    throw e;
+  });
+  return {
+    join: async (leads) => {
+      free();
+      const read = await parts;
+      return joined(split, read && (() => joinEventParts(path, leads, activities, read, options.lenient === true)));
+    },
+    onProgress: (f) => {
+      report = f;
+      if (last) f(...last);
+    },
+    cancel: () => {
+      cancelled = true;
+    },
+  };
+}
+
+/**
  * The file cut into parts, read by worker threads: the parts' results in
  * file order, or null (not split, or a worker failed). `rowsOf` counts a
  * part's rows for progress; `meanwhile` runs on this thread while they read.
@@ -161,9 +268,11 @@ async function readOnThreads<R>(
   split: SplitOptions,
   rowsOf: (r: R) => number,
   meanwhile?: () => void,
+  /** once this settles, this thread reads the parts no worker has taken yet, too */
+  help?: Promise<unknown>,
 ): Promise<R[] | null> {
   const wanted = split.workers ?? threads();
-  if (size < (split.minSize ?? 32 << 20) || wanted < 2) return null;
+  if (size < (split.minSize ?? 32 << 20) || wanted < (split.alone ? 1 : 2)) return null;
   const url = split.workerUrl ?? defaultWorker();
   if (!url) return null;
   const fd = openSync(path, 'r');
@@ -209,8 +318,16 @@ async function readOnThreads<R>(
         if (options.isCancelled?.()) return settle(new LoadCancelledError(path));
         if (next >= nParts) return;
         const id = next++;
-        const t: ThreadTask = { ...task, id, path, start: bounds[id]!, end: bounds[id + 1]!, prefix: id === 0 ? new Uint8Array(0) : prefix } as ThreadTask;
-        w.postMessage(t);
+        w.postMessage(taskOf(id));
+      };
+      const taskOf = (id: number): ThreadTask =>
+        ({ ...task, id, path, start: bounds[id]!, end: bounds[id + 1]!, prefix: id === 0 ? new Uint8Array(0) : prefix }) as ThreadTask;
+      const finish = (id: number, result: R) => {
+        results[id] = result;
+        done[id] = bounds[id + 1]! - bounds[id]!;
+        rows[id] = rowsOf(result);
+        report();
+        if (++finished === nParts) settle(true);
       };
       for (let i = 0; i < nWorkers; i++) {
         const w = new Worker(url);
@@ -223,18 +340,34 @@ async function readOnThreads<R>(
             return report();
           }
           if (!m.result) return settle(false);
-          results[m.id] = m.result;
-          done[m.id] = bounds[m.id + 1]! - bounds[m.id]!;
-          rows[m.id] = rowsOf(m.result);
-          report();
-          if (++finished === nParts) return settle(true);
-          give(w);
+          finish(m.id, m.result);
+          if (!settled) give(w);
         });
         w.on('error', () => settle(false));
         w.on('exit', () => settle(false));
         give(w);
+        // with this thread helping, each worker has its next part queued, so it never waits for this thread to hand one over
+        if (help) give(w);
       }
       meanwhile?.();
+      void help?.then(async () => {
+        while (!settled && next < nParts) {
+          const id = next++;
+          try {
+            finish(
+              id,
+              readThreadTask(taskOf(id), (d, _t, r) => {
+                done[id] = d;
+                rows[id] = r ?? 0;
+              }) as R,
+            );
+          } catch (e) {
+            return settle(e instanceof Error ? e : new Error(String(e)));
+          }
+          // let the workers' messages in between parts
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      });
     });
     return ok ? results : null;
   } finally {

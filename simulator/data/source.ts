@@ -90,7 +90,8 @@ export class Utf8Text {
       bytes.set(c, this.carry.length);
     }
     const cut = wholeCharacters(bytes);
-    this.carry = cut < bytes.length ? bytes.slice(cut) : null;
+    // a copy: a chunk may be a view of a buffer the next read overwrites (and a Node Buffer's `slice` is a view)
+    this.carry = cut < bytes.length ? Uint8Array.prototype.slice.call(bytes, cut) : null;
     const body = cut < bytes.length ? bytes.subarray(0, cut) : bytes;
     let text: string;
     try {

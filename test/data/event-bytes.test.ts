@@ -3,7 +3,9 @@
 // text gives: the same table, the same counts, the same messages at the same
 // line and column, for any cut into chunks.
 import { describe, expect, it } from 'vitest';
-import { loadEventsSync } from '../../simulator/data/events.js';
+import { EventsBuilder, loadEventsSync } from '../../simulator/data/events.js';
+import { CsvReader } from '../../simulator/data/csv.js';
+import { EventBytesReader } from '../../simulator/data/event-bytes.js';
 import { loadLeadsSync } from '../../simulator/data/leads.js';
 import { readEventsPart } from '../../simulator/data/parts.js';
 import { parseCommonTimeBytes, parseTimeRange } from '../../simulator/data/values.js';
@@ -65,12 +67,21 @@ function line(r: () => number): string {
   return `${id},${type},${at}`;
 }
 
-/** A generated events file: its header, then `n` lines with LF, CRLF or (rarely) lone CR breaks. */
-function file(seed: number, n: number): string {
+/** A plain line: a known lead, a declared type, a time of the common shape. */
+function plainLine(r: () => number): string {
+  return `${IDS[Math.floor(r() * 3)]},${ACTIVITIES[Math.floor(r() * 3)]},2026-0${1 + Math.floor(r() * 9)}-1${Math.floor(r() * 10)}T0${Math.floor(r() * 10)}:30:00Z`;
+}
+
+/**
+ * A generated events file: its header, then `n` lines with LF, CRLF or
+ * (rarely) lone CR breaks; each line is any line (`line`) with chance
+ * `odd`, else a plain one.
+ */
+function file(seed: number, n: number, odd = 1): string {
   const r = rng(seed);
   const crlf = r() < 0.4;
   const parts = [r() < 0.2 ? '\uFEFFlead_id,type,at' : 'lead_id,type,at'];
-  for (let i = 0; i < n; i++) parts.push(line(r));
+  for (let i = 0; i < n; i++) parts.push(r() < odd ? line(r) : plainLine(r));
   let text = parts.join(crlf ? '\r\n' : '\n');
   if (r() < 0.5) text += crlf ? '\r\n' : '\n';
   if (r() < 0.05) text = text.replace('\n', '\r');
@@ -133,6 +144,58 @@ describe('events read from bytes', () => {
     });
   }
 
+  it('long stretches of plain lines with a few odd ones (read with native searches) give the same outcome', () => {
+    for (let seed = 400; seed < 460; seed++) {
+      const text = file(seed, 300, 0.01);
+      for (const chunk of [257, 1000, 4096, 1 << 15]) {
+        for (const lenient of [false, true]) {
+          const { asText, asBytes } = both(text, chunk, { lenient });
+          expect(asBytes, `seed ${seed}, chunk ${chunk}`).toEqual(asText);
+        }
+      }
+      const opts = { file: 'events.csv', activities: ACTIVITIES, lenient: true };
+      const plainText = text.replace(/^\uFEFF/, '');
+      const bytes = enc.encode(plainText);
+      expect(readEventsPart({ head: new Uint8Array(0), size: bytes.length, chunks: pieces(bytes, 600) }, 0, opts), `seed ${seed}`).toEqual(
+        readEventsPart(plainText, 0, opts),
+      );
+    }
+  });
+
+  it('plain lines are stored without the CSV reader: it reads only the header and the odd lines', () => {
+    for (const [crlf, chunk] of [
+      [false, 64],
+      [true, 64],
+      [false, 1 << 15],
+      [true, 1 << 15],
+    ] as const) {
+      const lines = ['lead_id,type,at'];
+      for (let i = 0; i < 3000; i++) lines.push(`L${1 + (i % 3)},${ACTIVITIES[i % 3]},2026-01-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`);
+      // three odd lines: a quoted field, a new type, an unknown lead
+      lines[100] = '"L1",visit,2026-01-01';
+      lines[200] = 'L1,webinar,2026-01-01';
+      lines[300] = 'L99,visit,2026-01-01';
+      const bytes = enc.encode(lines.join(crlf ? '\r\n' : '\n') + '\n');
+      const b = new EventsBuilder('events.csv', leads, ACTIVITIES, {});
+      const csv = new CsvReader(b, { file: 'events.csv', issues: b.issues });
+      const pushed: string[] = [];
+      const push = csv.push.bind(csv);
+      csv.push = (text: string, start?: number, end?: number) => {
+        pushed.push(text.slice(start ?? 0, end ?? text.length));
+        push(text, start, end);
+      };
+      const reader = new EventBytesReader(b, csv);
+      for (let i = 0; i < bytes.length; i += chunk) reader.pushBytes(bytes.subarray(i, i + chunk));
+      reader.end();
+      const eol = crlf ? '\r\n' : '\n';
+      expect(pushed.join(''), `crlf ${crlf}, chunk ${chunk}`).toBe([lines[0], lines[100], lines[200], lines[300]].join(eol) + eol);
+      const t = b.finish();
+      expect(t.times.length).toBe(2999);
+      expect(t.unknownLeads.events).toBe(1);
+      expect(t.unknownTypes).toEqual({ webinar: 1 });
+    }
+  });
+
   it('a part read alone (lead ids coded as first seen) equals its text read', () => {
     for (let seed = 200; seed < 260; seed++) {
       const text = file(seed, 30).replace(/^\uFEFF/, '');
@@ -142,6 +205,20 @@ describe('events read from bytes', () => {
         const bytes = enc.encode(text);
         const b = readEventsPart({ head: new Uint8Array(0), size: bytes.length, chunks: pieces(bytes, chunk) }, 0, opts);
         expect(b, `seed ${seed}`).toEqual(a);
+      }
+    }
+  });
+
+  it('chunks that are views of one buffer, overwritten by the next read (as a worker reads a file), give the same outcome', () => {
+    for (let seed = 300; seed < 340; seed++) {
+      const text = file(seed, 25).replace(/^\uFEFF/, '');
+      const bytes = enc.encode(text);
+      for (const size of [1, 3, 8, 64]) {
+        for (const lenient of [false, true]) {
+          const asText = outcome(() => loadEventsSync({ name: 'events.csv', text }, leads, ACTIVITIES, { lenient }));
+          const reused = outcome(() => loadEventsSync({ name: 'events.csv', chunks: reusing(bytes, size) }, leads, ACTIVITIES, { lenient }));
+          expect(reused, `seed ${seed}, size ${size}`).toEqual(asText);
+        }
       }
     }
   });
@@ -174,6 +251,17 @@ describe('events read from bytes', () => {
     expect([d.range.start.line, d.range.start.column]).toEqual([3, 6]);
   });
 });
+
+/** `b` in pieces of `size` bytes, each a view of one buffer that the next piece overwrites. */
+function* reusing(b: Uint8Array, size: number): Generator<Uint8Array> {
+  const buffer = Buffer.alloc(size);
+  for (let i = 0; i < b.length; i += size) {
+    const n = Math.min(size, b.length - i);
+    buffer.set(b.subarray(i, i + n));
+    yield buffer.subarray(0, n);
+    buffer.fill(0x2c);
+  }
+}
 
 function* pieces(b: Uint8Array, size: number): Generator<Uint8Array> {
   for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);

@@ -21,7 +21,10 @@ const enc = (s: string) => new TextEncoder().encode(s);
 const cat = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 };
 
@@ -56,6 +59,25 @@ describe('strict UTF-8 in data files', () => {
       expect(t.ids, `chunks of ${size}`).toEqual(['L1', 'L2']);
       const col = t.columns.get('title')!;
       expect(col.type === 'text' && [...col.codes].map((c) => col.dict[c])).toEqual(['\ufffd 😀 é ✓', '\ufeffx']);
+    }
+  });
+
+  it('a character split across chunks that are views of one reused buffer (as a worker reads a file) is read whole', () => {
+    const good = enc('id,title,outcome\nL1,😀 é ✓,won\n');
+    for (const size of [1, 2, 3, 5]) {
+      // each chunk is overwritten by the next read: the decoder must keep a copy of an unfinished character
+      const buffer = Buffer.alloc(size);
+      const chunks = function* () {
+        for (let i = 0; i < good.length; i += size) {
+          const n = Math.min(size, good.length - i);
+          buffer.set(good.subarray(i, i + n));
+          yield buffer.subarray(0, n);
+          buffer.fill(0x41);
+        }
+      };
+      const t = loadLeadsSync({ name: 'leads.csv', chunks: chunks() });
+      const col = t.columns.get('title')!;
+      expect(col.type === 'text' && [...col.codes].map((c) => col.dict[c]), `chunks of ${size}`).toEqual(['😀 é ✓']);
     }
   });
 
