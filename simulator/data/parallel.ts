@@ -208,7 +208,8 @@ export interface EventsAhead {
  * second core or no worker (`$LQL_THREADS=1` reads everything here).
  */
 export function readEventsAhead(path: string, size: number, activities: readonly string[], options: Options, split: SplitOptions = {}): EventsAhead | null {
-  if (threadsFromEnv(availableParallelism()) < 2 || (split.workerUrl ?? defaultWorker()) === null || size < (split.minSize ?? 32 << 20)) return null;
+  if ((split.workers ?? threadsFromEnv(availableParallelism())) < 2 || (split.workerUrl ?? defaultWorker()) === null || size < (split.minSize ?? 32 << 20))
+    return null;
   let report: LoadOptions['onProgress'];
   let last: [number, number, number | undefined] | null = null;
   let cancelled = false;
@@ -243,6 +244,7 @@ export function readEventsAhead(path: string, size: number, activities: readonly
     join: async (leads) => {
       free();
       const read = await parts;
+      if (cancelled) return null;
       return joined(split, read && (() => joinEventParts(path, leads, activities, read, options.lenient === true)));
     },
     onProgress: (f) => {

@@ -13,7 +13,7 @@ import { workerBundle } from '../support/worker-bundle.js';
 import { loadEventsFile, loadLeadsFile, readLeadsFile } from '../../simulator/data/files.js';
 import { LoadCancelledError } from '../../simulator/data/errors.js';
 import { loadLeadsSync } from '../../simulator/data/leads.js';
-import type { SplitOptions } from '../../simulator/data/parallel.js';
+import { readEventsAhead, type SplitOptions } from '../../simulator/data/parallel.js';
 import type { EventTable, LeadTable, LoadOptions } from '../../simulator/data/table.js';
 import { generate, writeCsv } from '../../simulator/generate.js';
 import { loadFailure, plainLeads, type LoadFailure } from './helpers.js';
@@ -190,6 +190,71 @@ describe('generated history', () => {
     expect(r.how).toBe('parts');
     expect(plain(r.parts)).toEqual(plain(r.single));
     expect((r.single as { table: EventTable }).table.types.length).toBeGreaterThan(1000);
+  });
+});
+
+describe('events read ahead, while the leads are read', () => {
+  /** The events read ahead on a worker (this thread taking parts once the leads are there), or null when not started. */
+  async function ahead(path: string, leads: () => Promise<LeadTable>, acts: string[], lenient: boolean, split: SplitOptions): Promise<Outcome | null> {
+    const size = statSync(path).size;
+    const a = readEventsAhead(path, size, acts, { lenient }, { minSize: 0, workers: 2, workerUrl: worker.url(), ...split });
+    if (!a) return null;
+    try {
+      const t = await a.join(await leads());
+      return t ? { table: t } : null;
+    } catch (e) {
+      return loadFailure(e);
+    }
+  }
+
+  it("a generated events file read ahead in parts, by the worker and this thread, gives the single reader's table", async () => {
+    const gen = generate({ leads: 600, seed: 5 });
+    const files = writeCsv(gen, join(worker.dir(), 'ahead'));
+    const acts = [...new Set(gen.events.typeNames)].slice(0, 4);
+    const text = readFileSync(files.events);
+    const leads = await loadLeadsFile(files.leads);
+    const single = await load(files.events, leads, acts, false, false);
+    for (const parts of [2, 5, 9]) {
+      const cuts: number[] = [];
+      for (let k = 1; k < parts; k++) cuts.push(text.indexOf(10, Math.floor((text.length * k) / parts)) + 1);
+      let how = '';
+      // the leads are read while the worker reads: this thread then takes the parts left
+      const r = await ahead(files.events, () => loadLeadsFile(files.leads), acts, false, { cuts, onRead: (h) => (how = h) });
+      expect(how, `${parts} parts`).toBe('parts');
+      expect(plain(r!), `${parts} parts`).toEqual(plain(single));
+    }
+    expect((single as { table: EventTable }).table.types.length).toBeGreaterThan(5000);
+  });
+
+  it('bad rows: the messages and counts of the single reader, strict and lenient', async () => {
+    const leadsText = 'id,outcome\nA,won\nB,lost\n';
+    const lines = ['lead_id,type,at'];
+    for (let i = 0; i < 400; i++) lines.push(`${i % 2 ? 'A' : 'B'},visit,2026-01-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`);
+    lines[50] = 'A,visit,not a time';
+    lines[300] = 'B,visit';
+    lines[350] = 'Q,visit,2026-01-01';
+    const path = join(worker.dir(), 'ahead-bad.csv');
+    writeFileSync(path, lines.join('\n') + '\n');
+    const leads = loadLeadsSync({ name: 'leads.csv', text: leadsText });
+    const bytes = readFileSync(path);
+    const cuts = [bytes.indexOf(10, 3000) + 1, bytes.indexOf(10, 9000) + 1];
+    for (const lenient of [false, true]) {
+      const single = await load(path, leads, ['visit'], lenient, false);
+      const r = await ahead(path, async () => leads, ['visit'], lenient, { cuts });
+      expect(plain(r!)).toEqual(plain(single));
+    }
+    // by hand: line 51 (its time) and line 301 (two fields), then the unknown lead Q on line 351
+    const strict = (await ahead(path, async () => leads, ['visit'], false, { cuts })) as LoadFailure;
+    expect((strict as { error: { line: number }[] }).error.map((d) => d.line)).toEqual([51, 301]);
+  });
+
+  it('one core, or a cancelled read: nothing is read ahead, and the file is read as usual', async () => {
+    const path = join(worker.dir(), 'ahead-bad.csv');
+    expect(readEventsAhead(path, statSync(path).size, ['visit'], {}, { minSize: 0, workers: 1, workerUrl: worker.url() })).toBeNull();
+    expect(readEventsAhead(path, statSync(path).size, ['visit'], {}, { workers: 2, workerUrl: worker.url() })).toBeNull();
+    const a = readEventsAhead(path, statSync(path).size, ['visit'], {}, { minSize: 0, workers: 2, workerUrl: worker.url(), cuts: [4000] })!;
+    a.cancel();
+    expect(await a.join(loadLeadsSync({ name: 'leads.csv', text: 'id,outcome\nA,won\nB,lost\n' }))).toBeNull();
   });
 });
 
