@@ -34,7 +34,7 @@ import type { GroupsJob, ThreadJob, ThreadReply } from './kernel/kernel-thread.j
 import { expectGroups } from './shared-groups.js';
 import { flagActivities, takeRanges } from './kernel/kernel-runtime.js';
 import type { ReadJob } from './data/shared-read.js';
-import { threadsFromEnv } from './data/parallel.js';
+import { threadsFromEnv, workerOptions } from './data/parallel.js';
 import type { EventTable, LeadTable } from './data/table.js';
 import { markComplete, replay, startReplay, type ReplayOptions, type ScoredTable } from './replay.js';
 
@@ -176,7 +176,7 @@ export class ReplayThreads {
     for (let i = 1; i < this.threads; i++) {
       try {
         // not the main script's flags for reading its input (`node --input-type=module -e ...`)
-        const w = new Worker(this.url, { execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
+        const w = new Worker(this.url, workerOptions());
         w.on('error', () => this.forget(w));
         w.on('exit', () => this.forget(w));
         w.unref();

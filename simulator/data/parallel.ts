@@ -131,6 +131,15 @@ export function threadsFromEnv(fallback: number): number {
   return Number.isInteger(env) && env >= 1 ? env : fallback;
 }
 
+/**
+ * A worker thread's options: this process's flags but `--input-type` (a
+ * process started with `node --input-type=module -e ...` would pass it on,
+ * and a worker started from a file refuses it).
+ */
+export function workerOptions(): { execArgv: string[] } {
+  return { execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) };
+}
+
 function defaultWorker(): URL | null {
   // a name built at run time, so that bundlers leave it alone: the worker is an entry of its own beside this module
   const name = ['parts-worker', 'js'].join('.');
@@ -332,7 +341,7 @@ async function readOnThreads<R>(
         if (++finished === nParts) settle(true);
       };
       for (let i = 0; i < nWorkers; i++) {
-        const w = new Worker(url);
+        const w = new Worker(url, workerOptions());
         workers.push(w);
         w.on('message', (m: { id: number; result?: R; progress?: [number, number]; failure?: string }) => {
           if (settled) return;
