@@ -322,8 +322,8 @@ export function histogram(name: string, v: Float64Array, out: Int8Array, target:
   const n = v.length;
   let min = Infinity;
   let max = -Infinity;
-  const sum = [0, 0, 0];
-  const cnt = [0, 0, 0];
+  const sum = new Float64Array(3);
+  const cnt = new Float64Array(3);
   for (let i = 0; i < n; i++) {
     const x = v[i]!;
     if (x < min) min = x;
@@ -347,19 +347,27 @@ export function histogram(name: string, v: Float64Array, out: Int8Array, target:
   bins = Math.min(bins, 1000);
   const edges: number[] = [];
   for (let k = 0; k <= bins; k++) edges.push(+(lo + k * step).toPrecision(12));
-  const won = new Array<number>(bins).fill(0);
-  const lost = new Array<number>(bins).fill(0);
-  const open = new Array<number>(bins).fill(0);
+  // counts per bin and outcome (won, lost, open) in one typed array
+  const counts = new Float64Array(bins * 3);
+  const edge = Float64Array.from(edges);
   for (let i = 0; i < n; i++) {
     const x = v[i]!;
     let k = Math.floor((x - lo) / step);
     if (k >= bins) k = bins - 1;
     if (k < 0) k = 0;
     // keep bins consistent with the printed edges
-    while (k > 0 && x < edges[k]!) k--;
-    while (k < bins - 1 && x >= edges[k + 1]!) k++;
-    const arr = out[i] === 1 ? won : out[i] === 0 ? lost : open;
-    arr[k]!++;
+    while (k > 0 && x < edge[k]!) k--;
+    while (k < bins - 1 && x >= edge[k + 1]!) k++;
+    const o = out[i];
+    counts[k * 3 + (o === 1 ? 0 : o === 0 ? 1 : 2)]!++;
+  }
+  const won: number[] = [];
+  const lost: number[] = [];
+  const open: number[] = [];
+  for (let k = 0; k < bins; k++) {
+    won.push(counts[k * 3]!);
+    lost.push(counts[k * 3 + 1]!);
+    open.push(counts[k * 3 + 2]!);
   }
   return { name, edges, won, lost, open, mean };
 }

@@ -91,16 +91,23 @@ export function monthIndex(t: number): number {
 
 /** Monthly volume and outcome per stage, by the month each lead was created; null without creation times. */
 export function monthly(st: { n: number; outcome: Int8Array; stageNames: string[]; reached: Float64Array[] }, createdAt: Float64Array): Monthly | null {
-  let lo = Infinity;
-  let hi = -Infinity;
+  // the month of each day between the first and the last creation day, computed once per day, not per lead
+  let dLo = Infinity;
+  let dHi = -Infinity;
   for (let i = 0; i < st.n; i++) {
     const c = createdAt[i]!;
-    if (c !== c) continue;
-    const m = monthIndex(c);
-    if (m < lo) lo = m;
-    if (m > hi) hi = m;
+    if (!(Math.abs(c) <= 8.64e15)) continue;
+    const d = Math.floor(c / DAY);
+    if (d < dLo) dLo = d;
+    if (d > dHi) dHi = d;
   }
-  if (!Number.isFinite(lo)) return null;
+  if (!Number.isFinite(dLo)) return null;
+  const hi = monthIndex(dHi * DAY);
+  // at most 20 years: earlier days are left out
+  dLo = Math.max(dLo, dHi - 240 * 31);
+  const monthOfDay = new Int32Array(dHi - dLo + 1);
+  for (let d = dLo; d <= dHi; d++) monthOfDay[d - dLo] = monthIndex(d * DAY);
+  let lo = monthOfDay[0]!;
   lo = Math.max(lo, hi - 239); // at most 20 years
   const len = hi - lo + 1;
   const months = Array.from({ length: len }, (_, k) => `${Math.floor((lo + k) / 12)}-${String(((lo + k) % 12) + 1).padStart(2, '0')}`);
@@ -114,8 +121,10 @@ export function monthly(st: { n: number; outcome: Int8Array; stageNames: string[
   }));
   for (let i = 0; i < st.n; i++) {
     const c = createdAt[i]!;
-    if (c !== c) continue;
-    const m = monthIndex(c) - lo;
+    if (!(Math.abs(c) <= 8.64e15)) continue;
+    const day = Math.floor(c / DAY) - dLo;
+    if (day < 0) continue;
+    const m = monthOfDay[day]! - lo;
     if (m < 0) continue;
     created[m]!++;
     const o = st.outcome[i];
