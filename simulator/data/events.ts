@@ -411,6 +411,9 @@ export function eventsInLeadOrder(
       } else types.set(r.type.subarray(0, r.n), p);
       times.set(r.time.subarray(0, r.n), p);
       p += r.n;
+      // this run's memory can go now (the runs are several, each a part of the file)
+      r.lead = r.type = new Int32Array(0);
+      r.time = new Float64Array(0);
     }
     runs.length = 0;
     release();

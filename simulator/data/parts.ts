@@ -300,7 +300,11 @@ export function joinEventParts(file: string, leads: LeadTable, activities: reado
         sample.push(id);
       }
     }
-    return { lead: p.lead, type: p.type, time: p.time, n: p.n, leadMap, typeMap };
+    const run = { lead: p.lead, type: p.type, time: p.time, n: p.n, leadMap, typeMap };
+    // the run holds the part's arrays from here on: each is let go as soon as it is copied
+    p.lead = p.type = new Int32Array(0);
+    p.time = new Float64Array(0);
+    return run;
   });
   const { offsets, types, times } = eventsInLeadOrder(leads.n, runs);
   const unknownTypes: Record<string, number> = Object.create(null) as Record<string, number>;

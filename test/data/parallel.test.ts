@@ -248,10 +248,14 @@ describe('events read ahead, while the leads are read', () => {
     expect((strict as { error: { line: number }[] }).error.map((d) => d.line)).toEqual([51, 301]);
   });
 
-  it('one core, or a cancelled read: nothing is read ahead, and the file is read as usual', async () => {
+  it('one core, a small file, little free memory, or a cancelled read: nothing is read ahead', async () => {
     const path = join(worker.dir(), 'ahead-bad.csv');
     expect(readEventsAhead(path, statSync(path).size, ['visit'], {}, { minSize: 0, workers: 1, workerUrl: worker.url() })).toBeNull();
     expect(readEventsAhead(path, statSync(path).size, ['visit'], {}, { workers: 2, workerUrl: worker.url() })).toBeNull();
+    // not with less free memory than twice the file
+    expect(
+      readEventsAhead(path, statSync(path).size, ['visit'], {}, { minSize: 0, workers: 2, workerUrl: worker.url(), freeMemory: statSync(path).size }),
+    ).toBeNull();
     const a = readEventsAhead(path, statSync(path).size, ['visit'], {}, { minSize: 0, workers: 2, workerUrl: worker.url(), cuts: [4000] })!;
     a.cancel();
     expect(await a.join(loadLeadsSync({ name: 'leads.csv', text: 'id,outcome\nA,won\nB,lost\n' }))).toBeNull();
