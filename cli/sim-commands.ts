@@ -114,7 +114,7 @@ export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): P
   let ahead: Awaited<ReturnType<typeof eventsAhead>> = null;
   const readAhead = ev
     ? async () => {
-        ahead = await eventsAhead(ev, ir.activities, evOptions);
+        ahead = await eventsAhead(ev, ir.activities, evOptions, fileSize(leadsFile));
       }
     : undefined;
   try {
