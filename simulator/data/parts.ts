@@ -268,7 +268,20 @@ export function joinEventParts(file: string, leads: LeadTable, activities: reado
   }
   const declared = typeNames.length;
   const counts: number[] = [];
-  const ids = leadIndex(leads);
+  // lead ids to rows: a file that lists the events in the leads' order names the next lead each time,
+  // found without an index; the index is built only for an id that is not where that order puts it
+  let index: Interner | null = null;
+  let next = 0;
+  const rowOf = (id: string): number => {
+    if (next < leads.ids.length && leads.ids[next] === id) return next++;
+    // the last lead of the part before, continued in this one
+    if (next > 0 && leads.ids[next - 1] === id) return next - 1;
+    index ??= leadIndex(leads);
+    const e = index.find(id, 0, id.length);
+    if (e < 0) return -1;
+    next = index.values[e]! + 1;
+    return next - 1;
+  };
   const sample: string[] = [];
   const sampled = new Set<string>();
   let events = 0;
@@ -293,9 +306,9 @@ export function joinEventParts(file: string, leads: LeadTable, activities: reado
     const leadMap = new Int32Array(p.leadKeys.length);
     for (let c = 0; c < p.leadKeys.length; c++) {
       const id = p.leadKeys[c]!;
-      const e = ids.find(id, 0, id.length);
-      leadMap[c] = e < 0 ? -1 : ids.values[e]!;
-      if (e < 0 && sample.length < 10 && !sampled.has(id)) {
+      const row = rowOf(id);
+      leadMap[c] = row;
+      if (row < 0 && sample.length < 10 && !sampled.has(id)) {
         sampled.add(id);
         sample.push(id);
       }
