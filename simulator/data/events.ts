@@ -100,9 +100,9 @@ export class EventsBuilder implements RecordSink {
 
   n = 0;
   private cap = 1 << 16;
-  lead = new Int32Array(this.cap);
-  type = new Int32Array(this.cap);
-  time = new Float64Array(this.cap);
+  lead: Int32Array = new Int32Array(this.cap);
+  type: Int32Array = new Int32Array(this.cap);
+  time: Float64Array = new Float64Array(this.cap);
   /** bytes read so far and in all, to size the arrays from the first rows */
   done = 0;
   total = 0;
@@ -116,7 +116,15 @@ export class EventsBuilder implements RecordSink {
     readonly leads: LeadTable | null,
     activities: readonly string[],
     options: LoadOptions,
+    /** where to write the first events (a part's place in a table being assembled, see `parallel.ts`); past its end, arrays of the builder's own */
+    into?: EventRegion,
   ) {
+    if (into) {
+      this.cap = Math.min(into.type.length, into.time.length);
+      this.type = into.type.subarray(0, this.cap);
+      this.time = into.time.subarray(0, this.cap);
+      this.lead = new Int32Array(this.cap);
+    }
     this.issues = new Issues(options.lenient === true);
     this.dateFormat = options.dateFormat ?? null;
     const c = options.eventColumns ?? {};
@@ -331,6 +339,12 @@ export class EventsBuilder implements RecordSink {
   }
 }
 
+/** Room for a part's events inside the arrays of a table being assembled (shared memory). */
+export interface EventRegion {
+  type: Int32Array;
+  time: Float64Array;
+}
+
 /** True when `lead[0 .. n)` never decreases. */
 function inLeadOrder(lead: Int32Array, n: number): boolean {
   for (let e = 1; e < n; e++) if (lead[e]! < lead[e - 1]!) return false;
@@ -359,6 +373,8 @@ export function eventsInLeadOrder(
   nLeads: number,
   runs: EventRun[],
   release: () => void = () => {},
+  /** the arrays in shared memory the runs were written into, when they were (see `compactRegions`) */
+  whole?: EventRegion,
 ): { offsets: Int32Array; types: Int32Array; times: Float64Array } {
   const offsets = new Int32Array(nLeads + 1);
   const only = runs.length === 1 && !runs[0]!.leadMap && !runs[0]!.typeMap ? runs[0]! : null;
@@ -400,6 +416,15 @@ export function eventsInLeadOrder(
   }
   for (let l = 0; l < nLeads; l++) offsets[l + 1]! += offsets[l]!;
   const n = offsets[nLeads]!;
+  if (ordered) {
+    const inPlace = whole ? compactRegions(runs, n, whole) : null;
+    if (inPlace) {
+      runs.length = 0;
+      release();
+      sortSegments(offsets, inPlace.types, inPlace.times);
+      return { offsets, types: inPlace.types, times: inPlace.times };
+    }
+  }
   const types = new Int32Array(n);
   const times = new Float64Array(n);
   if (ordered) {
@@ -438,6 +463,42 @@ export function eventsInLeadOrder(
   release();
   sortSegments(offsets, types, times);
   return { offsets, types, times };
+}
+
+/**
+ * Runs written into regions of `whole` (`EventRegion`), in order, each
+ * within its region: moved down in place to be consecutive (their type
+ * codes mapped on the way), so the table is the front of those arrays and
+ * no new memory is touched. A run's arrays are then views of `whole`'s
+ * shared memory at its region (received from a worker, they are other
+ * objects over the same memory: checked by their kind, size, place and
+ * first values). Null when the runs are not all so.
+ */
+function compactRegions(runs: EventRun[], n: number, whole: EventRegion): { types: Int32Array; times: Float64Array } | null {
+  const types = whole.type;
+  const times = whole.time;
+  let end = 0;
+  for (const r of runs) {
+    const { type, time } = r;
+    if (!(type.buffer instanceof SharedArrayBuffer) || !(time.buffer instanceof SharedArrayBuffer)) return null;
+    if (type.buffer.byteLength !== types.buffer.byteLength || time.buffer.byteLength !== times.buffer.byteLength) return null;
+    const at = (type.byteOffset - types.byteOffset) / 4;
+    if (at < end || (time.byteOffset - times.byteOffset) / 8 !== at || at + r.n > types.length) return null;
+    if (r.n > 0 && (types[at] !== type[0] || !Object.is(times[at], time[0]))) return null;
+    end = at + r.n;
+  }
+  let p = 0;
+  for (const r of runs) {
+    const at = (r.type.byteOffset - types.byteOffset) / 4;
+    const { typeMap } = r;
+    if (typeMap && typeMap.some((g, c) => g !== c)) {
+      // forward: the destination never passes the source (p <= at)
+      for (let e = 0; e < r.n; e++) types[p + e] = typeMap[types[at + e]!]!;
+    } else if (at !== p) types.copyWithin(p, at, at + r.n);
+    if (at !== p) times.copyWithin(p, at, at + r.n);
+    p += r.n;
+  }
+  return { types: types.subarray(0, n), times: times.subarray(0, n) };
 }
 
 /**

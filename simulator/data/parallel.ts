@@ -32,6 +32,7 @@ import { leadIndex } from './leads.js';
 import { joinEventParts, type EventsPartResult } from './parts.js';
 import { eventsPartOptions, leadsPartOptions, readPartTask, type PartTask } from './split-load.js';
 import type { PartText } from './parts.js';
+import type { EventRegion } from './events.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 
 export interface SplitOptions {
@@ -185,6 +186,7 @@ export async function loadEventsParallel(
   split: SplitOptions = {},
 ): Promise<EventTable | null> {
   const task = { kind: 'events', options: eventsPartOptions(path, activities, options) } as const;
+  const regions = new EventRegions();
   // index the lead ids while the workers read (the join needs them)
   const parts = await readOnThreads<EventsPartResult>(
     path,
@@ -194,8 +196,10 @@ export async function loadEventsParallel(
     split,
     (r) => r.n,
     () => leadIndex(leads),
+    undefined,
+    regions,
   );
-  return joined(split, parts && (() => joinEventParts(path, leads, activities, parts, options.lenient === true)));
+  return joined(split, parts && (() => joinEventParts(path, leads, activities, parts, options.lenient === true, regions.whole ?? undefined)));
 }
 
 /**
@@ -236,6 +240,7 @@ export function readEventsAhead(path: string, size: number, activities: readonly
     isCancelled: () => cancelled || options.isCancelled?.() === true,
   };
   // this thread helps with the parts left once the leads are read (`join`)
+  const regions = new EventRegions();
   let free: () => void = () => {};
   const help = new Promise<void>((resolve) => {
     free = resolve;
@@ -249,6 +254,7 @@ export function readEventsAhead(path: string, size: number, activities: readonly
     (r) => r.n,
     undefined,
     help,
+    regions,
   ).catch((e: unknown) => {
     if (cancelled) return null;
     throw e;
@@ -258,7 +264,7 @@ export function readEventsAhead(path: string, size: number, activities: readonly
       free();
       const read = await parts;
       if (cancelled) return null;
-      return joined(split, read && (() => joinEventParts(path, leads, activities, read, options.lenient === true)));
+      return joined(split, read && (() => joinEventParts(path, leads, activities, read, options.lenient === true, regions.whole ?? undefined)));
     },
     onProgress: (f) => {
       report = f;
@@ -268,6 +274,38 @@ export function readEventsAhead(path: string, size: number, activities: readonly
       cancelled = true;
     },
   };
+}
+
+/**
+ * Room for each part's events in one pair of arrays in shared memory, the
+ * table's once the parts are joined (`eventsInLeadOrder` moves them down to
+ * be consecutive, touching no new memory): each part gets its share of the
+ * events the first bytes promise at their lines per byte, plus 15%. A part
+ * with more events goes on in arrays of its own (joined by copying).
+ */
+export class EventRegions {
+  /** the whole arrays (null until planned, or where there is no shared memory) */
+  whole: EventRegion | null = null;
+  parts: EventRegion[] = [];
+
+  /** Plan the regions of the parts `bounds` (byte offsets), from the file's first bytes `head`. */
+  plan(head: Uint8Array, bounds: number[]): void {
+    if (typeof SharedArrayBuffer === 'undefined') return;
+    let lines = 0;
+    for (let i = head.indexOf(LF); i >= 0; i = head.indexOf(LF, i + 1)) lines++;
+    const perByte = Math.max(lines, 1) / Math.max(head.length, 1);
+    const sizes = bounds.slice(1).map((end, k) => Math.ceil((end - bounds[k]!) * perByte * 1.15) + 1024);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const type = new Int32Array(new SharedArrayBuffer(total * 4));
+    const time = new Float64Array(new SharedArrayBuffer(total * 8));
+    this.whole = { type, time };
+    let at = 0;
+    this.parts = sizes.map((n) => {
+      const r = { type: type.subarray(at, at + n), time: time.subarray(at, at + n) };
+      at += n;
+      return r;
+    });
+  }
 }
 
 /**
@@ -285,6 +323,8 @@ async function readOnThreads<R>(
   meanwhile?: () => void,
   /** once this settles, this thread reads the parts no worker has taken yet, too */
   help?: Promise<unknown>,
+  /** for events: where the parts write their events */
+  regions?: EventRegions,
 ): Promise<R[] | null> {
   const wanted = split.workers ?? threads();
   if (size < (split.minSize ?? 32 << 20) || wanted < (split.alone ? 1 : 2)) return null;
@@ -292,9 +332,10 @@ async function readOnThreads<R>(
   if (!url) return null;
   const fd = openSync(path, 'r');
   let cuts: { prefix: Uint8Array; bounds: number[] } | null;
+  let head: Uint8Array;
   try {
     // a header line longer than this window: one piece
-    const head = readAt(fd, 0, Math.min(size, 1 << 20));
+    head = readAt(fd, 0, Math.min(size, 1 << 20));
     const count = Math.max(wanted, Math.ceil(size / (split.partSize ?? 64 << 20)));
     cuts = cutsOf(head, size, count, (pos) => nextLineStart(fd, pos, size), split.cuts);
   } finally {
@@ -303,6 +344,7 @@ async function readOnThreads<R>(
   if (!cuts) return null;
   const { prefix, bounds } = cuts;
   const nParts = bounds.length - 1;
+  regions?.plan(head, bounds);
   const nWorkers = Math.min(wanted, nParts);
   const results: R[] = new Array(nParts);
   const workers: Worker[] = [];
@@ -335,8 +377,12 @@ async function readOnThreads<R>(
         const id = next++;
         w.postMessage(taskOf(id));
       };
-      const taskOf = (id: number): ThreadTask =>
-        ({ ...task, id, path, start: bounds[id]!, end: bounds[id + 1]!, prefix: id === 0 ? new Uint8Array(0) : prefix }) as ThreadTask;
+      const taskOf = (id: number): ThreadTask => {
+        const t = { ...task, id, path, start: bounds[id]!, end: bounds[id + 1]!, prefix: id === 0 ? new Uint8Array(0) : prefix } as ThreadTask;
+        const into = regions?.parts[id];
+        if (into && t.kind === 'events') t.options = { ...t.options, into };
+        return t;
+      };
       const finish = (id: number, result: R) => {
         results[id] = result;
         done[id] = bounds[id + 1]! - bounds[id]!;

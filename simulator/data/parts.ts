@@ -35,7 +35,7 @@ import type { Diagnostic } from '../../language/diagnostics/diagnostic.js';
 import { CsvReader } from './csv.js';
 import { DataError, MAX_KEPT, STRICT_LISTED } from './errors.js';
 import { EventBytesReader } from './event-bytes.js';
-import { EventsBuilder, eventsInLeadOrder, type EventRun, type EventsPart } from './events.js';
+import { EventsBuilder, eventsInLeadOrder, type EventRegion, type EventRun, type EventsPart } from './events.js';
 import { Interner } from './intern.js';
 import { control, leadIndex, type TableBuilder } from './leads.js';
 import type { RecordReader } from './records.js';
@@ -53,6 +53,8 @@ export interface PartOptions {
   eventColumns?: LoadOptions['eventColumns'];
   delimiter?: string;
   maxRecord?: number;
+  /** where to write the part's events (shared memory of the table being assembled; `parallel.ts`) */
+  into?: EventRegion;
 }
 
 export interface EventsPartResult extends EventsPart, PartRead {}
@@ -166,11 +168,17 @@ export function readEventsPart(
   opts: PartOptions,
   onProgress?: (done: number, total: number, rows?: number) => void,
 ): EventsPartResult {
-  const b = new EventsBuilder(opts.file, null, opts.activities, {
-    lenient: opts.lenient === true,
-    dateFormat: opts.dateFormat,
-    eventColumns: opts.eventColumns,
-  });
+  const b = new EventsBuilder(
+    opts.file,
+    null,
+    opts.activities,
+    {
+      lenient: opts.lenient === true,
+      dateFormat: opts.dateFormat,
+      eventColumns: opts.eventColumns,
+    },
+    opts.into,
+  );
   const read = readPart(b, bytes, prefix, opts, onProgress);
   return { ...b.part(), ...read };
 }
@@ -255,7 +263,15 @@ export function placeParts(
  * The table of all the parts, in file order; null when they cannot stand
  * for the file (see `placeParts`). Throws the first error in file order.
  */
-export function joinEventParts(file: string, leads: LeadTable, activities: readonly string[], parts: EventsPartResult[], lenient: boolean): EventTable | null {
+export function joinEventParts(
+  file: string,
+  leads: LeadTable,
+  activities: readonly string[],
+  parts: EventsPartResult[],
+  lenient: boolean,
+  /** the shared arrays the parts were written into (`PartOptions.into`), when they were */
+  whole?: EventRegion,
+): EventTable | null {
   const placed = placeParts(parts, lenient);
   if (!placed) return null;
   const { rows, kept } = placed;
@@ -319,7 +335,7 @@ export function joinEventParts(file: string, leads: LeadTable, activities: reado
     p.time = new Float64Array(0);
     return run;
   });
-  const { offsets, types, times } = eventsInLeadOrder(leads.n, runs);
+  const { offsets, types, times } = eventsInLeadOrder(leads.n, runs, undefined, whole);
   const unknownTypes: Record<string, number> = Object.create(null) as Record<string, number>;
   for (let c = declared; c < typeNames.length; c++) unknownTypes[typeNames[c]!] = counts[c]!;
   return {

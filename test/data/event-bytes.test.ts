@@ -3,7 +3,7 @@
 // text gives: the same table, the same counts, the same messages at the same
 // line and column, for any cut into chunks.
 import { describe, expect, it } from 'vitest';
-import { EventsBuilder, loadEventsSync } from '../../simulator/data/events.js';
+import { EventsBuilder, eventsInLeadOrder, loadEventsSync } from '../../simulator/data/events.js';
 import { CsvReader } from '../../simulator/data/csv.js';
 import { EventBytesReader } from '../../simulator/data/event-bytes.js';
 import { loadLeadsSync } from '../../simulator/data/leads.js';
@@ -266,6 +266,92 @@ function* reusing(b: Uint8Array, size: number): Generator<Uint8Array> {
 function* pieces(b: Uint8Array, size: number): Generator<Uint8Array> {
   for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
 }
+
+describe('parts written into regions of one table (shared memory)', () => {
+  /** `n` events of leads L1..L3 in lead order, as CSV. */
+  function ordered(n: number): string {
+    const lines = ['lead_id,type,at'];
+    for (let i = 0; i < n; i++) {
+      const lead = 1 + Math.floor((i * 3) / n);
+      lines.push(`L${lead},${ACTIVITIES[i % 3]},2026-01-01T00:00:${String(i % 60).padStart(2, '0')}Z`);
+    }
+    return lines.join('\n') + '\n';
+  }
+  const opts = { file: 'events.csv', activities: ACTIVITIES };
+
+  it("a part larger than the builder's first arrays, in a region or past its end, reads as in arrays of its own", () => {
+    const text = ordered(70_000);
+    const own = readEventsPart(text, 0, opts);
+    for (const room of [80_000, 70_000, 1_000]) {
+      const types = new Int32Array(new SharedArrayBuffer((room + 8) * 4));
+      const times = new Float64Array(new SharedArrayBuffer((room + 8) * 8));
+      const into = { type: types.subarray(8, 8 + room), time: times.subarray(8, 8 + room) };
+      const r = readEventsPart(text, 0, { ...opts, into });
+      expect({ ...r, lead: [...r.lead], type: [...r.type], time: [...r.time] }, `room ${room}`).toEqual({
+        ...own,
+        lead: [...own.lead],
+        type: [...own.type],
+        time: [...own.time],
+      });
+      // in its region when it fits, else in arrays of its own
+      expect(r.type.buffer === types.buffer, `room ${room}`).toBe(room >= 70_000);
+    }
+  });
+});
+
+describe('runs in regions of one table', () => {
+  it('are moved down in place, their type codes mapped: the table that copying them gives', () => {
+    const types = new Int32Array(new SharedArrayBuffer(40 * 4));
+    const times = new Float64Array(new SharedArrayBuffer(40 * 8));
+    // three runs at 0, 12 and 25 (gaps between), leads in order across them; the second's type 0 is the table's 2
+    const spec = [
+      { at: 0, lead: [0, 0, 1, 1, 1], type: [0, 1, 0, 1, 1], time: [5, 3, 9, 8, 7] },
+      { at: 12, lead: [1, 2, 2, 2], type: [0, 1, 0, 0], time: [1, 4, 2, 2], typeMap: Int32Array.from([2, 1]) },
+      { at: 25, lead: [3, 3, 3, 4, 4, 4], type: [1, 1, 0, 0, 1, 2], time: [6, 6, 1, 0, 0, 9] },
+    ];
+    const inRegions = spec.map((r) => {
+      types.set(r.type, r.at);
+      times.set(r.time, r.at);
+      return {
+        lead: Int32Array.from(r.lead),
+        type: types.subarray(r.at, r.at + r.type.length),
+        time: times.subarray(r.at, r.at + r.time.length),
+        n: r.lead.length,
+        typeMap: r.typeMap,
+      };
+    });
+    const own = spec.map((r) => ({
+      lead: Int32Array.from(r.lead),
+      type: Int32Array.from(r.type),
+      time: Float64Array.from(r.time),
+      n: r.lead.length,
+      typeMap: r.typeMap,
+    }));
+    const a = eventsInLeadOrder(5, inRegions, undefined, { type: types, time: times });
+    const b = eventsInLeadOrder(5, own);
+    expect(a.types.buffer).toBe(types.buffer);
+    expect({ offsets: [...a.offsets], types: [...a.types], times: [...a.times] }).toEqual({
+      offsets: [...b.offsets],
+      types: [...b.types],
+      times: [...b.times],
+    });
+    // by hand: lead 1 has 9@0, 8@1, 7@1 then 1@2 (mapped from 0); sorted by time: 1, 7, 8, 9
+    expect([...b.offsets]).toEqual([0, 2, 6, 9, 12, 15]);
+    expect([...b.times.subarray(2, 6)]).toEqual([1, 7, 8, 9]);
+    expect([...b.types.subarray(2, 6)]).toEqual([2, 1, 1, 0]);
+    // runs that are not in regions of those arrays are copied
+    const ownAgain = spec.map((r) => ({
+      lead: Int32Array.from(r.lead),
+      type: Int32Array.from(r.type),
+      time: Float64Array.from(r.time),
+      n: r.lead.length,
+      typeMap: r.typeMap,
+    }));
+    const elsewhere = eventsInLeadOrder(5, ownAgain, undefined, { type: types, time: times });
+    expect([...elsewhere.times]).toEqual([...b.times]);
+    expect(elsewhere.types.buffer).not.toBe(types.buffer);
+  });
+});
 
 describe('the common time shapes read from bytes', () => {
   it('give what the text reader gives, or decline (NaN) and leave the text to it', () => {
