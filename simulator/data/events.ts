@@ -186,6 +186,10 @@ export class EventsBuilder implements RecordSink {
   /** Store an event whose row was read elsewhere (`event-bytes.ts`): its lead's row (or code), type code and time. */
   add(li: number, code: number, t: number): void {
     if (code >= this.declared) this.typeCounts[code]!++;
+    this.store(li, code, t);
+  }
+
+  private store(li: number, code: number, t: number): void {
     const i = this.n;
     if (i === this.cap) this.grow();
     this.lead[i] = li;
@@ -286,12 +290,7 @@ export class EventsBuilder implements RecordSink {
       }
       return;
     }
-    const i = this.n;
-    if (i === this.cap) this.grow();
-    this.lead[i] = li;
-    this.type[i] = code;
-    this.time[i] = t;
-    this.n = i + 1;
+    this.store(li, code, t);
   }
 
   /** The part read (local mode; bad rows are counted, a strict load stops once all parts are joined). */

@@ -48,8 +48,11 @@ export class Interner {
     return this.keys.length;
   }
 
-  /** The slot of `s[a..b)` (hash `h`): the one holding it, or the empty one where it would go. */
-  private slotOf(s: string, a: number, b: number, h: number): number {
+  /**
+   * The slot of `s[a..b)` (hash `h`): the one holding it, or the empty one
+   * where it would go; for bytes (ASCII), the slot of the text they spell.
+   */
+  private slotOf(s: string | Uint8Array, a: number, b: number, h: number): number {
     const len = b - a;
     const slots = this.slots;
     const mask = this.mask;
@@ -61,7 +64,8 @@ export class Interner {
         const k = this.keys[e]!;
         if (k.length === len) {
           let i = 0;
-          while (i < len && k.charCodeAt(i) === s.charCodeAt(a + i)) i++;
+          if (typeof s === 'string') while (i < len && k.charCodeAt(i) === s.charCodeAt(a + i)) i++;
+          else while (i < len && k.charCodeAt(i) === s[a + i]) i++;
           if (i === len) return p;
         }
       }
@@ -74,36 +78,15 @@ export class Interner {
     return this.slots[2 * this.slotOf(s, a, b, hashRange(s, a, b)) + 1]!;
   }
 
-  /** The slot of the ASCII bytes `s[a..b)` (hash `h`), as `slotOf` for their text. */
-  private slotOfBytes(s: Uint8Array, a: number, b: number, h: number): number {
-    const len = b - a;
-    const slots = this.slots;
-    const mask = this.mask;
-    let p = h & mask;
-    for (;;) {
-      const e = slots[2 * p + 1]!;
-      if (e < 0) return p;
-      if (slots[2 * p] === h) {
-        const k = this.keys[e]!;
-        if (k.length === len) {
-          let i = 0;
-          while (i < len && k.charCodeAt(i) === s[a + i]) i++;
-          if (i === len) return p;
-        }
-      }
-      p = (p + 1) & mask;
-    }
-  }
-
   /** Entry index of the text of the ASCII bytes `s[a..b)`, or -1 (only for bytes below 0x80). */
   findBytes(s: Uint8Array, a: number, b: number): number {
-    return this.slots[2 * this.slotOfBytes(s, a, b, hashBytes(s, a, b)) + 1]!;
+    return this.slots[2 * this.slotOf(s, a, b, hashBytes(s, a, b)) + 1]!;
   }
 
   /** `intern` of the text of the ASCII bytes `s[a..b)` (only for bytes below 0x80). */
   internBytes(s: Uint8Array, a: number, b: number, value: number): number {
     const h = hashBytes(s, a, b);
-    const p = this.slotOfBytes(s, a, b, h);
+    const p = this.slotOf(s, a, b, h);
     const found = this.slots[2 * p + 1]!;
     if (found >= 0) {
       this.added = false;

@@ -12,20 +12,9 @@ import { parseCommonTimeBytes, parseTimeRange } from '../../simulator/data/value
 import { DataError } from '../../simulator/data/errors.js';
 import type { EventTable, LoadOptions } from '../../simulator/data/table.js';
 import type { ReadOptions } from '../../simulator/data/leads.js';
+import { seeded } from '../support/independent.js';
 
 const enc = new TextEncoder();
-
-/** A seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const IDS = ['L1', 'L2', 'L3', 'Zoë', 'L 5', '"L6"', 'L7'];
 const leads = loadLeadsSync({ name: 'leads.csv', text: 'id,outcome\nL1,won\nL2,lost\nL3,\nZoë,won\nL 5,lost\nL6,\n' });
@@ -78,7 +67,7 @@ function plainLine(r: () => number): string {
  * `odd`, else a plain one.
  */
 function file(seed: number, n: number, odd = 1): string {
-  const r = rng(seed);
+  const r = seeded(seed);
   const crlf = r() < 0.4;
   const parts = [r() < 0.2 ? '\uFEFFlead_id,type,at' : 'lead_id,type,at'];
   for (let i = 0; i < n; i++) parts.push(r() < odd ? line(r) : plainLine(r));
@@ -355,7 +344,7 @@ describe('runs in regions of one table', () => {
 
 describe('the common time shapes read from bytes', () => {
   it('give what the text reader gives, or decline (NaN) and leave the text to it', () => {
-    const r = rng(7);
+    const r = seeded(7);
     const alphabet = '0123456789-:TZ .+';
     const samples = [
       '2026-01-01',
