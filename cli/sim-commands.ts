@@ -114,7 +114,8 @@ export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): P
   let ahead: Awaited<ReturnType<typeof eventsAhead>> = null;
   const readAhead = ev
     ? async () => {
-        ahead = await eventsAhead(ev, ir.activities, evOptions, fileSize(leadsFile));
+        // a problem with the events file is reported when they are read, after the leads' own
+        ahead = await eventsAhead(ev, ir.activities, evOptions, fileSize(leadsFile)).catch(() => null);
       }
     : undefined;
   try {

@@ -78,7 +78,7 @@ export class EventBytesReader implements RecordReader {
   }
 
   push(text: string, start?: number, end?: number): void {
-    this.flush();
+    this.drain();
     this.csv.push(text, start, end);
   }
 
@@ -106,7 +106,10 @@ export class EventBytesReader implements RecordReader {
     }
     const rest = this.read(bytes, p, bytes.length);
     // a copy: a chunk may be a view of a buffer the next read overwrites (and a Node Buffer's `slice` is a view)
-    if (rest < bytes.length) this.carry = Uint8Array.prototype.slice.call(bytes, rest);
+    if (rest >= bytes.length) return;
+    // a line already longer than the row limit goes to the CsvReader now, which reports or skips it as it grows
+    if (bytes.length - rest > this.maxRecord) this.toCsv(bytes, rest, bytes.length);
+    else this.carry = Uint8Array.prototype.slice.call(bytes, rest);
   }
 
   /** Read the last line (one without a line break at the end of the file) and give the CsvReader the count of lines read here. */
@@ -141,18 +144,24 @@ export class EventBytesReader implements RecordReader {
     if (!this.csv.idle) this.text = true;
   }
 
-  /** In text mode: give lines to the CsvReader until it is between records; the position reached. */
+  /**
+   * In text mode: give the CsvReader the chunk's lines up to its last line
+   * break in one piece (so a record that runs past the row limit is judged
+   * on the same text as when the whole file is read as text), then, if it
+   * is between records, go back to plain lines for the rest; else give it
+   * the rest too. The position reached.
+   */
   private textLines(buf: Uint8Array, from: number, to: number): number {
-    let p = from;
-    while (p < to && this.text) {
-      const k = buf.indexOf(LF, p);
-      const end = k < 0 || k >= to ? to : k + 1;
-      this.flush();
-      this.csv.push(this.utf8.decode(buf.subarray(p, end)));
-      p = end;
-      if (this.csv.idle) this.leaveText();
+    const last = buf.lastIndexOf(LF, to - 1);
+    const cut = last >= from ? last + 1 : to;
+    this.flush();
+    this.csv.push(this.utf8.decode(buf.subarray(from, cut)));
+    if (this.csv.idle) {
+      this.leaveText();
+      if (!this.text) return cut;
     }
-    return p;
+    if (cut < to) this.csv.push(this.utf8.decode(buf.subarray(cut, to)));
+    return to;
   }
 
   /** Back to reading plain lines here, once the header is known. */
@@ -192,7 +201,8 @@ export class EventBytesReader implements RecordReader {
    * by byte.
    */
   private plain(buf: Uint8Array, from: number, to: number): number {
-    const crlf = clean(buf, from, to);
+    // with the delimiters CSV files use (a time never holds one: see `cleanLines`)
+    const crlf = this.delim === 44 || this.delim === 59 || this.delim === 9 ? clean(buf, from, to) : -1;
     if (crlf >= 0) return this.cleanLines(buf, from, to, crlf === 1);
     let p = from;
     const cls = this.classes;
@@ -233,7 +243,7 @@ export class EventBytesReader implements RecordReader {
     const d = this.delim;
     const cuts = this.cuts;
     const nf = this.fields - 1;
-    // with the time last, a delimiter too many is in the time, which then is not one (see parseCommonTimeBytes)
+    // with the time last, a delimiter too many (`,` `;` or a tab) is in the time, which then is not one (see parseCommonTimeBytes)
     const lastChecked = this.atCol !== nf;
     for (;;) {
       if (p >= to) return to;
@@ -345,7 +355,7 @@ const isAscii: ((b: Uint8Array) => boolean) | undefined = (
 /**
  * Whether `buf[from..to)` is clean: no `"`, only ASCII, and every CR just
  * before an LF: 0 (clean, no CR), 1 (clean, with CRs), -1 (not clean, or
- * no native ASCII check here).
+ * shorter than 256 bytes, or no native ASCII check here).
  */
 function clean(buf: Uint8Array, from: number, to: number): number {
   if (isAscii === undefined || to - from < 256) return -1;

@@ -137,9 +137,12 @@ export function threadsFromEnv(fallback: number): number {
 /**
  * A worker thread's options: this process's flags but `--input-type` (a
  * process started with `node --input-type=module -e ...` would pass it on,
- * and a worker started from a file refuses it).
+ * and a worker started from a file refuses it); otherwise the flags are
+ * inherited as Node passes them.
  */
-export function workerOptions(): { execArgv: string[] } {
+export function workerOptions(): { execArgv?: string[] } {
+  // only then: flags given explicitly are checked, and flags for the whole process (--max-old-space-size...) refused
+  if (!process.execArgv.some((a) => a.startsWith('--input-type'))) return {};
   return { execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) };
 }
 
@@ -255,15 +258,19 @@ export function readEventsAhead(path: string, size: number, activities: readonly
     undefined,
     help,
     regions,
-  ).catch((e: unknown) => {
-    if (cancelled) return null;
-    throw e;
-  });
+  ).then(
+    (read) => ({ read }),
+    // kept for `join`, so that a failure while the leads are read is never an unhandled rejection
+    (error: unknown) => ({ error }),
+  );
   return {
     join: async (leads) => {
-      free();
-      const read = await parts;
       if (cancelled) return null;
+      free();
+      const got = await parts;
+      if (cancelled) return null;
+      if ('error' in got) throw got.error;
+      const { read } = got;
       return joined(split, read && (() => joinEventParts(path, leads, activities, read, options.lenient === true, regions.whole ?? undefined)));
     },
     onProgress: (f) => {
@@ -391,7 +398,13 @@ async function readOnThreads<R>(
         if (++finished === nParts) settle(true);
       };
       for (let i = 0; i < nWorkers; i++) {
-        const w = new Worker(url, workerOptions());
+        let w: Worker;
+        try {
+          w = new Worker(url, workerOptions());
+        } catch {
+          // a worker that cannot start: the file is read in one piece
+          return settle(false);
+        }
         workers.push(w);
         w.on('message', (m: { id: number; result?: R; progress?: [number, number]; failure?: string }) => {
           if (settled) return;
@@ -413,17 +426,18 @@ async function readOnThreads<R>(
       meanwhile?.();
       void help?.then(async () => {
         while (!settled && next < nParts) {
+          if (options.isCancelled?.()) return settle(new LoadCancelledError(path));
           const id = next++;
           try {
-            finish(
-              id,
-              readThreadTask(taskOf(id), (d, _t, r) => {
-                done[id] = d;
-                rows[id] = r ?? 0;
-              }) as R,
-            );
-          } catch (e) {
-            return settle(e instanceof Error ? e : new Error(String(e)));
+            const result = readThreadTask(taskOf(id), (d, _t, r) => {
+              done[id] = d;
+              rows[id] = r ?? 0;
+              report();
+            }) as R;
+            finish(id, result);
+          } catch {
+            // as for a worker that fails: the file is read in one piece
+            return settle(false);
           }
           // let the workers' messages in between parts
           await new Promise((resolve) => setImmediate(resolve));

@@ -330,7 +330,7 @@ export function joinEventParts(
       }
     }
     const run = { lead: p.lead, type: p.type, time: p.time, n: p.n, leadMap, typeMap };
-    // the run holds the part's arrays from here on: each is let go as soon as it is copied
+    // the run holds the part's arrays from here on (a run copied whole lets them go at once; scattered, after all runs)
     p.lead = p.type = new Int32Array(0);
     p.time = new Float64Array(0);
     return run;

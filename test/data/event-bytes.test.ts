@@ -91,6 +91,19 @@ function outcome(load: () => EventTable): Outcome {
 
 type Opts = LoadOptions & ReadOptions;
 
+/** The CSV reader alone on `text`'s UTF-8 bytes cut into `chunk`-byte pieces, each decoded (as every byte source was read before). */
+function decodedPieces(text: string, chunk: number, options: Opts): Outcome {
+  return outcome(() => {
+    const b = new EventsBuilder('events.csv', leads, ACTIVITIES, options);
+    const csv = new CsvReader(b, { file: 'events.csv', issues: b.issues, maxRecord: options.maxRecord });
+    const bytes = enc.encode(text);
+    const dec = new TextDecoder();
+    for (let i = 0; i < bytes.length; i += chunk) csv.push(dec.decode(bytes.subarray(i, i + chunk), { stream: true }));
+    csv.end();
+    return b.finish();
+  });
+}
+
 /** Read as text (the CSV reader alone) and as bytes cut into `chunk`-byte pieces. */
 function both(text: string, chunk: number, options: Opts = {}) {
   // a byte order mark is dropped from bytes before any offset is counted (as the decoder does), not from a string
@@ -161,9 +174,9 @@ describe('events read from bytes', () => {
       const lines = ['lead_id,type,at'];
       for (let i = 0; i < 3000; i++) lines.push(`L${1 + (i % 3)},${ACTIVITIES[i % 3]},2026-01-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`);
       // three odd lines: a quoted field, a new type, an unknown lead
-      lines[100] = '"L1",visit,2026-01-01';
-      lines[200] = 'L1,webinar,2026-01-01';
-      lines[300] = 'L99,visit,2026-01-01';
+      lines[1500] = '"L1",visit,2026-01-01';
+      lines[2000] = 'L1,webinar,2026-01-01';
+      lines[2500] = 'L99,visit,2026-01-01';
       const bytes = enc.encode(lines.join(crlf ? '\r\n' : '\n') + '\n');
       const b = new EventsBuilder('events.csv', leads, ACTIVITIES, {});
       const csv = new CsvReader(b, { file: 'events.csv', issues: b.issues });
@@ -177,7 +190,12 @@ describe('events read from bytes', () => {
       for (let i = 0; i < bytes.length; i += chunk) reader.pushBytes(bytes.subarray(i, i + chunk));
       reader.end();
       const eol = crlf ? '\r\n' : '\n';
-      expect(pushed.join(''), `crlf ${crlf}, chunk ${chunk}`).toBe([lines[0], lines[100], lines[200], lines[300]].join(eol) + eol);
+      // the header's chunk goes to the CSV reader up to its last line break (the lines that fit whole in it), then only the odd lines
+      const text = lines.join(eol) + eol;
+      const head = text.slice(0, text.lastIndexOf('\n', chunk - 1) + 1);
+      const whole = head.split(eol).length - 1;
+      expect(whole).toBeLessThan(1500);
+      expect(pushed.join(''), `crlf ${crlf}, chunk ${chunk}`).toBe(head + [lines[1500], lines[2000], lines[2500]].join(eol) + eol);
       const t = b.finish();
       expect(t.times.length).toBe(2999);
       expect(t.unknownLeads.events).toBe(1);
@@ -218,6 +236,19 @@ describe('events read from bytes', () => {
       const { asText, asBytes } = both(long, 16, { lenient, maxRecord: 100 });
       expect(asBytes).toEqual(asText);
     }
+    // a quote left open runs past the limit over several lines and closes later: judged on the same text either way
+    // (a record is judged at the end of each piece read: the reference is the CSV reader alone on the same pieces, decoded)
+    const runaway = 'lead_id,type,at\nL1,visit,"2026-01-01\n' + 'L1,visit,2026-01-02\n'.repeat(6) + 'L1,visit,x"\nL1,visit,2026-01-03\n';
+    for (const chunk of [1 << 15, 64, 7]) {
+      for (const lenient of [false, true]) {
+        const { asBytes } = both(runaway, chunk, { lenient, maxRecord: 100 });
+        expect(asBytes, `chunk ${chunk}, lenient ${lenient}`).toEqual(decodedPieces(runaway, chunk, { lenient, maxRecord: 100 }));
+      }
+    }
+    // by hand, read as one piece: the open quote makes lines 2-9 one record longer than 100 characters (LQL508 at 2:1), line 10 is read
+    const one = both(runaway, 1 << 15, { lenient: true, maxRecord: 100 }).asBytes as { table: EventTable };
+    expect(one.table.times.length).toBe(1);
+    expect(one.table.rejected.diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.column])).toEqual([['LQL508', 2, 1]]);
     const noBreak = 'lead_id,type,at' + ',x'.repeat(200);
     const { asText, asBytes } = both(noBreak, 16, { maxRecord: 100 });
     expect(asBytes).toEqual(asText);

@@ -248,6 +248,25 @@ describe('events read ahead, while the leads are read', () => {
     expect((strict as { error: { line: number }[] }).error.map((d) => d.line)).toEqual([51, 301]);
   });
 
+  it('a worker that cannot even be created: the events are read in one piece, and nothing is left unhandled', async () => {
+    const path = join(worker.dir(), 'ahead-bad.csv');
+    const leads = loadLeadsSync({ name: 'leads.csv', text: 'id,outcome\nA,won\nB,lost\n' });
+    const single = await load(path, leads, ['visit'], true, false);
+    // a URL no worker can be made from: `new Worker` throws at once (as it does for flags a worker refuses)
+    const a = readEventsAhead(
+      path,
+      statSync(path).size,
+      ['visit'],
+      { lenient: true },
+      { minSize: 0, workers: 2, workerUrl: new URL('http://example.com/w.js') },
+    )!;
+    expect(a).not.toBeNull();
+    // the leads are still being read: the failure must wait for `join` without an unhandled rejection
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await a.join(leads)).toBeNull();
+    expect(plain(await load(path, leads, ['visit'], true, { minSize: 0, workers: 2, workerUrl: new URL('http://example.com/w.js') }))).toEqual(plain(single));
+  });
+
   it('one core, a small file, little free memory, or a cancelled read: nothing is read ahead', async () => {
     const path = join(worker.dir(), 'ahead-bad.csv');
     expect(readEventsAhead(path, statSync(path).size, ['visit'], {}, { minSize: 0, workers: 1, workerUrl: worker.url() })).toBeNull();
