@@ -50,7 +50,7 @@ export interface SplitOptions {
   onRead?: (how: 'parts' | 'whole') => void;
   /** read on one worker too (the file is read ahead while this thread does other work) */
   alone?: boolean;
-  /** bytes of memory free (default: the system's); a file is read ahead only when twice its size is free */
+  /** bytes of memory free (default: the system's, or less under a container's limit); a file is read ahead only when twice its size is free */
   freeMemory?: number;
 }
 
@@ -205,6 +205,13 @@ export async function loadEventsParallel(
   return joined(split, parts && (() => joinEventParts(path, leads, activities, parts, options.lenient === true, regions.whole ?? undefined)));
 }
 
+/** Memory free for this process: the system's, or what is left under its container's limit when that is lower. */
+function memoryFree(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  const left = limit > 0 && limit < Number.MAX_SAFE_INTEGER ? limit - process.memoryUsage.rss() : Infinity;
+  return Math.min(freemem(), left);
+}
+
 /**
  * An events file being read ahead on a worker thread while this thread
  * reads the leads (`readEventsAhead`).
@@ -229,7 +236,7 @@ export function readEventsAhead(path: string, size: number, activities: readonly
   if ((split.workers ?? threadsFromEnv(availableParallelism())) < 2 || (split.workerUrl ?? defaultWorker()) === null || size < (split.minSize ?? 32 << 20))
     return null;
   // the parts and the joined table are held at once for a moment (about 0.4 bytes per byte of CSV more than one reader): only with memory to spare
-  if (size * 2 > (split.freeMemory ?? freemem())) return null;
+  if (size * 2 > (split.freeMemory ?? memoryFree())) return null;
   let report: LoadOptions['onProgress'];
   let last: [number, number, number | undefined] | null = null;
   let cancelled = false;
