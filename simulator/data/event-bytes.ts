@@ -17,8 +17,9 @@
  * ASCII) is decoded as strict UTF-8 and given to the CsvReader, after it has
  * counted the lines and characters read here (`skipLines`), so its
  * positions and the builder's checks are exactly those of a text read; a
- * record that spans lines (a quoted line break) is given to it line by line
- * until it has read it whole. Work and memory are linear in the input: a
+ * record that spans lines (a quoted line break) has the rest of the chunk's
+ * lines given to it in one piece, and the chunks after it, until it is
+ * between records at a line break. Work and memory are linear in the input: a
  * line that runs past the row limit without a line break goes to the
  * CsvReader, which reports or skips it.
  */
@@ -105,10 +106,10 @@ export class EventBytesReader implements RecordReader {
       p = end;
     }
     const rest = this.read(bytes, p, bytes.length);
-    // a copy: a chunk may be a view of a buffer the next read overwrites (and a Node Buffer's `slice` is a view)
     if (rest >= bytes.length) return;
     // a line already longer than the row limit goes to the CsvReader now, which reports or skips it as it grows
     if (bytes.length - rest > this.maxRecord) this.toCsv(bytes, rest, bytes.length);
+    // a copy: a chunk may be a view of a buffer the next read overwrites (and a Node Buffer's `slice` is a view)
     else this.carry = Uint8Array.prototype.slice.call(bytes, rest);
   }
 
