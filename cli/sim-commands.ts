@@ -78,7 +78,7 @@ export function readOptions(args: Args): Pick<LoadOptions, 'dateFormat' | 'event
   return { ...(dateFormat ? { dateFormat } : {}), ...(eventColumns ? { eventColumns } : {}) };
 }
 
-/** Load the data named by the options, typed by the ruleset; print data errors and stop on them. */
+/** How `loadData` reads the files beyond the options. */
 export interface LoadHow {
   /** threads that read the cache entries with this one (see simulator/replay-threads.ts) */
   threads?: import('../simulator/replay-threads.js').ReplayThreads;
@@ -88,6 +88,7 @@ export interface LoadHow {
   alsoFor?: IR[];
 }
 
+/** Load the data named by the options, typed by the ruleset; print data errors and stop on them. */
 export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): Promise<LoadedData> {
   const threads = how.threads;
   const leadsFile = s(args.values.leads);
@@ -111,11 +112,11 @@ export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): P
   const ev = s(args.values.events);
   const evOptions = { lenient: opts.lenient, ...readOptions(args) };
   // when the leads file is parsed, a large events file is read at the same time on another core
-  let ahead: Awaited<ReturnType<typeof eventsAhead>> = null;
+  const ahead: { read: Awaited<ReturnType<typeof eventsAhead>> } = { read: null };
   const readAhead = ev
     ? async () => {
         // a problem with the events file is reported when they are read, after the leads' own
-        ahead = await eventsAhead(ev, ir.activities, evOptions, fileSize(leadsFile)).catch(() => null);
+        ahead.read = await eventsAhead(ev, ir.activities, evOptions, fileSize(leadsFile)).catch(() => null);
       }
     : undefined;
   try {
@@ -125,9 +126,8 @@ export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): P
     let events: EventTable | null = null;
     if (ev) {
       const bar2 = progressBar({ label: ev });
-      const early = ahead as Awaited<ReturnType<typeof eventsAhead>>;
-      early?.onProgress(bar2.onProgress);
-      events = await readEventsFile(ev, leads, ir.activities, { ...evOptions, onProgress: bar2.onProgress }, cache, early);
+      ahead.read?.onProgress(bar2.onProgress);
+      events = await readEventsFile(ev, leads, ir.activities, { ...evOptions, onProgress: bar2.onProgress }, cache, ahead.read);
       bar2.finish();
       // activities the data never has, and types the ruleset does not declare (events of unknown leads are in the report)
       const { eventWarnings } = await import('../simulator/data/events.js');
@@ -156,7 +156,7 @@ export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): P
     throw e;
   } finally {
     // the leads failed: the events read ahead are not needed
-    (ahead as Awaited<ReturnType<typeof eventsAhead>>)?.cancel();
+    ahead.read?.cancel();
   }
 }
 
@@ -226,7 +226,7 @@ export const simulateCommand: Command = {
     ...DATA_OPTIONS,
     baseline: { type: 'string', arg: 'FILE2', help: 'the rules in use today: adds their report, the deltas and the leads that changed' },
     json: { type: 'boolean', help: 'print the report as JSON (the documented contract); same as --format json' },
-    format: { type: 'string', arg: 'text|json|markdown', help: "the report's form (default text); markdown is a pull-request comment" },
+    format: { type: 'string', arg: 'text|json|markdown', help: 'the report\'s form (default text); markdown is a pull-request comment' },
     require: { type: 'string', multiple: true, arg: 'GATE', help: 'a gate like "MQL precision >= 0.70": exit 1 naming it when it fails (repeatable)' },
     changes: { type: 'string', arg: 'N', help: 'with --baseline: list at most N changed leads in the text or markdown report (default 20)' },
     'split-at': { type: 'string', arg: 'DATE', help: 'report the leads created before DATE and those created from DATE on, side by side' },
@@ -249,18 +249,12 @@ export const simulateCommand: Command = {
         const { loadRuleset } = await import('./commands.js');
         baseline = loadRuleset(bfile, io, { warnings: false }).ir!;
       }
-      validateGates(
-        gates,
-        ir.stages.map((x) => x.name),
-        !!baseline,
-      );
+      validateGates(gates, ir.stages.map((x) => x.name), !!baseline);
       const asOf = timeOption('as-of', s(args.values['as-of']));
       const splitAt = timeOption('split-at', s(args.values['split-at']));
       if (splitAt !== undefined) {
         if (baseline || gates.length || format === 'markdown' || engineOf(args) !== 'js')
-          throw new UsageError(
-            '--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb or clickhouse.',
-          );
+          throw new UsageError('--split-at shows one ruleset on two periods: use it without --baseline, --require, --format markdown and --engine duckdb or clickhouse.');
         const data = await loadData(ir, args, io, { ruleColumnsOnly: true });
         const { simulateSplit } = await import('../simulator/simulate.js');
         const split = simulateSplit(ir, data.leads, data.events, splitAt, { asOf });
@@ -294,16 +288,7 @@ export const simulateCommand: Command = {
       else if (format === 'markdown') {
         const { markdownReport } = await import('./report-markdown.js');
         const { readText } = await import('./commands.js');
-        io.out(
-          markdownReport({
-            report,
-            file,
-            text: readText(file),
-            ...(bfile ? { baselineFile: bfile, baselineText: readText(bfile) } : {}),
-            gates: results,
-            changes,
-          }),
-        );
+        io.out(markdownReport({ report, file, text: readText(file), ...(bfile ? { baselineFile: bfile, baselineText: readText(bfile) } : {}), gates: results, changes }));
       } else io.out(printReport(report, { changes }));
       if (results.length) io.err(formatGateLines(results).join('\n'));
       const failed = results.filter((r) => !r.passed);
@@ -327,8 +312,7 @@ export const scoreCommand: Command = {
   run: (args, io) =>
     guard(io, async () => {
       const out = s(args.values.out);
-      if (out)
-        refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
+      if (out) refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
       const { ir } = await withRuleset(args, io);
       const asOf = timeOption('as-of', s(args.values['as-of']));
       const { exportNames, rowAt, writeRows } = await import('../simulator/score-export.js');

@@ -322,8 +322,8 @@ export function histogram(name: string, v: Float64Array, out: Int8Array, target:
   const n = v.length;
   let min = Infinity;
   let max = -Infinity;
-  const sum = new Float64Array(3);
-  const cnt = new Float64Array(3);
+  const sum = [0, 0, 0];
+  const cnt = [0, 0, 0];
   for (let i = 0; i < n; i++) {
     const x = v[i]!;
     if (x < min) min = x;
@@ -347,8 +347,8 @@ export function histogram(name: string, v: Float64Array, out: Int8Array, target:
   bins = Math.min(bins, 1000);
   const edges: number[] = [];
   for (let k = 0; k <= bins; k++) edges.push(+(lo + k * step).toPrecision(12));
-  // counts per bin and outcome (won, lost, open) in one typed array
-  const counts = new Float64Array(bins * 3);
+  // counts per bin: won, lost, open
+  const counts = [new Float64Array(bins), new Float64Array(bins), new Float64Array(bins)];
   const edge = Float64Array.from(edges);
   for (let i = 0; i < n; i++) {
     const x = v[i]!;
@@ -359,16 +359,9 @@ export function histogram(name: string, v: Float64Array, out: Int8Array, target:
     while (k > 0 && x < edge[k]!) k--;
     while (k < bins - 1 && x >= edge[k + 1]!) k++;
     const o = out[i];
-    counts[k * 3 + (o === 1 ? 0 : o === 0 ? 1 : 2)]!++;
+    counts[o === 1 ? 0 : o === 0 ? 1 : 2]![k]!++;
   }
-  const won: number[] = [];
-  const lost: number[] = [];
-  const open: number[] = [];
-  for (let k = 0; k < bins; k++) {
-    won.push(counts[k * 3]!);
-    lost.push(counts[k * 3 + 1]!);
-    open.push(counts[k * 3 + 2]!);
-  }
+  const [won, lost, open] = counts.map((c) => Array.from(c)) as [number[], number[], number[]];
   return { name, edges, won, lost, open, mean };
 }
 

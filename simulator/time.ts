@@ -107,8 +107,7 @@ export function monthly(st: { n: number; outcome: Int8Array; stageNames: string[
   dLo = Math.max(dLo, dHi - 240 * 31);
   const monthOfDay = new Int32Array(dHi - dLo + 1);
   for (let d = dLo; d <= dHi; d++) monthOfDay[d - dLo] = monthIndex(d * DAY);
-  let lo = monthOfDay[0]!;
-  lo = Math.max(lo, hi - 239); // at most 20 years
+  const lo = Math.max(monthOfDay[0]!, hi - 239); // at most 20 years
   const len = hi - lo + 1;
   const months = Array.from({ length: len }, (_, k) => `${Math.floor((lo + k) / 12)}-${String(((lo + k) % 12) + 1).padStart(2, '0')}`);
   const created = new Array<number>(len).fill(0);

@@ -344,12 +344,6 @@ export interface EventRegion {
   time: Float64Array;
 }
 
-/** True when `lead[0 .. n)` never decreases. */
-function inLeadOrder(lead: Int32Array, n: number): boolean {
-  for (let e = 1; e < n; e++) if (lead[e]! < lead[e - 1]!) return false;
-  return true;
-}
-
 /** Events in file order, in parts: each event's lead row (-1: not a known lead, left out), type code and time. */
 export interface EventRun {
   lead: Int32Array;
@@ -376,53 +370,31 @@ export function eventsInLeadOrder(
   whole?: EventRegion,
 ): { offsets: Int32Array; types: Int32Array; times: Float64Array } {
   const offsets = new Int32Array(nLeads + 1);
-  const only = runs.length === 1 && !runs[0]!.leadMap && !runs[0]!.typeMap ? runs[0]! : null;
-  if (only && inLeadOrder(only.lead, only.n)) {
-    // the file lists the leads' events in the leads' order (as exports grouped by lead do):
-    // the arrays read are already in CSR order and are kept as they are, not copied
-    const { lead, n } = only;
-    for (let e = 0; e < n; e++) offsets[lead[e]! + 1]!++;
-    for (let l = 0; l < nLeads; l++) offsets[l + 1]! += offsets[l]!;
-    // kept as views when nearly full, else copied to size (the room left after the last growth)
-    const fits = only.type.length <= n + (n >> 4) + 64;
-    const types = fits ? only.type.subarray(0, n) : only.type.slice(0, n);
-    const times = fits ? only.time.subarray(0, n) : only.time.slice(0, n);
-    runs.length = 0;
-    release();
-    sortSegments(offsets, types, times);
-    return { offsets, types, times };
-  }
-  // whether the runs, one after the other, list every event's lead in the leads' order (then they are copied whole)
+  // events per lead, and whether the runs, one after the other, list every event's lead in the leads' order
   let ordered = true;
   let prev = 0;
   for (const r of runs) {
     const { lead, leadMap } = r;
-    if (leadMap) {
-      for (let e = 0; e < r.n; e++) {
-        const l = leadMap[lead[e]!]!;
-        if (l >= 0) offsets[l + 1]!++;
-        if (l < prev) ordered = false;
-        else prev = l;
-      }
-    } else {
-      for (let e = 0; e < r.n; e++) {
-        const l = lead[e]!;
-        offsets[l + 1]!++;
-        if (l < prev) ordered = false;
-        else prev = l;
-      }
+    for (let e = 0; e < r.n; e++) {
+      const l = leadMap ? leadMap[lead[e]!]! : lead[e]!;
+      if (l >= 0) offsets[l + 1]!++;
+      if (l < prev) ordered = false;
+      else prev = l;
     }
   }
   for (let l = 0; l < nLeads; l++) offsets[l + 1]! += offsets[l]!;
   const n = offsets[nLeads]!;
+  const table = (types: Int32Array, times: Float64Array) => {
+    // the runs' arrays can go before sorting
+    runs.length = 0;
+    release();
+    sortSegments(offsets, types, times);
+    return { offsets, types, times };
+  };
   if (ordered) {
-    const inPlace = whole ? compactRegions(runs, n, whole) : null;
-    if (inPlace) {
-      runs.length = 0;
-      release();
-      sortSegments(offsets, inPlace.types, inPlace.times);
-      return { offsets, types: inPlace.types, times: inPlace.times };
-    }
+    // in CSR order already (as exports grouped by lead are): kept as they are, or moved together in place
+    const kept = runs.length === 1 ? keptWhole(runs[0]!, n) : whole ? compactRegions(runs, n, whole) : null;
+    if (kept) return table(kept.types, kept.times);
   }
   const types = new Int32Array(n);
   const times = new Float64Array(n);
@@ -430,7 +402,7 @@ export function eventsInLeadOrder(
     let p = 0;
     for (const r of runs) {
       const { typeMap } = r;
-      if (typeMap && typeMap.some((g, c) => g !== c)) {
+      if (remaps(typeMap)) {
         for (let e = 0; e < r.n; e++) types[p + e] = typeMap[r.type[e]!]!;
       } else types.set(r.type.subarray(0, r.n), p);
       times.set(r.time.subarray(0, r.n), p);
@@ -439,10 +411,7 @@ export function eventsInLeadOrder(
       r.lead = r.type = new Int32Array(0);
       r.time = new Float64Array(0);
     }
-    runs.length = 0;
-    release();
-    sortSegments(offsets, types, times);
-    return { offsets, types, times };
+    return table(types, times);
   }
   const cursor = offsets.slice(0, nLeads);
   for (const r of runs) {
@@ -457,11 +426,23 @@ export function eventsInLeadOrder(
       times[p] = rawTime[e]!;
     }
   }
-  // the runs' arrays can go before sorting
-  runs.length = 0;
-  release();
-  sortSegments(offsets, types, times);
-  return { offsets, types, times };
+  return table(types, times);
+}
+
+/** Whether a type map changes any code. */
+function remaps(typeMap: Int32Array | undefined): typeMap is Int32Array {
+  return typeMap !== undefined && typeMap.some((g, c) => g !== c);
+}
+
+/**
+ * A single run in lead order with the table's type codes: its arrays are
+ * the table's, not copied (views when nearly full, else copied to size:
+ * the room left after the last growth). Null when its codes are mapped.
+ */
+function keptWhole(r: EventRun, n: number): { types: Int32Array; times: Float64Array } | null {
+  if (remaps(r.typeMap)) return null;
+  const fits = r.type.length <= n + (n >> 4) + 64;
+  return { types: fits ? r.type.subarray(0, n) : r.type.slice(0, n), times: fits ? r.time.subarray(0, n) : r.time.slice(0, n) };
 }
 
 /**
@@ -490,7 +471,7 @@ function compactRegions(runs: EventRun[], n: number, whole: EventRegion): { type
   for (const r of runs) {
     const at = (r.type.byteOffset - types.byteOffset) / 4;
     const { typeMap } = r;
-    if (typeMap && typeMap.some((g, c) => g !== c)) {
+    if (remaps(typeMap)) {
       // forward: the destination never passes the source (p <= at)
       for (let e = 0; e < r.n; e++) types[p + e] = typeMap[types[at + e]!]!;
     } else if (at !== p) types.copyWithin(p, at, at + r.n);

@@ -11,8 +11,8 @@
  * parts of about `partSize` bytes, each just after a line break (`cuts.ts`);
  * workers (`$LQL_THREADS`, else one per core but one, at most 4) each read
  * their parts from the file themselves (`parts-worker.ts`, one script for
- * both kinds) and send back typed arrays; for events the main thread
- * meanwhile indexes the lead ids; then the parts are joined in file order.
+ * both kinds) and send back typed arrays; then the parts are joined in
+ * file order.
  * Progress sums the parts' (bytes, rows kept), as the workers report them
  * and as parts finish.
  * Invariants: a worker that fails or exits leaves the load to the single
@@ -28,7 +28,6 @@ import { Worker } from 'node:worker_threads';
 import { cutsOf } from './cuts.js';
 import { LoadCancelledError } from './errors.js';
 import { joinLeadParts, type LeadsPartResult } from './lead-parts.js';
-import { leadIndex } from './leads.js';
 import { joinEventParts, type EventsPartResult } from './parts.js';
 import { eventsPartOptions, leadsPartOptions, readPartTask, type PartTask } from './split-load.js';
 import type { PartText } from './parts.js';
@@ -48,8 +47,6 @@ export interface SplitOptions {
   workerUrl?: URL;
   /** told how the file was read: in `parts`, or `whole` by the single reader */
   onRead?: (how: 'parts' | 'whole') => void;
-  /** read on one worker too (the file is read ahead while this thread does other work) */
-  alone?: boolean;
   /** bytes of memory free (default: the system's, or less under a container's limit); a file is read ahead only when twice its size is free */
   freeMemory?: number;
 }
@@ -190,18 +187,7 @@ export async function loadEventsParallel(
 ): Promise<EventTable | null> {
   const task = { kind: 'events', options: eventsPartOptions(path, activities, options) } as const;
   const regions = new EventRegions();
-  // index the lead ids while the workers read (the join needs them)
-  const parts = await readOnThreads<EventsPartResult>(
-    path,
-    size,
-    task,
-    options,
-    split,
-    (r) => r.n,
-    () => leadIndex(leads),
-    undefined,
-    regions,
-  );
+  const parts = await readOnThreads<EventsPartResult>(path, size, task, options, split, (r) => r.n, { regions });
   return joined(split, parts && (() => joinEventParts(path, leads, activities, parts, options.lenient === true, regions.whole ?? undefined)));
 }
 
@@ -255,17 +241,7 @@ export function readEventsAhead(path: string, size: number, activities: readonly
   const help = new Promise<void>((resolve) => {
     free = resolve;
   });
-  const parts = readOnThreads<EventsPartResult>(
-    path,
-    size,
-    task,
-    ahead,
-    { partSize: 32 << 20, ...split, workers: 1, alone: true },
-    (r) => r.n,
-    undefined,
-    help,
-    regions,
-  ).then(
+  const parts = readOnThreads<EventsPartResult>(path, size, task, ahead, { partSize: 32 << 20, ...split, workers: 1 }, (r) => r.n, { help, regions }).then(
     (read) => ({ read }),
     // kept for `join`, so that a failure while the leads are read is never an unhandled rejection
     (error: unknown) => ({ error }),
@@ -325,7 +301,7 @@ export class EventRegions {
 /**
  * The file cut into parts, read by worker threads: the parts' results in
  * file order, or null (not split, or a worker failed). `rowsOf` counts a
- * part's rows for progress; `meanwhile` runs on this thread while they read.
+ * part's rows for progress.
  */
 async function readOnThreads<R>(
   path: string,
@@ -334,14 +310,16 @@ async function readOnThreads<R>(
   options: Options,
   split: SplitOptions,
   rowsOf: (r: R) => number,
-  meanwhile?: () => void,
-  /** once this settles, this thread reads the parts no worker has taken yet, too */
-  help?: Promise<unknown>,
-  /** for events: where the parts write their events */
-  regions?: EventRegions,
+  also: {
+    /** once this settles, this thread reads the parts no worker has taken yet too (so one worker is enough) */
+    help?: Promise<unknown>;
+    /** for events: where the parts write their events */
+    regions?: EventRegions;
+  } = {},
 ): Promise<R[] | null> {
+  const { help, regions } = also;
   const wanted = split.workers ?? threads();
-  if (size < (split.minSize ?? 32 << 20) || wanted < (split.alone ? 1 : 2)) return null;
+  if (size < (split.minSize ?? 32 << 20) || wanted < (help ? 1 : 2)) return null;
   const url = split.workerUrl ?? defaultWorker();
   if (!url) return null;
   const fd = openSync(path, 'r');
@@ -430,7 +408,6 @@ async function readOnThreads<R>(
         // with this thread helping, each worker has its next part queued, so it never waits for this thread to hand one over
         if (help) give(w);
       }
-      meanwhile?.();
       void help?.then(async () => {
         while (!settled && next < nParts) {
           if (options.isCancelled?.()) return settle(new LoadCancelledError(path));

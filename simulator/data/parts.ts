@@ -113,25 +113,18 @@ export function readPart(
   const make = (): RecordReader => {
     const r = new CsvReader(b, { file: opts.file, issues: b.issues, delimiter: opts.delimiter, maxRecord: opts.maxRecord });
     csv = r;
-    if (b instanceof EventsBuilder) {
-      const front = new EventBytesReader(b, r, opts.maxRecord);
-      return {
-        push: (t, s, e) => front.push(t, s, e),
-        pushBytes: (x) => front.pushBytes(x),
-        end: () => {
-          front.drain();
-          clean = r.idle;
-          ending = true;
-          front.end();
-        },
-      };
-    }
+    // an events part is read from its bytes, as a whole events file is
+    const front = b instanceof EventsBuilder ? new EventBytesReader(b, r, opts.maxRecord) : null;
+    const reader: RecordReader = front ?? r;
     return {
-      push: (t, s, e) => r.push(t, s, e),
+      push: (t, s, e) => reader.push(t, s, e),
+      ...(front ? { pushBytes: (x: Uint8Array) => front.pushBytes(x) } : {}),
       end: () => {
+        // whether the part ended at a row's end, once every line read is counted
+        front?.drain();
         clean = r.idle;
         ending = true;
-        r.end();
+        reader.end();
       },
     };
   };
