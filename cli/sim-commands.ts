@@ -8,7 +8,6 @@
  * Invariant: metrics are never printed for data with silently dropped rows:
  * skipped rows (`--lenient`) and events of unknown leads are always shown.
  */
-import { statSync } from 'node:fs';
 import { nearest, suggest as suggestName } from '../language/shared/names.js';
 import { openOutput, refuseOutputOverInput } from './files.js';
 import type { Command, Io, Args, OptionSpec } from './commands.js';
@@ -105,7 +104,7 @@ export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): P
     ...(how.ruleColumnsOnly ? { only: [...new Set([ir, ...(how.alsoFor ?? [])].flatMap((r) => Object.keys(columnTypes(r))))] } : {}),
     ...readOptions(args),
   };
-  const { readLeadsFile, readEventsFile, eventsAhead } = await import('../simulator/data/files.js');
+  const { readLeadsFile, readEventsFile, eventsAhead, fileSize } = await import('../simulator/data/files.js');
   // cache entries are read by every thread of the replay when there are several
   const cache = args.values['no-cache'] ? false : threads ? { share: threads.share } : {};
   const { progressBar } = await import('../simulator/data/progress.js');
@@ -137,9 +136,10 @@ export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): P
     // Undeclared names are read from the data: each must be a column (a typo would
     // otherwise read as missing on every lead). Declared attributes the file lacks
     // are only warned about: the ruleset says what it expects, the export may omit it.
-    const absent = ir.attributes.filter((a) => !leads.columns.has(a.name) && !isSpecial(a.name, leads));
-    // every column but the id, the outcome and the dates (also those not read: see `ruleColumnsOnly`)
+    // the id, the outcome and the dates: in the file, but not attribute columns of the table
     const special = new Set([opts.id === '@row' ? '' : (opts.id ?? 'id'), opts.outcome ?? 'outcome', 'created_at', 'closed_at']);
+    const absent = ir.attributes.filter((a) => !leads.columns.has(a.name) && !special.has(a.name));
+    // every other column of the file (also those not read: see `ruleColumnsOnly`)
     const have = leads.header.filter((h) => !special.has(h));
     const near = (name: string) => {
       const n = nearest(name, have);
@@ -160,11 +160,6 @@ export async function loadData(ir: IR, args: Args, io: Io, how: LoadHow = {}): P
   }
 }
 
-function isSpecial(name: string, leads: LeadTable): boolean {
-  return name === 'created_at' || name === 'closed_at' ? true : leads.header.includes(name) && !leads.columns.has(name) ? true : false;
-}
-
-
 async function withRuleset(args: Args, io: Io): Promise<{ file: string; ir: IR }> {
   const { loadRuleset } = await import('./commands.js');
   if (args.positionals.length !== 1) throw new UsageError(args.positionals.length ? 'expected one ruleset file.' : 'missing FILE.');
@@ -176,18 +171,11 @@ async function withRuleset(args: Args, io: Io): Promise<{ file: string; ir: IR }
 /** Threads for a replay: started at once when the events file is large enough for them to pay. */
 async function replayThreads(args: Args): Promise<import('../simulator/replay-threads.js').ReplayThreads> {
   const { ReplayThreads } = await import('../simulator/replay-threads.js');
+  const { fileSize } = await import('../simulator/data/files.js');
   const threads = new ReplayThreads();
   const events = s(args.values.events);
   if (events && fileSize(events) >= 32 << 20) threads.start();
   return threads;
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
 }
 
 function engineOf(args: Args): 'js' | 'duckdb' | 'clickhouse' {

@@ -24,9 +24,7 @@
  *   next ones (a `--baseline` run replays twice), and never keep the
  *   process alive while idle; `close()` ends them.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { IR } from '../language/compile/ir.js';
 import type { CompiledKernel, OutputAllocator } from './kernel/emit-kernel.js';
@@ -34,7 +32,7 @@ import type { GroupsJob, ThreadJob, ThreadReply } from './kernel/kernel-thread.j
 import { expectGroups } from './shared-groups.js';
 import { flagActivities, takeRanges } from './kernel/kernel-runtime.js';
 import type { ReadJob } from './data/shared-read.js';
-import { threadsFromEnv, workerOptions } from './data/parallel.js';
+import { threadsFromEnv, workerBeside, workerOptions } from './data/threads.js';
 import type { EventTable, LeadTable } from './data/table.js';
 import { markComplete, replay, startReplay, type ReplayOptions, type ScoredTable } from './replay.js';
 
@@ -64,18 +62,13 @@ function isShared(a: ArrayBufferView | undefined): boolean {
 }
 
 /** Threads in all: `$LQL_THREADS` when set, else one per core (at most 4). */
-export function replayThreadCount(): number {
+function replayThreadCount(): number {
   return threadsFromEnv(Math.min(4, availableParallelism()));
 }
 
 function defaultWorker(): URL | null {
-  // names built at run time, so that bundlers leave them alone: the bundled CLI has the worker
-  // beside its chunks, the compiled modules in kernel/
-  const name = ['kernel-thread', 'js'].join('.');
-  for (const url of [new URL('./' + name, import.meta.url), new URL('./kernel/' + name, import.meta.url)]) {
-    if (existsSync(fileURLToPath(url))) return url;
-  }
-  return null;
+  // the bundled CLI has the worker beside its chunks, the compiled modules in kernel/
+  return workerBeside(['kernel-thread', 'js'].join('.'), import.meta.url, ['./', './kernel/']);
 }
 
 /** Cut leads 0..n-1 into `count` ranges of about equal numbers of events (of leads without events). */

@@ -35,7 +35,7 @@ const FAILED = 3;
 const READER = 4;
 
 /** A block for the groups of a score over `n` leads (at most `n` distinct values). */
-export function sharedGroups(n: number): SharedGroups {
+function sharedGroups(n: number): SharedGroups {
   return {
     state: new Int32Array(new SharedArrayBuffer(16)),
     values: new Float64Array(new SharedArrayBuffer(8 * n)),

@@ -230,11 +230,16 @@ export function leadsToArrow(t: LeadTable, key: string): Uint8Array {
   return toIpc(['lql_id', 'lql_outcome', 'lql_created_at_ms', 'lql_closed_at_ms', 'lql_line', ...cols.map(([name]) => name)], data, meta, t.n, fieldMeta);
 }
 
-/** Per type code, the latest event time (null: no event of the type). */
+/**
+ * Per type code, the latest event time (null: no event of the type); noted
+ * on the table too (`noteLatestByType`), so the run that saves the entry
+ * does not scan the times again for its default asOf.
+ */
 function latestTimes(t: EventTable): (number | null)[] {
   const latest = new Float64Array(t.typeNames.length).fill(-Infinity);
   const { types, times } = t;
   for (let j = 0; j < types.length; j++) if (times[j]! > latest[types[j]!]!) latest[types[j]!] = times[j]!;
+  noteLatestByType(t, latest);
   return Array.from(latest, (v) => (v === -Infinity ? null : v));
 }
 

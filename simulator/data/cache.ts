@@ -33,6 +33,7 @@ import { join, resolve } from 'node:path';
 import { CACHE_FORMAT, eventsFromArrow, eventsToArrow, leadsFromArrow, leadsToArrow } from './arrow-tables.js';
 import type { EventTable, LeadTable, LoadOptions } from './table.js';
 import { readShared, type ReadJob } from './shared-read.js';
+import { fileSize } from './files.js';
 
 declare const __LQL_READER_BUILD__: string | undefined;
 /** The build of the data readers (set by the CLI bundle); a new build never reads an older build's entries. */
@@ -276,7 +277,7 @@ async function through<T>(
   }
   const t = await read();
   let saved = false;
-  if (e && statSize(file) >= s.minBytes) {
+  if (e && fileSize(file) >= s.minBytes) {
     saved = writeEntry(e, encode(t, e.key), s.limit);
     // the file changed while it was read: the entry would describe another content
     if (saved && entryFor(kind, file, optionsKey, s.dir)?.key !== e.key) {
@@ -286,14 +287,6 @@ async function through<T>(
   }
   cache.onOutcome?.(file, saved ? 'saved' : 'parsed');
   return { table: t, key: e?.key };
-}
-
-function statSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
 }
 
 type FileOptions = LoadOptions & { format?: string; delimiter?: string; maxRecord?: number };

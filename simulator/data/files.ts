@@ -37,6 +37,15 @@ function cannotRead(path: string, e: unknown): DataError {
   return new DataError([diag('LQL522', at(1, 1, 0), { file: path, reason: reason(e) }, { file: path })]);
 }
 
+/** A file's size in bytes, 0 when it cannot be read. */
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** A streaming DataSource for a file on disk. */
 export function fileSource(path: string): DataSource {
   let size: number;

@@ -20,12 +20,12 @@
  * progress report and before every part) stops the workers and throws
  * LoadCancelledError; the workers are always terminated.
  */
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import { availableParallelism, freemem } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { cutsOf } from './cuts.js';
+import { threadsFromEnv, workerBeside, workerOptions } from './threads.js';
 import { LoadCancelledError } from './errors.js';
 import { joinLeadParts, type LeadsPartResult } from './lead-parts.js';
 import { joinEventParts, type EventsPartResult } from './parts.js';
@@ -125,29 +125,8 @@ function threads(): number {
   return threadsFromEnv(Math.min(4, availableParallelism() - 1));
 }
 
-/** `$LQL_THREADS` when it is a whole number of at least 1, else `fallback` (every use of threads reads the variable so). */
-export function threadsFromEnv(fallback: number): number {
-  const env = Number(process.env.LQL_THREADS);
-  return Number.isInteger(env) && env >= 1 ? env : fallback;
-}
-
-/**
- * A worker thread's options: this process's flags but `--input-type` (a
- * process started with `node --input-type=module -e ...` would pass it on,
- * and a worker started from a file refuses it); otherwise the flags are
- * inherited as Node passes them.
- */
-export function workerOptions(): { execArgv?: string[] } {
-  // only then: flags given explicitly are checked, and flags for the whole process (--max-old-space-size...) refused
-  if (!process.execArgv.some((a) => a.startsWith('--input-type'))) return {};
-  return { execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) };
-}
-
 function defaultWorker(): URL | null {
-  // a name built at run time, so that bundlers leave it alone: the worker is an entry of its own beside this module
-  const name = ['parts-worker', 'js'].join('.');
-  const url = new URL('./' + name, import.meta.url);
-  return existsSync(fileURLToPath(url)) ? url : null;
+  return workerBeside(['parts-worker', 'js'].join('.'), import.meta.url);
 }
 
 /**

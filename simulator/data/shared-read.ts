@@ -68,19 +68,31 @@ export function readChunks(job: ReadJob): void {
     } catch {
       return;
     }
-    for (;;) {
-      const c = Atomics.add(job.state, 0, 1);
-      if (c >= n) break;
-      try {
-        readChunk(fd, job, c);
-        Atomics.store(job.state, 1 + c, 1);
-      } catch {
-        Atomics.store(job.state, 1 + c, -1);
-      }
-      Atomics.notify(job.state, 1 + c);
-    }
+    takeChunks(fd, job, n, true);
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Take the job's next chunks (one atomic counter for every thread) and read
+ * them until none is left, marking each read (1). A helper marks a chunk it
+ * could not read (-1) and wakes the reading thread, which then reads it
+ * itself; the reading thread's own failure is thrown.
+ */
+function takeChunks(fd: number, job: ReadJob, n: number, helper: boolean): void {
+  for (;;) {
+    const c = Atomics.add(job.state, 0, 1);
+    if (c >= n) return;
+    let mark = 1;
+    try {
+      readChunk(fd, job, c);
+    } catch (e) {
+      if (!helper) throw e;
+      mark = -1;
+    }
+    Atomics.store(job.state, 1 + c, mark);
+    if (helper) Atomics.notify(job.state, 1 + c);
   }
 }
 
@@ -98,12 +110,7 @@ export function readShared(path: string, share?: (job: ReadJob) => void): Uint8A
     };
     const n = chunks(job);
     if (share && n > 1) share(job);
-    for (;;) {
-      const c = Atomics.add(job.state, 0, 1);
-      if (c >= n) break;
-      readChunk(fd, job, c);
-      Atomics.store(job.state, 1 + c, 1);
-    }
+    takeChunks(fd, job, n, false);
     // the chunks helpers took: waited for, or read here
     for (let c = 0; c < n; c++) {
       if (Atomics.load(job.state, 1 + c) === 0) Atomics.wait(job.state, 1 + c, 0, PATIENCE_MS);

@@ -1085,21 +1085,19 @@ export function compileKernel(ir: IR): CompiledKernel {
       stageNames: ir.stages.map((s) => s.name),
     };
     let ctx: KernelContext = base;
-    let fn: KernelFn = kernelFns.snapshot;
-    let fnName: PortableKernel['fn'] | null = 'snapshot';
+    let fnName: keyof KernelFns = 'snapshot';
     if (mode === 'events') {
       const ev = input.events;
       if (!ev) throw new KernelError('event mode needs an events table');
       const events = { ...base, offsets: ev.offsets, times: ev.times, acts: activityIndexes(ev, ir.activities) };
       ctx = events;
-      fn = kernelFns.events;
       fnName = 'events';
       if (full !== null && prev !== undefined && kernelFns.eventsReusing !== null) {
         ctx = { ...events, prev: prev.scores, full };
-        fn = kernelFns.eventsReusing;
-        fnName = null;
+        fnName = 'eventsReusing';
       }
     }
+    const fn = kernelFns[fnName]!;
     const used = ctx;
     return {
       out,
@@ -1110,7 +1108,8 @@ export function compileKernel(ir: IR): CompiledKernel {
         fn(ctx, Math.max(0, lo), Math.min(n, hi));
       },
       portable() {
-        if (fnName === null) return null;
+        // a run that reuses an earlier run's scores stays on this thread
+        if (fnName === 'eventsReusing') return null;
         return { source, fn: fnName, ctx: { ...used, dicts: used.dicts.map((d, i) => (dictsRead.has(i) ? d : null)) } };
       },
     };
