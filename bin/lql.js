@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `lql` command: runs the compiled CLI (built by `npm install` / `npm run build:cli`).
+// On large data files it first starts itself again with its memory in huge pages (cli/huge-pages.ts).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -8,5 +9,11 @@ if (!existsSync(fileURLToPath(main))) {
   process.stderr.write('lql: the command line is not built yet. Run `npm install` (or `npm run build:cli`) in the LQL folder first.\n');
   process.exit(2);
 }
-const { run } = await import(main.href);
-process.exitCode = await run(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const { relaunchWithHugePages } = await import(new URL('../dist/lql/huge-pages.js', import.meta.url).href);
+const code = await relaunchWithHugePages(fileURLToPath(import.meta.url), argv);
+if (code !== null) process.exitCode = code;
+else {
+  const { run } = await import(main.href);
+  process.exitCode = await run(argv);
+}

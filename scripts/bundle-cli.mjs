@@ -23,7 +23,8 @@ await build({
   cwd: root,
   // the workers that read parts of large data files (simulator/data/parallel.ts) and replay ranges of
   // leads (simulator/replay-threads.ts) are entries of their own
-  input: { main: 'cli/main.ts', 'parts-worker': 'simulator/data/parts-worker.ts', 'kernel-thread': 'simulator/kernel/kernel-thread.ts' },
+  // and so is the check that starts `lql` again with huge pages (cli/huge-pages.ts), before anything else loads
+  input: { main: 'cli/main.ts', 'huge-pages': 'cli/huge-pages.ts', 'parts-worker': 'simulator/data/parts-worker.ts', 'kernel-thread': 'simulator/kernel/kernel-thread.ts' },
   platform: 'node',
   // `lql serve`'s storage and co-editing libraries stay external too: PGlite loads its
   // WASM beside its own module, and Yjs must be one copy shared with Hocuspocus.
