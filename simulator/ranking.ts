@@ -27,47 +27,33 @@ export interface AucResult {
   lost: number;
 }
 
-/** A score's decided leads grouped by value (what the AUC and the lift table are computed from). */
-export interface Groups {
-  /** distinct score values ascending, with won and lost counts */
-  values: ArrayLike<number>;
-  won: ArrayLike<number>;
-  lost: ArrayLike<number>;
+/**
+ * A score's decided leads grouped by value (what the AUC and the lift table
+ * are computed from), visited in order rather than held: for a score of a
+ * million distinct values, the groups would take 16 bytes each.
+ */
+interface Groups {
   totalWon: number;
   totalLost: number;
+  /** each distinct value, ascending (`up`) or descending, with how many won and lost leads hold it */
+  walk(up: boolean, visit: (value: number, won: number, lost: number) => void): void;
 }
 
 /**
- * Groups another thread is computing for a score array and outcome
- * (simulator/shared-groups.ts): taken, once, when the report needs them;
- * `take` returns null when that thread did not deliver them (then they are
+ * Rankings another thread is computing for a score array and outcome
+ * (simulator/shared-ranking.ts): taken, once, by the next `ranking` of that
+ * score; `take` returns null when that thread did not deliver (then it is
  * computed here).
  */
-const pending = new WeakMap<object, { outcome: Int8Array; take: () => Groups | null }>();
+const pending = new WeakMap<object, { outcome: Int8Array; parts: number; take: () => Ranking | null }>();
 
-/** Let the next ranking of `score` against `outcome` use the groups `take` returns. */
-export function groupsFromElsewhere(score: ArrayLike<number>, outcome: Int8Array, take: () => Groups | null): void {
-  pending.set(score, { outcome, take });
+/** Let the next `ranking(score, outcome, parts)` use what `take` returns. */
+export function rankingFromElsewhere(score: ArrayLike<number>, outcome: Int8Array, parts: number, take: () => Ranking | null): void {
+  pending.set(score, { outcome, parts, take });
 }
 
 function groupsOf(score: ArrayLike<number>, outcome: Int8Array): Groups {
-  const p = pending.get(score);
-  if (p && p.outcome === outcome) {
-    pending.delete(score);
-    const g = p.take();
-    if (g) return g;
-  }
-  return computeGroups(score, outcome);
-}
-
-/** Where the groups of many distinct values are written: three arrays of at least `n` entries. */
-export type GroupArrays = (n: number) => { values: Float64Array; won: Int32Array; lost: Int32Array };
-
-const NEW_GROUPS: GroupArrays = (n) => ({ values: new Float64Array(n), won: new Int32Array(n), lost: new Int32Array(n) });
-
-/** A score's groups, computed on this thread (`into`: where sorted groups are written, default new arrays). */
-export function computeGroups(score: ArrayLike<number>, outcome: Int8Array, into: GroupArrays = NEW_GROUPS): Groups {
-  return countedGroups(score, outcome) ?? sortedGroups(score, outcome, into);
+  return countedGroups(score, outcome) ?? sortedGroups(score, outcome);
 }
 
 /** Groups by counting, when the scores take few distinct values (the usual case: sums of integer points); null when they take many. */
@@ -102,18 +88,21 @@ function countedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups | n
   }
   const order = values.map((_, k) => k).sort((x, y) => values[x]! - values[y]!);
   return {
-    values: order.map((k) => values[k]!),
-    won: order.map((k) => won[k]!),
-    lost: order.map((k) => lost[k]!),
     totalWon: tw,
     totalLost: tl,
+    walk(up, visit) {
+      const m = order.length;
+      for (let j = 0; j < m; j++) {
+        const k = order[up ? j : m - 1 - j]!;
+        visit(values[k]!, won[k]!, lost[k]!);
+      }
+    },
   };
 }
 
-/** Groups by sorting (any number of distinct values). */
-function sortedGroups(score: ArrayLike<number>, outcome: Int8Array, into: GroupArrays): Groups {
-  // the won and the lost scores apart, each sorted natively (a typed-array sort, no comparator), then merged
-  // into typed arrays (a million distinct decayed scores would be a million pushes onto each of three arrays)
+/** Groups by sorting (any number of distinct values): the won and the lost scores apart, each sorted, merged as they are walked. */
+function sortedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups {
+  // each sorted natively (a typed-array sort, no comparator)
   let nw = 0;
   let nl = 0;
   for (let i = 0; i < outcome.length; i++) {
@@ -134,29 +123,49 @@ function sortedGroups(score: ArrayLike<number>, outcome: Int8Array, into: GroupA
   }
   ws.sort();
   ls.sort();
-  const { values, won, lost } = into(nw + nl);
-  let k = 0;
-  let a = 0;
-  let b = 0;
-  while (a < nw || b < nl) {
-    // the next distinct value (0 and -0 are one value), and how many of each class hold it
-    const v = b >= nl || (a < nw && ws[a]! <= ls[b]!) ? ws[a]! : ls[b]!;
-    let w = 0;
-    let l = 0;
-    while (a < nw && ws[a] === v) {
-      a++;
-      w++;
-    }
-    while (b < nl && ls[b] === v) {
-      b++;
-      l++;
-    }
-    values[k] = v;
-    won[k] = w;
-    lost[k] = l;
-    k++;
-  }
-  return { values: values.subarray(0, k), won: won.subarray(0, k), lost: lost.subarray(0, k), totalWon: nw, totalLost: nl };
+  return {
+    totalWon: nw,
+    totalLost: nl,
+    walk(up, visit) {
+      if (up) {
+        let a = 0;
+        let b = 0;
+        while (a < nw || b < nl) {
+          // the next distinct value (0 and -0 are one value), and how many of each class hold it
+          const v = b >= nl || (a < nw && ws[a]! <= ls[b]!) ? ws[a]! : ls[b]!;
+          let w = 0;
+          let l = 0;
+          while (a < nw && ws[a] === v) {
+            a++;
+            w++;
+          }
+          while (b < nl && ls[b] === v) {
+            b++;
+            l++;
+          }
+          visit(v, w, l);
+        }
+        return;
+      }
+      let a = nw - 1;
+      let b = nl - 1;
+      while (a >= 0 || b >= 0) {
+        const v = b < 0 || (a >= 0 && ws[a]! >= ls[b]!) ? ws[a]! : ls[b]!;
+        let w = 0;
+        let l = 0;
+        while (a >= 0 && ws[a] === v) {
+          a--;
+          w++;
+        }
+        while (b >= 0 && ls[b] === v) {
+          b--;
+          l++;
+        }
+        // the value as the ascending walk names it (of 0 and -0, the one it meets first)
+        visit(w > 0 ? ws[a + 1]! : ls[b + 1]!, w, l);
+      }
+    },
+  };
 }
 
 /** ROC AUC of a score (higher = more likely won) with DeLong's 95% interval; null without both classes. */
@@ -164,8 +173,25 @@ export function auc(score: ArrayLike<number>, outcome: Int8Array): AucResult | n
   return aucOf(groupsOf(score, outcome));
 }
 
-/** Both `auc` and `liftTable` of one score, grouping the leads once. */
-export function ranking(score: ArrayLike<number>, outcome: Int8Array, parts = 10): { auc: AucResult | null; deciles: LiftRow[] } {
+/** Both `auc` and `liftTable` of one score. */
+export interface Ranking {
+  auc: AucResult | null;
+  deciles: LiftRow[];
+}
+
+/** Both `auc` and `liftTable` of one score, grouping the leads once (or as another thread computed them, see `rankingFromElsewhere`). */
+export function ranking(score: ArrayLike<number>, outcome: Int8Array, parts = 10): Ranking {
+  const p = pending.get(score);
+  if (p && p.outcome === outcome && p.parts === parts) {
+    pending.delete(score);
+    const r = p.take();
+    if (r) return r;
+  }
+  return computeRanking(score, outcome, parts);
+}
+
+/** `ranking`, always computed on this thread. */
+export function computeRanking(score: ArrayLike<number>, outcome: Int8Array, parts = 10): Ranking {
   const g = groupsOf(score, outcome);
   return { auc: aucOf(g), deciles: liftOf(g, parts) };
 }
@@ -183,9 +209,7 @@ function aucOf(g: Groups): AucResult | null {
   let s10sq = 0;
   let s01 = 0;
   let s01sq = 0;
-  for (let k = 0; k < g.values.length; k++) {
-    const w = g.won[k]!;
-    const l = g.lost[k]!;
+  g.walk(true, (_v, w, l) => {
     const v10 = (lostBelow + 0.5 * l) / L;
     const v01 = (W - wonBelow - w + 0.5 * w) / W;
     sum += w * v10;
@@ -195,7 +219,7 @@ function aucOf(g: Groups): AucResult | null {
     s01sq += l * v01 * v01;
     lostBelow += l;
     wonBelow += w;
-  }
+  });
   const a = sum / W;
   const var10 = W > 1 ? (s10sq - (s10 * s10) / W) / (W - 1) : 0;
   const var01 = L > 1 ? (s01sq - (s01 * s01) / L) / (L - 1) : 0;
@@ -232,29 +256,34 @@ function liftOf(g: Groups, parts: number): LiftRow[] {
   let taken = 0;
   let next = 1;
   let cur: { min: number; max: number; won: number; lost: number } | null = null;
-  for (let k = g.values.length - 1; k >= 0; k--) {
-    const v = g.values[k]!;
+  g.walk(false, (v, w, l) => {
     if (!cur) cur = { min: v, max: v, won: 0, lost: 0 };
     cur.min = v;
-    cur.won += g.won[k]!;
-    cur.lost += g.lost[k]!;
-    taken += g.won[k]! + g.lost[k]!;
-    if (taken * parts >= next * total || k === 0) {
-      const cr = rate(cur.won, cur.lost);
-      rows.push({
-        decile: rows.length + 1,
-        min: cur.min,
-        max: cur.max,
-        leads: cur.won + cur.lost,
-        won: cur.won,
-        lost: cur.lost,
-        closeRate: cr,
-        closeRateCI: wilson(cur.won, cur.won + cur.lost),
-        lift: cr !== null && base > 0 ? cr / base : null,
-      });
+    cur.won += w;
+    cur.lost += l;
+    taken += w + l;
+    if (taken * parts >= next * total) {
+      rows.push(liftRow(rows.length + 1, cur.min, cur.max, cur.won, cur.lost, base));
       cur = null;
       while (next * total <= taken * parts) next++;
     }
-  }
+  });
+  // the lowest value closes the last group: there `taken` is `total`, and `next` is at most `parts`
   return rows;
+}
+
+/** One row of the lift table: a group of decided leads from `min` to `max`; `base` is the close rate of all of them. */
+export function liftRow(decile: number, min: number, max: number, won: number, lost: number, base: number): LiftRow {
+  const cr = rate(won, lost);
+  return {
+    decile,
+    min,
+    max,
+    leads: won + lost,
+    won,
+    lost,
+    closeRate: cr,
+    closeRateCI: wilson(won, won + lost),
+    lift: cr !== null && base > 0 ? cr / base : null,
+  };
 }

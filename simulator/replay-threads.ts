@@ -28,8 +28,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { IR } from '../language/compile/ir.js';
 import type { CompiledKernel, OutputAllocator } from './kernel/emit-kernel.js';
-import type { GroupsJob, ThreadJob, ThreadReply } from './kernel/kernel-thread.js';
-import { expectGroups } from './shared-groups.js';
+import type { RankingJob, ThreadJob, ThreadReply } from './kernel/kernel-thread.js';
+import { expectRankings } from './shared-ranking.js';
 import { flagActivities, takeRanges } from './kernel/kernel-runtime.js';
 import type { ReadJob } from './data/shared-read.js';
 import { threadsFromEnv, workerBeside, workerOptions } from './data/threads.js';
@@ -146,18 +146,18 @@ export class ReplayThreads {
   };
 
   /**
-   * Have the workers group a replay's scores for the report's ranking while
-   * this thread computes the rest of the report (simulator/shared-groups.ts);
+   * Have the workers rank a replay's scores for the report while this
+   * thread computes the rest of the report (simulator/shared-ranking.ts);
    * only for a table replayed on threads (its scores in shared memory).
    */
   rankAhead(table: ScoredTable): void {
     if (!this.workers.length || !table.scores.every(isShared)) return;
-    const job: GroupsJob = { scores: table.scores, outcome: table.outcome, out: expectGroups(table.scores, table.outcome) };
+    const job: RankingJob = { scores: table.scores, outcome: table.outcome, out: expectRankings(table.scores, table.outcome) };
     for (const w of this.workers) {
       try {
-        w.postMessage({ groups: job });
+        w.postMessage({ ranking: job });
       } catch {
-        /* the report groups that worker's share */
+        /* the report ranks that worker's share */
       }
     }
   }

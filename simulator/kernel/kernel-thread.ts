@@ -4,13 +4,14 @@
  *
  * Input: messages `ThreadJob`: a bound kernel as data (its generated source,
  * the function to call, what it reads), the ranges' bounds and the job's
- * shared state; or `{ read }`: a ReadJob; or `{ groups }`: scores to group
- * for the report's ranking.
+ * shared state; or `{ read }`: a ReadJob; or `{ ranking }`: scores to rank
+ * for the report.
  * Output: the kernel's outputs and the activity flags, written into the job's
  * shared arrays, `state[2 + r] = 1` once range r is written, and one
  * `ThreadReply` per job; for a read, the chunks it took read into place
- * (no reply: the reading thread waits on the shared state); for groups, the
- * groups of each score no other thread has claimed, written into place.
+ * (no reply: the reading thread waits on the shared state); for a ranking,
+ * the AUC and lift table of each score no other thread has claimed, written
+ * into place.
  * Invariants: takes ranges as every thread of the job does (`takeRanges`),
  * so a range is written by exactly one thread; the
  * generated source is compiled once per distinct source; never evaluates
@@ -20,13 +21,13 @@ import { parentPort } from 'node:worker_threads';
 import { flagActivities, KERNEL_RUNTIME, takeRanges } from './kernel-runtime.js';
 import type { PortableKernel } from './emit-kernel.js';
 import { readChunks, type ReadJob } from '../data/shared-read.js';
-import { fillGroups, type SharedGroups } from '../shared-groups.js';
+import { fillRankings, type SharedRanking } from '../shared-ranking.js';
 
-/** A ranking job: group these scores (simulator/shared-groups.ts). */
-export interface GroupsJob {
+/** A ranking job: rank these scores (simulator/shared-ranking.ts). */
+export interface RankingJob {
   scores: Float64Array[];
   outcome: Int8Array;
-  out: SharedGroups[];
+  out: SharedRanking[];
 }
 
 /** A job: replay the ranges of `bounds` with `kernel` (sent by simulator/replay-threads.ts). */
@@ -58,13 +59,13 @@ function fnOf(source: string, name: string): KernelFn {
   return fns[name]!;
 }
 
-parentPort?.on('message', (m: ThreadJob | { read: ReadJob } | { groups: GroupsJob }) => {
+parentPort?.on('message', (m: ThreadJob | { read: ReadJob } | { ranking: RankingJob }) => {
   if ('read' in m) {
     readChunks(m.read);
     return;
   }
-  if ('groups' in m) {
-    fillGroups(m.groups.scores, m.groups.outcome, m.groups.out);
+  if ('ranking' in m) {
+    fillRankings(m.ranking.scores, m.ranking.outcome, m.ranking.out);
     return;
   }
   let reply: ThreadReply;

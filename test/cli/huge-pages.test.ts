@@ -37,18 +37,19 @@ describe('when lql starts again', () => {
   it('only on data of the threshold or more, on Linux with glibc 2.35+ and huge pages on request', () => {
     const env = { PATH: '/bin' };
     const on = (facts: HugePageFacts, min = 6000, e: NodeJS.ProcessEnv = env) => hugePageEnv(['simulate', small, '--leads', big], e, () => facts, min);
-    expect(on(QUALIFIES)?.GLIBC_TUNABLES).toBe('glibc.malloc.hugetlb=1');
+    expect(on(QUALIFIES)?.GLIBC_TUNABLES).toBe('glibc.malloc.hugetlb=1:glibc.malloc.arena_max=1');
     expect(on(QUALIFIES)?.PATH).toBe('/bin');
     expect(on(QUALIFIES, 6001)).toBeNull();
     expect(on({ ...QUALIFIES, thp: 'always' })).toBeNull();
     expect(on({ ...QUALIFIES, thp: 'never' })).toBeNull();
     expect(on({ ...QUALIFIES, thp: undefined })).toBeNull();
     expect(on({ ...QUALIFIES, glibc: '2.34' })).toBeNull();
-    expect(on({ ...QUALIFIES, glibc: '3.0' })?.GLIBC_TUNABLES).toBe('glibc.malloc.hugetlb=1');
+    expect(on({ ...QUALIFIES, glibc: '3.0' })?.GLIBC_TUNABLES).toBe('glibc.malloc.hugetlb=1:glibc.malloc.arena_max=1');
     expect(on({ ...QUALIFIES, glibc: undefined })).toBeNull();
     expect(on({ ...QUALIFIES, platform: 'darwin' })).toBeNull();
     // the user's own tunables are kept; naming the setting (as the child does, or =0 to opt out) means no second start
     expect(on(QUALIFIES, 6000, { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })?.GLIBC_TUNABLES).toBe('glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1');
+    expect(on(QUALIFIES, 6000, { GLIBC_TUNABLES: 'glibc.malloc.check=0' })?.GLIBC_TUNABLES).toBe('glibc.malloc.check=0:glibc.malloc.hugetlb=1:glibc.malloc.arena_max=1');
     expect(on(QUALIFIES, 6000, { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' })).toBeNull();
     expect(on(QUALIFIES, 6000, { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' })).toBeNull();
   });
@@ -87,7 +88,7 @@ describe.skipIf(!here)('the second start, on this machine', () => {
     expect(r.status).toBe(3);
     expect(r.stderr).toBe('to stderr');
     const got = JSON.parse(r.stdout) as { tunables: string; huge: number; input: string; sum: number };
-    expect(got.tunables).toBe('glibc.malloc.hugetlb=1');
+    expect(got.tunables).toBe('glibc.malloc.hugetlb=1:glibc.malloc.arena_max=1');
     expect(got.input).toBe('from stdin');
     expect(got.sum).toBe(1);
     // the 64 MiB the child touched are (mostly) in 2 MiB pages

@@ -64,6 +64,71 @@ describe('ranking on many leads', () => {
   });
 });
 
+describe('the lift table walked from the highest score down', () => {
+  /** The lift rows by hand: decided leads sorted by score, highest first, cut at each tenth; a tie block is never split. */
+  function liftRef(score: Float64Array, outcome: Int8Array): { min: number; max: number; won: number; lost: number }[] {
+    const leads: { s: number; won: boolean }[] = [];
+    for (let i = 0; i < score.length; i++) if (score[i] === score[i] && outcome[i]! >= 0) leads.push({ s: score[i]!, won: outcome[i] === 1 });
+    leads.sort((a, b) => b.s - a.s);
+    const total = leads.length;
+    const rows: { min: number; max: number; won: number; lost: number }[] = [];
+    let i = 0;
+    let next = 1;
+    while (i < total) {
+      const row = { min: leads[i]!.s, max: leads[i]!.s, won: 0, lost: 0 };
+      // take whole tie blocks until the next tenth of the leads is reached
+      while (i < total && (row.won + row.lost === 0 || i * 10 < next * total)) {
+        const v = leads[i]!.s;
+        while (i < total && leads[i]!.s === v) {
+          if (leads[i]!.won) row.won++;
+          else row.lost++;
+          i++;
+        }
+        row.min = v;
+      }
+      while (next * total <= i * 10) next++;
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  for (const [label, distinct] of [
+    ['counted', 300],
+    ['sorted', 50_000],
+  ] as const) {
+    it(`${label}: the rows match the hand computation, ties and all`, () => {
+      const { score, outcome } = sample(40_000, distinct, 11);
+      // a block of large ties at the top and at the bottom
+      for (let i = 0; i < 3000; i++) score[i * 13] = i % 2 ? 1e6 : -1e6;
+      const got = liftTable(score, outcome).map((r) => ({ min: r.min, max: r.max, won: r.won, lost: r.lost }));
+      expect(got).toEqual(liftRef(score, outcome));
+      expect(got.length).toBeGreaterThan(5);
+    });
+  }
+
+  it('a block of 0 and -0 is one value, named as the ascending walk meets it first', () => {
+    // many distinct values (the sorted path), with zeros of both signs among won and lost leads
+    const n = 20_000;
+    const score = new Float64Array(n);
+    const outcome = new Int8Array(n);
+    for (let i = 0; i < n; i++) {
+      score[i] = i < 4000 ? (i % 2 ? 0 : -0) : i;
+      outcome[i] = i % 3 === 0 ? 1 : 0;
+    }
+    const rows = liftTable(score, outcome);
+    const bottom = rows[rows.length - 1]!;
+    // the 4,000 zeros are one block: the bottom row holds all of them and nothing below
+    expect(bottom.won + bottom.lost).toBeGreaterThanOrEqual(4000);
+    expect(bottom.min === 0).toBe(true);
+    // a won lead holds -0 (i = 0), and -0 sorts before 0: the value is named -0, as in the ascending walk
+    expect(Object.is(bottom.min, -0)).toBe(true);
+    // with only +0 among the won leads, the won side names it +0
+    for (let i = 0; i < 4000; i++) if (outcome[i] === 1) score[i] = 0;
+    expect(Object.is(liftTable(score, outcome).at(-1)!.min, 0)).toBe(true);
+    expect(auc(score, outcome)).toEqual(ranking(score, outcome).auc);
+  });
+});
+
 describe('calendar months and medians without a Date per lead', () => {
   it('monthIndex is the UTC year and month Date gives, across eras, leap days and month ends', () => {
     const rnd = seeded(29);

@@ -18,7 +18,7 @@ import { simulateFull, simulateFullOn } from '../../simulator/simulate.js';
 import { readChunks, readShared, type ReadJob } from '../../simulator/data/shared-read.js';
 import { ACME, compile } from './helpers.js';
 import { ranking } from '../../simulator/ranking.js';
-import { expectGroups, fillGroups } from '../../simulator/shared-groups.js';
+import { expectRankings, fillRankings } from '../../simulator/shared-ranking.js';
 import { compileKernel } from '../../simulator/kernel/emit-kernel.js';
 import { eventRows } from '../../simulator/split.js';
 
@@ -269,7 +269,7 @@ describe('reading into shared memory', () => {
   });
 });
 
-describe('ranking groups computed on another thread', () => {
+describe('rankings computed on another thread', () => {
   /** A score with many distinct values (sorted groups) and one with few (counted groups), in shared memory. */
   function scores(): { many: Float64Array; few: Float64Array; outcome: Int8Array } {
     const n = 20_000;
@@ -284,14 +284,14 @@ describe('ranking groups computed on another thread', () => {
     return { many, few, outcome };
   }
 
-  it('the groups a worker computes give the same AUC and lift table as computing them here', async () => {
+  it('the rankings a worker computes give the same AUC and lift table as computing them here', async () => {
     const { many, few, outcome } = scores();
     const want = [ranking(many, outcome), ranking(few, outcome)];
-    const out = expectGroups([many, few], outcome);
+    const out = expectRankings([many, few], outcome);
     const w = new Worker(worker.url());
     await new Promise((r) => w.once('online', r));
     try {
-      w.postMessage({ groups: { scores: [many, few], outcome, out } });
+      w.postMessage({ ranking: { scores: [many, few], outcome, out } });
       // the worker takes the last score first; wait until it has finished both
       for (const o of out) while (Atomics.load(o.state, 0) < 2) Atomics.wait(o.state, 0, Atomics.load(o.state, 0), 100);
       expect(out.map((o) => Atomics.load(o.state, 0))).toEqual([2, 2]);
@@ -305,21 +305,21 @@ describe('ranking groups computed on another thread', () => {
     const { many, few, outcome } = scores();
     const want = [ranking(many, outcome), ranking(few, outcome)];
     // nobody fills them: the report claims both and computes them
-    const out = expectGroups([many, few], outcome);
+    const out = expectRankings([many, few], outcome);
     expect([ranking(many, outcome), ranking(few, outcome)]).toEqual(want);
     expect(out.map((o) => Atomics.load(o.state, 0))).toEqual([4, 4]);
     // a worker that failed on a score (state 3)
-    const failed = expectGroups([many], outcome);
+    const failed = expectRankings([many], outcome);
     Atomics.store(failed[0]!.state, 0, 3);
     expect(ranking(many, outcome)).toEqual(want[0]);
-    // groups filled on this thread through the same routine the worker runs
-    const filled = expectGroups([many, few], outcome);
-    fillGroups([many, few], outcome, filled);
+    // rankings filled on this thread through the same routine the worker runs
+    const filled = expectRankings([many, few], outcome);
+    fillRankings([many, few], outcome, filled);
     expect([ranking(many, outcome), ranking(few, outcome)]).toEqual(want);
     // registered for another outcome array: not used
     const other = Int8Array.from(outcome, (o) => (o === 1 ? 0 : o === 0 ? 1 : -1));
-    const wrong = expectGroups([many], other);
-    fillGroups([many], other, wrong);
+    const wrong = expectRankings([many], other);
+    fillRankings([many], other, wrong);
     expect(ranking(many, outcome)).toEqual(want[0]);
   });
 });
@@ -329,7 +329,7 @@ describe('replay on threads: what a worker can do wrong, and what is not shared'
     const file = join(worker.dir(), 'hangs.mjs');
     writeFileSync(
       file,
-      "import { parentPort } from 'node:worker_threads'; parentPort.on('message', (m) => { if (m.read || m.groups) return; Atomics.add(m.state, 0, 1); for (;;) {} });",
+      "import { parentPort } from 'node:worker_threads'; parentPort.on('message', (m) => { if (m.read || m.ranking) return; Atomics.add(m.state, 0, 1); for (;;) {} });",
     );
     const pool = new ReplayThreads({ threads: 2, rangesPerThread: 4, minEvents: 0, workerUrl: pathToFileURL(file), stallMs: 300 });
     try {
