@@ -178,6 +178,18 @@ async function replayThreads(args: Args): Promise<import('../simulator/replay-th
   return threads;
 }
 
+/**
+ * The replay's threads for the JS engine, asked for before the ruleset is read, so that their start-up
+ * (each loads its own modules) overlaps reading and compiling it; undefined for the other engines.
+ */
+function threadsAhead(args: Args): Promise<import('../simulator/replay-threads.js').ReplayThreads> | undefined {
+  if (engineOf(args) !== 'js' || s(args.values['split-at']) !== undefined) return undefined;
+  const ahead = replayThreads(args);
+  // a failure is met where the threads are awaited; a ruleset error before then leaves idle threads that end with the process
+  ahead.catch(() => {});
+  return ahead;
+}
+
 function engineOf(args: Args): 'js' | 'duckdb' | 'clickhouse' {
   const e = s(args.values.engine) ?? 'js';
   if (e !== 'js' && e !== 'duckdb' && e !== 'clickhouse') throw new UsageError(`--engine must be js, duckdb or clickhouse (got '${e}').`);
@@ -230,6 +242,7 @@ export const simulateCommand: Command = {
       const changesOpt = s(args.values.changes);
       const changes = changesOpt === undefined ? 20 : Number(changesOpt);
       if (!Number.isInteger(changes) || changes < 0) throw new UsageError(`--changes must be a whole number (got '${changesOpt}').`);
+      const ahead = threadsAhead(args);
       const { ir, file } = await withRuleset(args, io);
       let baseline: IR | undefined;
       const bfile = s(args.values.baseline);
@@ -261,8 +274,8 @@ export const simulateCommand: Command = {
           return (await ch.simulateClickHouse(ir, data.leads, data.events, { asOf, baseline })).report;
         });
       } else {
-        // the replay runs on every core when the events are many (started now, the threads' start-up overlaps the reading)
-        const threads = await replayThreads(args);
+        // the replay runs on every core when the events are many (started early, the threads' start-up overlaps the reading)
+        const threads = await (ahead ?? replayThreads(args));
         try {
           const data = await loadData(ir, args, io, { threads, ruleColumnsOnly: true, ...(baseline ? { alsoFor: [baseline] } : {}) });
           const { simulateFullOn } = await import('../simulator/simulate.js');
@@ -301,6 +314,7 @@ export const scoreCommand: Command = {
     guard(io, async () => {
       const out = s(args.values.out);
       if (out) refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
+      const ahead = threadsAhead(args);
       const { ir } = await withRuleset(args, io);
       const asOf = timeOption('as-of', s(args.values['as-of']));
       const { exportNames, rowAt, writeRows } = await import('../simulator/score-export.js');
@@ -322,7 +336,7 @@ export const scoreCommand: Command = {
         skipped = r.skipped;
       } else {
         // as in simulate: a large history from the cache is replayed on every core
-        const threads = await replayThreads(args);
+        const threads = await (ahead ?? replayThreads(args));
         let st: import('../simulator/replay.js').ScoredTable;
         let data: LoadedData;
         try {

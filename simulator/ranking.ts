@@ -35,8 +35,8 @@ export interface AucResult {
 interface Groups {
   totalWon: number;
   totalLost: number;
-  /** each distinct value, ascending (`up`) or descending, with how many won and lost leads hold it */
-  walk(up: boolean, visit: (value: number, won: number, lost: number) => void): void;
+  /** each distinct value, ascending, with how many won and lost leads hold it (0 and -0 are one value, named as first met) */
+  walk(visit: (value: number, won: number, lost: number) => void): void;
 }
 
 /**
@@ -52,11 +52,67 @@ export function rankingFromElsewhere(score: ArrayLike<number>, outcome: Int8Arra
   pending.set(score, { outcome, parts, take });
 }
 
+/** Values that are whole numbers spanning fewer than this many are counted in an array indexed by value. */
+const SPAN = 4096;
+
 function groupsOf(score: ArrayLike<number>, outcome: Int8Array): Groups {
-  return countedGroups(score, outcome) ?? sortedGroups(score, outcome);
+  return wholeGroups(score, outcome) ?? countedGroups(score, outcome) ?? sortedGroups(score, outcome);
 }
 
-/** Groups by counting, when the scores take few distinct values (the usual case: sums of integer points); null when they take many. */
+/**
+ * Groups of whole-number scores spanning fewer than `SPAN` values (sums of
+ * integer points: the usual case), counted in arrays indexed by value; null
+ * for other scores.
+ */
+function wholeGroups(score: ArrayLike<number>, outcome: Int8Array): Groups | null {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < outcome.length; i++) {
+    const o = outcome[i];
+    if (o !== 1 && o !== 0) continue;
+    const s = score[i]!;
+    if (s !== s) continue;
+    if (s !== Math.floor(s)) return null;
+    if (s < min) min = s;
+    if (s > max) max = s;
+  }
+  if (!(max - min < SPAN)) return min === Infinity ? { totalWon: 0, totalLost: 0, walk() {} } : null;
+  const won = new Int32Array(max - min + 1);
+  const lost = new Int32Array(max - min + 1);
+  let tw = 0;
+  let tl = 0;
+  // a zero is named as the first one met among the leads (0 or -0), as a Map keyed by value would
+  let zero = 0;
+  for (let i = 0; i < outcome.length; i++) {
+    const o = outcome[i];
+    if (o !== 1 && o !== 0) continue;
+    const s = score[i]!;
+    if (s !== s) continue;
+    if (s === 0 && zero === 0) zero = Object.is(s, -0) ? -1 : 1;
+    if (o === 1) {
+      won[s - min]!++;
+      tw++;
+    } else {
+      lost[s - min]!++;
+      tl++;
+    }
+  }
+  return {
+    totalWon: tw,
+    totalLost: tl,
+    walk(visit) {
+      for (let k = 0; k < won.length; k++) {
+        const w = won[k]!;
+        const l = lost[k]!;
+        if (w + l === 0) continue;
+        const v = min + k;
+        visit(v === 0 && zero < 0 ? -0 : v, w, l);
+      }
+    },
+  };
+}
+
+/** Groups by counting, when the scores take few distinct values; null when they take many. */
 function countedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups | null {
   const at = new Map<number, number>();
   const won: number[] = [];
@@ -71,7 +127,7 @@ function countedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups | n
     if (s !== s) continue;
     let k = at.get(s);
     if (k === undefined) {
-      if (values.length === 4096) return null;
+      if (values.length === SPAN) return null;
       k = values.length;
       at.set(s, k);
       values.push(s);
@@ -90,12 +146,8 @@ function countedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups | n
   return {
     totalWon: tw,
     totalLost: tl,
-    walk(up, visit) {
-      const m = order.length;
-      for (let j = 0; j < m; j++) {
-        const k = order[up ? j : m - 1 - j]!;
-        visit(values[k]!, won[k]!, lost[k]!);
-      }
+    walk(visit) {
+      for (const k of order) visit(values[k]!, won[k]!, lost[k]!);
     },
   };
 }
@@ -126,43 +178,23 @@ function sortedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups {
   return {
     totalWon: nw,
     totalLost: nl,
-    walk(up, visit) {
-      if (up) {
-        let a = 0;
-        let b = 0;
-        while (a < nw || b < nl) {
-          // the next distinct value (0 and -0 are one value), and how many of each class hold it
-          const v = b >= nl || (a < nw && ws[a]! <= ls[b]!) ? ws[a]! : ls[b]!;
-          let w = 0;
-          let l = 0;
-          while (a < nw && ws[a] === v) {
-            a++;
-            w++;
-          }
-          while (b < nl && ls[b] === v) {
-            b++;
-            l++;
-          }
-          visit(v, w, l);
-        }
-        return;
-      }
-      let a = nw - 1;
-      let b = nl - 1;
-      while (a >= 0 || b >= 0) {
-        const v = b < 0 || (a >= 0 && ws[a]! >= ls[b]!) ? ws[a]! : ls[b]!;
+    walk(visit) {
+      let a = 0;
+      let b = 0;
+      while (a < nw || b < nl) {
+        // the next distinct value, and how many of each class hold it
+        const v = b >= nl || (a < nw && ws[a]! <= ls[b]!) ? ws[a]! : ls[b]!;
         let w = 0;
         let l = 0;
-        while (a >= 0 && ws[a] === v) {
-          a--;
+        while (a < nw && ws[a] === v) {
+          a++;
           w++;
         }
-        while (b >= 0 && ls[b] === v) {
-          b--;
+        while (b < nl && ls[b] === v) {
+          b++;
           l++;
         }
-        // the value as the ascending walk names it (of 0 and -0, the one it meets first)
-        visit(w > 0 ? ws[a + 1]! : ls[b + 1]!, w, l);
+        visit(v, w, l);
       }
     },
   };
@@ -170,7 +202,7 @@ function sortedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups {
 
 /** ROC AUC of a score (higher = more likely won) with DeLong's 95% interval; null without both classes. */
 export function auc(score: ArrayLike<number>, outcome: Int8Array): AucResult | null {
-  return aucOf(groupsOf(score, outcome));
+  return computeRanking(score, outcome).auc;
 }
 
 /** Both `auc` and `liftTable` of one score. */
@@ -179,7 +211,7 @@ export interface Ranking {
   deciles: LiftRow[];
 }
 
-/** Both `auc` and `liftTable` of one score, grouping the leads once (or as another thread computed them, see `rankingFromElsewhere`). */
+/** Both `auc` and `liftTable` of one score (or as another thread computed them, see `rankingFromElsewhere`). */
 export function ranking(score: ArrayLike<number>, outcome: Int8Array, parts = 10): Ranking {
   const p = pending.get(score);
   if (p && p.outcome === outcome && p.parts === parts) {
@@ -188,43 +220,6 @@ export function ranking(score: ArrayLike<number>, outcome: Int8Array, parts = 10
     if (r) return r;
   }
   return computeRanking(score, outcome, parts);
-}
-
-/** `ranking`, always computed on this thread. */
-export function computeRanking(score: ArrayLike<number>, outcome: Int8Array, parts = 10): Ranking {
-  const g = groupsOf(score, outcome);
-  return { auc: aucOf(g), deciles: liftOf(g, parts) };
-}
-
-function aucOf(g: Groups): AucResult | null {
-  const W = g.totalWon;
-  const L = g.totalLost;
-  if (!W || !L) return null;
-  // placement values: for a won lead at value v, the share of lost leads below v (+ half the ties);
-  // for a lost lead at v, the share of won leads above v (+ half the ties)
-  let lostBelow = 0;
-  let wonBelow = 0;
-  let sum = 0;
-  let s10 = 0;
-  let s10sq = 0;
-  let s01 = 0;
-  let s01sq = 0;
-  g.walk(true, (_v, w, l) => {
-    const v10 = (lostBelow + 0.5 * l) / L;
-    const v01 = (W - wonBelow - w + 0.5 * w) / W;
-    sum += w * v10;
-    s10 += w * v10;
-    s10sq += w * v10 * v10;
-    s01 += l * v01;
-    s01sq += l * v01 * v01;
-    lostBelow += l;
-    wonBelow += w;
-  });
-  const a = sum / W;
-  const var10 = W > 1 ? (s10sq - (s10 * s10) / W) / (W - 1) : 0;
-  const var01 = L > 1 ? (s01sq - (s01 * s01) / L) / (L - 1) : 0;
-  const se = Math.sqrt(Math.max(0, var10 / W + var01 / L));
-  return { auc: a, ci: [Math.max(0, a - Z95 * se), Math.min(1, a + Z95 * se)], won: W, lost: L };
 }
 
 export interface LiftRow {
@@ -243,33 +238,71 @@ export interface LiftRow {
 
 /** Close rate by decile of the score among decided leads, highest scores first. */
 export function liftTable(score: ArrayLike<number>, outcome: Int8Array, parts = 10): LiftRow[] {
-  return liftOf(groupsOf(score, outcome), parts);
+  return computeRanking(score, outcome, parts).deciles;
 }
 
-function liftOf(g: Groups, parts: number): LiftRow[] {
-  const total = g.totalWon + g.totalLost;
-  if (!total) return [];
-  const base = g.totalWon / total;
-  const rows: LiftRow[] = [];
-  // walk from the highest value down, closing a group at the first value that reaches the next
-  // tenth of the decided leads (a tie block covering several tenths makes one group)
-  let taken = 0;
-  let next = 1;
-  let cur: { min: number; max: number; won: number; lost: number } | null = null;
-  g.walk(false, (v, w, l) => {
-    if (!cur) cur = { min: v, max: v, won: 0, lost: 0 };
-    cur.min = v;
-    cur.won += w;
-    cur.lost += l;
-    taken += w + l;
-    if (taken * parts >= next * total) {
-      rows.push(liftRow(rows.length + 1, cur.min, cur.max, cur.won, cur.lost, base));
-      cur = null;
-      while (next * total <= taken * parts) next++;
+/**
+ * `ranking`, always computed on this thread, in one ascending walk of the
+ * groups. The AUC: DeLong's placement values, summed. The lift table: cut
+ * from the highest value down, a group closes at the first value that
+ * reaches the next tenth of the decided leads (a tie block covering several
+ * tenths makes one group). Seen from below, a value v closes a group when
+ * some m >= 1 has (leads above v) * parts < m * total <= (leads at or above
+ * v) * parts; the groups are then the runs from one closing value up to
+ * just below the next.
+ */
+export function computeRanking(score: ArrayLike<number>, outcome: Int8Array, parts = 10): Ranking {
+  const g = groupsOf(score, outcome);
+  const W = g.totalWon;
+  const L = g.totalLost;
+  const total = W + L;
+  // placement values: for a won lead at value v, the share of lost leads below v (+ half the ties);
+  // for a lost lead at v, the share of won leads above v (+ half the ties)
+  let lostBelow = 0;
+  let wonBelow = 0;
+  let sum = 0;
+  let s10 = 0;
+  let s10sq = 0;
+  let s01 = 0;
+  let s01sq = 0;
+  // lift groups from the lowest up: [min, max, won, lost] each
+  const groups: number[][] = [];
+  let cur: number[] | null = null;
+  g.walk((v, w, l) => {
+    if (L) {
+      const v10 = (lostBelow + 0.5 * l) / L;
+      sum += w * v10;
+      s10 += w * v10;
+      s10sq += w * v10 * v10;
     }
+    if (W) {
+      const v01 = (W - wonBelow - w + 0.5 * w) / W;
+      s01 += l * v01;
+      s01sq += l * v01 * v01;
+    }
+    const atOrAbove = (total - lostBelow - wonBelow) * parts;
+    const m = Math.floor(atOrAbove / total);
+    if (!cur || (m >= 1 && m * total > atOrAbove - (w + l) * parts)) {
+      cur = [v, v, 0, 0];
+      groups.push(cur);
+    }
+    cur[1] = v;
+    cur[2]! += w;
+    cur[3]! += l;
+    lostBelow += l;
+    wonBelow += w;
   });
-  // the lowest value closes the last group: there `taken` is `total`, and `next` is at most `parts`
-  return rows;
+  let aucResult: AucResult | null = null;
+  if (W && L) {
+    const a = sum / W;
+    const var10 = W > 1 ? (s10sq - (s10 * s10) / W) / (W - 1) : 0;
+    const var01 = L > 1 ? (s01sq - (s01 * s01) / L) / (L - 1) : 0;
+    const se = Math.sqrt(Math.max(0, var10 / W + var01 / L));
+    aucResult = { auc: a, ci: [Math.max(0, a - Z95 * se), Math.min(1, a + Z95 * se)], won: W, lost: L };
+  }
+  const base = W / total;
+  const deciles = groups.reverse().map(([min, max, won, lost], k) => liftRow(k + 1, min!, max!, won!, lost!, base));
+  return { auc: aucResult, deciles };
 }
 
 /** One row of the lift table: a group of decided leads from `min` to `max`; `base` is the close rate of all of them. */

@@ -4,7 +4,7 @@ import { aucRef, seeded } from '../support/independent.js';
 import { medianDays, monthIndex } from '../../simulator/time.js';
 
 /** Scores and outcomes: `distinct` possible score values (ties when few), some open leads and NaN scores. */
-function sample(n: number, distinct: number, seed: number): { score: Float64Array; outcome: Int8Array } {
+function sample(n: number, distinct: number, seed: number, step = 0.5): { score: Float64Array; outcome: Int8Array } {
   const rnd = seeded(seed);
   const score = new Float64Array(n);
   const outcome = new Int8Array(n);
@@ -13,18 +13,19 @@ function sample(n: number, distinct: number, seed: number): { score: Float64Arra
     const r = rnd();
     outcome[i] = r < 0.1 ? -1 : won ? 1 : 0;
     // won leads score a little higher on average
-    score[i] = r > 0.97 ? NaN : Math.floor((rnd() + (won ? 0.2 : 0)) * distinct) * 0.5 - 3;
+    score[i] = r > 0.97 ? NaN : Math.floor((rnd() + (won ? 0.2 : 0)) * distinct) * step - 3;
   }
   return { score, outcome };
 }
 
 describe('ranking on many leads', () => {
-  for (const [label, distinct] of [
-    ['few distinct scores (counted)', 40],
-    ['many distinct scores (sorted)', 200_000],
+  for (const [label, distinct, step] of [
+    ['few distinct scores (counted)', 40, 0.5],
+    ['whole-number scores (counted by value)', 3000, 1],
+    ['many distinct scores (sorted)', 200_000, 0.5],
   ] as const) {
     it(`${label}: AUC and interval match the pairwise reference, the deciles add up`, () => {
-      const { score, outcome } = sample(30_000, distinct, distinct);
+      const { score, outcome } = sample(30_000, distinct, distinct, step);
       const won: number[] = [];
       const lost: number[] = [];
       for (let i = 0; i < score.length; i++) {
@@ -92,12 +93,13 @@ describe('the lift table walked from the highest score down', () => {
     return rows;
   }
 
-  for (const [label, distinct] of [
-    ['counted', 300],
-    ['sorted', 50_000],
+  for (const [label, distinct, step] of [
+    ['counted', 300, 0.5],
+    ['counted by value', 300, 1],
+    ['sorted', 50_000, 0.5],
   ] as const) {
     it(`${label}: the rows match the hand computation, ties and all`, () => {
-      const { score, outcome } = sample(40_000, distinct, 11);
+      const { score, outcome } = sample(40_000, distinct, 11, step);
       // a block of large ties at the top and at the bottom
       for (let i = 0; i < 3000; i++) score[i * 13] = i % 2 ? 1e6 : -1e6;
       const got = liftTable(score, outcome).map((r) => ({ min: r.min, max: r.max, won: r.won, lost: r.lost }));
@@ -126,6 +128,18 @@ describe('the lift table walked from the highest score down', () => {
     for (let i = 0; i < 4000; i++) if (outcome[i] === 1) score[i] = 0;
     expect(Object.is(liftTable(score, outcome).at(-1)!.min, 0)).toBe(true);
     expect(auc(score, outcome)).toEqual(ranking(score, outcome).auc);
+  });
+
+  it('whole-number scores name a zero as the first lead holding one does (0 or -0)', () => {
+    const score = Float64Array.from([3, -0, 0, 1, 2, 0, 5, -1]);
+    const outcome = Int8Array.from([1, 0, 1, 0, 1, 0, 1, 0]);
+    const zeroRow = (s: Float64Array) => liftTable(s, outcome, 8).find((r) => r.min === 0)!;
+    expect(Object.is(zeroRow(score).min, -0)).toBe(true);
+    score[1] = 0;
+    score[2] = -0;
+    expect(Object.is(zeroRow(score).min, 0)).toBe(true);
+    // the zeros are one value: 1 won and 2 lost in one row
+    expect([zeroRow(score).won, zeroRow(score).lost]).toEqual([1, 2]);
   });
 });
 
