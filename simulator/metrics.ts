@@ -213,7 +213,7 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
   for (let i = 0; i < n; i++) {
     const r = st.route[i]!;
     if (r < 0) continue;
-    rc[r * 3 + (out[i] === 1 ? 0 : out[i] === 0 ? 1 : 2)]! += 1; // r < rl
+    rc[r * 3 + 1 - out[i]!]! += 1; // r < rl; won, lost, open = outcome 1, 0, -1
   }
   const routes: RouteMetrics[] = st.routeNames.map((name, r) => ({
     name,
@@ -225,7 +225,7 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
     const labels = st.bandLabels[b]!;
     const c = new Int32Array(labels.length * 3);
     const g = st.bands[b]!;
-    for (let i = 0; i < n; i++) c[g[i]! * 3 + (out[i] === 1 ? 0 : out[i] === 0 ? 1 : 2)]! += 1; // g[i] < labels.length
+    for (let i = 0; i < n; i++) c[g[i]! * 3 + 1 - out[i]!]! += 1; // g[i] < labels.length; won, lost, open
     bands[bname] = labels.map((label, k) => ({
       label,
       ...group(c[k * 3]!, c[k * 3 + 1]!, c[k * 3]! + c[k * 3 + 1]! + c[k * 3 + 2]!),
@@ -240,17 +240,10 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
           const pa = prev && prev.scored.mode === 'events' ? prev.scored.did.indexOf(d) : -1;
           const same = pa >= 0 ? prev!.report.activities[pa] : undefined;
           if (same && same.name === name) return { ...same };
-          let w = 0;
-          let l = 0;
-          let cnt = 0;
-          for (let i = 0; i < n; i++) {
-            if (d[i] === 1) {
-              cnt++;
-              if (out[i] === 1) w++;
-              else if (out[i] === 0) l++;
-            }
-          }
-          const g = group(w, l, cnt);
+          // the leads that did it (flags of 0 or 1) by outcome + 1: open, lost, won (no branch per lead)
+          const k = new Int32Array(3);
+          for (let i = 0; i < n; i++) k[out[i]! + 1]! += d[i]!;
+          const g = group(k[2]!, k[1]!, k[0]! + k[1]! + k[2]!);
           return {
             name,
             ...g,
@@ -328,7 +321,7 @@ export function histogram(name: string, v: Float64Array, out: Int8Array, target:
     const x = v[i]!;
     if (x < min) min = x;
     if (x > max) max = x;
-    const o = out[i] === 1 ? 0 : out[i] === 0 ? 1 : 2;
+    const o = 1 - out[i]!; // won, lost, open
     sum[o]! += x;
     cnt[o]!++;
   }
@@ -358,8 +351,7 @@ export function histogram(name: string, v: Float64Array, out: Int8Array, target:
     // keep bins consistent with the printed edges
     while (k > 0 && x < edge[k]!) k--;
     while (k < bins - 1 && x >= edge[k + 1]!) k++;
-    const o = out[i];
-    counts[o === 1 ? 0 : o === 0 ? 1 : 2]![k]!++;
+    counts[1 - out[i]!]![k]!++; // won, lost, open
   }
   const [won, lost, open] = counts.map((c) => Array.from(c)) as [number[], number[], number[]];
   return { name, edges, won, lost, open, mean };

@@ -18,12 +18,12 @@
  *   per stage, the leads created that month that reached it, won, lost and
  *   precision; months are consecutive from the first to the last.
  */
-import type { EventTable, LeadTable } from './data/table.js';
+import { type EventTable, type LeadTable, notedTimeSpan } from './data/table.js';
 
 const DAY = 86_400_000;
 
 /** Weeks covered by the data's times (created_at, events), or null when it has none to speak of. */
-export function dataWeeks(leads: Pick<LeadTable, 'createdAt'>, events: Pick<EventTable, 'times'> | null): number | null {
+export function dataWeeks(leads: Pick<LeadTable, 'createdAt'>, events: Pick<EventTable, 'times'> | Pick<EventTable, 'times' | 'types'> | null): number | null {
   let lo = Infinity;
   let hi = -Infinity;
   const scan = (a: Float64Array) => {
@@ -34,7 +34,12 @@ export function dataWeeks(leads: Pick<LeadTable, 'createdAt'>, events: Pick<Even
     }
   };
   scan(leads.createdAt);
-  if (events) scan(events.times);
+  // the span a reader noted (the columnar cache stores it), else a pass over the times
+  const span = events && 'types' in events ? notedTimeSpan(events) : undefined;
+  if (span) {
+    lo = Math.min(lo, span.earliest);
+    hi = Math.max(hi, span.latest);
+  } else if (events) scan(events.times);
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi <= lo) return null;
   return Math.max(1, (hi - lo) / (7 * DAY));
 }

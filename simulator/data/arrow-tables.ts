@@ -59,7 +59,7 @@ import {
 import { type Column, type EventTable, type LeadTable, noteLatestByType } from './table.js';
 
 /** Bumped whenever the layout or the meaning of a cached table changes. */
-export const CACHE_FORMAT = 4;
+export const CACHE_FORMAT = 5;
 
 const META_KEY = 'lql';
 
@@ -84,6 +84,8 @@ interface EventsMeta {
   rejected: EventTable['rejected'];
   /** per type code, the latest event time (null: none); written with the entry, so a load needs no pass over the times */
   latest: (number | null)[];
+  /** the earliest event time (null: no events), for the same reason */
+  earliest: number | null;
 }
 
 // ---------------------------------------------------------------------------
@@ -231,16 +233,21 @@ export function leadsToArrow(t: LeadTable, key: string): Uint8Array {
 }
 
 /**
- * Per type code, the latest event time (null: no event of the type); noted
- * on the table too (`noteLatestByType`), so the run that saves the entry
- * does not scan the times again for its default asOf.
+ * Per type code, the latest event time (null: no event of the type), and the
+ * earliest of all; noted on the table too (`noteLatestByType`), so the run
+ * that saves the entry does not scan the times again.
  */
-function latestTimes(t: EventTable): (number | null)[] {
+function timeSpan(t: EventTable): { latest: (number | null)[]; earliest: number | null } {
   const latest = new Float64Array(t.typeNames.length).fill(-Infinity);
+  let earliest = Infinity;
   const { types, times } = t;
-  for (let j = 0; j < types.length; j++) if (times[j]! > latest[types[j]!]!) latest[types[j]!] = times[j]!;
-  noteLatestByType(t, latest);
-  return Array.from(latest, (v) => (v === -Infinity ? null : v));
+  for (let j = 0; j < types.length; j++) {
+    const x = times[j]!;
+    if (x > latest[types[j]!]!) latest[types[j]!] = x;
+    if (x < earliest) earliest = x;
+  }
+  noteLatestByType(t, latest, earliest);
+  return { latest: Array.from(latest, (v) => (v === -Infinity ? null : v)), earliest: earliest === Infinity ? null : earliest };
 }
 
 /** An events table as an Arrow IPC file: one row per lead of `leads`, its events as a list (the CSR arrays as they are). */
@@ -255,7 +262,7 @@ export function eventsToArrow(t: EventTable, leads: LeadTable, key: string): Uin
     unknownLeads: t.unknownLeads,
     unknownTypes: t.unknownTypes,
     rejected: t.rejected,
-    latest: latestTimes(t),
+    ...timeSpan(t),
   };
   // type codes in the narrowest integer that holds them (one byte per event for up to 128 types)
   const k = t.typeNames.length;
@@ -405,12 +412,16 @@ export function leadsFromArrow(bytes: Uint8Array, key: string): LeadTable | null
       if (!fits(d, kinds[c.type])) return null;
       columns.set(c.name, readColumn(d, c.type));
     }
+    const outcomes = outcome.values as Int8Array;
+    if (!(outcomes instanceof Int8Array)) return null;
+    // 1 won, 0 lost, -1 open: the report counts by outcome + 1
+    for (let i = outcome.offset; i < outcome.offset + n; i++) if (outcomes[i]! < -1 || outcomes[i]! > 1) return null;
     const t: LeadTable = {
       file: meta.file,
       n,
       ids: [],
       lines: (lines.values as Int32Array).subarray(lines.offset, lines.offset + n),
-      outcome: (outcome.values as Int8Array).subarray(outcome.offset, outcome.offset + n),
+      outcome: outcomes.subarray(outcome.offset, outcome.offset + n),
       createdAt: readF64(created),
       closedAt: readF64(closed),
       columns,
@@ -463,10 +474,11 @@ export function eventsFromArrow(bytes: Uint8Array, leads: LeadTable, key: string
       if (c < 0 || c >= k) return null;
     }
     if (!Array.isArray(meta.latest) || meta.latest.length !== k) return null;
+    if (meta.earliest !== null && typeof meta.earliest !== 'number') return null;
     const latest = Float64Array.from(meta.latest, (v) => (typeof v === 'number' ? v : -Infinity));
     const unknownTypes: Record<string, number> = Object.create(null);
     for (const [name, v] of Object.entries(meta.unknownTypes)) unknownTypes[name] = v;
-    noteLatestByType({ times, types }, latest);
+    noteLatestByType({ times, types }, latest, meta.earliest ?? Infinity);
     return {
       file: meta.file,
       offsets,

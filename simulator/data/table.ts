@@ -60,20 +60,30 @@ export interface EventTable {
 
 /**
  * Per type code, the latest event time (-Infinity when none) of the events
- * whose `times` and `types` arrays these are, when a reader noted it (the
- * columnar cache stores it): the run's default asOf is then found without a
- * pass over the events. Kept by the arrays' identity, so a table built from
- * other arrays (a subset of the leads, parts joined) never inherits it.
+ * whose `times` and `types` arrays these are, and the earliest time of all,
+ * when a reader noted them (the columnar cache stores them): the run's
+ * default asOf and the weeks the data covers are then found without a pass
+ * over the events. Kept by the arrays' identity, so a table built from
+ * other arrays (a subset of the leads, parts joined) never inherits them.
  */
-const latestTimes = new WeakMap<Float64Array, { types: EventTable['types']; latest: Float64Array }>();
+const latestTimes = new WeakMap<Float64Array, { types: EventTable['types']; latest: Float64Array; earliest: number | undefined }>();
 
-export function noteLatestByType(t: Pick<EventTable, 'times' | 'types'>, latest: Float64Array): void {
-  latestTimes.set(t.times, { types: t.types, latest });
+export function noteLatestByType(t: Pick<EventTable, 'times' | 'types'>, latest: Float64Array, earliest?: number): void {
+  latestTimes.set(t.times, { types: t.types, latest, earliest });
 }
 
 export function latestByType(t: Pick<EventTable, 'times' | 'types'>): Float64Array | undefined {
   const e = latestTimes.get(t.times);
   return e && e.types === t.types ? e.latest : undefined;
+}
+
+/** The earliest and the latest event time (Infinity and -Infinity without events), when a reader noted them. */
+export function notedTimeSpan(t: Pick<EventTable, 'times' | 'types'>): { earliest: number; latest: number } | undefined {
+  const e = latestTimes.get(t.times);
+  if (!e || e.types !== t.types || e.earliest === undefined) return undefined;
+  let latest = -Infinity;
+  for (const v of e.latest) if (v > latest) latest = v;
+  return { earliest: e.earliest, latest };
 }
 
 export interface LoadOptions {

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CACHE_FORMAT, eventsFromArrow, eventsToArrow, leadsFromArrow, leadsToArrow } from '../../simulator/data/arrow-tables.js';
 import { cachedEvents, cachedLeads, clearCache, fingerprint, listCache, parseSize, trim, type CacheOptions } from '../../simulator/data/cache.js';
 import { loadEventsFile, loadLeadsFile } from '../../simulator/data/files.js';
-import { type EventTable, type LeadTable, type LoadOptions, latestByType } from '../../simulator/data/table.js';
+import { type EventTable, type LeadTable, type LoadOptions, latestByType, notedTimeSpan } from '../../simulator/data/table.js';
+import { dataWeeks } from '../../simulator/time.js';
 import { generate, writeCsv } from '../../simulator/generate.js';
 import { run } from '../cli/run.js';
 
@@ -50,6 +51,14 @@ function wide(e: EventTable): EventTable {
       return m;
     });
     expect(Array.from(latest)).toEqual(want);
+    // and the span of all its times, which the weeks of the report are computed from
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const t of e.times) {
+      lo = Math.min(lo, t);
+      hi = Math.max(hi, t);
+    }
+    expect(notedTimeSpan(e)).toEqual({ earliest: lo, latest: hi });
   }
   return { ...e, types: Int32Array.from(e.types) };
 }
@@ -78,6 +87,10 @@ describe('columnar cache: tables', () => {
     expect(log).toEqual(['saved', 'hit', 'saved', 'hit']);
     expect(wide(e2)).toEqual(e1);
     expect(e2.types.length).toBeGreaterThan(50_000);
+    // the loaded table carries its time span, and the report's weeks from it are those of a scan of the times
+    expect(notedTimeSpan(e2)).toBeDefined();
+    expect(dataWeeks(second, e2)).toBe(dataWeeks(second, { times: Float64Array.from(e2.times) }));
+    expect(dataWeeks(second, e2)).toBeGreaterThan(1);
     // a few types: one byte per event
     expect(e2.types).toBeInstanceOf(Int8Array);
   });
@@ -166,6 +179,16 @@ describe('columnar cache: tables', () => {
     expect(eventsFromArrow(eventsToArrow({ ...ev, types: badType }, leads, 'k'), leads, 'k')).toBeNull();
     expect(eventsFromArrow(leadsToArrow(leads, 'k'), leads, 'k')).toBeNull();
     expect(eventsFromArrow(good.subarray(0, good.length - 100), leads, 'k')).toBeNull();
+  });
+
+  it('a leads entry with an outcome other than won, lost or open is refused', async () => {
+    const leads = await loadLeadsFile(gen.leads);
+    expect(leadsFromArrow(leadsToArrow(leads, 'k'), 'k')?.n).toBe(leads.n);
+    for (const bad of [2, -2]) {
+      const outcome = leads.outcome.slice();
+      outcome[leads.n - 1] = bad;
+      expect(leadsFromArrow(leadsToArrow({ ...leads, outcome }, 'k'), 'k')).toBeNull();
+    }
   });
 
   it('type codes take one byte up to 128 types, two up to 32,768; the same table comes back', () => {
