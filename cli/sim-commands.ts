@@ -179,15 +179,13 @@ async function replayThreads(args: Args): Promise<import('../simulator/replay-th
 }
 
 /**
- * The replay's threads for the JS engine, asked for before the ruleset is read, so that their start-up
+ * The replay's threads for the JS engine, started before the ruleset is read, so that their start-up
  * (each loads its own modules) overlaps reading and compiling it; undefined for the other engines.
+ * A ruleset error then leaves idle threads, which never keep the process alive.
  */
-function threadsAhead(args: Args): Promise<import('../simulator/replay-threads.js').ReplayThreads> | undefined {
+async function threadsAhead(args: Args): Promise<import('../simulator/replay-threads.js').ReplayThreads | undefined> {
   if (engineOf(args) !== 'js' || s(args.values['split-at']) !== undefined) return undefined;
-  const ahead = replayThreads(args);
-  // a failure is met where the threads are awaited; a ruleset error before then leaves idle threads that end with the process
-  ahead.catch(() => {});
-  return ahead;
+  return replayThreads(args);
 }
 
 function engineOf(args: Args): 'js' | 'duckdb' | 'clickhouse' {
@@ -242,7 +240,7 @@ export const simulateCommand: Command = {
       const changesOpt = s(args.values.changes);
       const changes = changesOpt === undefined ? 20 : Number(changesOpt);
       if (!Number.isInteger(changes) || changes < 0) throw new UsageError(`--changes must be a whole number (got '${changesOpt}').`);
-      const ahead = threadsAhead(args);
+      const ahead = await threadsAhead(args);
       const { ir, file } = await withRuleset(args, io);
       let baseline: IR | undefined;
       const bfile = s(args.values.baseline);
@@ -275,7 +273,7 @@ export const simulateCommand: Command = {
         });
       } else {
         // the replay runs on every core when the events are many (started early, the threads' start-up overlaps the reading)
-        const threads = await (ahead ?? replayThreads(args));
+        const threads = ahead ?? (await replayThreads(args));
         try {
           const data = await loadData(ir, args, io, { threads, ruleColumnsOnly: true, ...(baseline ? { alsoFor: [baseline] } : {}) });
           const { simulateFullOn } = await import('../simulator/simulate.js');
@@ -314,7 +312,7 @@ export const scoreCommand: Command = {
     guard(io, async () => {
       const out = s(args.values.out);
       if (out) refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
-      const ahead = threadsAhead(args);
+      const ahead = await threadsAhead(args);
       const { ir } = await withRuleset(args, io);
       const asOf = timeOption('as-of', s(args.values['as-of']));
       const { exportNames, rowAt, writeRows } = await import('../simulator/score-export.js');
@@ -336,7 +334,7 @@ export const scoreCommand: Command = {
         skipped = r.skipped;
       } else {
         // as in simulate: a large history from the cache is replayed on every core
-        const threads = await (ahead ?? replayThreads(args));
+        const threads = ahead ?? (await replayThreads(args));
         let st: import('../simulator/replay.js').ScoredTable;
         let data: LoadedData;
         try {
