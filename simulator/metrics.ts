@@ -252,6 +252,8 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
         })
       : [];
 
+  // the monthly table before the ranking: a ranking another thread computes may keep this one waiting
+  const months = opts.time ? { weeks: opts.time.weeks, monthly: monthly(st, opts.time.createdAt) } : {};
   return {
     ruleset: opts.ruleset ?? null,
     mode: st.mode,
@@ -281,7 +283,7 @@ export function computeReport(st: ScoredTable, opts: MetricsOptions = {}): Repor
       const { auc: a, deciles } = ranking(st.scores[s]!, out);
       return { name, auc: a ? a.auc : null, aucCI: a ? a.ci : null, deciles };
     }),
-    ...(opts.time ? { weeks: opts.time.weeks, monthly: monthly(st, opts.time.createdAt) } : {}),
+    ...months,
   };
 }
 

@@ -36,7 +36,7 @@ interface Groups {
   totalWon: number;
   totalLost: number;
   /** each distinct value, ascending, with how many won and lost leads hold it (0 and -0 are one value, named as first met) */
-  walk(visit: (value: number, won: number, lost: number) => void): void;
+  walk(into: Tally): void;
 }
 
 /**
@@ -76,7 +76,7 @@ function wholeGroups(score: ArrayLike<number>, outcome: Int8Array): Groups | nul
     if (s < min) min = s;
     if (s > max) max = s;
   }
-  if (!(max - min < SPAN)) return min === Infinity ? { totalWon: 0, totalLost: 0, walk() {} } : null;
+  if (!(max - min < SPAN)) return min === Infinity ? { totalWon: 0, totalLost: 0, walk: () => {} } : null;
   const won = new Int32Array(max - min + 1);
   const lost = new Int32Array(max - min + 1);
   let tw = 0;
@@ -100,13 +100,13 @@ function wholeGroups(score: ArrayLike<number>, outcome: Int8Array): Groups | nul
   return {
     totalWon: tw,
     totalLost: tl,
-    walk(visit) {
+    walk(into) {
       for (let k = 0; k < won.length; k++) {
         const w = won[k]!;
         const l = lost[k]!;
         if (w + l === 0) continue;
         const v = min + k;
-        visit(v === 0 && zero < 0 ? -0 : v, w, l);
+        into.add(v === 0 && zero < 0 ? -0 : v, w, l);
       }
     },
   };
@@ -146,8 +146,8 @@ function countedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups | n
   return {
     totalWon: tw,
     totalLost: tl,
-    walk(visit) {
-      for (const k of order) visit(values[k]!, won[k]!, lost[k]!);
+    walk(into) {
+      for (const k of order) into.add(values[k]!, won[k]!, lost[k]!);
     },
   };
 }
@@ -178,7 +178,7 @@ function sortedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups {
   return {
     totalWon: nw,
     totalLost: nl,
-    walk(visit) {
+    walk(into) {
       let a = 0;
       let b = 0;
       while (a < nw || b < nl) {
@@ -194,7 +194,7 @@ function sortedGroups(score: ArrayLike<number>, outcome: Int8Array): Groups {
           b++;
           l++;
         }
-        visit(v, w, l);
+        into.add(v, w, l);
       }
     },
   };
@@ -253,56 +253,80 @@ export function liftTable(score: ArrayLike<number>, outcome: Int8Array, parts = 
  */
 export function computeRanking(score: ArrayLike<number>, outcome: Int8Array, parts = 10): Ranking {
   const g = groupsOf(score, outcome);
-  const W = g.totalWon;
-  const L = g.totalLost;
-  const total = W + L;
+  const t = new Tally(g.totalWon, g.totalLost, parts);
+  g.walk(t);
+  return t.result();
+}
+
+/**
+ * What the walk of `computeRanking` sums, group by group (one class, so that
+ * every walk calls the same method and the compiler can inline it).
+ */
+class Tally {
   // placement values: for a won lead at value v, the share of lost leads below v (+ half the ties);
   // for a lost lead at v, the share of won leads above v (+ half the ties)
-  let lostBelow = 0;
-  let wonBelow = 0;
-  let sum = 0;
-  let s10 = 0;
-  let s10sq = 0;
-  let s01 = 0;
-  let s01sq = 0;
-  // lift groups from the lowest up: [min, max, won, lost] each
-  const groups: number[][] = [];
-  let cur: number[] | null = null;
-  g.walk((v, w, l) => {
+  private lostBelow = 0;
+  private wonBelow = 0;
+  private sum = 0;
+  private s10 = 0;
+  private s10sq = 0;
+  private s01 = 0;
+  private s01sq = 0;
+  /** lift groups from the lowest up: [min, max, won, lost] each */
+  private readonly groups: number[][] = [];
+  private cur: number[] | null = null;
+  private readonly total: number;
+
+  constructor(
+    private readonly W: number,
+    private readonly L: number,
+    private readonly parts: number,
+  ) {
+    this.total = W + L;
+  }
+
+  add(v: number, w: number, l: number): void {
+    const { W, L, total, parts } = this;
     if (L) {
-      const v10 = (lostBelow + 0.5 * l) / L;
-      sum += w * v10;
-      s10 += w * v10;
-      s10sq += w * v10 * v10;
+      const v10 = (this.lostBelow + 0.5 * l) / L;
+      this.sum += w * v10;
+      this.s10 += w * v10;
+      this.s10sq += w * v10 * v10;
     }
     if (W) {
-      const v01 = (W - wonBelow - w + 0.5 * w) / W;
-      s01 += l * v01;
-      s01sq += l * v01 * v01;
+      const v01 = (W - this.wonBelow - w + 0.5 * w) / W;
+      this.s01 += l * v01;
+      this.s01sq += l * v01 * v01;
     }
-    const atOrAbove = (total - lostBelow - wonBelow) * parts;
+    const atOrAbove = (total - this.lostBelow - this.wonBelow) * parts;
     const m = Math.floor(atOrAbove / total);
+    let cur = this.cur;
     if (!cur || (m >= 1 && m * total > atOrAbove - (w + l) * parts)) {
       cur = [v, v, 0, 0];
-      groups.push(cur);
+      this.cur = cur;
+      this.groups.push(cur);
     }
     cur[1] = v;
     cur[2]! += w;
     cur[3]! += l;
-    lostBelow += l;
-    wonBelow += w;
-  });
-  let aucResult: AucResult | null = null;
-  if (W && L) {
-    const a = sum / W;
-    const var10 = W > 1 ? (s10sq - (s10 * s10) / W) / (W - 1) : 0;
-    const var01 = L > 1 ? (s01sq - (s01 * s01) / L) / (L - 1) : 0;
-    const se = Math.sqrt(Math.max(0, var10 / W + var01 / L));
-    aucResult = { auc: a, ci: [Math.max(0, a - Z95 * se), Math.min(1, a + Z95 * se)], won: W, lost: L };
+    this.lostBelow += l;
+    this.wonBelow += w;
   }
-  const base = W / total;
-  const deciles = groups.reverse().map(([min, max, won, lost], k) => liftRow(k + 1, min!, max!, won!, lost!, base));
-  return { auc: aucResult, deciles };
+
+  result(): Ranking {
+    const { W, L } = this;
+    let aucResult: AucResult | null = null;
+    if (W && L) {
+      const a = this.sum / W;
+      const var10 = W > 1 ? (this.s10sq - (this.s10 * this.s10) / W) / (W - 1) : 0;
+      const var01 = L > 1 ? (this.s01sq - (this.s01 * this.s01) / L) / (L - 1) : 0;
+      const se = Math.sqrt(Math.max(0, var10 / W + var01 / L));
+      aucResult = { auc: a, ci: [Math.max(0, a - Z95 * se), Math.min(1, a + Z95 * se)], won: W, lost: L };
+    }
+    const base = W / this.total;
+    const deciles = this.groups.reverse().map(([min, max, won, lost], k) => liftRow(k + 1, min!, max!, won!, lost!, base));
+    return { auc: aucResult, deciles };
+  }
 }
 
 /** One row of the lift table: a group of decided leads from `min` to `max`; `base` is the close rate of all of them. */

@@ -41,7 +41,7 @@ export interface ThreadOptions {
   threads?: number;
   /** the smallest event replay shared between threads (default 1,000,000 events) */
   minEvents?: number;
-  /** ranges per thread (default 8) */
+  /** ranges per thread (default 16: the last range taken is what the other thread may wait for) */
   rangesPerThread?: number;
   /** the worker script (default: `kernel-thread.js` beside this module, or in `kernel/` beside it) */
   workerUrl?: URL;
@@ -111,7 +111,7 @@ export class ReplayThreads {
   constructor(opts: ThreadOptions = {}) {
     this.threads = Math.max(1, opts.threads ?? replayThreadCount());
     this.minEvents = opts.minEvents ?? 1_000_000;
-    this.perThread = Math.max(1, opts.rangesPerThread ?? 8);
+    this.perThread = Math.max(1, opts.rangesPerThread ?? 16);
     this.url = opts.workerUrl ?? defaultWorker();
     this.callerTakes = opts.callerTakes ?? true;
     this.stallMs = opts.stallMs ?? 60_000;
