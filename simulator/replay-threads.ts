@@ -11,9 +11,12 @@
  * Invariants:
  * - threads are used only when they pay: an event replay of at least
  *   `minEvents` events whose events table already lives in shared memory
- *   (the columnar cache reads it there), so no thread copies it; otherwise,
- *   and for a run that reuses an earlier run's scores, this is `replay()`;
- * - the leads are cut into ranges of about equal numbers of events, several
+ *   (the columnar cache reads it there), so no thread copies it, or a
+ *   snapshot of at least `minLeads` leads whose columns live there;
+ *   otherwise, and for a run that reuses an earlier run's scores, this is
+ *   `replay()`;
+ * - the leads are cut into ranges of about equal numbers of events (of leads
+ *   for a snapshot), several
  *   per thread; every thread takes the next range with one atomic add, so a
  *   thread slowed by other work on its core takes fewer; a range is written
  *   by exactly one thread, and the outputs equal the single-thread replay's
@@ -41,6 +44,8 @@ export interface ThreadOptions {
   threads?: number;
   /** the smallest event replay shared between threads (default 1,000,000 events) */
   minEvents?: number;
+  /** the smallest snapshot shared between threads (default 200,000 leads) */
+  minLeads?: number;
   /** ranges per thread (default 16: the last range taken is what the other thread may wait for) */
   rangesPerThread?: number;
   /** the worker script (default: `kernel-thread.js` beside this module, or in `kernel/` beside it) */
@@ -59,6 +64,13 @@ export const SHARED_ARRAYS: OutputAllocator = {
 
 function isShared(a: ArrayBufferView | undefined): boolean {
   return a !== undefined && a.buffer instanceof SharedArrayBuffer;
+}
+
+/** Whether every array of the leads a kernel may read is in shared memory (a table the columnar cache read). */
+function leadsShared(leads: LeadTable): boolean {
+  if (!isShared(leads.closedAt) || !isShared(leads.createdAt)) return false;
+  for (const c of leads.columns.values()) if (!isShared(c.type === 'text' ? c.codes : c.values)) return false;
+  return true;
 }
 
 /** Threads in all: `$LQL_THREADS` when set, else one per core (at most 4). */
@@ -101,6 +113,7 @@ export class ReplayThreads {
   private nextJob = 1;
   private readonly threads: number;
   private readonly minEvents: number;
+  private readonly minLeads: number;
   private readonly perThread: number;
   private readonly url: URL | null;
   private readonly callerTakes: boolean;
@@ -111,6 +124,7 @@ export class ReplayThreads {
   constructor(opts: ThreadOptions = {}) {
     this.threads = Math.max(1, opts.threads ?? replayThreadCount());
     this.minEvents = opts.minEvents ?? 1_000_000;
+    this.minLeads = opts.minLeads ?? 200_000;
     this.perThread = Math.max(1, opts.rangesPerThread ?? 16);
     this.url = opts.workerUrl ?? defaultWorker();
     this.callerTakes = opts.callerTakes ?? true;
@@ -118,19 +132,12 @@ export class ReplayThreads {
   }
 
   /** Whether a replay of these tables would be shared between threads. */
-  wouldShare(events: EventTable | null | undefined, opts: ReplayOptions = {}): boolean {
-    return (
-      this.threads >= 2 &&
-      this.url !== null &&
-      !!events &&
-      (opts.mode ?? 'events') === 'events' &&
-      !opts.previous &&
-      !opts.range &&
-      events.times.length >= this.minEvents &&
-      isShared(events.times) &&
-      isShared(events.offsets) &&
-      isShared(events.types)
-    );
+  wouldShare(events: EventTable | null | undefined, opts: ReplayOptions = {}, leads?: LeadTable): boolean {
+    if (this.threads < 2 || this.url === null || opts.previous || opts.range) return false;
+    if ((opts.mode ?? (events ? 'events' : 'snapshot')) === 'events')
+      return !!events && events.times.length >= this.minEvents && isShared(events.times) && isShared(events.offsets) && isShared(events.types);
+    // a snapshot: its kernel is cheap per lead, so only many leads whose columns already live in shared memory
+    return !!leads && leads.n >= this.minLeads && leadsShared(leads);
   }
 
   /** Hand a read to the workers too (`CacheOptions.share`: cache entries are read by every thread). */
@@ -186,7 +193,7 @@ export class ReplayThreads {
 
   /** The ScoredTable `replay(irOrKernel, leads, events, opts)` gives, replayed on the threads when they pay. */
   async replay(irOrKernel: IR | CompiledKernel, leads: LeadTable, events: EventTable | null | undefined, opts: ReplayOptions = {}): Promise<ScoredTable> {
-    if (!this.wouldShare(events, opts)) return replay(irOrKernel, leads, events, opts);
+    if (!this.wouldShare(events, opts, leads)) return replay(irOrKernel, leads, events, opts);
     const n = leads.n;
     const ir = 'bind' in irOrKernel ? irOrKernel.ir : irOrKernel;
     // which leads did each activity: found range by range with the kernel, unless given
@@ -199,7 +206,9 @@ export class ReplayThreads {
       job.runRange(lo, hi);
       if (did) flagActivities(kernel.ctx, did, lo, hi);
     };
-    const bounds = eventRanges(events!.offsets, n, this.threads * this.perThread);
+    // ranges of about equal numbers of events; of leads for a snapshot
+    const byEvents = events && (opts.mode ?? 'events') === 'events';
+    const bounds = eventRanges(byEvents ? events.offsets : null, n, this.threads * this.perThread);
     const ranges = bounds.length - 1;
     const state = new Int32Array(new SharedArrayBuffer((2 + ranges) * 4));
     const id = this.nextJob++;

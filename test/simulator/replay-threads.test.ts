@@ -25,7 +25,7 @@ import { eventRows } from '../../simulator/split.js';
 // the worker runs as JavaScript: bundled from the sources under test
 const worker = workerBundle('kernel-thread', 'simulator/kernel/kernel-thread.ts');
 
-function shared<T extends Int8Array | Int16Array | Int32Array | Float64Array>(a: T): T {
+function shared<T extends Int8Array | Uint8Array | Int16Array | Int32Array | Float64Array>(a: T): T {
   const C = a.constructor as new (b: SharedArrayBuffer) => T;
   const out = new C(new SharedArrayBuffer(a.byteLength));
   out.set(a as never);
@@ -35,6 +35,12 @@ function shared<T extends Int8Array | Int16Array | Int32Array | Float64Array>(a:
 /** The events table in shared memory, as the columnar cache loads it. */
 function sharedEvents(e: EventTable): EventTable {
   return { ...e, offsets: shared(e.offsets), types: shared(e.types), times: shared(e.times) };
+}
+
+/** The leads table with every array a kernel reads in shared memory, as the columnar cache loads it. */
+function sharedLeads(l: LeadTable): LeadTable {
+  const columns = new Map([...l.columns].map(([name, c]) => [name, c.type === 'text' ? { ...c, codes: shared(c.codes) } : { ...c, values: shared(c.values as Float64Array) }] as const));
+  return { ...l, closedAt: shared(l.closedAt), createdAt: shared(l.createdAt), outcome: shared(l.outcome), columns: columns as LeadTable['columns'] };
 }
 
 /** Every per-lead output of a scored table, as plain arrays. */
@@ -169,6 +175,28 @@ describe('replay on threads', () => {
       } finally {
         await pool.close();
       }
+    }
+  });
+
+  it('a snapshot of leads in shared memory is replayed on threads too, with the same outputs', async () => {
+    const leads = sharedLeads(data.leads);
+    const pool = new ReplayThreads({ threads: 2, rangesPerThread: 5, minLeads: 1000, workerUrl: worker.url(), callerTakes: false });
+    try {
+      expect(pool.wouldShare(null, {}, leads)).toBe(true);
+      expect(pool.wouldShare(data.events, { mode: 'snapshot' }, leads)).toBe(true);
+      // columns not in shared memory (a parsed file), or too few leads: one thread
+      expect(pool.wouldShare(null, {}, data.leads)).toBe(false);
+      expect(new ReplayThreads({ threads: 2, workerUrl: worker.url() }).wouldShare(null, {}, leads)).toBe(false);
+      for (const opts of [{}, { asOf: Date.UTC(2025, 3, 1), useClosedAt: false }]) {
+        const got = await pool.replay(ir, leads, null, opts);
+        expect(got.mode).toBe('snapshot');
+        // the worker replayed ranges (this thread took none)
+        expect(pool.last?.byWorkers).toBe(pool.last?.ranges);
+        expect(pool.last!.ranges).toBeGreaterThan(1);
+        expect(outputs(got)).toEqual(outputs(replay(ir, data.leads, null, opts)));
+      }
+    } finally {
+      await pool.close();
     }
   });
 
