@@ -76,7 +76,9 @@ function wholeGroups(score: ArrayLike<number>, outcome: Int8Array): Groups | nul
     if (s < min) min = s;
     if (s > max) max = s;
   }
-  if (!(max - min < SPAN)) return min === Infinity ? { totalWon: 0, totalLost: 0, walk: () => {} } : null;
+  // no decided lead with a score: no groups
+  if (min === Infinity) return { totalWon: 0, totalLost: 0, walk: () => {} };
+  if (!(max - min < SPAN)) return null;
   const won = new Int32Array(max - min + 1);
   const lost = new Int32Array(max - min + 1);
   let tw = 0;

@@ -130,6 +130,19 @@ describe('the lift table walked from the highest score down', () => {
     expect(auc(score, outcome)).toEqual(ranking(score, outcome).auc);
   });
 
+  it('no decided lead with a score: no AUC and no deciles, on every path', () => {
+    const open = Int8Array.from([-1, -1, -1]);
+    for (const score of [Float64Array.from([1, 2, 3]), Float64Array.from([0.5, 1.5, 2.5]), Float64Array.from([NaN, NaN, NaN])]) {
+      expect(ranking(score, open)).toEqual({ auc: null, deciles: [] });
+      // decided leads whose scores are all NaN
+      expect(ranking(Float64Array.from([NaN, NaN, NaN]), Int8Array.from([1, 0, 1]))).toEqual({ auc: null, deciles: [] });
+    }
+    // one class only: deciles, no AUC
+    const won = ranking(Float64Array.from([1, 2, 3]), Int8Array.from([1, 1, 1]));
+    expect(won.auc).toBeNull();
+    expect(won.deciles.reduce((t, d) => t + d.won, 0)).toBe(3);
+  });
+
   it('whole-number scores name a zero as the first lead holding one does (0 or -0)', () => {
     const score = Float64Array.from([3, -0, 0, 1, 2, 0, 5, -1]);
     const outcome = Int8Array.from([1, 0, 1, 0, 1, 0, 1, 0]);
