@@ -26,9 +26,7 @@
  * sent to it, and its exit code (or the signal that ended it) is this
  * process's; when the child cannot start, this process runs the command.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { constants } from 'node:os';
 
 /** The data in the arguments from which a second start pays for itself (it costs ~0.1 s; huge pages save ~3 ms per MB touched). */
 export const MIN_BYTES = 64 << 20;
@@ -106,6 +104,8 @@ const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export async function relaunchWithHugePages(script: string, argv: readonly string[], minBytes = MIN_BYTES): Promise<number | null> {
   const env = hugePageEnv(argv, process.env, machineFacts, minBytes);
   if (!env) return null;
+  // loaded only here: every `lql` command comes through this module first, and most never start a child
+  const [{ spawn }, { constants }] = await Promise.all([import('node:child_process'), import('node:os')]);
   const child = spawn(process.execPath, [...process.execArgv, script, ...argv], { stdio: 'inherit', env });
   const forward = (sig: NodeJS.Signals) => {
     child.kill(sig);
