@@ -21,7 +21,8 @@
  * versions ignore the setting) and huge pages set to `madvise` (with
  * `always` the memory is in huge pages already; with `never` it cannot
  * be); never when `GLIBC_TUNABLES` already names `glibc.malloc.hugetlb`
- * (so never twice, and `glibc.malloc.hugetlb=0` turns it off); the child
+ * (`glibc.malloc.hugetlb=0` turns it off), in a child started this way,
+ * or under a debugger or `--watch`; the child
  * shares this process's input, output and error streams, gets the signals
  * sent to it, and its exit code (or the signal that ended it) is this
  * process's; when the child cannot start, this process runs the command.
@@ -79,20 +80,26 @@ export function machineFacts(): HugePageFacts {
 }
 
 /** The environment for the second start, or null when there should be none. */
+/** Set in the child's environment: a second start never starts a third (glibc may drop its tunables, e.g. for a privileged `node`). */
+const STARTED_AGAIN = 'LQL_STARTED_WITH_HUGE_PAGES';
+
 export function hugePageEnv(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   facts: () => HugePageFacts = machineFacts,
   minBytes = MIN_BYTES,
+  execArgv: readonly string[] = process.execArgv,
 ): NodeJS.ProcessEnv | null {
   const tunables = env.GLIBC_TUNABLES ?? '';
-  if (tunables.includes(SETTING)) return null;
+  if (tunables.includes(SETTING) || env[STARTED_AGAIN]) return null;
+  // a debugger or a watcher is attached to this process: the command runs here
+  if (execArgv.some((a) => /^--(inspect|watch|debug)/.test(a))) return null;
   if (namedFileBytes(argv) < minBytes) return null;
   const f = facts();
   const [major = 0, minor = 0] = (f.glibc ?? '').split('.').map(Number);
   if (f.platform !== 'linux' || f.thp !== 'madvise' || !(major > 2 || (major === 2 && minor >= 35))) return null;
   const added = [`${SETTING}=1`, ...(tunables.includes(ARENAS) ? [] : [`${ARENAS}=1`])].join(':');
-  return { ...env, GLIBC_TUNABLES: tunables ? `${tunables}:${added}` : added };
+  return { ...env, GLIBC_TUNABLES: tunables ? `${tunables}:${added}` : added, [STARTED_AGAIN]: '1' };
 }
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -106,7 +113,12 @@ export async function relaunchWithHugePages(script: string, argv: readonly strin
   if (!env) return null;
   // loaded only here: every `lql` command comes through this module first, and most never start a child
   const [{ spawn }, { constants }] = await Promise.all([import('node:child_process'), import('node:os')]);
-  const child = spawn(process.execPath, [...process.execArgv, script, ...argv], { stdio: 'inherit', env });
+  let child: import('node:child_process').ChildProcess;
+  try {
+    child = spawn(process.execPath, [...process.execArgv, script, ...argv], { stdio: 'inherit', env });
+  } catch {
+    return null; // could not start (e.g. too little memory): this process runs the command
+  }
   const forward = (sig: NodeJS.Signals) => {
     child.kill(sig);
   };

@@ -168,24 +168,39 @@ async function withRuleset(args: Args, io: Io): Promise<{ file: string; ir: IR }
   return { file, ir: r.ir! };
 }
 
-/** Threads for a replay: started at once when the events file is large enough for them to pay. */
+/** Threads for a replay: started at once when the data files are large enough for them to pay. */
 async function replayThreads(args: Args): Promise<import('../simulator/replay-threads.js').ReplayThreads> {
   const { ReplayThreads } = await import('../simulator/replay-threads.js');
   const { fileSize } = await import('../simulator/data/files.js');
   const threads = new ReplayThreads();
   const events = s(args.values.events);
-  if (events && fileSize(events) >= 32 << 20) threads.start();
+  const leads = s(args.values.leads);
+  // a large history, or a snapshot of many leads (replayed on threads when the cache has them)
+  const big = (file: string | undefined) => !!file && fileSize(file) >= 32 << 20;
+  if (events ? big(events) : big(leads)) threads.start();
   return threads;
 }
 
 /**
- * The replay's threads for the JS engine, started before the ruleset is read, so that their start-up
- * (each loads its own modules) overlaps reading and compiling it; undefined for the other engines.
- * A ruleset error then leaves idle threads, which never keep the process alive.
+ * Run a command with the replay's threads for the JS engine started first, so that their start-up
+ * (each loads its own modules) overlaps reading and compiling the ruleset; closed however the command
+ * ends. Other engines, and an option the command will refuse, get none.
  */
-async function threadsAhead(args: Args): Promise<import('../simulator/replay-threads.js').ReplayThreads | undefined> {
-  if (engineOf(args) !== 'js' || s(args.values['split-at']) !== undefined) return undefined;
-  return replayThreads(args);
+async function withThreadsAhead(
+  args: Args,
+  f: (ahead: import('../simulator/replay-threads.js').ReplayThreads | undefined) => Promise<number>,
+): Promise<number> {
+  let ahead: import('../simulator/replay-threads.js').ReplayThreads | undefined;
+  try {
+    ahead = engineOf(args) === 'js' && s(args.values['split-at']) === undefined ? await replayThreads(args) : undefined;
+  } catch {
+    ahead = undefined; // a bad --engine (or file) is reported by the command itself, in its usual order
+  }
+  try {
+    return await f(ahead);
+  } finally {
+    await ahead?.close();
+  }
 }
 
 function engineOf(args: Args): 'js' | 'duckdb' | 'clickhouse' {
@@ -230,6 +245,7 @@ export const simulateCommand: Command = {
     'split-at': { type: 'string', arg: 'DATE', help: 'report the leads created before DATE and those created from DATE on, side by side' },
   },
   run: (args, io) =>
+    withThreadsAhead(args, (ahead) =>
     guard(io, async () => {
       const format = s(args.values.format) ?? (args.values.json ? 'json' : 'text');
       if (!['text', 'json', 'markdown'].includes(format)) throw new UsageError(`--format must be text, json or markdown (got '${format}').`);
@@ -240,7 +256,6 @@ export const simulateCommand: Command = {
       const changesOpt = s(args.values.changes);
       const changes = changesOpt === undefined ? 20 : Number(changesOpt);
       if (!Number.isInteger(changes) || changes < 0) throw new UsageError(`--changes must be a whole number (got '${changesOpt}').`);
-      const ahead = await threadsAhead(args);
       const { ir, file } = await withRuleset(args, io);
       let baseline: IR | undefined;
       const bfile = s(args.values.baseline);
@@ -296,7 +311,7 @@ export const simulateCommand: Command = {
         return 1;
       }
       return 0;
-    }),
+    })),
 };
 
 export const scoreCommand: Command = {
@@ -309,10 +324,10 @@ export const scoreCommand: Command = {
     jsonl: { type: 'boolean', help: 'print JSON Lines instead of CSV' },
   },
   run: (args, io) =>
+    withThreadsAhead(args, (ahead) =>
     guard(io, async () => {
       const out = s(args.values.out);
       if (out) refuseOutputOverInput(out, { 'the ruleset': args.positionals[0], 'the leads file': s(args.values.leads), 'the events file': s(args.values.events) });
-      const ahead = await threadsAhead(args);
       const { ir } = await withRuleset(args, io);
       const asOf = timeOption('as-of', s(args.values['as-of']));
       const { exportNames, rowAt, writeRows } = await import('../simulator/score-export.js');
@@ -362,7 +377,7 @@ export const scoreCommand: Command = {
         io.err(`wrote ${count} rows to ${out}`);
       } else writeRows(format, names, count, row, (piece) => io.out(piece));
       return 0;
-    }),
+    })),
 };
 
 /**

@@ -67,17 +67,20 @@ function groupsOf(score: ArrayLike<number>, outcome: Int8Array): Groups {
 function wholeGroups(score: ArrayLike<number>, outcome: Int8Array): Groups | null {
   let min = Infinity;
   let max = -Infinity;
+  let seen = 0;
   for (let i = 0; i < outcome.length; i++) {
     const o = outcome[i];
     if (o !== 1 && o !== 0) continue;
     const s = score[i]!;
     if (s !== s) continue;
     if (s !== Math.floor(s)) return null;
+    seen++;
     if (s < min) min = s;
     if (s > max) max = s;
   }
   // no decided lead with a score: no groups
-  if (min === Infinity) return { totalWon: 0, totalLost: 0, walk: () => {} };
+  if (!seen) return { totalWon: 0, totalLost: 0, walk: () => {} };
+  // infinite scores span no finite range (Infinity - Infinity is NaN): counted by the Map
   if (!(max - min < SPAN)) return null;
   const won = new Int32Array(max - min + 1);
   const lost = new Int32Array(max - min + 1);

@@ -36,8 +36,16 @@ describe('when lql starts again', () => {
 
   it('only on data of the threshold or more, on Linux with glibc 2.35+ and huge pages on request', () => {
     const env = { PATH: '/bin' };
-    const on = (facts: HugePageFacts, min = 6000, e: NodeJS.ProcessEnv = env) => hugePageEnv(['simulate', small, '--leads', big], e, () => facts, min);
+    const on = (facts: HugePageFacts, min = 6000, e: NodeJS.ProcessEnv = env, execArgv: string[] = []) =>
+      hugePageEnv(['simulate', small, '--leads', big], e, () => facts, min, execArgv);
     expect(on(QUALIFIES)?.GLIBC_TUNABLES).toBe('glibc.malloc.hugetlb=1:glibc.malloc.arena_max=1');
+    // the child is marked: even if glibc dropped the setting (a privileged node), it never starts a third
+    const child = on(QUALIFIES)!;
+    expect(on(QUALIFIES, 6000, { ...child, GLIBC_TUNABLES: '' })).toBeNull();
+    // under a debugger or --watch the command runs in this process; other flags are passed on
+    expect(on(QUALIFIES, 6000, env, ['--inspect-brk'])).toBeNull();
+    expect(on(QUALIFIES, 6000, env, ['--watch'])).toBeNull();
+    expect(on(QUALIFIES, 6000, env, ['--max-old-space-size=8000'])).not.toBeNull();
     expect(on(QUALIFIES)?.PATH).toBe('/bin');
     expect(on(QUALIFIES, 6001)).toBeNull();
     expect(on({ ...QUALIFIES, thp: 'always' })).toBeNull();

@@ -137,6 +137,11 @@ describe('the lift table walked from the highest score down', () => {
       // decided leads whose scores are all NaN
       expect(ranking(Float64Array.from([NaN, NaN, NaN]), Int8Array.from([1, 0, 1]))).toEqual({ auc: null, deciles: [] });
     }
+    // infinite scores are scores: all +Infinity is one tie (AUC 0.5, one row)
+    const inf = ranking(Float64Array.from([Infinity, Infinity, Infinity]), Int8Array.from([1, 0, 1]));
+    expect(inf.auc?.auc).toBe(0.5);
+    expect(inf.deciles.map((d) => [d.min, d.max, d.won, d.lost])).toEqual([[Infinity, Infinity, 2, 1]]);
+    expect(ranking(Float64Array.from([-Infinity, 3, Infinity]), Int8Array.from([0, 1, 1])).auc?.auc).toBe(1);
     // one class only: deciles, no AUC
     const won = ranking(Float64Array.from([1, 2, 3]), Int8Array.from([1, 1, 1]));
     expect(won.auc).toBeNull();
