@@ -205,11 +205,12 @@ export function flagActivities(c: FlagInput, did: Uint8Array[], lo: number, hi: 
   if (!acts || !offsets || !times) return;
   for (let i = lo; i < hi; i++) {
     const ca = closedAt[i]!;
-    const closed = useClosed && ca === ca;
-    const end = offsets[i + 1]!;
-    for (let j = offsets[i]!; j < end; j++) {
-      const t = times[j]!;
-      if (closed ? t >= ca : t > asOf) break;
+    const start = offsets[i]!;
+    // the events in time: found from the end (the times in order), so the loop below reads only activities
+    let end = offsets[i + 1]!;
+    if (useClosed && ca === ca) while (end > start && times[end - 1]! >= ca) end--;
+    else while (end > start && times[end - 1]! > asOf) end--;
+    for (let j = start; j < end; j++) {
       const a = acts[j]!;
       if (a >= 0) did[a]![i] = 1;
     }
