@@ -168,16 +168,16 @@ async function withRuleset(args: Args, io: Io): Promise<{ file: string; ir: IR }
   return { file, ir: r.ir! };
 }
 
-/** Threads for a replay: started at once when the data files are large enough for them to pay. */
+/**
+ * Threads for a replay: started at once when the events file is large enough for them to pay (a
+ * snapshot's threads start when the cache reads its leads: parsed leads are replayed on one thread).
+ */
 async function replayThreads(args: Args): Promise<import('../simulator/replay-threads.js').ReplayThreads> {
   const { ReplayThreads } = await import('../simulator/replay-threads.js');
   const { fileSize } = await import('../simulator/data/files.js');
   const threads = new ReplayThreads();
   const events = s(args.values.events);
-  const leads = s(args.values.leads);
-  // a large history, or a snapshot of many leads (replayed on threads when the cache has them)
-  const big = (file: string | undefined) => !!file && fileSize(file) >= 32 << 20;
-  if (events ? big(events) : big(leads)) threads.start();
+  if (events && fileSize(events) >= 32 << 20) threads.start();
   return threads;
 }
 
