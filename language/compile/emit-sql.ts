@@ -907,8 +907,12 @@ class Emitter {
       if (!o.timesAreEpochMs) dateInputs.push({ src: raw(closed), out: 'closed_ms' });
       asOfRead = `COALESCE("closed_ms", ${asOfRead})`;
     }
+    // ClickHouse evaluates a CTE again at each reference, and a join (the latest event, the params) may
+    // give its rows in another order each time: an unordered numbering could then differ between the
+    // copy the events meet and the copy the scores are read back through, so it numbers in a stated order
+    const lkOrder = d === 'clickhouse' ? `ORDER BY ${leadsT}.${o.orderColumn !== undefined ? ident(o.orderColumn) : idCol}` : '';
     const rawSel = [
-      `    row_number() OVER () AS "lk"`,
+      `    row_number() OVER (${lkOrder}) AS "lk"`,
       o.nativeIds ? `    ${leadsT}.${idCol} AS "id"` : `    CAST(${leadsT}.${idCol} AS VARCHAR) AS "id"`,
       `    ${asOfExpr} AS "as_of0"`,
       ...(o.orderColumn !== undefined ? [`    ${leadsT}.${ident(o.orderColumn)} AS "ord"`] : []),

@@ -209,6 +209,8 @@ export async function runClickHouse(
   ir: IR,
   leads: TestLead[],
   extra: Partial<EmitSqlOptions> = {},
+  /** rows per INSERT (each a block of the Memory table; default 500) and extra query settings, to make ClickHouse read in parallel */
+  load: { rowsPerInsert?: number; settings?: string } = {},
 ): Promise<{ results: Map<string, SqlResult>; sql: string }> {
   const { Session } = (await import(/* @vite-ignore */ CHDB)) as { Session: new () => ChdbSession };
   chSession ??= new Session();
@@ -220,14 +222,16 @@ export async function runClickHouse(
   try {
     const create = (table: string, cols: string[], rows: (string | null)[][]): void => {
       s.query(`CREATE TABLE ${chq(db)}.${chq(table)} (${cols.map((x) => `${chq(x)} Nullable(String)`).join(', ')}) ENGINE = Memory`);
-      for (let i = 0; i < rows.length; i += 500) {
-        const chunk = rows.slice(i, i + 500);
+      const per = load.rowsPerInsert ?? 500;
+      for (let i = 0; i < rows.length; i += per) {
+        const chunk = rows.slice(i, i + per);
         if (chunk.length) s.query(`INSERT INTO ${chq(db)}.${chq(table)} VALUES ${chunk.map((r) => '(' + r.map(chLit).join(', ') + ')').join(', ')}`);
       }
     };
     create('leads', t.leadCols, t.leadRows);
     create('events', ['lead_id', 'type', 'at'], t.eventRows);
-    const text = s.query(sql.replace(/\nSETTINGS /, '\nSETTINGS output_format_json_quote_64bit_integers = 0, '), 'JSONEachRow');
+    const settings = `output_format_json_quote_64bit_integers = 0, ${load.settings ? `${load.settings}, ` : ''}`;
+    const text = s.query(sql.replace(/\nSETTINGS /, `\nSETTINGS ${settings}`), 'JSONEachRow');
     const rows = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     return { results: toResults(rows, columns), sql };
   } finally {
