@@ -79,10 +79,10 @@ export function machineFacts(): HugePageFacts {
   return { platform: process.platform, glibc: header?.glibcVersionRuntime, thp };
 }
 
-/** The environment for the second start, or null when there should be none. */
 /** Set in the child's environment: a second start never starts a third (glibc may drop its tunables, e.g. for a privileged `node`). */
 const STARTED_AGAIN = 'LQL_STARTED_WITH_HUGE_PAGES';
 
+/** The environment for the second start, or null when there should be none. */
 export function hugePageEnv(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,

@@ -413,10 +413,7 @@ function splitProblem(leads: LeadTable, at: number, option: string): string {
 function columnList(args: Args, name: string, leads: LeadTable): string[] {
   const raw = s(args.values[name]);
   if (raw === undefined) return [];
-  const names = raw
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
+  const names = raw.split(',').map((x) => x.trim()).filter(Boolean);
   const have = [...leads.columns.keys()];
   for (const c of names) {
     if (!leads.columns.has(c)) {
@@ -438,11 +435,7 @@ export const suggestCommand: Command = {
     stage: { type: 'string', arg: 'NAME', help: 'the stage to tune (default: the first stage after the lowest, e.g. MQL)' },
     exclude: { type: 'string', arg: 'A,B', help: 'columns never given points (ids and outcome leaks are left out already)' },
     include: { type: 'string', arg: 'A,B', help: 'columns given points even though they look like an id or an outcome leak' },
-    'train-until': {
-      type: 'string',
-      arg: 'DATE',
-      help: 'learn from the leads created before DATE only, and check the result on the leads created from DATE on',
-    },
+    'train-until': { type: 'string', arg: 'DATE', help: 'learn from the leads created before DATE only, and check the result on the leads created from DATE on' },
     json: { type: 'boolean', help: 'print JSON' },
   },
   run: (args, io) =>

@@ -272,7 +272,7 @@ class Tally {
   // for a lost lead at v, the share of won leads above v (+ half the ties)
   private lostBelow = 0;
   private wonBelow = 0;
-  private sum = 0;
+  /** the sum of the won leads' placement values (the AUC times W) */
   private s10 = 0;
   private s10sq = 0;
   private s01 = 0;
@@ -294,7 +294,6 @@ class Tally {
     const { W, L, total, parts } = this;
     if (L) {
       const v10 = (this.lostBelow + 0.5 * l) / L;
-      this.sum += w * v10;
       this.s10 += w * v10;
       this.s10sq += w * v10 * v10;
     }
@@ -322,7 +321,7 @@ class Tally {
     const { W, L } = this;
     let aucResult: AucResult | null = null;
     if (W && L) {
-      const a = this.sum / W;
+      const a = this.s10 / W;
       const var10 = W > 1 ? (this.s10sq - (this.s10 * this.s10) / W) / (W - 1) : 0;
       const var01 = L > 1 ? (this.s01sq - (this.s01 * this.s01) / L) / (L - 1) : 0;
       const se = Math.sqrt(Math.max(0, var10 / W + var01 / L));

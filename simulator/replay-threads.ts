@@ -37,7 +37,7 @@ import { flagActivities, takeRanges } from './kernel/kernel-runtime.js';
 import type { ReadJob } from './data/shared-read.js';
 import { threadsFromEnv, workerBeside, workerOptions } from './data/threads.js';
 import type { EventTable, LeadTable } from './data/table.js';
-import { markComplete, replay, startReplay, type ReplayOptions, type ScoredTable } from './replay.js';
+import { markComplete, replay, replayMode, startReplay, type ReplayOptions, type ScoredTable } from './replay.js';
 
 export interface ThreadOptions {
   /** threads in all, the calling one included (default `$LQL_THREADS`, else one per core, at most 4) */
@@ -68,7 +68,7 @@ function isShared(a: ArrayBufferView | undefined): boolean {
 
 /** Whether every array of the leads a kernel may read is in shared memory (a table the columnar cache read). */
 function leadsShared(leads: LeadTable): boolean {
-  if (!isShared(leads.closedAt) || !isShared(leads.createdAt)) return false;
+  if (!isShared(leads.closedAt)) return false;
   for (const c of leads.columns.values()) if (!isShared(c.type === 'text' ? c.codes : c.values)) return false;
   return true;
 }
@@ -134,7 +134,7 @@ export class ReplayThreads {
   /** Whether a replay of these tables would be shared between threads. */
   wouldShare(events: EventTable | null | undefined, opts: ReplayOptions = {}, leads?: LeadTable): boolean {
     if (this.threads < 2 || this.url === null || opts.previous || opts.range) return false;
-    if ((opts.mode ?? (events ? 'events' : 'snapshot')) === 'events')
+    if (replayMode(events, opts) === 'events')
       return !!events && events.times.length >= this.minEvents && isShared(events.times) && isShared(events.offsets) && isShared(events.types);
     // a snapshot: its kernel is cheap per lead, so only many leads whose columns already live in shared memory
     return !!leads && leads.n >= this.minLeads && leadsShared(leads);
@@ -207,8 +207,7 @@ export class ReplayThreads {
       if (did) flagActivities(kernel.ctx, did, lo, hi);
     };
     // ranges of about equal numbers of events; of leads for a snapshot
-    const byEvents = events && (opts.mode ?? 'events') === 'events';
-    const bounds = eventRanges(byEvents ? events.offsets : null, n, this.threads * this.perThread);
+    const bounds = eventRanges(events && replayMode(events, opts) === 'events' ? events.offsets : null, n, this.threads * this.perThread);
     const ranges = bounds.length - 1;
     const state = new Int32Array(new SharedArrayBuffer((2 + ranges) * 4));
     const id = this.nextJob++;

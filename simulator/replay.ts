@@ -128,6 +128,11 @@ export interface ReplayJob {
   result(): ScoredTable;
 }
 
+/** The replay's mode: as asked, else `events` when there is an events table, `snapshot` without. */
+export function replayMode(events: EventTable | null | undefined, opts: Pick<ReplayOptions, 'mode'>): KernelMode {
+  return opts.mode ?? (events ? 'events' : 'snapshot');
+}
+
 export function startReplay(
   irOrKernel: IR | CompiledKernel,
   leads: LeadTable,
@@ -136,7 +141,7 @@ export function startReplay(
 ): ReplayJob {
   const kernel = 'bind' in irOrKernel ? irOrKernel : compileKernel(irOrKernel);
   const ir = kernel.ir;
-  const mode: KernelMode = opts.mode ?? (events ? 'events' : 'snapshot');
+  const mode = replayMode(events, opts);
   const found = opts.asOf ?? defaultAsOf(leads, mode === 'events' ? events : null, ir.activities);
   // data without any time: evaluated at 0, and no stage times are reported
   const untimed = found !== found;

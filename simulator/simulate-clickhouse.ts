@@ -34,7 +34,7 @@ import { pointRange, type Diagnostic } from '../language/diagnostics/diagnostic.
 import type { EventTable, LeadTable } from './data/table.js';
 import { columnAs } from './kernel/kernel-runtime.js';
 import { activityIndexes, type KernelMode } from './kernel/emit-kernel.js';
-import { defaultAsOf, type ScoredTable } from './replay.js';
+import { defaultAsOf, replayMode, type ScoredTable } from './replay.js';
 import { engineQueryOptions, resultSink } from './sql-results.js';
 import { reportOf, withBaseline } from './simulate.js';
 import type { Report } from './metrics.js';
@@ -296,7 +296,7 @@ function toScored(ir: IR, leads: LeadTable, text: string, columns: SqlColumn[], 
 
 /** The run's mode and asOf, as `replay` takes them. */
 function runOf(ir: IR, leads: LeadTable, events: EventTable | null | undefined, opts: ClickHouseReplayOptions) {
-  const mode: KernelMode = opts.mode ?? (events ? 'events' : 'snapshot');
+  const mode = replayMode(events, opts);
   const found = opts.asOf ?? defaultAsOf(leads, mode === 'events' ? events : null, ir.activities);
   const untimed = found !== found;
   return { mode, asOf: untimed ? 0 : found, untimed, useClosedAt: opts.useClosedAt !== false };
